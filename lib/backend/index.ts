@@ -1,0 +1,116 @@
+import * as tf from '@tensorflow/tfjs';
+
+/** The tfjs backends the lab can run on, fastest first. */
+export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+
+export const BACKEND_NAMES: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
+
+/** Which backend runs, and why it was chosen over the faster ones. */
+export interface BackendReport {
+  name: BackendName;
+  /** One line for people: the backend and, when it is not the native one, why. */
+  message: string;
+  /** For each faster backend that was tried and failed, the reason. */
+  skipped: { name: BackendName; reason: string }[];
+}
+
+export interface BackendCandidate {
+  name: BackendName;
+  /** Loads and activates the backend; throws when it cannot. */
+  activate: () => Promise<void>;
+}
+
+export interface InitBackendOptions {
+  /** Skip the faster backends and start from this one (also read from the TP5_BACKEND environment variable). */
+  preferred?: BackendName;
+  /** Print the one-line report (default true). */
+  print?: boolean;
+}
+
+const DESCRIPTIONS: Record<BackendName, string> = {
+  tensorflow: 'native TensorFlow through tfjs-node',
+  wasm: 'WebAssembly (tfjs-backend-wasm), slower than native TensorFlow',
+  cpu: 'pure JavaScript (tfjs-backend-cpu), about 100 times slower than native TensorFlow',
+};
+
+function firstLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.split('\n')[0].trim();
+}
+
+export const DEFAULT_CANDIDATES: readonly BackendCandidate[] = [
+  {
+    name: 'tensorflow',
+    activate: async () => {
+      // TensorFlow's C++ logging is noisy (oneDNN and CPU feature notices); keep warnings and errors.
+      process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
+      try {
+        require('@tensorflow/tfjs-node');
+      } catch (error) {
+        throw new Error(`the native addon of @tensorflow/tfjs-node does not load (${firstLine(error)}); ` +
+          'run `node scripts/setup.mjs` to build it');
+      }
+      if (!(await tf.setBackend('tensorflow'))) throw new Error('tfjs-node loaded but its backend did not start');
+    },
+  },
+  {
+    name: 'wasm',
+    activate: async () => {
+      require('@tensorflow/tfjs-backend-wasm');
+      if (!(await tf.setBackend('wasm'))) throw new Error('the WASM backend did not start');
+    },
+  },
+  {
+    name: 'cpu',
+    activate: async () => {
+      if (!(await tf.setBackend('cpu'))) throw new Error('the CPU backend did not start');
+    },
+  },
+];
+
+function parsePreferred(value: string | undefined): BackendName | undefined {
+  if (value === undefined || value === '') return undefined;
+  if ((BACKEND_NAMES as readonly string[]).includes(value)) return value as BackendName;
+  throw new Error(`TP5_BACKEND="${value}" is not a backend; allowed: ${BACKEND_NAMES.join(', ')}`);
+}
+
+/**
+ * Activates the first candidate that works, starting from `preferred`.
+ * Exposed with its candidates as a parameter so that the fallback order can be tested.
+ */
+export async function chooseBackend(
+  candidates: readonly BackendCandidate[],
+  preferred?: BackendName,
+): Promise<BackendReport> {
+  const start = preferred === undefined ? 0 : candidates.findIndex((c) => c.name === preferred);
+  if (start < 0) throw new Error(`preferred backend "${preferred}" is not among ${candidates.map((c) => c.name).join(', ')}`);
+  const skipped: BackendReport['skipped'] = [];
+  for (const candidate of candidates.slice(start)) {
+    try {
+      await candidate.activate();
+    } catch (error) {
+      skipped.push({ name: candidate.name, reason: firstLine(error) });
+      continue;
+    }
+    const why = skipped.length === 0
+      ? (preferred !== undefined && start > 0 ? ` (asked for: ${preferred})` : '')
+      : ` because ${skipped.map((s) => `${s.name} failed: ${s.reason}`).join('; ')}`;
+    return { name: candidate.name, message: `Backend: ${candidate.name} (${DESCRIPTIONS[candidate.name]})${why}`, skipped };
+  }
+  throw new Error(`no tfjs backend could start: ${skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')}`);
+}
+
+let current: BackendReport | undefined;
+
+/**
+ * Picks the fastest backend that works here and prints one line saying which one and why.
+ * Later calls return the same report without switching again.
+ */
+export async function initBackend(options: InitBackendOptions = {}): Promise<BackendReport> {
+  if (current === undefined) {
+    const preferred = options.preferred ?? parsePreferred(process.env.TP5_BACKEND);
+    current = await chooseBackend(DEFAULT_CANDIDATES, preferred);
+  }
+  if (options.print ?? true) console.log(current.message);
+  return current;
+}

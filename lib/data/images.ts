@@ -1,0 +1,67 @@
+import * as tf from '@tensorflow/tfjs';
+
+/**
+ * A set of grey-level images kept on the JavaScript side: pixels in [0, 1],
+ * image after image, row after row. Tensors are made from it batch by batch.
+ */
+export interface ImageSet {
+  pixels: Float32Array;
+  count: number;
+  height: number;
+  width: number;
+  /** Class labels (0-9), when known. */
+  labels?: Uint8Array;
+}
+
+export function imageSize(set: ImageSet): number {
+  return set.height * set.width;
+}
+
+/** The pixels of image `index` (a view, not a copy). */
+export function imageAt(set: ImageSet, index: number): Float32Array {
+  if (!Number.isInteger(index) || index < 0 || index >= set.count) {
+    throw new Error(`image index must be an integer in [0, ${set.count - 1}], got ${index}`);
+  }
+  const size = imageSize(set);
+  return set.pixels.subarray(index * size, (index + 1) * size);
+}
+
+/** The first `count` images (views, not copies). */
+export function firstImages(set: ImageSet, count: number): ImageSet {
+  const n = Math.min(count, set.count);
+  return {
+    pixels: set.pixels.subarray(0, n * imageSize(set)),
+    count: n,
+    height: set.height,
+    width: set.width,
+    labels: set.labels?.subarray(0, n),
+  };
+}
+
+/** The images at the given indices, copied in that order. */
+export function selectImages(set: ImageSet, indices: ArrayLike<number>): ImageSet {
+  const size = imageSize(set);
+  const pixels = new Float32Array(indices.length * size);
+  const labels = set.labels ? new Uint8Array(indices.length) : undefined;
+  for (let i = 0; i < indices.length; i++) {
+    pixels.set(imageAt(set, indices[i]), i * size);
+    if (labels && set.labels) labels[i] = set.labels[indices[i]];
+  }
+  return { pixels, count: indices.length, height: set.height, width: set.width, labels };
+}
+
+/** Images [start, end) as a tensor of shape [n, height, width, 1]. */
+export function toTensor(set: ImageSet, start = 0, end = set.count): tf.Tensor4D {
+  const size = imageSize(set);
+  const slice = set.pixels.subarray(start * size, end * size);
+  return tf.tensor4d(slice, [end - start, set.height, set.width, 1]);
+}
+
+/** Reads a tensor of shape [n, height, width, 1] back into an ImageSet. */
+export async function fromTensor(images: tf.Tensor): Promise<ImageSet> {
+  if (images.rank !== 4 || images.shape[3] !== 1) {
+    throw new Error(`expected images of shape [n, height, width, 1], got [${images.shape.join(', ')}]`);
+  }
+  const [count, height, width] = images.shape;
+  return { pixels: (await images.data()) as Float32Array, count, height, width };
+}

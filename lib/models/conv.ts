@@ -1,0 +1,49 @@
+import * as tf from '@tensorflow/tfjs';
+import { Autoencoder, AutoencoderOptions, assemble, tfActivation } from './types';
+import { validateOptions } from './validate';
+
+/**
+ * The convolutional autoencoder of the TP, read as follows (see README, "Reading the TP's table"):
+ *
+ *   encoder  Conv 16@3×3 stride 2 pad 1 + act   M×N×1      → M/2×N/2×16
+ *            Conv 32@3×3 stride 2 pad 1 + act   M/2×N/2×16 → M/4×N/4×32
+ *            Conv K@(M/4×N/4), no activation    M/4×N/4×32 → 1×1×K        (7×7 for MNIST)
+ *   decoder  ConvT 32@(M/4×N/4) + act           1×1×K      → M/4×N/4×32
+ *            ConvT 16@3×3 stride 2 + act        M/4×N/4×32 → M/2×N/2×16
+ *            ConvT 1@3×3 stride 2 + sigmoid     M/2×N/2×16 → M×N×1
+ *
+ * The TP's transposed convolutions list 64/32/16 "filters": those are their input channels
+ * (PyTorch's ConvTranspose2d(in, out)); the output channels are 32/16/1, so the last layer
+ * gives an image. With K = 64 on 28×28 images: 210,369 parameters.
+ *
+ * Stride-2 layers use tfjs's 'same' padding: the same output sizes and parameter counts
+ * as PyTorch's padding=1 (and output_padding=1 for the transposed ones).
+ */
+export function buildConv(options: AutoencoderOptions = {}): Autoencoder {
+  const { imageShape, codeSize, activation } = validateOptions(options, 'relu');
+  const [m, n] = imageShape;
+  if (m % 4 !== 0 || n % 4 !== 0) {
+    throw new Error(`imageShape [${m}, ${n}] cannot be mapped back to itself by the convolutional autoencoder: ` +
+      'M and N must be multiples of 4 (two stride-2 convolutions, undone by two stride-2 transposed convolutions), e.g. [28, 28]');
+  }
+  const act = tfActivation(activation);
+  const codeKernel: [number, number] = [m / 4, n / 4];
+  const encoder = tf.sequential({
+    name: 'encoder',
+    layers: [
+      tf.layers.conv2d({ inputShape: [m, n, 1], filters: 16, kernelSize: 3, strides: 2, padding: 'same', activation: act }),
+      tf.layers.conv2d({ filters: 32, kernelSize: 3, strides: 2, padding: 'same', activation: act }),
+      tf.layers.conv2d({ filters: codeSize, kernelSize: codeKernel, padding: 'valid' }),
+    ],
+  });
+  const decoder = tf.sequential({
+    name: 'decoder',
+    layers: [
+      tf.layers.conv2dTranspose({ inputShape: [1, 1, codeSize], filters: 32, kernelSize: codeKernel, padding: 'valid', activation: act }),
+      tf.layers.conv2dTranspose({ filters: 16, kernelSize: 3, strides: 2, padding: 'same', activation: act }),
+      tf.layers.conv2dTranspose({ filters: 1, kernelSize: 3, strides: 2, padding: 'same', activation: 'sigmoid' }),
+    ],
+  });
+  const name = options.name ?? `Convolutif (${activation}, code 1×1×${codeSize})`;
+  return assemble(name, 'conv', encoder, decoder, imageShape, activation);
+}

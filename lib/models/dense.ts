@@ -1,0 +1,62 @@
+import * as tf from '@tensorflow/tfjs';
+import { Autoencoder, AutoencoderOptions, assemble, tfActivation } from './types';
+import { validateOptions } from './validate';
+
+/**
+ * Dense n°1: flatten → Linear(M·N → K, activation) | Linear(K → M·N) → sigmoid → reshape (M, N).
+ * With K = 64 on 28×28 images: 50,240 + 50,960 = 101,200 parameters.
+ */
+export function buildDense1(options: AutoencoderOptions = {}): Autoencoder {
+  const { imageShape, codeSize, activation } = validateOptions(options, 'none');
+  const [m, n] = imageShape;
+  const encoder = tf.sequential({
+    name: 'encoder',
+    layers: [
+      tf.layers.flatten({ inputShape: [m, n, 1] }),
+      tf.layers.dense({ units: codeSize, activation: tfActivation(activation) }),
+    ],
+  });
+  const decoder = tf.sequential({
+    name: 'decoder',
+    layers: [
+      tf.layers.dense({ inputShape: [codeSize], units: m * n, activation: 'sigmoid' }),
+      tf.layers.reshape({ targetShape: [m, n, 1] }),
+    ],
+  });
+  const name = options.name ?? `Dense n°1 (${activation === 'none' ? 'sans activation' : activation}, K=${codeSize})`;
+  return assemble(name, 'dense1', encoder, decoder, imageShape, activation);
+}
+
+/**
+ * Dense n°2: flatten → Linear(M·N → 128) → activation → Linear(128 → K)
+ *          | activation → Linear(K → 128) → activation → Linear(128 → M·N) → sigmoid → reshape.
+ * With K = 64 on 28×28 images: 218,192 parameters.
+ */
+export function buildDense2(options: AutoencoderOptions = {}): Autoencoder {
+  const { imageShape, codeSize, activation } = validateOptions(options, 'relu');
+  const [m, n] = imageShape;
+  const hidden = 128;
+  const act = () => tf.layers.activation({ activation: tfActivation(activation) });
+  const encoder = tf.sequential({
+    name: 'encoder',
+    layers: [
+      tf.layers.flatten({ inputShape: [m, n, 1] }),
+      tf.layers.dense({ units: hidden }),
+      act(),
+      tf.layers.dense({ units: codeSize }),
+    ],
+  });
+  const decoder = tf.sequential({
+    name: 'decoder',
+    layers: [
+      tf.layers.activation({ inputShape: [codeSize], activation: tfActivation(activation) }),
+      tf.layers.dense({ units: hidden }),
+      act(),
+      tf.layers.dense({ units: m * n }),
+      tf.layers.activation({ activation: 'sigmoid' }),
+      tf.layers.reshape({ targetShape: [m, n, 1] }),
+    ],
+  });
+  const name = options.name ?? `Dense n°2 (${activation}, K=${codeSize})`;
+  return assemble(name, 'dense2', encoder, decoder, imageShape, activation);
+}

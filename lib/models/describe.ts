@@ -1,0 +1,148 @@
+import * as tf from '@tensorflow/tfjs';
+import { checkOneOf } from '../util/check';
+import { Autoencoder } from './types';
+
+/** Language of the description tables: French (the course's) or English. */
+export type Language = 'fr' | 'en';
+
+/** One row of the TP's table: Partie | Couche | Spécifications | Dimension de la sortie | Nombre de paramètres. */
+export interface LayerRow {
+  part: string;
+  layer: string;
+  spec: string;
+  /** Output shape of one image, without the batch dimension, e.g. [14, 14, 16]. */
+  outputShape: number[];
+  params: number;
+}
+
+export interface ModelDescription {
+  name: string;
+  totalParams: number;
+  layers: LayerRow[];
+  language: Language;
+}
+
+const WORDS = {
+  fr: {
+    headers: ['Partie', 'Couche', 'Spécifications', 'Dimension de la sortie', 'Nombre de paramètres'],
+    encoder: 'Encodeur', decoder: 'Décodeur', total: 'Total',
+    flatten: 'Aplatissement', dense: 'Linéaire (dense)', activation: 'Activation', reshape: 'Redimensionnement',
+    conv: 'Convolution', convTranspose: 'Convolution transposée',
+    filters: 'filtres', filter: 'filtre', stride: 'pas', padding: 'padding', outputPadding: 'output padding', noActivation: 'sans activation',
+    units: 'neurones',
+  },
+  en: {
+    headers: ['Part', 'Layer', 'Specification', 'Output shape', 'Parameters'],
+    encoder: 'Encoder', decoder: 'Decoder', total: 'Total',
+    flatten: 'Flatten', dense: 'Linear (dense)', activation: 'Activation', reshape: 'Reshape',
+    conv: 'Convolution', convTranspose: 'Transposed convolution',
+    filters: 'filters', filter: 'filter', stride: 'stride', padding: 'padding', outputPadding: 'output padding', noActivation: 'no activation',
+    units: 'units',
+  },
+};
+
+type Words = (typeof WORDS)['fr'];
+
+export function formatShape(shape: number[]): string {
+  return shape.join('×');
+}
+
+function activationText(name: unknown, words: Words): string {
+  return name === undefined || name === 'linear' ? words.noActivation : String(name);
+}
+
+/** PyTorch-style padding of a layer, as the TP's table writes it. */
+function paddingText(config: tf.serialization.ConfigDict, words: Words, transposed: boolean): string {
+  const [kh] = config.kernelSize as number[];
+  const [sh] = config.strides as number[];
+  if (config.padding !== 'same') return '';
+  const pad = Math.floor((kh - 1) / 2);
+  const outputPadding = transposed && sh > 1 ? `, ${words.outputPadding} ${sh - 1}` : '';
+  return `, ${words.padding} ${pad}${outputPadding}`;
+}
+
+function describeLayer(layer: tf.layers.Layer, words: Words): { layer: string; spec: string } {
+  const config = layer.getConfig();
+  const inputShape = (layer.inputSpec?.[0]?.shape ?? (layer.input as tf.SymbolicTensor).shape).slice(1) as number[];
+  switch (layer.getClassName()) {
+    case 'Flatten':
+      return { layer: words.flatten, spec: `${formatShape(inputShape)} → ${inputShape.reduce((a, b) => a * b, 1)}` };
+    case 'Dense':
+      return {
+        layer: words.dense,
+        spec: `${inputShape[inputShape.length - 1]} → ${config.units} ${words.units}, ${activationText(config.activation, words)}`,
+      };
+    case 'Activation':
+      return { layer: words.activation, spec: String(config.activation) };
+    case 'Reshape':
+      return { layer: words.reshape, spec: `${formatShape(inputShape)} → ${formatShape(config.targetShape as number[])}` };
+    case 'Conv2D':
+    case 'Conv2DTranspose': {
+      const transposed = layer.getClassName() === 'Conv2DTranspose';
+      const kernel = formatShape(config.kernelSize as number[]);
+      const [stride] = config.strides as number[];
+      const filters = config.filters as number;
+      const spec = `${filters} ${filters > 1 ? words.filters : words.filter} ${kernel}, ${words.stride} ${stride}` +
+        `${paddingText(config, words, transposed)}, ${activationText(config.activation, words)}`;
+      return { layer: transposed ? words.convTranspose : words.conv, spec };
+    }
+    default:
+      return { layer: layer.getClassName(), spec: '' };
+  }
+}
+
+/** The TP's description table of a model, computed from the built layers (never typed by hand). */
+export function describeModel(autoencoder: Autoencoder, language: Language = 'fr'): ModelDescription {
+  checkOneOf('language', language, ['fr', 'en']);
+  const words = WORDS[language];
+  const rows: LayerRow[] = [];
+  for (const [part, half] of [[words.encoder, autoencoder.encoder], [words.decoder, autoencoder.decoder]] as const) {
+    for (const layer of half.layers) {
+      const outputShape = (layer.outputShape as number[]).slice(1);
+      rows.push({ part, ...describeLayer(layer, words), outputShape, params: layer.countParams() });
+    }
+  }
+  const totalParams = rows.reduce((sum, row) => sum + row.params, 0);
+  if (totalParams !== autoencoder.model.countParams()) {
+    throw new Error(`internal error: the table's total ${totalParams} differs from the model's ${autoencoder.model.countParams()}`);
+  }
+  return { name: autoencoder.name, totalParams, layers: rows, language };
+}
+
+function formatCount(value: number, language: Language): string {
+  return value.toLocaleString(language === 'fr' ? 'fr-FR' : 'en-US');
+}
+
+function tableCells(description: ModelDescription): string[][] {
+  const words = WORDS[description.language];
+  const body = description.layers.map((row) => [
+    row.part, row.layer, row.spec, formatShape(row.outputShape), formatCount(row.params, description.language),
+  ]);
+  body.push([words.total, '', '', '', formatCount(description.totalParams, description.language)]);
+  return body;
+}
+
+export function descriptionToMarkdown(description: ModelDescription): string {
+  const headers = WORDS[description.language].headers;
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  const rows = tableCells(description).map((cells, i, all) =>
+    line(i === all.length - 1 ? cells.map((c) => (c ? `**${c}**` : c)) : cells));
+  return [`**${description.name}**`, '', line(headers), line(headers.map(() => '---')), ...rows].join('\n');
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+export function descriptionToHtml(description: ModelDescription): string {
+  const headers = WORDS[description.language].headers;
+  const cells = tableCells(description);
+  const row = (values: string[], tag: string, total = false) =>
+    `<tr${total ? ' style="font-weight:bold;border-top:2px solid #444"' : ''}>` +
+    values.map((v, i) => `<${tag} style="text-align:${i === 4 ? 'right' : 'left'};padding:2px 8px">${escapeHtml(v)}</${tag}>`).join('') +
+    '</tr>';
+  return `<table class="tp5-description" style="border-collapse:collapse">` +
+    `<caption style="text-align:left;font-weight:bold">${escapeHtml(description.name)}</caption>` +
+    `<thead>${row(headers, 'th')}</thead>` +
+    `<tbody>${cells.map((c, i) => row(c, 'td', i === cells.length - 1)).join('')}</tbody></table>`;
+}

@@ -1,0 +1,56 @@
+import * as tf from '@tensorflow/tfjs';
+
+/** Activations a builder accepts; 'none' means no activation (the identity). */
+export type ActivationName = 'none' | 'relu' | 'sigmoid' | 'tanh' | 'elu' | 'selu' | 'softplus' | 'swish' | 'gelu';
+export const ACTIVATION_NAMES: readonly ActivationName[] = ['none', 'relu', 'sigmoid', 'tanh', 'elu', 'selu', 'softplus', 'swish', 'gelu'];
+
+/** The three architectures of the TP. */
+export type ArchitectureKind = 'dense1' | 'dense2' | 'conv';
+
+/** Image size (M, N) in pixels; images have one channel. */
+export type ImageShape = [number, number];
+
+export interface AutoencoderOptions {
+  /** Image size (M, N); default [28, 28] (MNIST). */
+  imageShape?: ImageShape;
+  /** Size K of the code (hidden layer) of the dense models; default 64. */
+  codeSize?: number;
+  /** Activation of the hidden layers; defaults: 'none' for Dense n°1, 'relu' otherwise. */
+  activation?: ActivationName;
+  /** Model name shown in tables and plots. */
+  name?: string;
+}
+
+/** An autoencoder: the whole model, and its two halves sharing the same weights. */
+export interface Autoencoder {
+  name: string;
+  kind: ArchitectureKind;
+  /** Input [M, N, 1] to output [M, N, 1]. */
+  model: tf.LayersModel;
+  /** Input [M, N, 1] to the code. */
+  encoder: tf.Sequential;
+  /** Code to output [M, N, 1]. */
+  decoder: tf.Sequential;
+  imageShape: ImageShape;
+  /** Shape of the code for one image, e.g. [64] or [1, 1, 64]. */
+  codeShape: number[];
+  activation: ActivationName;
+}
+
+/** tfjs's name for an activation. */
+export function tfActivation(name: ActivationName): 'linear' | Exclude<ActivationName, 'none'> {
+  return name === 'none' ? 'linear' : name;
+}
+
+/** Joins encoder and decoder into one model applied to images of shape [M, N, 1]. */
+export function assemble(
+  name: string, kind: ArchitectureKind, encoder: tf.Sequential, decoder: tf.Sequential,
+  imageShape: ImageShape, activation: ActivationName,
+): Autoencoder {
+  const input = tf.input({ shape: [imageShape[0], imageShape[1], 1] });
+  const code = encoder.apply(input) as tf.SymbolicTensor;
+  const output = decoder.apply(code) as tf.SymbolicTensor;
+  const model = tf.model({ inputs: input, outputs: output, name: name.replace(/[^A-Za-z0-9_]/g, '_') });
+  const codeShape = (encoder.outputs[0].shape as number[]).slice(1);
+  return { name, kind, model, encoder, decoder, imageShape, codeShape, activation };
+}

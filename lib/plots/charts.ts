@@ -1,0 +1,256 @@
+import { displayBundle, escapeHtml } from './display';
+
+/**
+ * A chart kept in two forms: a plotly.js figure (interactive where JavaScript runs) and an
+ * SVG drawing of the same data (where it does not: untrusted notebooks, static viewers).
+ */
+export interface Figure {
+  title: string;
+  plotly: { data: Record<string, unknown>[]; layout: Record<string, unknown> };
+  svg: string;
+}
+
+export interface Series {
+  name: string;
+  x: number[];
+  y: number[];
+}
+
+export interface AxisOptions {
+  title: string;
+  xTitle: string;
+  yTitle: string;
+  /** Logarithmic y axis. */
+  logY?: boolean;
+}
+
+/** plotly's default colours, also used by the SVG drawings. */
+export const COLORS = ['#636efa', '#ef553b', '#00cc96', '#ab63fa', '#ffa15a', '#19d3f3', '#ff6692', '#b6e880', '#ff97ff', '#fecb52'];
+
+const WIDTH = 720;
+const HEIGHT = 380;
+const MARGIN = { left: 70, right: 180, top: 40, bottom: 50 };
+const PLOT_W = WIDTH - MARGIN.left - MARGIN.right;
+const PLOT_H = HEIGHT - MARGIN.top - MARGIN.bottom;
+
+function niceTicks(min: number, max: number, count = 5): number[] {
+  if (!(max > min)) return [min];
+  const raw = (max - min) / count;
+  const magnitude = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * magnitude).find((s) => s >= raw) as number;
+  const ticks: number[] = [];
+  for (let t = Math.ceil(min / step) * step; t <= max + step * 1e-9; t += step) ticks.push(Number(t.toPrecision(12)));
+  return ticks;
+}
+
+function formatTick(value: number): string {
+  if (value === 0) return '0';
+  const abs = Math.abs(value);
+  return abs >= 1e5 || abs < 1e-3 ? value.toExponential(0) : String(Number(value.toPrecision(4)));
+}
+
+interface Scale {
+  toPixel: (value: number) => number;
+  ticks: number[];
+}
+
+function linearScale(min: number, max: number, pixels: number, flip: boolean): Scale {
+  const ticks = niceTicks(min, max);
+  const lo = Math.min(min, ticks[0]);
+  const hi = max > lo ? max : lo + 1;
+  return { toPixel: (v) => { const f = (v - lo) / (hi - lo); return flip ? pixels * (1 - f) : pixels * f; }, ticks };
+}
+
+function logScale(min: number, max: number, pixels: number): Scale {
+  const lo = Math.log10(min);
+  const hi = Math.max(Math.log10(max), lo + 1e-9);
+  const ticks: number[] = [];
+  for (let e = Math.floor(lo); e <= Math.ceil(hi); e++) {
+    for (const m of [1, 2, 5]) {
+      const t = m * 10 ** e;
+      if (t >= min * 0.999 && t <= max * 1.001) ticks.push(t);
+    }
+  }
+  return { toPixel: (v) => pixels * (1 - (Math.log10(v) - lo) / (hi - lo)), ticks };
+}
+
+function svgFrame(title: string, xTitle: string, yTitle: string, body: string[]): string {
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" ` +
+    `font-family="sans-serif" font-size="12"><rect width="100%" height="100%" fill="white"/>` +
+    `<text x="${MARGIN.left}" y="24" font-size="15">${escapeHtml(title)}</text>` +
+    `<text x="${MARGIN.left + PLOT_W / 2}" y="${HEIGHT - 10}" text-anchor="middle">${escapeHtml(xTitle)}</text>` +
+    `<text transform="translate(16 ${MARGIN.top + PLOT_H / 2}) rotate(-90)" text-anchor="middle">${escapeHtml(yTitle)}</text>` +
+    `<g transform="translate(${MARGIN.left} ${MARGIN.top})">${body.join('')}` +
+    `<rect width="${PLOT_W}" height="${PLOT_H}" fill="none" stroke="#444"/></g></svg>`;
+}
+
+function yAxis(scale: Scale): string {
+  return scale.ticks.map((t) => {
+    const y = scale.toPixel(t).toFixed(1);
+    return `<line x1="0" x2="${PLOT_W}" y1="${y}" y2="${y}" stroke="#e5e5e5"/>` +
+      `<text x="-6" y="${y}" text-anchor="end" dominant-baseline="middle">${formatTick(t)}</text>`;
+  }).join('');
+}
+
+function legend(names: string[]): string {
+  return names.map((name, i) => {
+    const y = 10 + 18 * i;
+    return `<rect x="${PLOT_W + 12}" y="${y - 6}" width="12" height="12" fill="${COLORS[i % COLORS.length]}"/>` +
+      `<text x="${PLOT_W + 30}" y="${y}" dominant-baseline="middle">${escapeHtml(name)}</text>`;
+  }).join('');
+}
+
+function finiteValues(values: number[], positive: boolean): number[] {
+  return values.filter((v) => Number.isFinite(v) && (!positive || v > 0));
+}
+
+/** One line per series (e.g. a loss per epoch for each model). */
+export function lineChart(series: Series[], options: AxisOptions): Figure {
+  const xs = series.flatMap((s) => s.x);
+  const ys = finiteValues(series.flatMap((s) => s.y), options.logY === true);
+  if (ys.length === 0) throw new Error(`lineChart "${options.title}": no finite value to draw`);
+  const xScale = linearScale(Math.min(...xs), Math.max(...xs), PLOT_W, false);
+  const yScale = options.logY ? logScale(Math.min(...ys), Math.max(...ys), PLOT_H) : linearScale(Math.min(...ys), Math.max(...ys), PLOT_H, true);
+  const body = [yAxis(yScale)];
+  for (const t of xScale.ticks) {
+    body.push(`<text x="${xScale.toPixel(t).toFixed(1)}" y="${PLOT_H + 16}" text-anchor="middle">${formatTick(t)}</text>`);
+  }
+  series.forEach((s, i) => {
+    const points = s.x.map((x, j) => [x, s.y[j]]).filter(([, y]) => Number.isFinite(y) && (!options.logY || y > 0));
+    const path = points.map(([x, y]) => `${xScale.toPixel(x).toFixed(1)},${yScale.toPixel(y).toFixed(1)}`).join(' ');
+    body.push(`<polyline points="${path}" fill="none" stroke="${COLORS[i % COLORS.length]}" stroke-width="2"/>`);
+    for (const [x, y] of points) {
+      body.push(`<circle cx="${xScale.toPixel(x).toFixed(1)}" cy="${yScale.toPixel(y).toFixed(1)}" r="3" fill="${COLORS[i % COLORS.length]}"/>`);
+    }
+  });
+  body.push(legend(series.map((s) => s.name)));
+  return {
+    title: options.title,
+    plotly: {
+      data: series.map((s, i) => ({ type: 'scatter', mode: 'lines+markers', name: s.name, x: s.x, y: s.y, line: { color: COLORS[i % COLORS.length] } })),
+      layout: {
+        title: { text: options.title }, width: WIDTH, height: HEIGHT,
+        xaxis: { title: { text: options.xTitle } },
+        yaxis: { title: { text: options.yTitle }, type: options.logY ? 'log' : 'linear' },
+      },
+    },
+    svg: svgFrame(options.title, options.xTitle, options.yTitle, body),
+  };
+}
+
+export interface BarSeries {
+  name: string;
+  values: number[];
+}
+
+export interface BarChartOptions {
+  title: string;
+  yTitle: string;
+  logY?: boolean;
+  /** How a bar's value is written above it (default: up to 4 significant digits). */
+  format?: (value: number) => string;
+}
+
+/** Grouped bars: one group per category, one bar per series. */
+export function barChart(categories: string[], series: BarSeries[], options: BarChartOptions): Figure {
+  const format = options.format ?? ((v: number) => formatTick(v));
+  const values = finiteValues(series.flatMap((s) => s.values), options.logY === true);
+  if (values.length === 0) throw new Error(`barChart "${options.title}": no finite value to draw`);
+  const max = Math.max(...values) * 1.12;
+  const min = options.logY ? Math.min(...values) / 2 : Math.min(0, ...values);
+  const yScale = options.logY ? logScale(min, max, PLOT_H) : linearScale(min, max, PLOT_H, true);
+  const base = options.logY ? PLOT_H : yScale.toPixel(0);
+  const groupW = PLOT_W / categories.length;
+  const barW = (groupW * 0.8) / series.length;
+  const body = [yAxis(yScale)];
+  categories.forEach((category, c) => {
+    body.push(`<text x="${(c + 0.5) * groupW}" y="${PLOT_H + 16}" text-anchor="middle" font-size="11">${escapeHtml(category)}</text>`);
+    series.forEach((s, i) => {
+      const v = s.values[c];
+      if (!Number.isFinite(v) || (options.logY && v <= 0)) return;
+      const x = c * groupW + groupW * 0.1 + i * barW;
+      const top = yScale.toPixel(v);
+      body.push(`<rect x="${x.toFixed(1)}" y="${Math.min(top, base).toFixed(1)}" width="${(barW - 2).toFixed(1)}" ` +
+        `height="${Math.abs(base - top).toFixed(1)}" fill="${COLORS[i % COLORS.length]}"/>` +
+        `<text x="${(x + barW / 2).toFixed(1)}" y="${(Math.min(top, base) - 4).toFixed(1)}" text-anchor="middle" font-size="10">${escapeHtml(format(v))}</text>`);
+    });
+  });
+  body.push(legend(series.map((s) => s.name)));
+  return {
+    title: options.title,
+    plotly: {
+      data: series.map((s, i) => ({
+        type: 'bar', name: s.name, x: categories, y: s.values, text: s.values.map(format), textposition: 'outside',
+        marker: { color: COLORS[i % COLORS.length] },
+      })),
+      layout: {
+        title: { text: options.title }, width: WIDTH, height: HEIGHT, barmode: 'group',
+        yaxis: { title: { text: options.yTitle }, type: options.logY ? 'log' : 'linear' },
+      },
+    },
+    svg: svgFrame(options.title, '', options.yTitle, body),
+  };
+}
+
+export interface ScatterOptions extends AxisOptions {
+  /** Name of each class, by label (default: the label itself). */
+  classNames?: string[];
+}
+
+/** Points coloured by class (e.g. a 2-D code space coloured by digit). */
+export function scatterChart(x: ArrayLike<number>, y: ArrayLike<number>, labels: ArrayLike<number>, options: ScatterOptions): Figure {
+  const classes = [...new Set(Array.from(labels))].sort((a, b) => a - b);
+  const name = (label: number) => options.classNames?.[label] ?? String(label);
+  const xs = Array.from(x);
+  const ys = Array.from(y);
+  const xScale = linearScale(Math.min(...xs), Math.max(...xs), PLOT_W, false);
+  const yScale = linearScale(Math.min(...ys), Math.max(...ys), PLOT_H, true);
+  const body = [yAxis(yScale)];
+  for (const t of xScale.ticks) {
+    body.push(`<text x="${xScale.toPixel(t).toFixed(1)}" y="${PLOT_H + 16}" text-anchor="middle">${formatTick(t)}</text>`);
+  }
+  for (let i = 0; i < xs.length; i++) {
+    const color = COLORS[classes.indexOf(labels[i]) % COLORS.length];
+    body.push(`<circle cx="${xScale.toPixel(xs[i]).toFixed(1)}" cy="${yScale.toPixel(ys[i]).toFixed(1)}" r="2" fill="${color}" fill-opacity="0.6"/>`);
+  }
+  body.push(legend(classes.map(name)));
+  return {
+    title: options.title,
+    plotly: {
+      data: classes.map((c, i) => {
+        const members = xs.map((_, j) => j).filter((j) => labels[j] === c);
+        return {
+          type: 'scattergl', mode: 'markers', name: name(c), x: members.map((j) => xs[j]), y: members.map((j) => ys[j]),
+          marker: { size: 4, opacity: 0.6, color: COLORS[i % COLORS.length] },
+        };
+      }),
+      layout: {
+        title: { text: options.title }, width: WIDTH, height: HEIGHT + 100,
+        xaxis: { title: { text: options.xTitle } }, yaxis: { title: { text: options.yTitle } },
+      },
+    },
+    svg: svgFrame(options.title, options.xTitle, options.yTitle, body),
+  };
+}
+
+export const PLOTLY_MIME = 'application/vnd.plotly.v1+json';
+
+/**
+ * The HTML form of a figure: a static SVG image inside a container that carries the plotly
+ * figure; an exported page that loads plotly.js replaces the image with the interactive chart.
+ */
+export function figureHtml(figure: Figure): string {
+  const data = escapeHtml(JSON.stringify(figure.plotly)).replace(/'/g, '&#39;');
+  const image = `data:image/svg+xml;base64,${Buffer.from(figure.svg).toString('base64')}`;
+  return `<div class="tp5-figure" data-plotly='${data}'><img src="${image}" alt="${escapeHtml(figure.title)}"/></div>`;
+}
+
+/** Shows a figure: interactive in JupyterLab, a static image wherever JavaScript cannot run. */
+export function showFigure(figure: Figure): void {
+  displayBundle({
+    [PLOTLY_MIME]: { ...figure.plotly, config: { responsive: true } },
+    'text/html': figureHtml(figure),
+    'image/svg+xml': figure.svg,
+    'text/plain': `[figure: ${figure.title}]`,
+  });
+}

@@ -1,0 +1,5 @@
+export * from './charts';
+export * from './image-grid';
+export * from './tp-figures';
+export { encodeGrayPng } from './png';
+export { inNotebook, displayBundle, LiveDisplay, MimeBundle } from './display';

@@ -1,0 +1,3 @@
+export * from './loop';
+export * from './predict';
+export { ProgressMode, formatDuration } from './progress';

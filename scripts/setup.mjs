@@ -1,0 +1,199 @@
+#!/usr/bin/env node
+// Installs whatever the lab needs and is missing, then exits. Safe to run again:
+// each step checks first and skips what is already in place.
+//
+//   node scripts/setup.mjs            npm packages, .venv (JupyterLab, nbclient), tslab kernel, native TensorFlow
+//   node scripts/setup.mjs --browser  the same, plus Debian's chromium for the browser test
+//
+// Only Node's standard library is used here, because node_modules may not exist yet.
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const venv = path.join(root, '.venv');
+const venvPython = path.join(venv, 'bin', 'python');
+const cacheDir = path.join(root, '.cache');
+const tfjsNodeDir = path.join(root, 'node_modules', '@tensorflow', 'tfjs-node');
+const TENSORFLOW_WHEEL = 'tensorflow-cpu==2.21.0';
+
+function log(message) {
+  console.log(`[setup] ${message}`);
+}
+
+/** Runs a command, streaming its output; returns true when it exits with 0. */
+function run(command, args, options = {}) {
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', ...options });
+  if (result.error) log(`could not run ${command}: ${result.error.message}`);
+  return result.status === 0;
+}
+
+/** Runs a command quietly; returns its exit status and output. */
+function capture(command, args, options = {}) {
+  const result = spawnSync(command, args, { cwd: root, encoding: 'utf8', ...options });
+  return { ok: result.status === 0, output: `${result.stdout ?? ''}${result.stderr ?? ''}` };
+}
+
+function fail(message) {
+  console.error(`[setup] error: ${message}`);
+  process.exit(1);
+}
+
+function hashOf(...files) {
+  const hash = createHash('sha256');
+  for (const file of files) hash.update(fs.existsSync(file) ? fs.readFileSync(file) : '');
+  return hash.digest('hex');
+}
+
+/** A stamp file remembers the hash of the inputs of a step that succeeded. */
+function stampIsCurrent(stampFile, hash) {
+  return fs.existsSync(stampFile) && fs.readFileSync(stampFile, 'utf8') === hash;
+}
+
+function writeStamp(stampFile, hash) {
+  fs.mkdirSync(path.dirname(stampFile), { recursive: true });
+  fs.writeFileSync(stampFile, hash);
+}
+
+function installNodePackages() {
+  const hash = hashOf(path.join(root, 'package.json'), path.join(root, 'package-lock.json'));
+  const stamp = path.join(root, 'node_modules', '.tp5-installed');
+  if (stampIsCurrent(stamp, hash)) return;
+  log('installing npm packages');
+  // Install scripts stay off (see .npmrc): the native addon is handled below.
+  const useLock = fs.existsSync(path.join(root, 'package-lock.json'));
+  if (!run('npm', [useLock ? 'ci' : 'install', '--ignore-scripts', '--no-audit', '--no-fund'])) {
+    fail('npm could not install the packages listed in package.json (see the messages above)');
+  }
+  writeStamp(stamp, hash);
+}
+
+function installPythonEnvironment() {
+  const requirements = path.join(root, 'requirements.txt');
+  const hash = hashOf(requirements);
+  const stamp = path.join(venv, '.tp5-installed');
+  if (stampIsCurrent(stamp, hash)) return;
+  if (!fs.existsSync(venvPython)) {
+    log('creating the Python virtual environment .venv');
+    if (!run('python3', ['-m', 'venv', venv])) fail('python3 -m venv failed: Python 3 with the venv module is required');
+  }
+  log('installing JupyterLab and nbclient into .venv');
+  if (!run(venvPython, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', requirements])) {
+    fail('pip could not install requirements.txt into .venv');
+  }
+  writeStamp(stamp, hash);
+}
+
+function registerKernel() {
+  const tslabBin = path.join(root, 'node_modules', 'tslab', 'bin', 'tslab');
+  const spec = path.join(venv, 'share', 'jupyter', 'kernels', 'tslab', 'kernel.json');
+  if (fs.existsSync(spec) && fs.readFileSync(spec, 'utf8').includes(JSON.stringify(tslabBin))) return;
+  log('registering the tslab TypeScript kernel inside .venv');
+  const ok = run('node', [tslabBin, 'install', '--python', venvPython, '--sys-prefix', '--binary', tslabBin]);
+  if (!ok) fail('tslab could not register its kernel in .venv');
+}
+
+/** Loads tfjs-node in a child process: the only reliable test that the addon and its libraries link. */
+function nativeBackendLoads() {
+  const probe = "const tf=require('@tensorflow/tfjs-node');if(tf.getBackend()!=='tensorflow')process.exit(2)";
+  return capture('node', ['-e', probe], { env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' } }).ok;
+}
+
+function removeNativeBuild() {
+  for (const dir of ['deps', 'lib', 'build']) {
+    fs.rmSync(path.join(tfjsNodeDir, dir), { recursive: true, force: true });
+  }
+}
+
+/** tfjs-node's own installer: downloads libtensorflow and a prebuilt addon (needs internet). */
+function tryOfficialDownload() {
+  log('trying the official libtensorflow download');
+  const result = spawnSync('node', ['scripts/install.js'], {
+    cwd: tfjsNodeDir,
+    encoding: 'utf8',
+    timeout: 180_000,
+  });
+  if (result.status === 0 && nativeBackendLoads()) return true;
+  const reason = (result.stderr || result.stdout || 'no output').match(/(ENOTFOUND|ECONNREFUSED|ETIMEDOUT|EAI_AGAIN)[^\n]*/)?.[0];
+  log(`official download unavailable${reason ? ` (${reason.trim()})` : ''}`);
+  removeNativeBuild();
+  return false;
+}
+
+/** Node's own headers, so node-gyp needs no download. */
+function nodeHeadersDir() {
+  for (const prefix of [path.resolve(path.dirname(process.execPath), '..'), '/usr', '/usr/local']) {
+    if (fs.existsSync(path.join(prefix, 'include', 'node', 'node_api.h'))) return prefix;
+  }
+  return undefined;
+}
+
+/**
+ * Builds the addon against the TensorFlow C library shipped in the tensorflow-cpu wheel
+ * from PyPI: its libtensorflow_cc.so.2 exports every TF_/TFE_ function the addon calls.
+ */
+function tryBuildFromWheel() {
+  const wheelDir = path.join(cacheDir, 'wheels');
+  log(`building the native addon from the ${TENSORFLOW_WHEEL} wheel`);
+  let wheel = fs.existsSync(wheelDir) && fs.readdirSync(wheelDir).find((f) => /^tensorflow_cpu-.*\.whl$/.test(f));
+  if (!wheel) {
+    fs.mkdirSync(wheelDir, { recursive: true });
+    const downloaded = run(venvPython, ['-m', 'pip', 'download', '--quiet', '--no-deps', '--disable-pip-version-check',
+      '--dest', wheelDir, TENSORFLOW_WHEEL]);
+    wheel = downloaded && fs.readdirSync(wheelDir).find((f) => /^tensorflow_cpu-.*\.whl$/.test(f));
+    if (!wheel) {
+      log('could not download the tensorflow-cpu wheel');
+      return false;
+    }
+  }
+  removeNativeBuild();
+  const extract = capture(venvPython, [path.join(root, 'scripts', 'extract-libtensorflow.py'),
+    path.join(wheelDir, wheel), path.join(tfjsNodeDir, 'deps')]);
+  if (!extract.ok) {
+    log(`could not extract the wheel: ${extract.output.trim()}`);
+    removeNativeBuild();
+    return false;
+  }
+  const nodeGyp = path.join(root, 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
+  const nodedir = nodeHeadersDir();
+  const args = [nodeGyp, 'rebuild', '--module_name=tfjs_binding',
+    `--module_path=${path.join(tfjsNodeDir, 'lib', 'napi-v8')}`, '--napi_build_version=8'];
+  if (nodedir) args.push(`--nodedir=${nodedir}`);
+  const build = capture('node', args, { cwd: tfjsNodeDir });
+  if (build.ok && nativeBackendLoads()) return true;
+  log(`the addon did not build or load:\n${build.output.split('\n').filter((l) => /error/i.test(l)).slice(0, 10).join('\n')}`);
+  removeNativeBuild();
+  return false;
+}
+
+function installNativeTensorFlow() {
+  if (nativeBackendLoads()) return;
+  if (process.env.TP5_NO_DOWNLOAD !== '1' && tryOfficialDownload()) {
+    log('native TensorFlow ready (official build)');
+  } else if (tryBuildFromWheel()) {
+    log('native TensorFlow ready (built from the tensorflow-cpu wheel)');
+  } else {
+    log('native TensorFlow is not available: the lab will run on the WASM backend (slower)');
+  }
+}
+
+function installChromium() {
+  if (fs.existsSync('/usr/bin/chromium')) return;
+  if (process.getuid?.() !== 0 || !fs.existsSync('/usr/bin/apt-get')) {
+    log('chromium is missing and cannot be installed here (needs root and apt-get): the browser test will be skipped');
+    return;
+  }
+  log("installing Debian's chromium for the browser test");
+  run('apt-get', ['update', '-qq']);
+  if (!run('apt-get', ['install', '-y', '-qq', 'chromium'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } })) {
+    log('apt-get could not install chromium: the browser test will be skipped');
+  }
+}
+
+installNodePackages();
+installPythonEnvironment();
+registerKernel();
+installNativeTensorFlow();
+if (process.argv.includes('--browser')) installChromium();
