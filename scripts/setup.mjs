@@ -19,13 +19,14 @@ const cacheDir = path.join(root, '.cache');
 const tfjsNodeDir = path.join(root, 'node_modules', '@tensorflow', 'tfjs-node');
 const TENSORFLOW_WHEEL = 'tensorflow-cpu==2.21.0';
 
+// Messages go to stderr so that commands such as `npm run describe -- --json` keep a clean stdout.
 function log(message) {
-  console.log(`[setup] ${message}`);
+  console.error(`[setup] ${message}`);
 }
 
 /** Runs a command, streaming its output; returns true when it exits with 0. */
 function run(command, args, options = {}) {
-  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', ...options });
+  const result = spawnSync(command, args, { cwd: root, stdio: ['inherit', process.stderr, 'inherit'], ...options });
   if (result.error) log(`could not run ${command}: ${result.error.message}`);
   return result.status === 0;
 }
@@ -47,6 +48,13 @@ function hashOf(...files) {
   return hash.digest('hex');
 }
 
+/** What npm installs depends on the dependency lists and the lock file, not on the rest of package.json. */
+function dependenciesHash() {
+  const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+  const lists = JSON.stringify([manifest.dependencies, manifest.devDependencies]);
+  return createHash('sha256').update(lists).update(hashOf(path.join(root, 'package-lock.json'))).digest('hex');
+}
+
 /** A stamp file remembers the hash of the inputs of a step that succeeded. */
 function stampIsCurrent(stampFile, hash) {
   return fs.existsSync(stampFile) && fs.readFileSync(stampFile, 'utf8') === hash;
@@ -58,7 +66,7 @@ function writeStamp(stampFile, hash) {
 }
 
 function installNodePackages() {
-  const hash = hashOf(path.join(root, 'package.json'), path.join(root, 'package-lock.json'));
+  const hash = dependenciesHash();
   const stamp = path.join(root, 'node_modules', '.tp5-installed');
   if (stampIsCurrent(stamp, hash)) return;
   log('installing npm packages');
@@ -179,6 +187,29 @@ function installNativeTensorFlow() {
   }
 }
 
+/** TypeScript files under `dir`, recursively. */
+function typeScriptFiles(dir) {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) return typeScriptFiles(full);
+    return entry.name.endsWith('.ts') ? [full] : [];
+  }).sort();
+}
+
+/** Compiles the library (and scripts) to build/, which the notebooks import. */
+function buildLibrary() {
+  const sources = ['lib', 'scripts', 'bench'].flatMap((d) => typeScriptFiles(path.join(root, d)));
+  const hash = hashOf(path.join(root, 'tsconfig.json'), path.join(root, 'tsconfig.build.json'), ...sources);
+  const stamp = path.join(root, 'build', '.tp5-built');
+  if (stampIsCurrent(stamp, hash)) return;
+  log('compiling the library to build/');
+  if (!run('node', [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'])) {
+    fail('the library does not compile (see the errors above)');
+  }
+  writeStamp(stamp, hash);
+}
+
 function installChromium() {
   if (fs.existsSync('/usr/bin/chromium')) return;
   if (process.getuid?.() !== 0 || !fs.existsSync('/usr/bin/apt-get')) {
@@ -196,4 +227,5 @@ installNodePackages();
 installPythonEnvironment();
 registerKernel();
 installNativeTensorFlow();
+buildLibrary();
 if (process.argv.includes('--browser')) installChromium();

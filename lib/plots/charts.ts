@@ -100,6 +100,17 @@ function legend(names: string[]): string {
   }).join('');
 }
 
+/** [min, max] without spreading large arrays into Math.min / Math.max. */
+function extent(values: ArrayLike<number>): [number, number] {
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < values.length; i++) {
+    if (values[i] < min) min = values[i];
+    if (values[i] > max) max = values[i];
+  }
+  return [min, max];
+}
+
 function finiteValues(values: number[], positive: boolean): number[] {
   return values.filter((v) => Number.isFinite(v) && (!positive || v > 0));
 }
@@ -109,8 +120,8 @@ export function lineChart(series: Series[], options: AxisOptions): Figure {
   const xs = series.flatMap((s) => s.x);
   const ys = finiteValues(series.flatMap((s) => s.y), options.logY === true);
   if (ys.length === 0) throw new Error(`lineChart "${options.title}": no finite value to draw`);
-  const xScale = linearScale(Math.min(...xs), Math.max(...xs), PLOT_W, false);
-  const yScale = options.logY ? logScale(Math.min(...ys), Math.max(...ys), PLOT_H) : linearScale(Math.min(...ys), Math.max(...ys), PLOT_H, true);
+  const xScale = linearScale(...extent(xs), PLOT_W, false);
+  const yScale = options.logY ? logScale(...extent(ys), PLOT_H) : linearScale(...extent(ys), PLOT_H, true);
   const body = [yAxis(yScale)];
   for (const t of xScale.ticks) {
     body.push(`<text x="${xScale.toPixel(t).toFixed(1)}" y="${PLOT_H + 16}" text-anchor="middle">${formatTick(t)}</text>`);
@@ -156,8 +167,9 @@ export function barChart(categories: string[], series: BarSeries[], options: Bar
   const format = options.format ?? ((v: number) => formatTick(v));
   const values = finiteValues(series.flatMap((s) => s.values), options.logY === true);
   if (values.length === 0) throw new Error(`barChart "${options.title}": no finite value to draw`);
-  const max = Math.max(...values) * 1.12;
-  const min = options.logY ? Math.min(...values) / 2 : Math.min(0, ...values);
+  const [low, high] = extent(values);
+  const max = high * 1.12;
+  const min = options.logY ? low / 2 : Math.min(0, low);
   const yScale = options.logY ? logScale(min, max, PLOT_H) : linearScale(min, max, PLOT_H, true);
   const base = options.logY ? PLOT_H : yScale.toPixel(0);
   const groupW = PLOT_W / categories.length;
@@ -203,8 +215,8 @@ export function scatterChart(x: ArrayLike<number>, y: ArrayLike<number>, labels:
   const name = (label: number) => options.classNames?.[label] ?? String(label);
   const xs = Array.from(x);
   const ys = Array.from(y);
-  const xScale = linearScale(Math.min(...xs), Math.max(...xs), PLOT_W, false);
-  const yScale = linearScale(Math.min(...ys), Math.max(...ys), PLOT_H, true);
+  const xScale = linearScale(...extent(xs), PLOT_W, false);
+  const yScale = linearScale(...extent(ys), PLOT_H, true);
   const body = [yAxis(yScale)];
   for (const t of xScale.ticks) {
     body.push(`<text x="${xScale.toPixel(t).toFixed(1)}" y="${PLOT_H + 16}" text-anchor="middle">${formatTick(t)}</text>`);

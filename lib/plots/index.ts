@@ -2,4 +2,5 @@ export * from './charts';
 export * from './image-grid';
 export * from './tp-figures';
 export { encodeGrayPng } from './png';
-export { inNotebook, displayBundle, LiveDisplay, MimeBundle } from './display';
+export type { MimeBundle } from './display';
+export { inNotebook, displayBundle, LiveDisplay } from './display';

@@ -1,3 +1,4 @@
 export * from './loop';
 export * from './predict';
-export { ProgressMode, formatDuration } from './progress';
+export type { ProgressMode } from './progress';
+export { formatDuration } from './progress';

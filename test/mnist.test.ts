@@ -1,0 +1,104 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { encodeIdx, imageAt, loadDataset } from '../lib';
+
+const sharedMnist = path.resolve(__dirname, '..', '..', 'shared', 'datasets', 'mnist');
+const debianFashion = '/usr/share/datasets/fashion-mnist';
+const hasShared = fs.existsSync(path.join(sharedMnist, 't10k-images-idx3-ubyte.gz'));
+const hasFashion = fs.existsSync(path.join(debianFashion, 'train-images-idx3-ubyte.gz'));
+
+function tempDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'tp5-mnist-'));
+}
+
+/** Offline loading options that never touch the user's cache. */
+function isolated(extra: object = {}) {
+  return { cacheDir: tempDir(), download: false, print: false, ...extra };
+}
+
+(hasShared ? describe : describe.skip)('embedded fallback with the official test set', () => {
+  test('first 10,000 training images in their original order, and the official test set', async () => {
+    const data = await loadDataset(isolated({ fallbackDir: sharedMnist }));
+    expect(data.source).toBe('embedded');
+    expect(data.full).toBe(false);
+    expect([data.train.count, data.test.count]).toEqual([10000, 10000]);
+    expect([data.train.height, data.train.width]).toEqual([28, 28]);
+    // The first official training labels are 5, 0, 4, 1, 9; the first test labels 7, 2, 1, 0, 4.
+    expect(Array.from(data.train.labels!.subarray(0, 5))).toEqual([5, 0, 4, 1, 9]);
+    expect(Array.from(data.test.labels!.subarray(0, 5))).toEqual([7, 2, 1, 0, 4]);
+    // Pixels are bytes / 255: exact, within [0, 1].
+    const first = imageAt(data.train, 0);
+    expect(first.every((v) => v >= 0 && v <= 1 && Math.abs(v * 255 - Math.round(v * 255)) < 1e-4)).toBe(true);
+    expect(data.summary).toMatch(/MNIST: 10,000 training \+ 10,000 test images from embedded .*NOT the full 60,000-image training set/);
+  });
+});
+
+test('embedded fallback without the official files: a seeded split of the 10,000 images', async () => {
+  const empty = tempDir();
+  const a = await loadDataset(isolated({ fallbackDir: empty, seed: 7 }));
+  const b = await loadDataset(isolated({ fallbackDir: empty, seed: 7 }));
+  expect([a.train.count, a.test.count]).toEqual([8000, 2000]);
+  expect(Array.from(a.test.labels!.subarray(0, 50))).toEqual(Array.from(b.test.labels!.subarray(0, 50)));
+  expect(a.summary).toContain('seeded split');
+});
+
+test('limits keep the first images, and the summary says so', async () => {
+  const data = await loadDataset(isolated({ fallbackDir: tempDir(), trainLimit: 100, testLimit: 20 }));
+  expect([data.train.count, data.test.count]).toEqual([100, 20]);
+  expect(data.train.pixels.length).toBe(100 * 784);
+  expect(data.summary).toContain('limited for a quick run');
+});
+
+test('an explicit folder with missing files is an error naming them', async () => {
+  const dir = tempDir();
+  await expect(loadDataset(isolated({ dir }))).rejects.toThrow(
+    new RegExp(`${dir} lacks train-images-idx3-ubyte\\[\\.gz\\], train-labels-idx1-ubyte\\[\\.gz\\]`));
+});
+
+(hasShared ? test : test.skip)('an explicit folder with a corrupt file is an error naming the file', async () => {
+  const dir = tempDir();
+  for (const f of ['train-labels-idx1-ubyte.gz', 't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz']) {
+    fs.copyFileSync(path.join(sharedMnist, f), path.join(dir, f));
+  }
+  fs.writeFileSync(path.join(dir, 'train-images-idx3-ubyte'), Buffer.from('PK\x03\x04 not an idx file'));
+  await expect(loadDataset(isolated({ dir }))).rejects.toThrow(/train-images-idx3-ubyte: not an IDX file/);
+  // A well-formed file with the wrong content fails its checksum.
+  const wrong = encodeIdx({ shape: [10000, 28, 28], data: new Uint8Array(10000 * 784) });
+  fs.writeFileSync(path.join(dir, 't10k-images-idx3-ubyte.gz'), zlib.gzipSync(wrong));
+  fs.writeFileSync(path.join(dir, 'train-images-idx3-ubyte'), encodeIdx({ shape: [60000, 28, 28], data: new Uint8Array(60000 * 784) }));
+  await expect(loadDataset(isolated({ dir }))).rejects.toThrow(/t10k-images-idx3-ubyte.gz: MD5 mismatch/);
+});
+
+(hasShared ? test : test.skip)('a download that fails or is corrupt leaves no file behind, then the fallback loads', async () => {
+  const cacheDir = tempDir();
+  const requested: string[] = [];
+  const data = await loadDataset({
+    cacheDir, print: false, fallbackDir: sharedMnist,
+    fetchFile: async (url) => {
+      requested.push(url);
+      const name = path.basename(url);
+      if (name.startsWith('train-images')) return new Uint8Array([0x1f, 0x8b, 1, 2, 3]); // corrupt
+      return fs.readFileSync(path.join(sharedMnist, name));
+    },
+  });
+  expect(data.source).toBe('embedded');
+  expect(data.summary).toMatch(/download failed: could not download train-images-idx3-ubyte.gz: .*MD5 mismatch/);
+  expect(requested.filter((u) => u.endsWith('train-images-idx3-ubyte.gz')).length).toBeGreaterThanOrEqual(2);
+  // Nothing partial or unverified in the cache: at most the files that were verified.
+  const cached = fs.readdirSync(path.join(cacheDir, 'mnist'));
+  expect(cached.every((f) => !f.includes('.part') && !f.startsWith('train-images'))).toBe(true);
+});
+
+(hasFashion ? test : test.skip)("Fashion-MNIST from Debian's package, through the same loader", async () => {
+  const data = await loadDataset(isolated({ dataset: 'fashion-mnist', testLimit: 500 }));
+  expect(data.source).toBe('system');
+  expect(data.full).toBe(true);
+  expect([data.train.count, data.test.count]).toEqual([60000, 500]);
+  expect(data.summary).toMatch(/^Fashion-MNIST: 60,000 training \+ 500 test images from system/);
+});
+
+test('an unknown data set name is an error listing the allowed ones', async () => {
+  await expect(loadDataset({ dataset: 'cifar' as never })).rejects.toThrow(/dataset must be one of 'mnist', 'fashion-mnist', got "cifar"/);
+});

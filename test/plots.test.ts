@@ -1,0 +1,62 @@
+import zlib from 'node:zlib';
+import { ImageSet, PLOTLY_MIME, barChart, encodeGrayPng, figureHtml, imageGridPng, lineChart, scatterChart } from '../lib';
+
+/** Reads a grey PNG back (header, CRCs and pixels) to check the encoder without a PNG library. */
+function decodeGrayPng(png: Buffer): { width: number; height: number; pixels: Uint8Array } {
+  expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+  let offset = 8;
+  let width = 0;
+  let height = 0;
+  const idat: Buffer[] = [];
+  while (offset < png.length) {
+    const length = png.readUInt32BE(offset);
+    const type = png.toString('ascii', offset + 4, offset + 8);
+    const body = png.subarray(offset + 8, offset + 8 + length);
+    if (type === 'IHDR') [width, height] = [body.readUInt32BE(0), body.readUInt32BE(4)];
+    if (type === 'IDAT') idat.push(body);
+    offset += 12 + length;
+  }
+  const rows = zlib.inflateSync(Buffer.concat(idat));
+  const pixels = new Uint8Array(width * height);
+  for (let y = 0; y < height; y++) pixels.set(rows.subarray(y * (width + 1) + 1, (y + 1) * (width + 1)), y * width);
+  return { width, height, pixels };
+}
+
+test('PNG encoder round trip', () => {
+  const pixels = Uint8Array.from({ length: 12 }, (_, i) => i * 20);
+  const decoded = decodeGrayPng(encodeGrayPng(pixels, 4, 3));
+  expect([decoded.width, decoded.height]).toEqual([4, 3]);
+  expect(Array.from(decoded.pixels)).toEqual(Array.from(pixels));
+});
+
+test('image grid: one row per set, values clipped to [0, 1], scaled', () => {
+  const white: ImageSet = { pixels: new Float32Array(3 * 784).fill(1.7), count: 3, height: 28, width: 28 };
+  const black: ImageSet = { pixels: new Float32Array(3 * 784).fill(-0.3), count: 3, height: 28, width: 28 };
+  const { width, height, pixels } = decodeGrayPng(imageGridPng([{ title: 'a', images: white }, { title: 'b', images: black }], { scale: 2 }));
+  expect([width, height]).toEqual([3 * 58 + 2, 2 * 58 + 2]);
+  expect(pixels[(2 + 10) * width + 2 + 10]).toBe(255); // inside the first row's first image
+  expect(pixels[(60 + 10) * width + 2 + 10]).toBe(0); // inside the second row's first image
+  expect(() => imageGridPng([])).toThrow(/at least one row/);
+});
+
+test('line chart: plotly traces and an SVG drawing of the same series', () => {
+  const figure = lineChart([{ name: 'modèle A', x: [1, 2, 3], y: [0.05, 0.03, 0.02] }, { name: 'B', x: [1, 2, 3], y: [0.06, 0.04, 0.035] }],
+    { title: 'Perte', xTitle: 'époque', yTitle: 'MSE', logY: true });
+  expect(figure.plotly.data).toHaveLength(2);
+  expect(figure.plotly.data[0]).toMatchObject({ type: 'scatter', name: 'modèle A', y: [0.05, 0.03, 0.02] });
+  expect(figure.plotly.layout).toMatchObject({ yaxis: { type: 'log' } });
+  expect(figure.svg.match(/<polyline/g)).toHaveLength(2);
+  expect(figure.svg).toContain('modèle A');
+  const html = figureHtml(figure);
+  expect(html).toMatch(/^<div class="tp5-figure" data-plotly='[^']+'><img src="data:image\/svg\+xml;base64,/);
+  expect(PLOTLY_MIME).toBe('application/vnd.plotly.v1+json');
+});
+
+test('bar and scatter charts draw one mark per value', () => {
+  const bars = barChart(['a', 'b', 'c'], [{ name: 'params', values: [101200, 218192, 210369] }], { title: 'p', yTitle: 'n' });
+  expect(bars.svg.match(/<rect x=/g)).toHaveLength(3 + 1); // three bars and the legend's swatch
+  const scatter = scatterChart([0, 1, 2, 3], [1, 0, 1, 0], [0, 1, 0, 1], { title: 's', xTitle: 'x', yTitle: 'y' });
+  expect(scatter.plotly.data).toHaveLength(2);
+  expect(scatter.svg.match(/<circle/g)).toHaveLength(4);
+  expect(() => lineChart([{ name: 'n', x: [1], y: [NaN] }], { title: 'empty', xTitle: '', yTitle: '' })).toThrow(/no finite value/);
+});

@@ -1,0 +1,97 @@
+import * as tf from '@tensorflow/tfjs';
+import {
+  ImageSet, TrainingDivergedError, addGaussianNoise, buildConv, buildDense1, buildDense2, initBackend, reconstruct, trainAutoencoder,
+} from '../lib';
+
+beforeAll(async () => {
+  await initBackend({ print: false });
+});
+
+/** Smooth blobs: easy to learn, so a few epochs show the loss going down. */
+function blobs(count: number, seed = 0): ImageSet {
+  const pixels = new Float32Array(count * 784);
+  let s = seed + 1;
+  const rand = () => ((s = (s * 16807) % 2147483647) / 2147483647);
+  for (let i = 0; i < count; i++) {
+    const cy = 8 + 12 * rand();
+    const cx = 8 + 12 * rand();
+    for (let y = 0; y < 28; y++) for (let x = 0; x < 28; x++) {
+      pixels[i * 784 + y * 28 + x] = Math.exp(-((y - cy) ** 2 + (x - cx) ** 2) / 18);
+    }
+  }
+  return { pixels, count, height: 28, width: 28 };
+}
+
+const data = blobs(512);
+
+test('a short training run lowers the loss, with a validation split', async () => {
+  const ae = buildDense2();
+  const history = await trainAutoencoder(ae, { inputs: data }, { epochs: 4, batchSize: 64, validationSplit: 0.25, progress: 'none' });
+  expect(history.loss).toHaveLength(4);
+  expect(history.valLoss).toHaveLength(4);
+  expect(history.loss[3]).toBeLessThan(history.loss[0] * 0.7);
+  expect(history.valLoss[3]).toBeLessThan(history.valLoss[0]);
+  expect(history.imagesPerSecond).toBeGreaterThan(0);
+});
+
+test('the convolutional model trains on (noisy input, clean target) pairs', async () => {
+  const ae = buildConv();
+  const noisy = addGaussianNoise(data, { variance: 0.05, seed: 3 });
+  const history = await trainAutoencoder(ae, { inputs: noisy, targets: data }, { epochs: 3, batchSize: 64, progress: 'none' });
+  expect(history.loss[2]).toBeLessThan(history.loss[0]);
+  const out = await reconstruct(ae, noisy);
+  expect(out.count).toBe(512);
+});
+
+test('seeded: two runs from the same weights give the same losses', async () => {
+  const run = async () => {
+    const ae = buildDense1();
+    ae.model.setWeights(ae.model.getWeights().map((w) => tf.onesLike(w).mul(0.01)));
+    return (await trainAutoencoder(ae, { inputs: data }, { epochs: 2, seed: 5, progress: 'none' })).loss;
+  };
+  const [a, b] = [await run(), await run()];
+  expect(a[1]).toBeCloseTo(b[1], 6);
+});
+
+test('no tensor leaks: the tensor count after several epochs equals the count after one', async () => {
+  const ae = buildDense1({ activation: 'relu' });
+  const counts: number[] = [];
+  const before = tf.memory().numTensors;
+  await trainAutoencoder(ae, { inputs: data }, {
+    epochs: 4, validationSplit: 0.2, progress: 'none', onEpochEnd: () => counts.push(tf.memory().numTensors),
+  });
+  expect(counts).toHaveLength(4);
+  expect(new Set(counts).size).toBe(1);
+  expect(tf.memory().numTensors).toBe(before);
+});
+
+test('binary cross-entropy and early stopping', async () => {
+  const ae = buildDense1();
+  const history = await trainAutoencoder(ae, { inputs: data }, {
+    epochs: 50, loss: 'bce', learningRate: 0.05, validationSplit: 0.25, progress: 'none',
+    earlyStopping: { patience: 2, minDelta: 1e-3 },
+  });
+  expect(history.stoppedEarly).toBe(true);
+  expect(history.loss.length).toBeLessThan(50);
+  expect(history.bestEpoch).toBeLessThanOrEqual(history.loss.length - 2);
+});
+
+test('a NaN loss stops training with a clear message and keeps finite weights', async () => {
+  const ae = buildDense1();
+  const corrupt = { ...data, pixels: data.pixels.slice() };
+  corrupt.pixels[1000] = NaN;
+  await expect(trainAutoencoder(ae, { inputs: corrupt }, { epochs: 3, progress: 'none' }))
+    .rejects.toThrow(/the loss became NaN during epoch 1; training stopped.*check the data for NaN values/);
+  const weights = ae.model.getWeights();
+  expect(weights.every((w) => w.dataSync().every(Number.isFinite))).toBe(true);
+  await expect(trainAutoencoder(ae, { inputs: corrupt }, { epochs: 1, progress: 'none' })).rejects.toBeInstanceOf(TrainingDivergedError);
+});
+
+test('bad options name the option and what is allowed', async () => {
+  const ae = buildDense1();
+  await expect(trainAutoencoder(ae, { inputs: data }, { epochs: 0 })).rejects.toThrow(/epochs must be a positive integer, got 0/);
+  await expect(trainAutoencoder(ae, { inputs: data }, { loss: 'l1' as never })).rejects.toThrow(/loss must be one of 'mse', 'bce'/);
+  await expect(trainAutoencoder(ae, { inputs: data }, { validationSplit: 1 })).rejects.toThrow(/validationSplit must be a number in \[0, 0.9\]/);
+  await expect(trainAutoencoder(ae, { inputs: data, targets: blobs(10) }, {})).rejects.toThrow(/512 inputs but 10 targets/);
+  await expect(trainAutoencoder(ae, { inputs: { ...data, height: 14, width: 56 } }, {})).rejects.toThrow(/14×56 images but .* expects 28×28/);
+});
