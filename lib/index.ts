@@ -8,6 +8,7 @@
  *   metrics  MSE, PSNR, SSIM
  *   noise    Gaussian noise and classical denoising filters
  *   plots    plotly figures with static fallbacks, image grids, tables
+ *   evaluate / report / settings   test-set comparisons, sentences built from them, quick runs
  */
 export * from './backend';
 export * from './data/images';
@@ -19,3 +20,6 @@ export * from './metrics';
 export * from './noise';
 export * from './plots';
 export { SeededRandom } from './util/random';
+export * from './settings';
+export * from './report';
+export * from './evaluate';

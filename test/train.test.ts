@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import {
-  ImageSet, TrainingDivergedError, addGaussianNoise, buildConv, buildDense1, buildDense2, initBackend, reconstruct, trainAutoencoder,
+  ImageSet, TrainingDivergedError, addGaussianNoise, assemble, buildConv, buildDense1, buildDense2, initBackend, reconstruct, trainAutoencoder,
 } from '../lib';
 
 beforeAll(async () => {
@@ -94,4 +94,10 @@ test('bad options name the option and what is allowed', async () => {
   await expect(trainAutoencoder(ae, { inputs: data }, { validationSplit: 1 })).rejects.toThrow(/validationSplit must be a number in \[0, 0.9\]/);
   await expect(trainAutoencoder(ae, { inputs: data, targets: blobs(10) }, {})).rejects.toThrow(/512 inputs but 10 targets/);
   await expect(trainAutoencoder(ae, { inputs: { ...data, height: 14, width: 56 } }, {})).rejects.toThrow(/14×56 images but .* expects 28×28/);
+  // The TP's table read literally: a last layer with 16 channels does not give back an image.
+  const literal = buildConv();
+  literal.decoder.pop();
+  literal.decoder.add(tf.layers.conv2dTranspose({ filters: 16, kernelSize: 3, strides: 2, padding: 'same', activation: 'sigmoid' }));
+  const wrong = assemble('literal', 'conv', literal.encoder, literal.decoder, [28, 28], 'relu');
+  await expect(trainAutoencoder(wrong, { inputs: data }, {})).rejects.toThrow(/literal outputs 28×28×16 per image; an autoencoder of 28×28 images must output 28×28×1/);
 });

@@ -181,11 +181,11 @@ async function downloadInto(dir: string, spec: DatasetSpec, fetchFile: (url: str
       try {
         bytes = await fetchFile(url);
       } catch (error) {
-        failures.push(`${url}: ${(error as Error).message}`);
+        failures.push((error as Error).message);
         continue;
       }
       if (md5(bytes) !== file.gzMd5) {
-        failures.push(`${url}: MD5 mismatch (corrupt or different file), discarded`);
+        failures.push('MD5 mismatch (corrupt or different file), discarded');
         continue;
       }
       const partial = `${target}.part-${process.pid}`;
@@ -193,7 +193,9 @@ async function downloadInto(dir: string, spec: DatasetSpec, fetchFile: (url: str
       fs.renameSync(partial, target);
       break;
     }
-    if (!fs.existsSync(target)) throw new Error(`could not download ${file.fileName}.gz: ${failures.join('; ')}`);
+    if (!fs.existsSync(target)) {
+      throw new Error(`could not download ${file.fileName}.gz from ${spec.mirrors.length} mirrors (${[...new Set(failures)].join('; ')})`);
+    }
   }
 }
 
@@ -320,4 +322,17 @@ export async function loadDataset(options: LoadDatasetOptions = {}): Promise<Dat
     `from ${loaded.source} (${loaded.origin}); ${completeness}${limited}` + (notes.length ? ` [${notes.join('; ')}]` : '');
   if (options.print ?? true) console.log(summary);
   return { name, train, test, source: loaded.source, full, summary };
+}
+
+/**
+ * Like loadDataset, but returns undefined (after printing why) when the data set cannot be had
+ * here, so that an optional part of a notebook can be skipped instead of failing.
+ */
+export async function loadDatasetIfAvailable(options: LoadDatasetOptions = {}): Promise<Dataset | undefined> {
+  try {
+    return await loadDataset(options);
+  } catch (error) {
+    console.log(`${options.dataset ?? 'mnist'} is not available here, this part is skipped: ${(error as Error).message}`);
+    return undefined;
+  }
 }

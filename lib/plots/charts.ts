@@ -29,8 +29,8 @@ export const COLORS = ['#636efa', '#ef553b', '#00cc96', '#ab63fa', '#ffa15a', '#
 
 const WIDTH = 720;
 const HEIGHT = 380;
-const MARGIN = { left: 70, right: 180, top: 40, bottom: 50 };
-const PLOT_W = WIDTH - MARGIN.left - MARGIN.right;
+const MARGIN = { left: 70, top: 40, bottom: 50 };
+const PLOT_W = 470;
 const PLOT_H = HEIGHT - MARGIN.top - MARGIN.bottom;
 
 function niceTicks(min: number, max: number, count = 5): number[] {
@@ -74,8 +74,11 @@ function logScale(min: number, max: number, pixels: number): Scale {
   return { toPixel: (v) => pixels * (1 - (Math.log10(v) - lo) / (hi - lo)), ticks };
 }
 
-function svgFrame(title: string, xTitle: string, yTitle: string, body: string[]): string {
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" ` +
+/** The SVG drawing: plot area on the left, legend on the right, as wide as its longest name. */
+function svgFrame(title: string, xTitle: string, yTitle: string, body: string[], legendNames: string[]): string {
+  const longest = legendNames.reduce((n, name) => Math.max(n, name.length), 0);
+  const width = Math.round(MARGIN.left + PLOT_W + Math.max(60, 40 + 6.8 * longest));
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${HEIGHT}" viewBox="0 0 ${width} ${HEIGHT}" ` +
     `font-family="sans-serif" font-size="12"><rect width="100%" height="100%" fill="white"/>` +
     `<text x="${MARGIN.left}" y="24" font-size="15">${escapeHtml(title)}</text>` +
     `<text x="${MARGIN.left + PLOT_W / 2}" y="${HEIGHT - 10}" text-anchor="middle">${escapeHtml(xTitle)}</text>` +
@@ -134,7 +137,8 @@ export function lineChart(series: Series[], options: AxisOptions): Figure {
       body.push(`<circle cx="${xScale.toPixel(x).toFixed(1)}" cy="${yScale.toPixel(y).toFixed(1)}" r="3" fill="${COLORS[i % COLORS.length]}"/>`);
     }
   });
-  body.push(legend(series.map((s) => s.name)));
+  const names = series.map((s) => s.name);
+  body.push(legend(names));
   return {
     title: options.title,
     plotly: {
@@ -145,7 +149,7 @@ export function lineChart(series: Series[], options: AxisOptions): Figure {
         yaxis: { title: { text: options.yTitle }, type: options.logY ? 'log' : 'linear' },
       },
     },
-    svg: svgFrame(options.title, options.xTitle, options.yTitle, body),
+    svg: svgFrame(options.title, options.xTitle, options.yTitle, body, names),
   };
 }
 
@@ -187,7 +191,8 @@ export function barChart(categories: string[], series: BarSeries[], options: Bar
         `<text x="${(x + barW / 2).toFixed(1)}" y="${(Math.min(top, base) - 4).toFixed(1)}" text-anchor="middle" font-size="10">${escapeHtml(format(v))}</text>`);
     });
   });
-  body.push(legend(series.map((s) => s.name)));
+  const names = series.map((s) => s.name);
+  body.push(legend(names));
   return {
     title: options.title,
     plotly: {
@@ -200,7 +205,7 @@ export function barChart(categories: string[], series: BarSeries[], options: Bar
         yaxis: { title: { text: options.yTitle }, type: options.logY ? 'log' : 'linear' },
       },
     },
-    svg: svgFrame(options.title, '', options.yTitle, body),
+    svg: svgFrame(options.title, '', options.yTitle, body, names),
   };
 }
 
@@ -225,7 +230,8 @@ export function scatterChart(x: ArrayLike<number>, y: ArrayLike<number>, labels:
     const color = COLORS[classes.indexOf(labels[i]) % COLORS.length];
     body.push(`<circle cx="${xScale.toPixel(xs[i]).toFixed(1)}" cy="${yScale.toPixel(ys[i]).toFixed(1)}" r="2" fill="${color}" fill-opacity="0.6"/>`);
   }
-  body.push(legend(classes.map(name)));
+  const names = classes.map(name);
+  body.push(legend(names));
   return {
     title: options.title,
     plotly: {
@@ -241,7 +247,7 @@ export function scatterChart(x: ArrayLike<number>, y: ArrayLike<number>, labels:
         xaxis: { title: { text: options.xTitle } }, yaxis: { title: { text: options.yTitle } },
       },
     },
-    svg: svgFrame(options.title, options.xTitle, options.yTitle, body),
+    svg: svgFrame(options.title, options.xTitle, options.yTitle, body, names),
   };
 }
 

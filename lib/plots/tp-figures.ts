@@ -1,5 +1,5 @@
-import { MetricSummary } from '../metrics';
 import { ModelDescription, descriptionToHtml, descriptionToMarkdown } from '../models/describe';
+import { NamedMetrics } from '../report';
 import { TrainingHistory } from '../train/loop';
 import { Figure, barChart, lineChart } from './charts';
 import { displayBundle, escapeHtml } from './display';
@@ -22,14 +22,8 @@ export function parameterCountFigure(descriptions: ModelDescription[], title = '
   });
 }
 
-/** A named set of averaged metrics (a model's reconstructions, a filter's output...). */
-export interface MetricRow {
-  name: string;
-  metrics: MetricSummary;
-}
-
-/** One panel per metric would need subplots; a grouped chart of one metric keeps each readable. */
-export function metricFigure(rows: MetricRow[], metric: 'mse' | 'psnr' | 'ssim', title?: string): Figure {
+/** One chart per metric: their scales differ too much to share an axis. */
+export function metricFigure(rows: NamedMetrics[], metric: 'mse' | 'psnr' | 'ssim', title?: string): Figure {
   const labels = { mse: 'MSE (plus bas = mieux)', psnr: 'PSNR en dB (plus haut = mieux)', ssim: 'SSIM (plus haut = mieux)' };
   const format = { mse: (v: number) => v.toFixed(4), psnr: (v: number) => v.toFixed(2), ssim: (v: number) => v.toFixed(3) };
   return barChart(rows.map((r) => r.name), [{ name: metric.toUpperCase(), values: rows.map((r) => r.metrics[metric]) }], {
@@ -38,7 +32,7 @@ export function metricFigure(rows: MetricRow[], metric: 'mse' | 'psnr' | 'ssim',
 }
 
 /** The metrics as a table (Markdown and HTML). */
-export function metricsTableMarkdown(rows: MetricRow[]): string {
+export function metricsTableMarkdown(rows: NamedMetrics[]): string {
   const lines = ['| Modèle | MSE | PSNR (dB) | SSIM | images |', '|---|---:|---:|---:|---:|'];
   for (const { name, metrics } of rows) {
     lines.push(`| ${name} | ${metrics.mse.toFixed(5)} | ${metrics.psnr.toFixed(2)} | ${metrics.ssim.toFixed(4)} | ${metrics.count} |`);
@@ -46,7 +40,7 @@ export function metricsTableMarkdown(rows: MetricRow[]): string {
   return lines.join('\n');
 }
 
-export function showMetricsTable(rows: MetricRow[]): void {
+export function showMetricsTable(rows: NamedMetrics[]): void {
   const html = '<table><thead><tr><th>Modèle</th><th>MSE</th><th>PSNR (dB)</th><th>SSIM</th><th>images</th></tr></thead><tbody>' +
     rows.map(({ name, metrics }) => `<tr><td>${escapeHtml(name)}</td><td>${metrics.mse.toFixed(5)}</td>` +
       `<td>${metrics.psnr.toFixed(2)}</td><td>${metrics.ssim.toFixed(4)}</td><td>${metrics.count}</td></tr>`).join('') +

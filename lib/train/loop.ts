@@ -87,6 +87,10 @@ function makeOptimizer(name: OptimizerName, learningRate: number): tf.Optimizer 
 
 function checkImagesMatch(autoencoder: Autoencoder, data: TrainingData, what: string): void {
   const [m, n] = autoencoder.imageShape;
+  const output = (autoencoder.model.outputs[0].shape as number[]).slice(1);
+  if (output.join() !== [m, n, 1].join()) {
+    throw new Error(`${autoencoder.name} outputs ${output.join('×')} per image; an autoencoder of ${m}×${n} images must output ${m}×${n}×1`);
+  }
   for (const [role, set] of [['inputs', data.inputs], ['targets', data.targets ?? data.inputs]] as const) {
     if (set.height !== m || set.width !== n) {
       throw new Error(`${what} ${role} are ${set.height}×${set.width} images but ${autoencoder.name} expects ${m}×${n}`);

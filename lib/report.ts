@@ -1,0 +1,71 @@
+import { MetricName, MetricSummary } from './metrics';
+import { TrainingHistory } from './train/loop';
+
+/** Sentences for the notebooks, built from computed values so that no text contradicts a re-run. */
+
+export interface NamedMetrics {
+  name: string;
+  metrics: MetricSummary;
+}
+
+function ordinal(n: number): string {
+  return n === 1 ? '1re' : `${n}e`;
+}
+
+function decimal(value: number, digits: number): string {
+  return value.toFixed(digits).replace('.', ',');
+}
+
+const HIGHER_IS_BETTER: Record<MetricName, boolean> = { mse: false, psnr: true, ssim: true };
+
+/** A metric written the French way: « 0,0123 », « 18,4 dB », « 0,912 ». */
+export function formatMetric(metric: MetricName, value: number): string {
+  if (metric === 'mse') return decimal(value, 4);
+  if (metric === 'psnr') return `${decimal(value, 1)} dB`;
+  return decimal(value, 3);
+}
+
+/** The rows from best to worst for a metric. */
+export function rankBy<T extends NamedMetrics>(rows: T[], metric: MetricName): T[] {
+  const sign = HIGHER_IS_BETTER[metric] ? -1 : 1;
+  return [...rows].sort((a, b) => sign * (a.metrics[metric] - b.metrics[metric]));
+}
+
+/** « Classement selon la MSE (du meilleur au moins bon) : A (0,0123), B (0,0150). » */
+export function rankingSentence(rows: NamedMetrics[], metric: MetricName): string {
+  const label = { mse: 'la MSE', psnr: 'le PSNR', ssim: 'le SSIM' }[metric];
+  const ranked = rankBy(rows, metric).map((r) => `${r.name} (${formatMetric(metric, r.metrics[metric])})`);
+  return `Classement selon ${label}, du meilleur au moins bon : ${ranked.join(', ')}.`;
+}
+
+/** « A est meilleur que B sur les trois mesures » or which measures disagree. */
+export function comparisonSentence(a: NamedMetrics, b: NamedMetrics): string {
+  const metrics: MetricName[] = ['mse', 'psnr', 'ssim'];
+  const better = metrics.filter((m) => (HIGHER_IS_BETTER[m] ? a.metrics[m] > b.metrics[m] : a.metrics[m] < b.metrics[m]));
+  const names = (ms: MetricName[]) => ms.map((m) => m.toUpperCase()).join(', ');
+  if (better.length === metrics.length) return `${a.name} fait mieux que ${b.name} sur les trois mesures (MSE, PSNR, SSIM).`;
+  if (better.length === 0) return `${a.name} fait moins bien que ${b.name} sur les trois mesures (MSE, PSNR, SSIM).`;
+  const worse = metrics.filter((m) => !better.includes(m));
+  return `${a.name} fait mieux que ${b.name} selon ${names(better)}, mais moins bien selon ${names(worse)}.`;
+}
+
+/** Ratio written in French: « 2,1 fois ». */
+export function timesText(ratio: number): string {
+  return `${decimal(ratio, 1)} fois`;
+}
+
+/** « A : perte de validation 0,0612 après la 1re époque, 0,0101 après la 20e (12,3 s, 15 354 images/s). » */
+export function historySentence(history: TrainingHistory): string {
+  const [kind, losses] = history.valLoss.length > 0 ? ['de validation', history.valLoss] : ["d'entraînement", history.loss];
+  const last = losses.length;
+  const pace = `${decimal(history.totalSeconds, 1)} s, ${Math.round(history.imagesPerSecond).toLocaleString('fr-FR')} images/s`;
+  const change = last > 1 ? `${decimal(losses[0], 4)} après la 1re époque, ${decimal(losses[last - 1], 4)} après la ${ordinal(last)}` : `${decimal(losses[0], 4)} après l'unique époque`;
+  return `${history.label} : perte ${kind} ${change} (${pace}).`;
+}
+
+/** « 2,1 fois plus que Dense n°1 », « presque autant que Dense n°2 », « 3,0 fois moins que … ». */
+export function countComparison(count: number, otherName: string, other: number): string {
+  const ratio = count / other;
+  if (Math.abs(ratio - 1) < 0.1) return `presque autant que ${otherName}`;
+  return ratio > 1 ? `${timesText(ratio)} plus que ${otherName}` : `${timesText(1 / ratio)} moins que ${otherName}`;
+}

@@ -1,0 +1,186 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { Browser, Page, chromium } from 'playwright-core';
+
+/**
+ * As a student: JupyterLab from the project's .venv, Debian's chromium, each notebook opened,
+ * all cells run (quick mode), figures and image grids checked, then saved, reopened and checked again.
+ * Screenshots go to test/artifacts/ for a person to look at.
+ */
+
+const root = path.resolve(__dirname, '..');
+const CHROMIUM = '/usr/bin/chromium';
+const artifacts = path.join(root, 'test', 'artifacts');
+const NOTEBOOKS = ['01-auto-encodeurs-denses.ipynb', '02-auto-encodeur-convolutif.ipynb', '03-debruitage.ipynb'];
+const haveChromium = fs.existsSync(CHROMIUM);
+
+if (!haveChromium && process.env.CI) {
+  throw new Error(`${CHROMIUM} is missing: \`node scripts/setup.mjs --browser\` installs it`);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+/** A copy of the notebooks without outputs, beside a link to the compiled library they import. */
+function prepareWorkspace(): string {
+  const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'tp5-lab-'));
+  fs.mkdirSync(path.join(workspace, 'notebooks'));
+  fs.symlinkSync(path.join(root, 'build'), path.join(workspace, 'build'));
+  for (const name of NOTEBOOKS) {
+    const notebook = JSON.parse(fs.readFileSync(path.join(root, 'notebooks', name), 'utf8'));
+    for (const cell of notebook.cells) {
+      if (cell.cell_type === 'code') {
+        cell.outputs = [];
+        cell.execution_count = null;
+      }
+    }
+    fs.writeFileSync(path.join(workspace, 'notebooks', name), JSON.stringify(notebook));
+  }
+  // Keep every cell in the page (no virtual scrolling), so that all outputs can be counted.
+  const settings = path.join(workspace, '.settings', '@jupyterlab', 'notebook-extension');
+  fs.mkdirSync(settings, { recursive: true });
+  fs.writeFileSync(path.join(settings, 'tracker.jupyterlab-settings'), JSON.stringify({ windowingMode: 'none' }));
+  return workspace;
+}
+
+async function waitForServer(url: string, server: ChildProcess, log: () => string): Promise<void> {
+  for (let i = 0; i < 120; i++) {
+    if (server.exitCode !== null) throw new Error(`JupyterLab exited with code ${server.exitCode}:\n${log()}`);
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`JupyterLab did not answer at ${url} within 60 s:\n${log()}`);
+}
+
+interface PageState {
+  busy: boolean;
+  codeCells: number;
+  executed: number;
+}
+
+/** Kernel busy or not, and how many code cells have an execution count, read from the page. */
+async function notebookState(page: Page): Promise<PageState> {
+  return page.evaluate(() => {
+    const prompts = Array.from(document.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')).map((p) => p.textContent ?? '');
+    const kernelBusy = document.querySelector('.jp-Notebook-ExecutionIndicator[data-status="busy"]') !== null;
+    return {
+      busy: kernelBusy || prompts.some((p) => p.includes('*')),
+      codeCells: prompts.length,
+      executed: prompts.filter((p) => /\[\d+\]/.test(p)).length,
+    };
+  });
+}
+
+async function runCommand(page: Page, command: string): Promise<void> {
+  await page.evaluate((id) => (window as unknown as { jupyterapp: { commands: { execute(id: string): Promise<unknown> } } })
+    .jupyterapp.commands.execute(id), command);
+}
+
+/** What the page shows: error outputs, drawn plotly charts, image grids. */
+async function drawnContent(page: Page): Promise<{ errors: string[]; plots: number; grids: number }> {
+  return page.evaluate(() => ({
+    errors: Array.from(document.querySelectorAll('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'))
+      .map((e) => (e.textContent ?? '').slice(0, 500)),
+    plots: document.querySelectorAll('.jp-OutputArea-output .js-plotly-plot .main-svg').length,
+    grids: Array.from(document.querySelectorAll('.jp-OutputArea-output img'))
+      .filter((img) => (img as HTMLImageElement).src.startsWith('data:image/png') && (img as HTMLImageElement).naturalWidth > 0).length,
+  }));
+}
+
+async function openNotebook(page: Page, base: string, name: string, token: string): Promise<void> {
+  await page.goto(`${base}/lab/tree/${name}?token=${token}&reset`, { waitUntil: 'domcontentloaded' });
+  await page.waitForSelector('.jp-NotebookPanel .jp-Cell', { timeout: 60_000 });
+  await page.waitForFunction(() => (window as unknown as { jupyterapp?: unknown }).jupyterapp !== undefined, undefined, { timeout: 60_000 });
+}
+
+(haveChromium ? describe : describe.skip)('JupyterLab in headless chromium', () => {
+  let server: ChildProcess;
+  let browser: Browser;
+  let base = '';
+  let serverLog = '';
+  const token = randomBytes(16).toString('hex');
+
+  beforeAll(async () => {
+    fs.mkdirSync(artifacts, { recursive: true });
+    const workspace = prepareWorkspace();
+    const port = await freePort();
+    const args = ['lab', '--no-browser', `--port=${port}`, '--ServerApp.ip=127.0.0.1', `--IdentityProvider.token=${token}`,
+      `--ServerApp.root_dir=${path.join(workspace, 'notebooks')}`, '--LabApp.expose_app_in_browser=True',
+      '--ServerApp.port_retries=0', '--LabApp.news_url=', '--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate'];
+    if (process.getuid?.() === 0) args.push('--allow-root');
+    server = spawn(path.join(root, '.venv', 'bin', 'jupyter'), args, {
+      cwd: workspace,
+      env: {
+        ...process.env, TP5_QUICK: '1',
+        JUPYTER_CONFIG_DIR: path.join(workspace, '.jupyter'), JUPYTERLAB_SETTINGS_DIR: path.join(workspace, '.settings'),
+      },
+    });
+    server.stdout?.on('data', (d) => { serverLog += d; });
+    server.stderr?.on('data', (d) => { serverLog += d; });
+    base = `http://127.0.0.1:${port}`;
+    await waitForServer(`${base}/api/status?token=${token}`, server, () => serverLog.slice(-3000));
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    server?.kill('SIGTERM');
+    fs.writeFileSync(path.join(artifacts, 'jupyterlab.log'), serverLog);
+  });
+
+  test.each(NOTEBOOKS)('%s: runs without error, draws its figures, keeps them after save and reopen', async (name) => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const shot = (suffix: string) => page.screenshot({ path: path.join(artifacts, `${name.replace('.ipynb', '')}-${suffix}.png`), fullPage: false });
+    try {
+      await openNotebook(page, base, name, token);
+      await runCommand(page, 'notebook:run-all-cells');
+      const deadline = Date.now() + 240_000;
+      let state = await notebookState(page);
+      while ((state.busy || state.executed < state.codeCells) && Date.now() < deadline) {
+        await page.waitForTimeout(1000);
+        state = await notebookState(page);
+      }
+      expect(state.executed).toBe(state.codeCells);
+      await page.waitForTimeout(1500); // let the last figures render
+      const afterRun = await drawnContent(page);
+      await shot('run');
+      expect(afterRun.errors).toEqual([]);
+      expect(afterRun.plots).toBeGreaterThanOrEqual(2);
+      expect(afterRun.grids).toBeGreaterThanOrEqual(1);
+
+      await runCommand(page, 'docmanager:save');
+      await page.waitForFunction(() => !document.title.startsWith('*') && !document.querySelector('.jp-mod-dirty'), undefined, { timeout: 30_000 });
+      await runCommand(page, 'notebook:close-and-shutdown');
+      await openNotebook(page, base, name, token);
+      await page.waitForFunction(() => document.querySelectorAll('.jp-OutputArea-output .js-plotly-plot .main-svg').length > 0,
+        undefined, { timeout: 60_000 });
+      await page.waitForTimeout(1500);
+      const reopened = await drawnContent(page);
+      await shot('reopened');
+      expect(reopened.errors).toEqual([]);
+      expect(reopened.plots).toBe(afterRun.plots);
+      expect(reopened.grids).toBe(afterRun.grids);
+    } finally {
+      await page.close();
+    }
+  }, 360_000);
+});
