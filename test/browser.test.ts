@@ -52,6 +52,9 @@ function prepareWorkspace(): string {
   const settings = path.join(workspace, '.settings', '@jupyterlab', 'notebook-extension');
   fs.mkdirSync(settings, { recursive: true });
   fs.writeFileSync(path.join(settings, 'tracker.jupyterlab-settings'), JSON.stringify({ windowingMode: 'none' }));
+  const notifications = path.join(workspace, '.settings', '@jupyterlab', 'apputils-extension');
+  fs.mkdirSync(notifications, { recursive: true });
+  fs.writeFileSync(path.join(notifications, 'notification.jupyterlab-settings'), JSON.stringify({ fetchNews: 'false' }));
   return workspace;
 }
 
@@ -87,26 +90,52 @@ async function notebookState(page: Page): Promise<PageState> {
   });
 }
 
-async function runCommand(page: Page, command: string): Promise<void> {
-  await page.evaluate((id) => (window as unknown as { jupyterapp: { commands: { execute(id: string): Promise<unknown> } } })
-    .jupyterapp.commands.execute(id), command);
+/** The parts of JupyterLab's application object (exposed with --LabApp.expose_app_in_browser) used here. */
+interface LabWindow {
+  jupyterapp?: {
+    commands: { execute(id: string): Promise<unknown> };
+    shell: { currentWidget: { sessionContext?: { session?: { kernel?: { status: string } } } } | null };
+  };
 }
 
-/** What the page shows: error outputs, drawn plotly charts, image grids. */
+async function runCommand(page: Page, command: string): Promise<void> {
+  await page.evaluate((id) => (window as unknown as LabWindow).jupyterapp?.commands.execute(id), command);
+}
+
+/** Plotly charts are drawn when they become visible: bring each output into view in turn. */
+async function scrollThroughOutputs(page: Page): Promise<void> {
+  const count = await page.evaluate(() => document.querySelectorAll('.jp-OutputArea-output').length);
+  for (let i = 0; i < count; i++) {
+    await page.evaluate((index) => document.querySelectorAll('.jp-OutputArea-output')[index]?.scrollIntoView(), i);
+    await page.waitForTimeout(150);
+  }
+  await page.waitForTimeout(1000);
+}
+
+/**
+ * What the page shows: error outputs, plotly charts that are drawn (interactive, or the PNG snapshot
+ * JupyterLab's plotly renderer saves with the notebook and shows on reopening), image grids.
+ */
 async function drawnContent(page: Page): Promise<{ errors: string[]; plots: number; grids: number }> {
-  return page.evaluate(() => ({
-    errors: Array.from(document.querySelectorAll('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'))
-      .map((e) => (e.textContent ?? '').slice(0, 500)),
-    plots: document.querySelectorAll('.jp-OutputArea-output .js-plotly-plot .main-svg').length,
-    grids: Array.from(document.querySelectorAll('.jp-OutputArea-output img'))
-      .filter((img) => (img as HTMLImageElement).src.startsWith('data:image/png') && (img as HTMLImageElement).naturalWidth > 0).length,
-  }));
+  return page.evaluate(() => {
+    const loaded = (img: Element | null) => img !== null && (img as HTMLImageElement).naturalWidth > 0;
+    return {
+      errors: Array.from(document.querySelectorAll('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'))
+        .map((e) => (e.textContent ?? '').slice(0, 500)),
+      plots: Array.from(document.querySelectorAll('.jp-OutputArea-output.jp-RenderedPlotly'))
+        .filter((p) => p.querySelector('.main-svg') !== null || loaded(p.querySelector('img.plot-img'))).length,
+      grids: Array.from(document.querySelectorAll('.jp-OutputArea-output.jp-RenderedImage img')).filter(loaded).length,
+    };
+  });
 }
 
 async function openNotebook(page: Page, base: string, name: string, token: string): Promise<void> {
   await page.goto(`${base}/lab/tree/${name}?token=${token}&reset`, { waitUntil: 'domcontentloaded' });
   await page.waitForSelector('.jp-NotebookPanel .jp-Cell', { timeout: 60_000 });
-  await page.waitForFunction(() => (window as unknown as { jupyterapp?: unknown }).jupyterapp !== undefined, undefined, { timeout: 60_000 });
+  // The notebook is the current widget and its kernel has started.
+  await page.waitForFunction(
+    () => (window as unknown as LabWindow).jupyterapp?.shell.currentWidget?.sessionContext?.session?.kernel?.status === 'idle',
+    undefined, { timeout: 90_000 });
 }
 
 (haveChromium ? describe : describe.skip)('JupyterLab in headless chromium', () => {
@@ -122,7 +151,7 @@ async function openNotebook(page: Page, base: string, name: string, token: strin
     const port = await freePort();
     const args = ['lab', '--no-browser', `--port=${port}`, '--ServerApp.ip=127.0.0.1', `--IdentityProvider.token=${token}`,
       `--ServerApp.root_dir=${path.join(workspace, 'notebooks')}`, '--LabApp.expose_app_in_browser=True',
-      '--ServerApp.port_retries=0', '--LabApp.news_url=', '--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate'];
+      '--ServerApp.port_retries=0', '--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate'];
     if (process.getuid?.() === 0) args.push('--allow-root');
     server = spawn(path.join(root, '.venv', 'bin', 'jupyter'), args, {
       cwd: workspace,
@@ -149,7 +178,12 @@ async function openNotebook(page: Page, base: string, name: string, token: strin
 
   test.each(NOTEBOOKS)('%s: runs without error, draws its figures, keeps them after save and reopen', async (name) => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    const shot = (suffix: string) => page.screenshot({ path: path.join(artifacts, `${name.replace('.ipynb', '')}-${suffix}.png`), fullPage: false });
+    // A screenshot with the notebook's first figure in view.
+    const shot = async (suffix: string) => {
+      await page.evaluate(() => document.querySelector('.jp-RenderedPlotly')?.scrollIntoView({ block: 'center' }));
+      await page.waitForTimeout(500);
+      await page.screenshot({ path: path.join(artifacts, `${name.replace('.ipynb', '')}-${suffix}.png`) });
+    };
     try {
       await openNotebook(page, base, name, token);
       await runCommand(page, 'notebook:run-all-cells');
@@ -160,7 +194,7 @@ async function openNotebook(page: Page, base: string, name: string, token: strin
         state = await notebookState(page);
       }
       expect(state.executed).toBe(state.codeCells);
-      await page.waitForTimeout(1500); // let the last figures render
+      await scrollThroughOutputs(page);
       const afterRun = await drawnContent(page);
       await shot('run');
       expect(afterRun.errors).toEqual([]);
@@ -169,11 +203,9 @@ async function openNotebook(page: Page, base: string, name: string, token: strin
 
       await runCommand(page, 'docmanager:save');
       await page.waitForFunction(() => !document.title.startsWith('*') && !document.querySelector('.jp-mod-dirty'), undefined, { timeout: 30_000 });
-      await runCommand(page, 'notebook:close-and-shutdown');
+      // Reopen: a new page load reads the notebook back from the saved file.
       await openNotebook(page, base, name, token);
-      await page.waitForFunction(() => document.querySelectorAll('.jp-OutputArea-output .js-plotly-plot .main-svg').length > 0,
-        undefined, { timeout: 60_000 });
-      await page.waitForTimeout(1500);
+      await scrollThroughOutputs(page);
       const reopened = await drawnContent(page);
       await shot('reopened');
       expect(reopened.errors).toEqual([]);
