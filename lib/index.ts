@@ -11,6 +11,7 @@
  *   evaluate / report / settings   test-set comparisons, sentences built from them, quick runs
  */
 export * from './backend';
+export { registerWasmTrainingKernels } from './backend/wasm-kernels';
 export * from './data/images';
 export * from './data/idx';
 export * from './data/mnist';

@@ -210,6 +210,18 @@ function buildLibrary() {
   writeStamp(stamp, hash);
 }
 
+/**
+ * Makes the compiled library importable by name from any notebook inside the project:
+ * node_modules/tp5-lab is a link to build/lib (npm removes it on install; it is made again here).
+ */
+function linkLibrary() {
+  const link = path.join(root, 'node_modules', 'tp5-lab');
+  const target = path.join('..', 'build', 'lib');
+  if (fs.existsSync(link) && fs.lstatSync(link).isSymbolicLink() && fs.readlinkSync(link) === target) return;
+  fs.rmSync(link, { recursive: true, force: true });
+  fs.symlinkSync(target, link, 'dir');
+}
+
 function installChromium() {
   if (fs.existsSync('/usr/bin/chromium')) return;
   if (process.getuid?.() !== 0 || !fs.existsSync('/usr/bin/apt-get')) {
@@ -228,4 +240,5 @@ installPythonEnvironment();
 registerKernel();
 installNativeTensorFlow();
 buildLibrary();
+linkLibrary();
 if (process.argv.includes('--browser')) installChromium();

@@ -2,7 +2,6 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { Browser, Page, chromium } from 'playwright-core';
 
@@ -33,11 +32,11 @@ function freePort(): Promise<number> {
   });
 }
 
-/** A copy of the notebooks without outputs, beside a link to the compiled library they import. */
+/** A copy of the notebooks without outputs, inside the project so that they find the library. */
 function prepareWorkspace(): string {
-  const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'tp5-lab-'));
+  fs.mkdirSync(path.join(root, 'build'), { recursive: true });
+  const workspace = fs.mkdtempSync(path.join(root, 'build', 'browser-test-'));
   fs.mkdirSync(path.join(workspace, 'notebooks'));
-  fs.symlinkSync(path.join(root, 'build'), path.join(workspace, 'build'));
   for (const name of NOTEBOOKS) {
     const notebook = JSON.parse(fs.readFileSync(path.join(root, 'notebooks', name), 'utf8'));
     for (const cell of notebook.cells) {
@@ -144,10 +143,11 @@ async function openNotebook(page: Page, base: string, name: string, token: strin
   let base = '';
   let serverLog = '';
   const token = randomBytes(16).toString('hex');
+  let workspace = '';
 
   beforeAll(async () => {
     fs.mkdirSync(artifacts, { recursive: true });
-    const workspace = prepareWorkspace();
+    workspace = prepareWorkspace();
     const port = await freePort();
     const args = ['lab', '--no-browser', `--port=${port}`, '--ServerApp.ip=127.0.0.1', `--IdentityProvider.token=${token}`,
       `--ServerApp.root_dir=${path.join(workspace, 'notebooks')}`, '--LabApp.expose_app_in_browser=True',
@@ -173,6 +173,7 @@ async function openNotebook(page: Page, base: string, name: string, token: strin
   afterAll(async () => {
     await browser?.close();
     server?.kill('SIGTERM');
+    fs.rmSync(workspace, { recursive: true, force: true });
     fs.writeFileSync(path.join(artifacts, 'jupyterlab.log'), serverLog);
   });
 

@@ -86,7 +86,7 @@ test('the committed notebooks are executed: tables, metrics, figures, no error',
 
 test('every notebook runs from a fresh tslab kernel in quick mode (nbclient)', () => {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'tp5-notebooks-'));
-  const result = spawnSync(python, [path.join(root, 'scripts', 'notebooks.py'), 'run', '--quick', '--output-dir', out,
+  const result = spawnSync(python, ['-m', 'scripts.tp5nb', 'run', '--quick', '--output-dir', out,
     ...NOTEBOOKS.map((n) => path.join(root, 'notebooks', n))], { cwd: root, encoding: 'utf8', timeout: 600_000 });
   expect(`${result.stderr}`.match(/FAILED.*/g) ?? []).toEqual([]);
   expect(result.status).toBe(0);

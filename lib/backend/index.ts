@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { registerWasmTrainingKernels } from './wasm-kernels';
 
 /** The tfjs backends the lab can run on, fastest first. */
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
@@ -57,6 +58,7 @@ export const DEFAULT_CANDIDATES: readonly BackendCandidate[] = [
     name: 'wasm',
     activate: async () => {
       require('@tensorflow/tfjs-backend-wasm');
+      registerWasmTrainingKernels();
       if (!(await tf.setBackend('wasm'))) throw new Error('the WASM backend did not start');
     },
   },

@@ -1,0 +1,156 @@
+/**
+ * npm run bench [-- --json FILE] [--parity [EPOCHS]] [--backends tensorflow,wasm,cpu] [--batches 128,256]
+ *
+ * Trains and runs the TP's models on each tfjs backend and on PyTorch (bench/torch_reference.py,
+ * in the project's .venv), on the same data and in the same run, and prints images per second
+ * with the ratio to PyTorch, peak memory, and the time the conv model takes to reach a test MSE.
+ * --parity trains each model with the same recipe on both sides and compares the test MSE.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { addGaussianNoise, firstImages, loadDataset } from '../lib';
+import { BENCH_MODELS, BenchModel, SpeedResult, WorkerReport, WorkerRequest, writeImages } from './common';
+
+const root = path.resolve(__dirname, '..', '..');
+const python = path.join(root, '.venv', 'bin', 'python');
+const dataDir = path.join(root, 'build', 'bench', 'data');
+const TORCH = 'torch==2.13.0';
+/** Test MSE the conv model must reach in the time-to-quality measure. */
+const MSE_TARGET = 0.012;
+
+interface Options {
+  json?: string;
+  parityEpochs: number;
+  backends: WorkerRequest['backend'][];
+  batches: number[];
+}
+
+function parseArgs(args: string[]): Options {
+  const options: Options = { parityEpochs: 0, backends: ['tensorflow', 'wasm', 'cpu'], batches: [128, 256] };
+  for (let i = 0; i < args.length; i++) {
+    const next = () => {
+      if (i + 1 >= args.length) throw new Error(`${args[i]} needs a value`);
+      return args[++i];
+    };
+    switch (args[i]) {
+      case '--json': options.json = next(); break;
+      case '--parity': options.parityEpochs = /^\d+$/.test(args[i + 1] ?? '') ? Number(next()) : 5; break;
+      case '--backends': options.backends = next().split(',') as Options['backends']; break;
+      case '--batches': options.batches = next().split(',').map(Number); break;
+      default: throw new Error(`unknown option ${args[i]}; allowed: --json FILE, --parity [EPOCHS], --backends LIST, --batches LIST`);
+    }
+  }
+  for (const backend of options.backends) {
+    if (!['tensorflow', 'wasm', 'cpu'].includes(backend)) throw new Error(`--backends: "${backend}" is not one of tensorflow, wasm, cpu`);
+  }
+  if (options.batches.some((b) => !Number.isInteger(b) || b <= 0)) throw new Error('--batches: positive integers, e.g. 128,256');
+  return options;
+}
+
+function ensureTorch(): void {
+  if (spawnSync(python, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0) return;
+  console.log(`[bench] installing ${TORCH} into .venv for the PyTorch reference`);
+  const install = spawnSync(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', TORCH], { stdio: 'inherit' });
+  if (install.status !== 0) throw new Error(`pip could not install ${TORCH}`);
+}
+
+async function writeData(): Promise<void> {
+  const data = await loadDataset({});
+  const train = firstImages(data.train, 10000);
+  const test = firstImages(data.test, 2000);
+  writeImages(dataDir, 'train', train);
+  writeImages(dataDir, 'test', test);
+  writeImages(dataDir, 'noisy-train', addGaussianNoise(train, { std: 0.5, seed: 1 }));
+  writeImages(dataDir, 'noisy-test', addGaussianNoise(test, { std: 0.5, seed: 2 }));
+}
+
+function runJson<T>(command: string, args: string[], what: string): T {
+  const started = Date.now();
+  const result = spawnSync(command, args, { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'inherit'] });
+  if (result.status !== 0) throw new Error(`${what} failed (exit ${result.status})`);
+  console.log(`[bench] ${what}: ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  return JSON.parse(result.stdout.trim().split('\n').pop() as string);
+}
+
+function worker(request: WorkerRequest): WorkerReport {
+  return runJson<WorkerReport>('node', [path.join(__dirname, 'worker.js'), JSON.stringify(request)], `tfjs ${request.backend}`);
+}
+
+interface TorchReport {
+  torch: string;
+  threads: number;
+  speed?: { model: BenchModel; batch: number; trainImgPerSec: number; inferImgPerSec: number }[];
+  timeToMse?: { seconds: number | null; epochs: number; mse: number };
+  parity?: { model: BenchModel; testMse: number }[];
+  peakRssMb: number;
+}
+
+function torch(args: string[]): TorchReport {
+  return runJson<TorchReport>(python, [path.join(root, 'bench', 'torch_reference.py'), dataDir, ...args], 'PyTorch reference');
+}
+
+/** How many images each backend gets per timed epoch: the pure-JS one is ~100 times slower. */
+const TRAIN_COUNT: Record<WorkerRequest['backend'], number> = { tensorflow: 10000, wasm: 2048, cpu: 256 };
+
+function pad(text: string, width: number, right = false): string {
+  return right ? text.padStart(width) : text.padEnd(width);
+}
+
+function printTable(rows: (SpeedResult & { torchTrainImgPerSec: number; ratio: number })[]): void {
+  const header = ['model', 'backend', 'batch', 'train img/s', 'infer img/s', 'torch train', 'ratio'];
+  const widths = [14, 11, 6, 12, 12, 12, 6];
+  console.log(header.map((h, i) => pad(h, widths[i], i >= 2)).join('  '));
+  for (const r of rows) {
+    console.log([r.model, r.backend, String(r.batch), r.trainImgPerSec.toFixed(0), r.inferImgPerSec.toFixed(0),
+      r.torchTrainImgPerSec.toFixed(0), r.ratio.toFixed(2)].map((c, i) => pad(c, widths[i], i >= 2)).join('  '));
+  }
+}
+
+async function main(): Promise<void> {
+  const options = parseArgs(process.argv.slice(2));
+  ensureTorch();
+  await writeData();
+  const models = [...BENCH_MODELS];
+
+  if (options.parityEpochs > 0) {
+    const tfjs = worker({ backend: 'tensorflow', dataDir, models, batches: [128], trainCount: 10000, mseTarget: 0, maxEpochs: 0, parityEpochs: options.parityEpochs });
+    const reference = torch(['--parity', String(options.parityEpochs)]);
+    console.log(`\nSame recipe on both sides: ${options.parityEpochs} epochs on 10,000 images, batch 128, Adam 1e-3, MSE; test MSE on 2,000 images.`);
+    console.log(`${pad('model', 14)}  ${pad('tfjs', 9, true)}  ${pad('PyTorch', 9, true)}  ${pad('diff', 7, true)}`);
+    for (const row of tfjs.parity ?? []) {
+      const other = reference.parity?.find((r) => r.model === row.model)?.testMse ?? NaN;
+      const diff = (row.testMse - other) / other;
+      console.log(`${pad(row.model, 14)}  ${pad(row.testMse.toFixed(5), 9, true)}  ${pad(other.toFixed(5), 9, true)}  ` +
+        `${pad(`${(100 * diff).toFixed(1)} %`, 7, true)}${Math.abs(diff) > 0.05 ? '  (more than 5 % apart)' : ''}`);
+    }
+    return;
+  }
+
+  const reports = options.backends.map((backend) => worker({
+    backend, dataDir, models, batches: backend === 'tensorflow' ? options.batches : [128],
+    trainCount: TRAIN_COUNT[backend], mseTarget: backend === 'tensorflow' ? MSE_TARGET : 0, maxEpochs: 40, parityEpochs: 0,
+  }));
+  const reference = torch(['--batches', options.batches.join(','), '--mse-target', String(MSE_TARGET), '--max-epochs', '40']);
+  const rows = reports.flatMap((r) => r.speed).map((row) => {
+    const torchTrain = reference.speed?.find((t) => t.model === row.model && t.batch === row.batch)?.trainImgPerSec ?? NaN;
+    return { ...row, torchTrainImgPerSec: torchTrain, ratio: row.trainImgPerSec / torchTrain };
+  });
+  console.log(`\nTraining and inference speed (images per second; ratio = tfjs training / PyTorch ${reference.torch} training, ${reference.threads} threads)`);
+  printTable(rows);
+  console.log('\nPeak memory (RSS): ' + [...reports.map((r) => `tfjs ${r.backend} ${r.peakRssMb.toFixed(0)} MB`),
+    `PyTorch ${reference.peakRssMb.toFixed(0)} MB`].join(', '));
+  const tfTime = reports.find((r) => r.timeToMse)?.timeToMse;
+  const describeTime = (t?: { seconds: number | null; epochs: number; mse: number }) =>
+    !t ? 'not measured' : t.seconds === null ? `not reached in ${t.epochs} epochs (MSE ${t.mse.toFixed(4)})` : `${t.seconds.toFixed(1)} s (${t.epochs} epochs, MSE ${t.mse.toFixed(4)})`;
+  console.log(`Conv model, training time to reach test MSE ${MSE_TARGET} (batch 128): tfjs tensorflow ${describeTime(tfTime)}, PyTorch ${describeTime(reference.timeToMse)}`);
+  if (options.json) {
+    fs.writeFileSync(options.json, `${JSON.stringify(rows, null, 2)}\n`);
+    console.log(`[bench] wrote ${options.json}`);
+  }
+}
+
+main().catch((error) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

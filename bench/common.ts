@@ -1,0 +1,68 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Autoencoder, ImageSet, buildConv, buildDense1, buildDense2 } from '../lib';
+
+/** The benchmark's models: the TP's four instances, and the convolutional one as a denoiser. */
+export const BENCH_MODELS = ['dense1-linear', 'dense1-relu', 'dense2', 'conv', 'conv-denoiser'] as const;
+export type BenchModel = (typeof BENCH_MODELS)[number];
+
+export function buildBenchModel(name: BenchModel): Autoencoder {
+  switch (name) {
+    case 'dense1-linear': return buildDense1({ activation: 'none' });
+    case 'dense1-relu': return buildDense1({ activation: 'relu' });
+    case 'dense2': return buildDense2({ activation: 'relu' });
+    case 'conv':
+    case 'conv-denoiser': return buildConv({ activation: 'relu' });
+  }
+}
+
+export type Split = 'train' | 'test' | 'noisy-train' | 'noisy-test';
+
+/** The data both sides read: float32 pixels, 784 per image (bench.ts writes them). */
+export function writeImages(dir: string, split: Split, images: ImageSet): void {
+  fs.mkdirSync(dir, { recursive: true });
+  const bytes = Buffer.from(images.pixels.buffer, images.pixels.byteOffset, images.pixels.byteLength);
+  fs.writeFileSync(path.join(dir, `${split}.f32`), bytes);
+}
+
+export function readImages(dir: string, split: Split): ImageSet {
+  const bytes = fs.readFileSync(path.join(dir, `${split}.f32`));
+  const pixels = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+  return { pixels, count: pixels.length / 784, height: 28, width: 28 };
+}
+
+/** (inputs, targets) of a model: noisy → clean for the denoiser, clean → clean otherwise. */
+export function pairFor(model: BenchModel, dir: string, split: 'train' | 'test'): { inputs: ImageSet; targets: ImageSet } {
+  const clean = readImages(dir, split);
+  return { inputs: model === 'conv-denoiser' ? readImages(dir, `noisy-${split}`) : clean, targets: clean };
+}
+
+export interface SpeedResult {
+  model: BenchModel;
+  backend: string;
+  batch: number;
+  trainImgPerSec: number;
+  inferImgPerSec: number;
+}
+
+export interface WorkerRequest {
+  backend: 'tensorflow' | 'wasm' | 'cpu';
+  dataDir: string;
+  models: BenchModel[];
+  batches: number[];
+  /** Images per timed epoch. */
+  trainCount: number;
+  /** Also time the conv model to this test MSE (0: skip). */
+  mseTarget: number;
+  maxEpochs: number;
+  /** Train each model this many epochs and report its test MSE instead of timing (0: timing). */
+  parityEpochs: number;
+}
+
+export interface WorkerReport {
+  backend: string;
+  speed: SpeedResult[];
+  timeToMse?: { seconds: number | null; epochs: number; mse: number };
+  parity?: { model: BenchModel; testMse: number }[];
+  peakRssMb: number;
+}

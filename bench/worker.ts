@@ -1,0 +1,79 @@
+/**
+ * One backend's side of the benchmark, in its own process (clean timing, its own peak memory).
+ * Reads a WorkerRequest as JSON in argv[2]; prints a WorkerReport as JSON on stdout.
+ */
+import { ImageSet, firstImages, initBackend, reconstruct, trainAutoencoder, evaluateAutoencoder } from '../lib';
+import { BenchModel, SpeedResult, WorkerReport, WorkerRequest, buildBenchModel, pairFor } from './common';
+
+const first = (pair: { inputs: ImageSet; targets: ImageSet }, n: number) => ({
+  inputs: firstImages(pair.inputs, n), targets: firstImages(pair.targets, n),
+});
+
+async function speed(request: WorkerRequest, model: BenchModel, batch: number): Promise<SpeedResult> {
+  const autoencoder = buildBenchModel(model);
+  const train = first(pairFor(model, request.dataDir, 'train'), request.trainCount);
+  // Warm-up: kernels compiled, memory allocated.
+  await trainAutoencoder(autoencoder, first(train, Math.min(request.trainCount, 4 * batch)), { epochs: 1, batchSize: batch, progress: 'none' });
+  const history = await trainAutoencoder(autoencoder, train, { epochs: 1, batchSize: batch, progress: 'none' });
+  const started = performance.now();
+  await reconstruct(autoencoder, train.inputs, batch);
+  const inferSeconds = (performance.now() - started) / 1000;
+  return {
+    model, backend: request.backend, batch,
+    trainImgPerSec: train.inputs.count / history.epochSeconds[0],
+    inferImgPerSec: train.inputs.count / inferSeconds,
+  };
+}
+
+async function timeToMse(request: WorkerRequest): Promise<WorkerReport['timeToMse']> {
+  const autoencoder = buildBenchModel('conv');
+  const train = pairFor('conv', request.dataDir, 'train');
+  const test = pairFor('conv', request.dataDir, 'test');
+  let seconds = 0;
+  let mse = Infinity;
+  for (let epoch = 1; epoch <= request.maxEpochs; epoch++) {
+    const history = await trainAutoencoder(autoencoder, train, { epochs: 1, batchSize: 128, seed: epoch, progress: 'none' });
+    seconds += history.epochSeconds[0];
+    mse = (await evaluateAutoencoder(autoencoder, test.inputs, test.targets)).metrics.mse;
+    if (mse <= request.mseTarget) return { seconds, epochs: epoch, mse };
+  }
+  return { seconds: null, epochs: request.maxEpochs, mse };
+}
+
+async function parity(request: WorkerRequest): Promise<WorkerReport['parity']> {
+  const results = [];
+  for (const model of request.models) {
+    const autoencoder = buildBenchModel(model);
+    await trainAutoencoder(autoencoder, pairFor(model, request.dataDir, 'train'), {
+      epochs: request.parityEpochs, batchSize: 128, learningRate: 1e-3, progress: 'none',
+    });
+    const test = pairFor(model, request.dataDir, 'test');
+    results.push({ model, testMse: (await evaluateAutoencoder(autoencoder, test.inputs, test.targets)).metrics.mse });
+  }
+  return results;
+}
+
+async function main(): Promise<void> {
+  const request: WorkerRequest = JSON.parse(process.argv[2]);
+  const backend = await initBackend({ preferred: request.backend, print: false });
+  if (backend.name !== request.backend) throw new Error(`asked for ${request.backend}, got ${backend.name}`);
+  const report: WorkerReport = { backend: request.backend, speed: [], peakRssMb: 0 };
+  if (request.parityEpochs > 0) {
+    report.parity = await parity(request);
+  } else {
+    for (const batch of request.batches) {
+      for (const model of request.models) {
+        report.speed.push(await speed(request, model, batch));
+        console.error(`[bench] ${request.backend} ${model} batch ${batch} done`);
+      }
+    }
+    if (request.mseTarget > 0) report.timeToMse = await timeToMse(request);
+  }
+  report.peakRssMb = process.resourceUsage().maxRSS / 1024;
+  process.stdout.write(`${JSON.stringify(report)}\n`);
+}
+
+main().catch((error) => {
+  console.error(error instanceof Error ? error.stack : error);
+  process.exit(1);
+});

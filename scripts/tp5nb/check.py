@@ -1,0 +1,307 @@
+"""The checker: re-executes a handed-in notebook in a fresh kernel and grades it question by question.
+
+Saved outputs are never trusted: they are cleared first. After the notebook's own cells, a probe
+cell reads the notebook's variables (models, tables, histories, metrics) and prints them as JSON.
+"""
+import json
+import math
+import pathlib
+import re
+from dataclasses import dataclass
+
+import nbformat
+
+from .execute import Execution, clear_outputs, execute
+
+PROBE_MARK = "TP5-CHECK "
+NOTEBOOKS_DIR = pathlib.Path(__file__).resolve().parents[2] / "notebooks"
+
+MODEL_INFO = r"""
+const tp5Model = (m: lab.Autoencoder) => ({
+  name: m.name, kind: m.kind, activation: m.activation, params: m.model.countParams(), codeShape: m.codeShape,
+  outputShape: (m.model.outputs[0].shape as number[]).slice(1),
+  layers: [...m.encoder.layers, ...m.decoder.layers].map((l) => (l.outputShape as number[]).slice(1)),
+});
+const tp5Try = (read: () => unknown) => { try { return read(); } catch (error) { return { error: String(error) }; } };
+const tp5History = (h: lab.TrainingHistory) => ({ label: h.label, loss: h.loss, valLoss: h.valLoss });
+const tp5Metrics = (r: lab.Evaluation) => ({ name: r.name, ...r.metrics });
+const tp5NoiseStats = (noisy: lab.ImageSet | undefined, clean: lab.ImageSet) => {
+  if (!noisy) return null;
+  let sum = 0, squares = 0, outside = 0;
+  for (let i = 0; i < noisy.pixels.length; i++) {
+    const n = noisy.pixels[i] - clean.pixels[i];
+    sum += n; squares += n * n;
+    if (noisy.pixels[i] < 0 || noisy.pixels[i] > 1) outside++;
+  }
+  const mean = sum / noisy.pixels.length;
+  return { mean, std: Math.sqrt(squares / noisy.pixels.length - mean * mean), outside };
+};
+"""
+
+PROBES = {
+    1: """console.log("TP5-CHECK " + JSON.stringify({
+  models: tp5Try(() => denseModels.map(tp5Model)),
+  tables: tp5Try(() => denseTables.map((t) => ({ name: t.name, total: t.totalParams }))),
+  histories: tp5Try(() => denseHistories.map(tp5History)),
+  results: tp5Try(() => denseResults.map(tp5Metrics)),
+}));""",
+    2: """console.log("TP5-CHECK " + JSON.stringify({
+  conv: tp5Try(() => (conv ? tp5Model(conv) : null)),
+  table: tp5Try(() => ({ name: convTable.name, total: convTable.totalParams })),
+  models: tp5Try(() => allModels.map(tp5Model)),
+  histories: tp5Try(() => histories.map(tp5History)),
+  results: tp5Try(() => results.map(tp5Metrics)),
+}));""",
+    3: """console.log("TP5-CHECK " + JSON.stringify({
+  sigma: SIGMA, clip: CLIP,
+  trainNoise: tp5Try(() => tp5NoiseStats(noisyTrain, data.train)),
+  testNoise: tp5Try(() => tp5NoiseStats(noisyTest, data.test)),
+  denoiser: tp5Try(() => (denoiser ? tp5Model(denoiser) : null)),
+  history: tp5Try(() => tp5History(denoiseHistory)),
+  results: tp5Try(() => denoising.map(tp5Metrics)),
+}));""",
+}
+
+IMAGE = [28, 28, 1]
+DENSE_PARAMS = {"dense1": 101200, "dense2": 218192}
+CONV_PARAMS = 210369
+CONV_SHAPES = [[14, 14, 16], [7, 7, 32], [1, 1, 64], [7, 7, 32], [14, 14, 16], [28, 28, 1]]
+
+
+@dataclass
+class Answer:
+    question: str
+    passed: bool
+    detail: str
+
+
+class Problems:
+    """Collects what is wrong with one answer."""
+
+    def __init__(self):
+        self.items = []
+
+    def require(self, condition, message):
+        if not condition:
+            self.items.append(message)
+        return condition
+
+
+def notebook_part(notebook: nbformat.NotebookNode, path: pathlib.Path) -> int:
+    part = notebook.metadata.get("tp5", {}).get("part")
+    if part in PROBES:
+        return part
+    match = re.match(r"0?([123])", path.name)
+    if match:
+        return int(match.group(1))
+    raise ValueError(f"{path}: cannot tell which part of the TP this is (metadata tp5.part, or a name starting with 01/02/03)")
+
+
+def is_list(value):
+    return isinstance(value, list)
+
+
+def finite_losses(history):
+    return isinstance(history, dict) and history.get("loss") and all(
+        isinstance(v, (int, float)) and math.isfinite(v) for v in history["loss"] + history.get("valLoss", []))
+
+
+def plausible_metrics(result, problems: Problems):
+    name = result.get("name", "?")
+    problems.require(0 < result.get("mse", -1) < 0.2, f"{name} : MSE {result.get('mse')} hors de ]0 ; 0,2[")
+    problems.require(7 < result.get("psnr", 0) < 60, f"{name} : PSNR {result.get('psnr')} dB hors de ]7 ; 60[")
+    problems.require(0 < result.get("ssim", -1) <= 1, f"{name} : SSIM {result.get('ssim')} hors de ]0 ; 1]")
+
+
+def shape_text(shape):
+    return "×".join(str(d) for d in shape)
+
+
+def check_model_shape(info, expected_params, problems: Problems, label):
+    problems.require(info.get("outputShape") == IMAGE,
+                     f"{label} : sortie {shape_text(info.get('outputShape', []))} au lieu de 28×28×1")
+    problems.require(info.get("params") == expected_params,
+                     f"{label} : {info.get('params')} paramètres au lieu de {expected_params}")
+
+
+def grade_part1(probe, counts):
+    answers = []
+    p = Problems()
+    models = probe.get("models")
+    if p.require(is_list(models) and len(models) == 3, f"trois modèles attendus dans denseModels, trouvé : {describe(models)}"):
+        kinds = [m.get("kind") for m in models]
+        p.require(kinds == ["dense1", "dense1", "dense2"], f"architectures {kinds} au lieu de Dense n°1, Dense n°1, Dense n°2")
+        for i, m in enumerate(models):
+            label = m.get("name", f"modèle {i + 1}")
+            if p.require(m.get("codeShape") == [64], f"{label} : code de taille K = {shape_text(m.get('codeShape', []))} au lieu de K = 64"):
+                check_model_shape(m, DENSE_PARAMS.get(m.get("kind"), -1), p, label)
+        p.require(models[0].get("activation") == "none", "le premier modèle (Dense n°1) doit être sans activation")
+    answers.append(Answer("Question 1.1 — les trois auto-encodeurs denses, K = 64", not p.items, "; ".join(p.items)))
+
+    p = Problems()
+    tables = probe.get("tables")
+    if p.require(is_list(tables) and len(tables) == 3, "trois tableaux de description attendus"):
+        if is_list(models) and len(models) == 3:
+            for t, m in zip(tables, models):
+                p.require(t.get("total") == m.get("params"), f"{t.get('name')} : total {t.get('total')} ≠ {m.get('params')} paramètres du modèle")
+    answers.append(Answer("Question 1.2 — tableaux de description", not p.items, "; ".join(p.items)))
+    answers.append(training_answer("Question 1.4 — entraînement des trois modèles", probe.get("histories"), 3))
+    answers.append(metrics_answer("Question 1.5 — MSE, PSNR et SSIM sur le jeu de test", probe.get("results"), 3))
+    answers.append(pictures_answer("Question 1.6 — figures et reconstructions", counts, grids=2, figures=3))
+    return answers
+
+
+def grade_part2(probe, counts):
+    answers = []
+    p = Problems()
+    conv = probe.get("conv")
+    if p.require(isinstance(conv, dict) and "params" in conv, f"modèle convolutif absent ({describe(conv)})"):
+        layers = conv.get("layers", [])
+        last = layers[-1] if layers else []
+        if len(last) == 3 and last[2] == 16:
+            p.require(False, "la dernière couche sort 16 canaux : le tableau du TP a été lu à la lettre ; les 64/32/16 des "
+                             "convolutions transposées sont leurs canaux d'entrée, la sortie doit avoir 1 canal (une image)")
+        p.require(layers == CONV_SHAPES, f"sorties des couches {[shape_text(s) for s in layers]} au lieu de {[shape_text(s) for s in CONV_SHAPES]}")
+        p.require(conv.get("codeShape") == [1, 1, 64], f"code {shape_text(conv.get('codeShape', []))} au lieu de 1×1×64")
+        check_model_shape(conv, CONV_PARAMS, p, "modèle convolutif")
+    answers.append(Answer("Question 2.1 — l'auto-encodeur convolutif et son tableau", not p.items, "; ".join(p.items)))
+
+    p = Problems()
+    table = probe.get("table")
+    models = probe.get("models")
+    if p.require(isinstance(table, dict) and "total" in table, "tableau du modèle convolutif absent"):
+        p.require(isinstance(conv, dict) and table["total"] == conv.get("params"), "le total du tableau ne correspond pas au modèle")
+    p.require(is_list(models) and len(models) == 4, "les quatre modèles (trois denses et le convolutif) sont attendus dans allModels")
+    answers.append(Answer("Question 2.2 — complexité et taille du code", not p.items, "; ".join(p.items)))
+    answers.append(training_answer("Question 2.3 — entraînement", probe.get("histories"), 4))
+    answers.append(metrics_answer("Question 2.4 — comparaison sur le jeu de test", probe.get("results"), 4))
+    answers.append(pictures_answer("Question 2.5 — reconstructions", counts, grids=2, figures=3))
+    return answers
+
+
+def grade_part3(probe, counts):
+    answers = []
+    p = Problems()
+    sigma = probe.get("sigma")
+    for label, stats in (("entraînement", probe.get("trainNoise")), ("test", probe.get("testNoise"))):
+        if p.require(isinstance(stats, dict) and "std" in stats, f"images bruitées de {label} absentes"):
+            p.require(abs(stats["mean"]) < 0.02, f"bruit de {label} : moyenne {stats['mean']:.3f} au lieu de 0")
+            p.require(isinstance(sigma, (int, float)) and abs(stats["std"] - sigma) < 0.1 * sigma + 0.01,
+                      f"bruit de {label} : écart-type {stats['std']:.3f} au lieu de σ = {sigma}")
+            if probe.get("clip") is False and sigma and sigma >= 0.2:
+                p.require(stats["outside"] > 0, f"bruit de {label} : aucune valeur hors de [0, 1] alors que CLIP = false")
+    answers.append(Answer("Question 3.1 — paires (x, y) avec x = y + n", not p.items, "; ".join(p.items)))
+
+    p = Problems()
+    denoiser = probe.get("denoiser")
+    if p.require(isinstance(denoiser, dict) and "params" in denoiser, f"débruiteur absent ({describe(denoiser)})"):
+        check_model_shape(denoiser, CONV_PARAMS, p, "débruiteur (auto-encodeur convolutif)")
+    history = probe.get("history")
+    p.require(finite_losses(history), "entraînement absent ou perte non finie")
+    answers.append(Answer("Question 3.2 — entraînement du débruiteur sur (x, y)", not p.items, "; ".join(p.items)))
+
+    p = Problems()
+    results = probe.get("results")
+    if p.require(is_list(results) and len(results) == 4, "quatre lignes attendues : entrée bruitée, deux filtres, auto-encodeur"):
+        noisy, denoised = results[0], results[-1]
+        p.require(denoised.get("psnr", 0) > noisy.get("psnr", 0),
+                  f"le PSNR débruité ({denoised.get('psnr')}) ne dépasse pas celui de l'entrée bruitée ({noisy.get('psnr')})")
+        p.require(all(0 < r.get("mse", -1) < 1 for r in results), "MSE hors de ]0 ; 1[")
+    answers.append(Answer("Question 3.3 — mesures du débruitage", not p.items, "; ".join(p.items)))
+    answers.append(pictures_answer("Question 3.4 — images propres, bruitées, débruitées", counts, grids=2, figures=3))
+    return answers
+
+
+def describe(value):
+    if isinstance(value, dict) and "error" in value:
+        return value["error"].split("\n")[0]
+    return "rien" if value in (None, [], {}) else json.dumps(value)[:120]
+
+
+def training_answer(question, histories, expected):
+    p = Problems()
+    if p.require(is_list(histories) and len(histories) == expected, f"{expected} historiques d'entraînement attendus, trouvé : {describe(histories)}"):
+        for h in histories:
+            p.require(finite_losses(h), f"{h.get('label')} : perte absente ou non finie")
+            losses = h.get("valLoss") or h.get("loss") or []
+            if len(losses) > 1:
+                p.require(losses[-1] < losses[0], f"{h.get('label')} : la perte ne diminue pas ({losses[0]:.4f} → {losses[-1]:.4f})")
+    return Answer(question, not p.items, "; ".join(p.items))
+
+
+def metrics_answer(question, results, expected):
+    p = Problems()
+    if p.require(is_list(results) and len(results) == expected, f"{expected} lignes de mesures attendues, trouvé : {describe(results)}"):
+        for r in results:
+            plausible_metrics(r, p)
+    return Answer(question, not p.items, "; ".join(p.items))
+
+
+def pictures_answer(question, counts, grids, figures):
+    p = Problems()
+    p.require(counts["grids"] >= grids, f"{counts['grids']} grille(s) d'images au lieu d'au moins {grids}")
+    p.require(counts["figures"] >= figures, f"{counts['figures']} figure(s) au lieu d'au moins {figures}")
+    return Answer(question, not p.items, "; ".join(p.items))
+
+
+GRADERS = {1: grade_part1, 2: grade_part2, 3: grade_part3}
+
+
+def count_pictures(notebook):
+    grids = figures = 0
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            grids += "image/png" in data and "application/vnd.plotly.v1+json" not in data
+            figures += "application/vnd.plotly.v1+json" in data
+    return {"grids": grids, "figures": figures}
+
+
+def read_probe(notebook):
+    for output in notebook.cells[-1].get("outputs", []):
+        text = output.get("text", "")
+        if PROBE_MARK in text:
+            return json.loads(text.split(PROBE_MARK, 1)[1].strip().splitlines()[0])
+    return None
+
+
+@dataclass
+class Report:
+    part: int
+    answers: list
+    errors: list
+    probe_found: bool
+
+    @property
+    def score(self):
+        return sum(a.passed for a in self.answers)
+
+    @property
+    def ok(self):
+        return not self.errors and self.probe_found and all(a.passed for a in self.answers)
+
+
+def check(path: pathlib.Path, timeout: int) -> Report:
+    notebook = clear_outputs(nbformat.read(path, as_version=4))
+    part = notebook_part(notebook, path)
+    notebook.cells.append(nbformat.v4.new_code_cell("{\n" + MODEL_INFO + PROBES[part] + "\n}"))
+    # Run from the project's notebooks/ folder, wherever the handed-in file is, as a student runs it.
+    execution: Execution = execute(notebook, NOTEBOOKS_DIR, timeout, allow_errors=True, quick=True)
+    probe = read_probe(execution.notebook)
+    # Errors of the probe cell itself mean that the notebook's variables are missing.
+    errors = [e for e in execution.errors if e.index < len(notebook.cells) - 1]
+    answers = GRADERS[part](probe or {}, count_pictures(execution.notebook))
+    return Report(part, answers, errors, probe is not None)
+
+
+def format_report(path: pathlib.Path, report: Report) -> str:
+    lines = [f"Vérification de {path} (partie {report.part}, ré-exécutée dans un noyau neuf, mode rapide)"]
+    for error in report.errors:
+        lines.append(f"  ERREUR cellule {error.index} : {error.name}: {error.message.splitlines()[0] if error.message else ''}")
+    if not report.probe_found:
+        lines.append("  ERREUR : les variables du carnet sont introuvables (une cellule a-t-elle échoué ou été renommée ?)")
+    for answer in report.answers:
+        mark = "✔" if answer.passed else "✘"
+        lines.append(f"  {mark} {answer.question}" + ("" if answer.passed else f" : {answer.detail}"))
+    lines.append(f"Score : {report.score} / {len(report.answers)}")
+    return "\n".join(lines)

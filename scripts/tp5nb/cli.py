@@ -1,0 +1,125 @@
+"""The lab's notebook tools (run with the project's .venv python: python -m scripts.tp5nb ...).
+
+  run [--quick] [--output-dir DIR] [--html DIR] NOTEBOOK...
+      Executes each notebook in a fresh tslab kernel (working directory: the notebook's folder) and
+      writes it back with its outputs, in place or into --output-dir; stops at the first failing cell.
+      --quick sets TP5_QUICK=1 (small data, one epoch). --html also writes DIR/NAME.html.
+  student [--output-dir DIR] NOTEBOOK...
+      Writes student versions: each region between "// BEGIN SOLUTION" and "// END SOLUTION"
+      becomes "// À compléter", outputs are cleared.
+  handin NOTEBOOK [--name NAME] [--output-dir DIR]
+      Writes a self-contained HTML page of the notebook as handed in (figures included, no external
+      script) and a PDF when Debian's chromium is there.
+  check NOTEBOOK... [--timeout S]
+      Re-executes each notebook in a fresh kernel (quick mode), never trusting its saved outputs, and
+      prints a report per question with a score. Exit code 1 when a notebook errors or an answer is
+      missing or wrong.
+"""
+import argparse
+import pathlib
+import sys
+import time
+
+import nbformat
+
+from . import check as checker
+from .execute import NotebookFailed, execute, write_atomically
+from .export import print_pdf, to_html
+from .student import MarkerError, student_version
+
+
+def existing(paths):
+    missing = [str(p) for p in paths if not p.is_file()]
+    if missing:
+        raise SystemExit(f"no such notebook: {', '.join(missing)}")
+    return paths
+
+
+def command_run(args) -> int:
+    for path in existing(args.notebooks):
+        started = time.time()
+        print(f"[notebooks] running {path} ({'quick' if args.quick else 'full'} mode)", flush=True)
+        notebook = nbformat.read(path, as_version=4)
+        try:
+            execute(notebook, path.resolve().parent, args.timeout, quick=args.quick)
+        except NotebookFailed as error:
+            print(f"[notebooks] FAILED {path.name}: {error}", file=sys.stderr)
+            return 1
+        target = (args.output_dir / path.name) if args.output_dir else path
+        write_atomically(notebook, target)
+        print(f"[notebooks] wrote {target} in {time.time() - started:.0f} s", flush=True)
+        if args.html:
+            args.html.mkdir(parents=True, exist_ok=True)
+            page = args.html / (path.stem + ".html")
+            page.write_text(to_html(notebook, path.stem), encoding="utf-8")
+            print(f"[notebooks] wrote {page}", flush=True)
+    return 0
+
+
+def command_student(args) -> int:
+    for path in existing(args.notebooks):
+        try:
+            notebook, stubs = student_version(nbformat.read(path, as_version=4), path.name)
+        except MarkerError as error:
+            print(f"[student] {error}", file=sys.stderr)
+            return 1
+        target = args.output_dir / path.name
+        write_atomically(notebook, target)
+        print(f"[student] wrote {target} ({stubs} region{'s' if stubs != 1 else ''} to complete)")
+    return 0
+
+
+def command_handin(args) -> int:
+    path = existing([args.notebook])[0]
+    notebook = nbformat.read(path, as_version=4)
+    suffix = "-" + "".join(c if c.isalnum() else "-" for c in args.name).strip("-") if args.name else ""
+    args.output_dir.mkdir(parents=True, exist_ok=True)
+    page = args.output_dir / f"{path.stem}{suffix}.html"
+    page.write_text(to_html(notebook, path.stem, args.name or ""), encoding="utf-8")
+    print(f"[handin] wrote {page} (self-contained: figures included, no external script)")
+    pdf = page.with_suffix(".pdf")
+    why_not = print_pdf(page, pdf)
+    if why_not:
+        print(f"[handin] no PDF: {why_not}")
+    else:
+        print(f"[handin] wrote {pdf}")
+    return 0
+
+
+def command_check(args) -> int:
+    status = 0
+    for path in existing(args.notebooks):
+        try:
+            report = checker.check(path, args.timeout)
+        except (NotebookFailed, ValueError) as error:
+            print(f"{path}: {error}", file=sys.stderr)
+            status = 1
+            continue
+        print(checker.format_report(path, report), flush=True)
+        if not report.ok:
+            status = 1
+    return status
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m scripts.tp5nb", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="execute notebooks and write them back with their outputs")
+    run.add_argument("notebooks", nargs="+", type=pathlib.Path)
+    run.add_argument("--quick", action="store_true", help="TP5_QUICK=1: small data, one epoch")
+    run.add_argument("--output-dir", type=pathlib.Path, help="write executed notebooks here instead of in place")
+    run.add_argument("--html", type=pathlib.Path, metavar="DIR", help="also export each notebook to DIR/NAME.html")
+    run.add_argument("--timeout", type=int, default=1200, help="seconds allowed per cell (default 1200)")
+    student = sub.add_parser("student", help="write student versions")
+    student.add_argument("notebooks", nargs="+", type=pathlib.Path)
+    student.add_argument("--output-dir", type=pathlib.Path, default=pathlib.Path("build/student"))
+    handin = sub.add_parser("handin", help="export a handed-in notebook to HTML and PDF")
+    handin.add_argument("notebook", type=pathlib.Path)
+    handin.add_argument("--name", default="", help="the student's name, shown at the top")
+    handin.add_argument("--output-dir", type=pathlib.Path, default=pathlib.Path("build/handin"))
+    check = sub.add_parser("check", help="re-execute and grade handed-in notebooks")
+    check.add_argument("notebooks", nargs="+", type=pathlib.Path)
+    check.add_argument("--timeout", type=int, default=300, help="seconds allowed per cell (default 300)")
+    args = parser.parse_args()
+    return {"run": command_run, "student": command_student, "handin": command_handin, "check": command_check}[args.command](args)

@@ -1,0 +1,98 @@
+"""Running notebooks in a fresh tslab kernel."""
+import os
+import pathlib
+import re
+from dataclasses import dataclass, field
+
+import nbclient
+import nbformat
+
+
+class NotebookFailed(Exception):
+    pass
+
+
+@dataclass
+class CellError:
+    index: int
+    name: str
+    message: str
+
+
+@dataclass
+class Execution:
+    notebook: nbformat.NotebookNode
+    errors: list = field(default_factory=list)
+
+
+def first_meaningful_line(text: str) -> str:
+    """The line of an error report that says what went wrong (tslab prints stack traces on stderr)."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    for line in lines:
+        if re.match(r"^(\w*Error|\d+:\d+ - )", line):
+            return line
+    return lines[0] if lines else ""
+
+
+def cell_errors(notebook: nbformat.NotebookNode) -> list:
+    """Error outputs, and stderr text (where tslab reports TypeScript compile errors), cell by cell."""
+    errors = []
+    for index, cell in enumerate(notebook.cells):
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                errors.append(CellError(index, output.get("ename", ""), output.get("evalue", "")))
+            elif output.get("output_type") == "stream" and output.get("name") == "stderr":
+                errors.append(CellError(index, "stderr", first_meaningful_line(output.get("text", ""))))
+    return errors
+
+
+def clear_outputs(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+    return notebook
+
+
+def execute(notebook: nbformat.NotebookNode, folder: pathlib.Path, timeout: int, allow_errors: bool = False,
+            quick: bool = False) -> Execution:
+    """Runs every cell in order with the working directory `folder`, as JupyterLab would.
+
+    With allow_errors=False the first failing cell raises NotebookFailed; otherwise execution goes on
+    and the failing cells are listed in the result.
+    """
+    previous = os.environ.get("TP5_QUICK")
+    if quick:
+        os.environ["TP5_QUICK"] = "1"
+    client = nbclient.NotebookClient(
+        notebook, timeout=timeout, kernel_name="tslab", allow_errors=allow_errors,
+        resources={"metadata": {"path": str(folder)}},
+    )
+    try:
+        client.execute()
+    except nbclient.exceptions.CellTimeoutError as error:
+        raise NotebookFailed(f"a cell ran longer than {timeout} s: {str(error).splitlines()[0]}") from None
+    except nbclient.exceptions.CellExecutionError as error:
+        found = cell_errors(notebook)
+        if not found:
+            raise NotebookFailed(str(error)) from None
+        raise NotebookFailed(f"cell {found[0].index}: {found[0].name}: {found[0].message}") from None
+    finally:
+        if quick:
+            if previous is None:
+                os.environ.pop("TP5_QUICK", None)
+            else:
+                os.environ["TP5_QUICK"] = previous
+    errors = cell_errors(notebook)
+    if errors and not allow_errors:
+        first = errors[0]
+        raise NotebookFailed(f"cell {first.index}: {first.name}: {first.message}")
+    return Execution(notebook, errors)
+
+
+def write_atomically(notebook: nbformat.NotebookNode, target: pathlib.Path) -> None:
+    """Writes next to the target, then renames: an interrupted run never leaves half a notebook."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".partial")
+    nbformat.write(notebook, partial)
+    partial.replace(target)

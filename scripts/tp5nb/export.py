@@ -1,0 +1,58 @@
+"""Self-contained HTML (and PDF) pages of executed notebooks."""
+import html
+import pathlib
+import re
+import shutil
+import subprocess
+
+import nbformat
+from nbconvert import HTMLExporter
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+PLOTLY_JS = ROOT / "node_modules" / "plotly.js-dist" / "plotly.js"
+CHROMIUM = "/usr/bin/chromium"
+
+# Replaces each figure's static image by the interactive chart once plotly.js has loaded.
+RENDER_FIGURES = """
+document.querySelectorAll('.tp5-figure[data-plotly]').forEach(function (container) {
+  try {
+    var figure = JSON.parse(container.getAttribute('data-plotly'));
+    var target = document.createElement('div');
+    container.appendChild(target);
+    Plotly.newPlot(target, figure.data, figure.layout, { responsive: true }).then(function () {
+      var image = container.querySelector('img');
+      if (image) image.remove();
+    });
+  } catch (error) {
+    console.warn('figure left as a static image:', error);
+  }
+});
+"""
+
+
+def to_html(notebook: nbformat.NotebookNode, title: str, author: str = "") -> str:
+    """One HTML page: no external script, plotly.js inlined, static figures kept as a fallback."""
+    exporter = HTMLExporter(template_name="lab")
+    body, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": title}})
+    # Drop scripts loaded from the web (require.js, MathJax): the page must read offline.
+    body = re.sub(r'<script[^>]*\bsrc="https?://[^"]*"[^>]*>\s*</script>', "", body)
+    if author:
+        banner = (f'<div style="padding:12px 24px;border-bottom:2px solid #444;font-family:sans-serif">'
+                  f'<b>{html.escape(title)}</b> — rendu de <b>{html.escape(author)}</b></div>')
+        body = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + banner, body, count=1)
+    plotly = PLOTLY_JS.read_text(encoding="utf-8").replace("</script>", "<\\/script>")
+    scripts = f"<script>{plotly}</script>\n<script>{RENDER_FIGURES}</script>\n"
+    return body.replace("</body>", scripts + "</body>", 1)
+
+
+def print_pdf(page: pathlib.Path, pdf: pathlib.Path) -> str:
+    """Prints the HTML page to PDF with Debian's chromium; returns why not, or an empty string."""
+    if not shutil.which(CHROMIUM):
+        return f"{CHROMIUM} is not installed (apt-get install chromium)"
+    command = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+               "--disable-component-update", "--no-first-run", "--virtual-time-budget=20000",
+               "--no-pdf-header-footer", f"--print-to-pdf={pdf}", page.resolve().as_uri()]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=180)
+    if result.returncode != 0 or not pdf.exists():
+        return f"chromium could not print the page: {result.stderr.strip()[-500:]}"
+    return ""

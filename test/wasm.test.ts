@@ -1,0 +1,69 @@
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { buildConv, registerWasmTrainingKernels, trainAutoencoder, ImageSet } from '../lib';
+
+/**
+ * The wasm backend lacks Conv2DBackpropFilter; the library registers one made of kernels wasm has.
+ * Its gradients must match the cpu backend's, for every convolution of the TP's model.
+ */
+
+beforeAll(() => {
+  registerWasmTrainingKernels();
+  tf.env().set('IS_TEST', true); // silences the cpu backend's "install tfjs-node" notice
+});
+
+type FilterGradient = (x: tf.Tensor4D, w: tf.Tensor4D, r: tf.Tensor4D) => tf.Tensor;
+
+interface Case {
+  name: string;
+  x: [number, number, number, number];
+  w: [number, number, number, number];
+  /** Output shape, for the random weights r of the loss sum(r · f(x, w)). */
+  out: [number, number, number, number];
+  gradient: FilterGradient;
+}
+
+const convGrad = (strides: number, pad: 'same' | 'valid'): FilterGradient => (x, w, r) =>
+  tf.grad((filter: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(x, filter as tf.Tensor4D, strides, pad), r)))(w);
+const transposeGrad = (outShape: [number, number, number, number], strides: number, pad: 'same' | 'valid'): FilterGradient => (x, w, r) =>
+  tf.grad((filter: tf.Tensor) => tf.sum(tf.mul(tf.conv2dTranspose(x, filter as tf.Tensor4D, outShape, strides, pad), r)))(w);
+
+const CASES: Case[] = [
+  { name: 'conv 16@3×3 stride 2 same, 28×28×1', x: [4, 28, 28, 1], w: [3, 3, 1, 16], out: [4, 14, 14, 16], gradient: convGrad(2, 'same') },
+  { name: 'conv 32@3×3 stride 2 same, 14×14×16', x: [4, 14, 14, 16], w: [3, 3, 16, 32], out: [4, 7, 7, 32], gradient: convGrad(2, 'same') },
+  { name: 'conv 64@7×7 valid, 7×7×32', x: [4, 7, 7, 32], w: [7, 7, 32, 64], out: [4, 1, 1, 64], gradient: convGrad(1, 'valid') },
+  { name: 'odd size: conv 8@3×3 stride 2 same, 15×13×3', x: [2, 15, 13, 3], w: [3, 3, 3, 8], out: [2, 8, 7, 8], gradient: convGrad(2, 'same') },
+  { name: 'transposed 32@7×7 valid, 1×1×64', x: [4, 1, 1, 64], w: [7, 7, 32, 64], out: [4, 7, 7, 32], gradient: transposeGrad([4, 7, 7, 32], 1, 'valid') },
+  { name: 'transposed 16@3×3 stride 2 same, 7×7×32', x: [4, 7, 7, 32], w: [3, 3, 16, 32], out: [4, 14, 14, 16], gradient: transposeGrad([4, 14, 14, 16], 2, 'same') },
+  { name: 'transposed 1@3×3 stride 2 same, 14×14×16', x: [4, 14, 14, 16], w: [3, 3, 1, 16], out: [4, 28, 28, 1], gradient: transposeGrad([4, 28, 28, 1], 2, 'same') },
+];
+
+async function gradientOn(backend: string, c: Case): Promise<Float32Array> {
+  await tf.setBackend(backend);
+  return tf.tidy(() => {
+    const x = tf.randomUniform(c.x, 0, 1, 'float32', 1) as tf.Tensor4D;
+    const w = tf.randomUniform(c.w, -0.5, 0.5, 'float32', 2) as tf.Tensor4D;
+    const r = tf.randomUniform(c.out, -1, 1, 'float32', 3) as tf.Tensor4D;
+    const g = c.gradient(x, w, r);
+    expect(g.shape).toEqual(c.w);
+    return g.dataSync() as Float32Array;
+  });
+}
+
+test.each(CASES.map((c) => [c.name, c] as const))('filter gradient on wasm equals cpu within 1e-4: %s', async (_, c) => {
+  const expected = await gradientOn('cpu', c);
+  const actual = await gradientOn('wasm', c);
+  const scale = Math.max(1, ...Array.from(expected, Math.abs));
+  const worst = Math.max(...Array.from(actual, (v, i) => Math.abs(v - expected[i])));
+  expect(worst / scale).toBeLessThan(1e-4);
+});
+
+test('the convolutional autoencoder trains on wasm', async () => {
+  await tf.setBackend('wasm');
+  const count = 256;
+  const pixels = new Float32Array(count * 784);
+  for (let i = 0; i < count; i++) for (let p = 0; p < 784; p++) pixels[i * 784 + p] = ((p % 28) + (i % 7)) % 9 < 3 ? 1 : 0;
+  const images: ImageSet = { pixels, count, height: 28, width: 28 };
+  const history = await trainAutoencoder(buildConv(), { inputs: images }, { epochs: 3, batchSize: 64, learningRate: 3e-3, progress: 'none' });
+  expect(history.loss[2]).toBeLessThan(history.loss[0]);
+});
