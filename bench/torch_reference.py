@@ -13,7 +13,6 @@ import resource
 import sys
 import time
 
-import numpy as np
 import torch
 from torch import nn
 
@@ -50,8 +49,8 @@ def build(name):
 
 
 def load(data_dir, name):
-    values = np.fromfile(data_dir / f"{name}.f32", dtype=np.float32)
-    return torch.from_numpy(values.reshape(-1, 1, 28, 28))
+    values = torch.frombuffer(bytearray((data_dir / f"{name}.f32").read_bytes()), dtype=torch.float32)
+    return values.reshape(-1, 1, 28, 28)
 
 
 def train_epoch(model, optimizer, inputs, targets, batch, generator):

@@ -39,9 +39,9 @@ function join(value: string | string[] | object | undefined): string {
   return Array.isArray(value) ? value.join('') : JSON.stringify(value);
 }
 
-/** All the text a reader sees in the outputs (streams, Markdown, plain text). */
+/** All the text a reader sees in the outputs: streams, and Markdown where an output has it, else plain text. */
 function outputText(notebook: Notebook): string {
-  return outputs(notebook).map((o) => join(o.text) + join(o.data?.['text/markdown']) + join(o.data?.['text/plain'])).join('\n');
+  return outputs(notebook).map((o) => join(o.text) + join(o.data?.['text/markdown'] ?? o.data?.['text/plain'])).join('\n');
 }
 
 function countMime(notebook: Notebook, mime: string): number {

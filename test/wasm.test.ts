@@ -9,7 +9,7 @@ import { buildConv, registerWasmTrainingKernels, trainAutoencoder, ImageSet } fr
 
 beforeAll(() => {
   registerWasmTrainingKernels();
-  tf.env().set('IS_TEST', true); // silences the cpu backend's "install tfjs-node" notice
+  tf.env().set('PROD', true); // silences the cpu backend's "install tfjs-node" notice
 });
 
 type FilterGradient = (x: tf.Tensor4D, w: tf.Tensor4D, r: tf.Tensor4D) => tf.Tensor;

@@ -17,6 +17,7 @@ PROBE_MARK = "TP5-CHECK "
 NOTEBOOKS_DIR = pathlib.Path(__file__).resolve().parents[2] / "notebooks"
 
 MODEL_INFO = r"""
+// Added by the checker: reads the notebook's variables.
 const tp5Model = (m: lab.Autoencoder) => ({
   name: m.name, kind: m.kind, activation: m.activation, params: m.model.countParams(), codeShape: m.codeShape,
   outputShape: (m.model.outputs[0].shape as number[]).slice(1),
@@ -38,29 +39,40 @@ const tp5NoiseStats = (noisy: lab.ImageSet | undefined, clean: lab.ImageSet) => 
 };
 """
 
+# One probe cell per value: a variable the notebook never declared (a failed cell) only loses its own.
 PROBES = {
-    1: """console.log("TP5-CHECK " + JSON.stringify({
-  models: tp5Try(() => denseModels.map(tp5Model)),
-  tables: tp5Try(() => denseTables.map((t) => ({ name: t.name, total: t.totalParams }))),
-  histories: tp5Try(() => denseHistories.map(tp5History)),
-  results: tp5Try(() => denseResults.map(tp5Metrics)),
-}));""",
-    2: """console.log("TP5-CHECK " + JSON.stringify({
-  conv: tp5Try(() => (conv ? tp5Model(conv) : null)),
-  table: tp5Try(() => ({ name: convTable.name, total: convTable.totalParams })),
-  models: tp5Try(() => allModels.map(tp5Model)),
-  histories: tp5Try(() => histories.map(tp5History)),
-  results: tp5Try(() => results.map(tp5Metrics)),
-}));""",
-    3: """console.log("TP5-CHECK " + JSON.stringify({
-  sigma: SIGMA, clip: CLIP,
-  trainNoise: tp5Try(() => tp5NoiseStats(noisyTrain, data.train)),
-  testNoise: tp5Try(() => tp5NoiseStats(noisyTest, data.test)),
-  denoiser: tp5Try(() => (denoiser ? tp5Model(denoiser) : null)),
-  history: tp5Try(() => tp5History(denoiseHistory)),
-  results: tp5Try(() => denoising.map(tp5Metrics)),
-}));""",
+    1: {
+        "models": "denseModels.map(tp5Model)",
+        "tables": "denseTables.map((t) => ({ name: t.name, total: t.totalParams }))",
+        "histories": "denseHistories.map(tp5History)",
+        "results": "denseResults.map(tp5Metrics)",
+    },
+    2: {
+        "conv": "conv ? tp5Model(conv) : null",
+        "table": "({ name: convTable.name, total: convTable.totalParams })",
+        "models": "allModels.map(tp5Model)",
+        "histories": "histories.map(tp5History)",
+        "results": "results.map(tp5Metrics)",
+    },
+    3: {
+        "sigma": "SIGMA",
+        "clip": "CLIP",
+        "trainNoise": "tp5NoiseStats(noisyTrain, data.train)",
+        "testNoise": "tp5NoiseStats(noisyTest, data.test)",
+        "denoiser": "denoiser ? tp5Model(denoiser) : null",
+        "history": "tp5History(denoiseHistory)",
+        "results": "denoising.map(tp5Metrics)",
+    },
 }
+
+
+def probe_cells(part: int) -> list:
+    cells = [nbformat.v4.new_code_cell(MODEL_INFO.strip())]
+    for key, expression in PROBES[part].items():
+        source = f'console.log("{PROBE_MARK}" + JSON.stringify({{ {key}: tp5Try(() => {expression}) }}));'
+        cells.append(nbformat.v4.new_code_cell(source))
+    return cells
+
 
 IMAGE = [28, 28, 1]
 DENSE_PARAMS = {"dense1": 101200, "dense2": 218192}
@@ -257,12 +269,15 @@ def count_pictures(notebook):
     return {"grids": grids, "figures": figures}
 
 
-def read_probe(notebook):
-    for output in notebook.cells[-1].get("outputs", []):
-        text = output.get("text", "")
-        if PROBE_MARK in text:
-            return json.loads(text.split(PROBE_MARK, 1)[1].strip().splitlines()[0])
-    return None
+def read_probes(cells):
+    """The values the probe cells printed, merged; keys of the probes that failed are absent."""
+    values = {}
+    for cell in cells:
+        for output in cell.get("outputs", []):
+            text = output.get("text", "")
+            if PROBE_MARK in text:
+                values.update(json.loads(text.split(PROBE_MARK, 1)[1].strip().splitlines()[0]))
+    return values
 
 
 @dataclass
@@ -284,14 +299,15 @@ class Report:
 def check(path: pathlib.Path, timeout: int) -> Report:
     notebook = clear_outputs(nbformat.read(path, as_version=4))
     part = notebook_part(notebook, path)
-    notebook.cells.append(nbformat.v4.new_code_cell("{\n" + MODEL_INFO + PROBES[part] + "\n}"))
+    own_cells = len(notebook.cells)
+    notebook.cells.extend(probe_cells(part))
     # Run from the project's notebooks/ folder, wherever the handed-in file is, as a student runs it.
     execution: Execution = execute(notebook, NOTEBOOKS_DIR, timeout, allow_errors=True, quick=True)
-    probe = read_probe(execution.notebook)
-    # Errors of the probe cell itself mean that the notebook's variables are missing.
-    errors = [e for e in execution.errors if e.index < len(notebook.cells) - 1]
-    answers = GRADERS[part](probe or {}, count_pictures(execution.notebook))
-    return Report(part, answers, errors, probe is not None)
+    probe = read_probes(execution.notebook.cells[own_cells:])
+    # Errors in the probe cells only mean that some of the notebook's variables are missing.
+    errors = [e for e in execution.errors if e.index < own_cells]
+    answers = GRADERS[part](probe, count_pictures(execution.notebook))
+    return Report(part, answers, errors, len(probe) == len(PROBES[part]))
 
 
 def format_report(path: pathlib.Path, report: Report) -> str:
@@ -299,7 +315,7 @@ def format_report(path: pathlib.Path, report: Report) -> str:
     for error in report.errors:
         lines.append(f"  ERREUR cellule {error.index} : {error.name}: {error.message.splitlines()[0] if error.message else ''}")
     if not report.probe_found:
-        lines.append("  ERREUR : les variables du carnet sont introuvables (une cellule a-t-elle échoué ou été renommée ?)")
+        lines.append("  ERREUR : des variables du carnet sont introuvables (une cellule a-t-elle échoué ou été renommée ?)")
     for answer in report.answers:
         mark = "✔" if answer.passed else "✘"
         lines.append(f"  {mark} {answer.question}" + ("" if answer.passed else f" : {answer.detail}"))

@@ -1,4 +1,5 @@
 """Running notebooks in a fresh tslab kernel."""
+import asyncio
 import os
 import pathlib
 import re
@@ -54,6 +55,10 @@ def clear_outputs(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return notebook
 
 
+async def pause_after_error(**_):
+    await asyncio.sleep(0.3)
+
+
 def execute(notebook: nbformat.NotebookNode, folder: pathlib.Path, timeout: int, allow_errors: bool = False,
             quick: bool = False) -> Execution:
     """Runs every cell in order with the working directory `folder`, as JupyterLab would.
@@ -67,6 +72,8 @@ def execute(notebook: nbformat.NotebookNode, folder: pathlib.Path, timeout: int,
     client = nbclient.NotebookClient(
         notebook, timeout=timeout, kernel_name="tslab", allow_errors=allow_errors,
         resources={"metadata": {"path": str(folder)}},
+        # After a failing cell, tslab cancels whatever it receives within 200 ms: wait before the next one.
+        on_cell_error=pause_after_error,
     )
     try:
         client.execute()
