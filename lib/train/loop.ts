@@ -4,6 +4,8 @@ import { Autoencoder } from '../models/types';
 import { SeededRandom } from '../util/random';
 import { checkNumberInRange, checkOneOf, checkPositiveInteger } from '../util/check';
 import { ProgressMode, ProgressState, createProgress, formatDuration } from './progress';
+import { compileForward } from './fast-forward';
+import { FlatAdam } from './flat-adam';
 
 export type LossName = 'mse' | 'bce';
 export const LOSS_NAMES: readonly LossName[] = ['mse', 'bce'];
@@ -77,12 +79,38 @@ const LOSSES: Record<LossName, LossFunction> = {
   },
 };
 
-function makeOptimizer(name: OptimizerName, learningRate: number): tf.Optimizer {
-  switch (name) {
-    case 'adam': return tf.train.adam(learningRate);
-    case 'sgd': return tf.train.sgd(learningRate);
-    case 'rmsprop': return tf.train.rmsprop(learningRate);
+/** One optimisation step: computes the loss of a batch, updates the weights, returns the loss. */
+type TrainStep = (inputs: tf.Tensor4D, targets: tf.Tensor4D) => tf.Scalar;
+
+interface Trainer {
+  step: TrainStep;
+  dispose: () => void;
+}
+
+/**
+ * The step used by trainAutoencoder: the fast forward pass and a single-vector Adam where they
+ * apply (the TP's models), tfjs-layers and tfjs optimizers otherwise. Both compute the same thing.
+ */
+function makeTrainer(autoencoder: Autoencoder, optimizerName: OptimizerName, learningRate: number, loss: LossFunction): Trainer {
+  const fast = compileForward(autoencoder);
+  const variables = fast?.variables ?? autoencoder.model.trainableWeights.map((w) => (w as unknown as { read(): tf.Variable }).read());
+  const forward = fast?.forward ?? ((x: tf.Tensor4D) => autoencoder.model.apply(x, { training: true }) as tf.Tensor4D);
+  if (optimizerName === 'adam') {
+    const adam = new FlatAdam(variables, learningRate);
+    return {
+      step: (x, y) => {
+        const { value, grads } = tf.variableGrads(() => loss(y, forward(x)), variables);
+        adam.apply(variables.map((v) => grads[v.name]));
+        return value;
+      },
+      dispose: () => adam.dispose(),
+    };
   }
+  const optimizer = optimizerName === 'sgd' ? tf.train.sgd(learningRate) : tf.train.rmsprop(learningRate);
+  return {
+    step: (x, y) => optimizer.minimize(() => loss(y, forward(x)), true, variables) as tf.Scalar,
+    dispose: () => optimizer.dispose(),
+  };
 }
 
 function checkImagesMatch(autoencoder: Autoencoder, data: TrainingData, what: string): void {
@@ -155,7 +183,7 @@ export async function trainAutoencoder(autoencoder: Autoencoder, data: TrainingD
     valY = sameTargets ? valX : toTensor(data.targets as ImageSet, trainCount, total);
   }
 
-  const optimizer = makeOptimizer(optimizerName, learningRate);
+  const trainer = makeTrainer(autoencoder, optimizerName, learningRate, lossFn);
   const progress = createProgress(options.progress ?? 'auto');
   const random = new SeededRandom(seed);
   const batches = Math.ceil(trainCount / batchSize);
@@ -192,32 +220,44 @@ export async function trainAutoencoder(autoencoder: Autoencoder, data: TrainingD
   try {
     for (let epoch = 1; epoch <= epochs; epoch++) {
       const epochStart = performance.now();
-      const order = tf.tensor1d(random.permutation(trainCount), 'int32');
-      let lossSum: tf.Scalar = tf.scalar(0);
+      // The epoch's shuffled copy is made once; each batch is then a slice of it.
+      const [epochX, epochY] = tf.tidy(() => {
+        const order = tf.tensor1d(random.permutation(trainCount), 'int32');
+        const shuffledX = tf.gather(x, order);
+        return [shuffledX, sameTargets ? shuffledX : tf.gather(y, order)];
+      });
+      const batchLosses: tf.Scalar[] = [];
+      /** Mean loss of the batches so far (reading it waits for the device). */
+      const meanLoss = async () => {
+        const values = tf.tidy(() => tf.stack(batchLosses));
+        const losses = await values.data();
+        values.dispose();
+        let sum = 0;
+        losses.forEach((l, b) => { sum += l * Math.min(batchSize, trainCount - b * batchSize); });
+        return sum / Math.min(trainCount, losses.length * batchSize);
+      };
       let lastReport = performance.now();
-      for (let b = 0; b < batches; b++) {
-        const start = b * batchSize;
-        const size = Math.min(batchSize, trainCount - start);
-        const next = tf.tidy(() => {
-          const indices = order.slice(start, size);
-          const xb = tf.gather(x, indices);
-          const yb = sameTargets ? xb : tf.gather(y, indices);
-          const cost = optimizer.minimize(() => lossFn(yb, model.apply(xb, { training: true }) as tf.Tensor), true) as tf.Scalar;
-          return tf.add(lossSum, tf.mul(cost, size)) as tf.Scalar;
-        });
-        lossSum.dispose();
-        lossSum = next;
-        // Reading the loss waits for the device; do it about once a second, not at every step.
-        if (performance.now() - lastReport > 1000) {
-          const meanLoss = (await lossSum.data())[0] / (start + size);
-          if (!Number.isFinite(meanLoss)) diverged(epoch, meanLoss);
-          progress.update(stateOf(epoch, b + 1, meanLoss));
-          lastReport = performance.now();
+      let epochLoss = NaN;
+      try {
+        for (let b = 0; b < batches; b++) {
+          const start = b * batchSize;
+          const size = Math.min(batchSize, trainCount - start);
+          batchLosses.push(tf.tidy(() => {
+            const inputs = epochX.slice(start, size);
+            return trainer.step(inputs, sameTargets ? inputs : epochY.slice(start, size));
+          }));
+          // Reading the loss waits for the device: about once a second, not at every step.
+          if (performance.now() - lastReport > 1000) {
+            const sofar = await meanLoss();
+            if (!Number.isFinite(sofar)) diverged(epoch, sofar);
+            progress.update(stateOf(epoch, b + 1, sofar));
+            lastReport = performance.now();
+          }
         }
+        epochLoss = await meanLoss();
+      } finally {
+        tf.dispose([epochX, epochY, ...batchLosses]);
       }
-      order.dispose();
-      const epochLoss = (await lossSum.data())[0] / trainCount;
-      lossSum.dispose();
       if (!Number.isFinite(epochLoss)) diverged(epoch, epochLoss);
       imagesSeen += trainCount;
       history.loss.push(epochLoss);
@@ -254,7 +294,7 @@ export async function trainAutoencoder(autoencoder: Autoencoder, data: TrainingD
     history.totalSeconds = (performance.now() - started) / 1000;
     history.imagesPerSecond = imagesSeen / Math.max(history.totalSeconds, 1e-9);
     tf.dispose([x, y, valX ?? [], valY ?? [], lastGood, best ?? []].flat());
-    optimizer.dispose();
+    trainer.dispose();
   }
   const last = history.loss.length;
   progress.finish(`${autoencoder.name}: ${last} epoch${last > 1 ? 's' : ''} in ${formatDuration(history.totalSeconds)}, ` +

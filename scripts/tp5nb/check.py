@@ -195,13 +195,13 @@ def grade_part3(probe, counts):
     answers = []
     p = Problems()
     sigma = probe.get("sigma")
-    for label, stats in (("entraînement", probe.get("trainNoise")), ("test", probe.get("testNoise"))):
-        if p.require(isinstance(stats, dict) and "std" in stats, f"images bruitées de {label} absentes"):
-            p.require(abs(stats["mean"]) < 0.02, f"bruit de {label} : moyenne {stats['mean']:.3f} au lieu de 0")
+    for label, stats in (("d'entraînement", probe.get("trainNoise")), ("de test", probe.get("testNoise"))):
+        if p.require(isinstance(stats, dict) and "std" in stats, f"images bruitées {label} absentes"):
+            p.require(abs(stats["mean"]) < 0.02, f"bruit {label} : moyenne {stats['mean']:.3f} au lieu de 0")
             p.require(isinstance(sigma, (int, float)) and abs(stats["std"] - sigma) < 0.1 * sigma + 0.01,
-                      f"bruit de {label} : écart-type {stats['std']:.3f} au lieu de σ = {sigma}")
+                      f"bruit {label} : écart-type {stats['std']:.3f} au lieu de σ = {sigma}")
             if probe.get("clip") is False and sigma and sigma >= 0.2:
-                p.require(stats["outside"] > 0, f"bruit de {label} : aucune valeur hors de [0, 1] alors que CLIP = false")
+                p.require(stats["outside"] > 0, f"bruit {label} : aucune valeur hors de [0, 1] alors que CLIP = false")
     answers.append(Answer("Question 3.1 — paires (x, y) avec x = y + n", not p.items, "; ".join(p.items)))
 
     p = Problems()
@@ -312,8 +312,12 @@ def check(path: pathlib.Path, timeout: int) -> Report:
 
 def format_report(path: pathlib.Path, report: Report) -> str:
     lines = [f"Vérification de {path} (partie {report.part}, ré-exécutée dans un noyau neuf, mode rapide)"]
+    reported = set()
     for error in report.errors:
-        lines.append(f"  ERREUR cellule {error.index} : {error.name}: {error.message.splitlines()[0] if error.message else ''}")
+        if error.index in reported:
+            continue  # the first error of a cell says enough
+        reported.add(error.index)
+        lines.append(f"  ERREUR cellule {error.index} : {error.message.splitlines()[0] if error.message else error.name}")
     if not report.probe_found:
         lines.append("  ERREUR : des variables du carnet sont introuvables (une cellule a-t-elle échoué ou été renommée ?)")
     for answer in report.answers:

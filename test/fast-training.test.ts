@@ -1,0 +1,77 @@
+import * as tf from '@tensorflow/tfjs';
+import { buildConv, buildDense1, buildDense2, initBackend } from '../lib';
+import { compileForward } from '../lib/train/fast-forward';
+import { FlatAdam } from '../lib/train/flat-adam';
+
+/** The training loop's fast path must compute exactly what tfjs-layers and tf.train.adam compute. */
+
+beforeAll(async () => {
+  await initBackend({ print: false });
+});
+
+const MODELS = [
+  ['Dense n°1, no activation', () => buildDense1({ activation: 'none' })],
+  ['Dense n°1, relu', () => buildDense1({ activation: 'relu' })],
+  ['Dense n°2, relu', () => buildDense2({ activation: 'relu' })],
+  ['Dense n°2, tanh', () => buildDense2({ activation: 'tanh' })],
+  ['conv, relu', () => buildConv({ activation: 'relu' })],
+  ['conv, elu, 32×16 images', () => buildConv({ activation: 'elu', imageShape: [32, 16] })],
+] as const;
+
+test.each(MODELS)('%s: the fast forward pass equals the model', (_, build) => {
+  const autoencoder = build();
+  const fast = compileForward(autoencoder);
+  expect(fast).toBeDefined();
+  expect(fast!.variables).toHaveLength(autoencoder.model.trainableWeights.length);
+  const [m, n] = autoencoder.imageShape;
+  const worst = tf.tidy(() => {
+    const x = tf.randomUniform([5, m, n, 1], 0, 1, 'float32', 7) as tf.Tensor4D;
+    const expected = autoencoder.model.predict(x) as tf.Tensor;
+    const actual = fast!.forward(x);
+    expect(actual.shape).toEqual(expected.shape);
+    return tf.max(tf.abs(tf.sub(actual, expected))).dataSync()[0];
+  });
+  expect(worst).toBeLessThan(1e-5);
+});
+
+test('its gradients equal those through the model', () => {
+  const autoencoder = buildConv();
+  const fast = compileForward(autoencoder)!;
+  tf.tidy(() => {
+    const x = tf.randomUniform([4, 28, 28, 1], 0, 1, 'float32', 3) as tf.Tensor4D;
+    const loss = (forward: (x: tf.Tensor4D) => tf.Tensor) => () => tf.mean(tf.squaredDifference(x, forward(x))) as tf.Scalar;
+    const viaFast = tf.variableGrads(loss(fast.forward), fast.variables).grads;
+    const viaModel = tf.variableGrads(loss((t) => autoencoder.model.apply(t, { training: true }) as tf.Tensor), fast.variables).grads;
+    for (const v of fast.variables) {
+      const scale = Math.max(1e-3, tf.max(tf.abs(viaModel[v.name])).dataSync()[0]);
+      expect(tf.max(tf.abs(tf.sub(viaFast[v.name], viaModel[v.name]))).dataSync()[0] / scale).toBeLessThan(1e-4);
+    }
+  });
+});
+
+test('an unknown layer makes the loop fall back to the model itself', () => {
+  const autoencoder = buildDense1();
+  autoencoder.decoder.add(tf.layers.dropout({ rate: 0.1 }));
+  expect(compileForward(autoencoder)).toBeUndefined();
+});
+
+test('the single-vector Adam takes the same steps as tf.train.adam', () => {
+  const shapes = [[3, 4], [4], [2, 2, 2]];
+  const init = shapes.map((s, i) => tf.randomNormal(s, 0, 1, 'float32', i));
+  const ours = init.map((t) => tf.variable(t.clone()));
+  const reference = init.map((t) => tf.variable(t.clone()));
+  const flat = new FlatAdam(ours, 0.01);
+  const adam = tf.train.adam(0.01);
+  for (let step = 0; step < 5; step++) {
+    const grads = shapes.map((s, i) => tf.randomNormal(s, 0, 1, 'float32', 100 + 10 * step + i));
+    flat.apply(grads);
+    adam.applyGradients(Object.fromEntries(reference.map((v, i) => [v.name, grads[i]])));
+    tf.dispose(grads);
+  }
+  ours.forEach((v, i) => {
+    expect(tf.max(tf.abs(tf.sub(v, reference[i]))).dataSync()[0]).toBeLessThan(1e-6);
+  });
+  flat.dispose();
+  adam.dispose();
+  tf.dispose([...init, ...ours, ...reference]);
+});
