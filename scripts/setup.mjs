@@ -72,7 +72,7 @@ function installNodePackages() {
   log('installing npm packages');
   // Install scripts stay off (see .npmrc): the native addon is handled below.
   const useLock = fs.existsSync(path.join(root, 'package-lock.json'));
-  if (!run('npm', [useLock ? 'ci' : 'install', '--ignore-scripts', '--no-audit', '--no-fund'])) {
+  if (!run('npm', [useLock ? 'ci' : 'install', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=warn'])) {
     fail('npm could not install the packages listed in package.json (see the messages above)');
   }
   writeStamp(stamp, hash);

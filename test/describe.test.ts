@@ -46,7 +46,7 @@ test('Markdown and HTML renderers show every row and the total', () => {
 
 test('`npm run describe -- --json` prints only JSON with the four TP instances', () => {
   const root = path.resolve(__dirname, '..');
-  const stdout = execFileSync('node', [path.join(root, 'build', 'scripts', 'describe.js'), '--json'], {
+  const stdout = execFileSync('npm', ['run', 'describe', '--', '--json'], {
     cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'],
   });
   const tables = JSON.parse(stdout);

@@ -65,7 +65,7 @@ test('the single-vector Adam takes the same steps as tf.train.adam', () => {
   for (let step = 0; step < 5; step++) {
     const grads = shapes.map((s, i) => tf.randomNormal(s, 0, 1, 'float32', 100 + 10 * step + i));
     flat.apply(grads);
-    adam.applyGradients(Object.fromEntries(reference.map((v, i) => [v.name, grads[i]])));
+    adam.applyGradients(reference.map((v, i) => ({ name: v.name, tensor: grads[i] })));
     tf.dispose(grads);
   }
   ours.forEach((v, i) => {
