@@ -12,8 +12,8 @@ const first = (pair: { inputs: ImageSet; targets: ImageSet }, n: number) => ({
 async function speed(request: WorkerRequest, model: BenchModel, batch: number): Promise<SpeedResult> {
   const autoencoder = buildBenchModel(model);
   const train = first(pairFor(model, request.dataDir, 'train'), request.trainCount);
-  // Warm-up: kernels compiled, memory allocated.
-  await trainAutoencoder(autoencoder, first(train, Math.min(request.trainCount, 4 * batch)), { epochs: 1, batchSize: batch, progress: 'none' });
+  // Warm-up: kernels compiled and chosen, memory allocated.
+  await trainAutoencoder(autoencoder, first(train, Math.min(request.trainCount, 16 * batch)), { epochs: 1, batchSize: batch, progress: 'none' });
   const history = await trainAutoencoder(autoencoder, train, { epochs: 1, batchSize: batch, progress: 'none' });
   const started = performance.now();
   await reconstruct(autoencoder, train.inputs, batch);

@@ -96,6 +96,11 @@ function layerSteps(layer: tf.layers.Layer): Step[] | undefined {
   }
 }
 
+/** The model's trainable variables (the tf.Variable behind each of its weights), in the model's order. */
+export function trainableVariables(autoencoder: Autoencoder): tf.Variable[] {
+  return autoencoder.model.trainableWeights.map((w) => (w as unknown as { read(): tf.Variable }).read());
+}
+
 /** The fast pass of an autoencoder, or undefined when it contains a layer this pass does not know. */
 export function compileForward(autoencoder: Autoencoder): FastForward | undefined {
   const steps: Step[] = [];
@@ -104,9 +109,8 @@ export function compileForward(autoencoder: Autoencoder): FastForward | undefine
     if (layerPass === undefined) return undefined;
     steps.push(...layerPass);
   }
-  const variables = autoencoder.model.trainableWeights.map((w) => (w as unknown as { read(): tf.Variable }).read());
   return {
     forward: (images) => steps.reduce((h: tf.Tensor, step) => step(h), images) as tf.Tensor4D,
-    variables,
+    variables: trainableVariables(autoencoder),
   };
 }

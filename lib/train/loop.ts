@@ -4,7 +4,7 @@ import { Autoencoder } from '../models/types';
 import { SeededRandom } from '../util/random';
 import { checkNumberInRange, checkOneOf, checkPositiveInteger } from '../util/check';
 import { ProgressMode, ProgressState, createProgress, formatDuration } from './progress';
-import { compileForward } from './fast-forward';
+import { compileForward, trainableVariables } from './fast-forward';
 import { FlatAdam } from './flat-adam';
 
 export type LossName = 'mse' | 'bce';
@@ -93,7 +93,7 @@ interface Trainer {
  */
 function makeTrainer(autoencoder: Autoencoder, optimizerName: OptimizerName, learningRate: number, loss: LossFunction): Trainer {
   const fast = compileForward(autoencoder);
-  const variables = fast?.variables ?? autoencoder.model.trainableWeights.map((w) => (w as unknown as { read(): tf.Variable }).read());
+  const variables = fast?.variables ?? trainableVariables(autoencoder);
   const forward = fast?.forward ?? ((x: tf.Tensor4D) => autoencoder.model.apply(x, { training: true }) as tf.Tensor4D);
   if (optimizerName === 'adam') {
     const adam = new FlatAdam(variables, learningRate);
