@@ -61,6 +61,8 @@ async function main(): Promise<void> {
   if (request.parityEpochs > 0) {
     report.parity = await parity(request);
   } else {
+    // The process's first training is slower (allocator and thread start-up): one run is thrown away.
+    await speed(request, request.models[0], request.batches[0]);
     for (const batch of request.batches) {
       for (const model of request.models) {
         report.speed.push(await speed(request, model, batch));

@@ -6,6 +6,7 @@ import { checkNumberInRange, checkOneOf, checkPositiveInteger } from '../util/ch
 import { ProgressMode, ProgressState, createProgress, formatDuration } from './progress';
 import { compileForward, trainableVariables } from './fast-forward';
 import { FlatAdam } from './flat-adam';
+import { nativeDenseTrainer } from './native-dense';
 
 export type LossName = 'mse' | 'bce';
 export const LOSS_NAMES: readonly LossName[] = ['mse', 'bce'];
@@ -88,10 +89,16 @@ interface Trainer {
 }
 
 /**
- * The step used by trainAutoencoder: the fast forward pass and a single-vector Adam where they
- * apply (the TP's models), tfjs-layers and tfjs optimizers otherwise. Both compute the same thing.
+ * The step used by trainAutoencoder, the fastest that applies: TensorFlow's own operations for the
+ * dense models on native TensorFlow; else the fast forward pass and a single-vector Adam (the TP's
+ * models); else tfjs-layers and tfjs optimizers. All compute the same thing.
  */
-function makeTrainer(autoencoder: Autoencoder, optimizerName: OptimizerName, learningRate: number, loss: LossFunction): Trainer {
+function makeTrainer(autoencoder: Autoencoder, optimizerName: OptimizerName, learningRate: number, lossName: LossName): Trainer {
+  if (optimizerName === 'adam' && lossName === 'mse') {
+    const native = nativeDenseTrainer(autoencoder, learningRate);
+    if (native) return native;
+  }
+  const loss = LOSSES[lossName];
   const fast = compileForward(autoencoder);
   const variables = fast?.variables ?? trainableVariables(autoencoder);
   const forward = fast?.forward ?? ((x: tf.Tensor4D) => autoencoder.model.apply(x, { training: true }) as tf.Tensor4D);
@@ -164,7 +171,6 @@ export async function trainAutoencoder(autoencoder: Autoencoder, data: TrainingD
   if (options.validation) checkImagesMatch(autoencoder, options.validation, 'validation');
 
   const model = autoencoder.model;
-  const lossFn = LOSSES[lossName];
   const total = data.inputs.count;
   const valCount = options.validation ? 0 : Math.floor(total * validationSplit);
   const trainCount = total - valCount;
@@ -183,7 +189,7 @@ export async function trainAutoencoder(autoencoder: Autoencoder, data: TrainingD
     valY = sameTargets ? valX : toTensor(data.targets as ImageSet, trainCount, total);
   }
 
-  const trainer = makeTrainer(autoencoder, optimizerName, learningRate, lossFn);
+  const trainer = makeTrainer(autoencoder, optimizerName, learningRate, lossName);
   const progress = createProgress(options.progress ?? 'auto');
   const random = new SeededRandom(seed);
   const batches = Math.ceil(trainCount / batchSize);
