@@ -139,11 +139,11 @@ function findFile(dir: string, spec: IdxFileSpec): string | undefined {
   return undefined;
 }
 
-function toImageSet(images: IdxArray, labels: IdxArray): ImageSet {
+function toImageSet(images: IdxArray, labels?: IdxArray): ImageSet {
   const [count, height, width] = images.shape;
   const pixels = new Float32Array(images.data.length);
   for (let i = 0; i < pixels.length; i++) pixels[i] = images.data[i] / 255;
-  return { pixels, count, height, width, labels: labels.data.slice() };
+  return { pixels, count, height, width, labels: labels?.data.slice() };
 }
 
 function loadFolder(dir: string, spec: DatasetSpec, unverified: string[]): { train: ImageSet; test: ImageSet } {
@@ -254,7 +254,7 @@ function loadEmbedded(options: LoadDatasetOptions): { train: ImageSet; test?: Im
   if (dir !== undefined) {
     const testImages = readVerified(findFile(dir, spec.files.testImages) as string, spec.files.testImages);
     const testLabelsFile = findFile(dir, spec.files.testLabels);
-    const testLabels = testLabelsFile ? readVerified(testLabelsFile, spec.files.testLabels) : { shape: [10000], data: new Uint8Array(10000) };
+    const testLabels = testLabelsFile ? readVerified(testLabelsFile, spec.files.testLabels) : undefined;
     return { train: all, test: toImageSet(testImages, testLabels), origin };
   }
   // No official test set: a seeded 80/20 split of the 10,000 images.
