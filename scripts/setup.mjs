@@ -3,7 +3,8 @@
 // each step checks first and skips what is already in place.
 //
 //   node scripts/setup.mjs            npm packages, .venv (JupyterLab, nbclient), tslab kernel, native TensorFlow
-//   node scripts/setup.mjs --browser  the same, plus Debian's chromium for the browser test
+//   node scripts/setup.mjs --debian   the same, plus Debian's chromium (browser test) and
+//                                     dataset-fashion-mnist (notebook 02), where root can apt-get
 //
 // Only Node's standard library is used here, because node_modules may not exist yet.
 import { spawnSync } from 'node:child_process';
@@ -222,16 +223,24 @@ function linkLibrary() {
   fs.symlinkSync(target, link, 'dir');
 }
 
-function installChromium() {
-  if (fs.existsSync('/usr/bin/chromium')) return;
+/** Debian packages for the tests and the full notebook run: where each is looked for, and why. */
+const DEBIAN_PACKAGES = [
+  { name: 'chromium', path: '/usr/bin/chromium', why: 'the browser test' },
+  { name: 'dataset-fashion-mnist', path: '/usr/share/datasets/fashion-mnist', why: 'the Fashion-MNIST part of notebook 02' },
+];
+
+function installDebianPackages() {
+  const missing = DEBIAN_PACKAGES.filter((p) => !fs.existsSync(p.path));
+  if (missing.length === 0) return;
+  const names = missing.map((p) => p.name);
   if (process.getuid?.() !== 0 || !fs.existsSync('/usr/bin/apt-get')) {
-    log('chromium is missing and cannot be installed here (needs root and apt-get): the browser test will be skipped');
+    log(`${names.join(', ')} missing and not installable here (needs root and apt-get): ${missing.map((p) => p.why).join(', ')} will be skipped`);
     return;
   }
-  log("installing Debian's chromium for the browser test");
+  log(`installing Debian's ${names.join(', ')} (${missing.map((p) => p.why).join(', ')})`);
   run('apt-get', ['update', '-qq']);
-  if (!run('apt-get', ['install', '-y', '-qq', 'chromium'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } })) {
-    log('apt-get could not install chromium: the browser test will be skipped');
+  if (!run('apt-get', ['install', '-y', '-qq', ...names], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } })) {
+    log(`apt-get could not install ${names.join(', ')}: ${missing.map((p) => p.why).join(', ')} will be skipped`);
   }
 }
 
@@ -241,4 +250,4 @@ registerKernel();
 installNativeTensorFlow();
 buildLibrary();
 linkLibrary();
-if (process.argv.includes('--browser')) installChromium();
+if (process.argv.includes('--debian')) installDebianPackages();
