@@ -14,7 +14,8 @@ const notebooks = path.join(root, 'notebooks');
 const committed = fs.readdirSync(notebooks).filter((f) => f.endsWith('.ipynb')).map((f) => path.join(notebooks, f));
 if (committed.length > 0) spawnSync(jupyter, ['trust', ...committed], { stdio: 'ignore' });
 
-const args = ['lab', `--ServerApp.root_dir=${notebooks}`, ...process.argv.slice(2)];
+// New notebooks default to the TypeScript kernel.
+const args = ['lab', `--ServerApp.root_dir=${notebooks}`, '--MultiKernelManager.default_kernel_name=tslab', ...process.argv.slice(2)];
 if (process.getuid?.() === 0) args.push('--allow-root');
 console.error(`[start] ${jupyter} ${args.join(' ')}`);
 const lab = spawn(jupyter, args, { stdio: 'inherit', cwd: notebooks });
