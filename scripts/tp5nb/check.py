@@ -119,10 +119,12 @@ def finite_losses(history):
 
 
 def plausible_metrics(result, problems: Problems):
+    """Values a valid evaluation can give: quick mode trains for one short epoch, so these ranges
+    catch wrong computations (NaN, another scale, another quantity), not weak models."""
     name = result.get("name", "?")
-    problems.require(0 < result.get("mse", -1) < 0.2, f"{name} : MSE {result.get('mse')} hors de ]0 ; 0,2[")
-    problems.require(7 < result.get("psnr", 0) < 60, f"{name} : PSNR {result.get('psnr')} dB hors de ]7 ; 60[")
-    problems.require(0 < result.get("ssim", -1) <= 1, f"{name} : SSIM {result.get('ssim')} hors de ]0 ; 1]")
+    problems.require(0 < result.get("mse", -1) < 0.3, f"{name} : MSE {result.get('mse')} hors de ]0 ; 0,3[")
+    problems.require(5 < result.get("psnr", 0) < 60, f"{name} : PSNR {result.get('psnr')} dB hors de ]5 ; 60[")
+    problems.require(-0.2 < result.get("ssim", -1) <= 1, f"{name} : SSIM {result.get('ssim')} hors de ]-0,2 ; 1]")
 
 
 def shape_text(shape):
