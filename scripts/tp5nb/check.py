@@ -98,6 +98,9 @@ class Problems:
             self.items.append(message)
         return condition
 
+    def answer(self, question):
+        return Answer(question, not self.items, "; ".join(self.items))
+
 
 def notebook_part(notebook: nbformat.NotebookNode, path: pathlib.Path) -> int:
     part = notebook.metadata.get("tp5", {}).get("part")
@@ -150,7 +153,7 @@ def grade_part1(probe, counts):
             if p.require(m.get("codeShape") == [64], f"{label} : code de taille K = {shape_text(m.get('codeShape', []))} au lieu de K = 64"):
                 check_model_shape(m, DENSE_PARAMS.get(m.get("kind"), -1), p, label)
         p.require(models[0].get("activation") == "none", "le premier modèle (Dense n°1) doit être sans activation")
-    answers.append(Answer("Question 1.1 — les trois auto-encodeurs denses, K = 64", not p.items, "; ".join(p.items)))
+    answers.append(p.answer("Question 1.1 — les trois auto-encodeurs denses, K = 64"))
 
     p = Problems()
     tables = probe.get("tables")
@@ -158,7 +161,7 @@ def grade_part1(probe, counts):
         if is_list(models) and len(models) == 3:
             for t, m in zip(tables, models):
                 p.require(t.get("total") == m.get("params"), f"{t.get('name')} : total {t.get('total')} ≠ {m.get('params')} paramètres du modèle")
-    answers.append(Answer("Question 1.2 — tableaux de description", not p.items, "; ".join(p.items)))
+    answers.append(p.answer("Question 1.2 — tableaux de description"))
     answers.append(training_answer("Question 1.4 — entraînement des trois modèles", probe.get("histories"), 3))
     answers.append(metrics_answer("Question 1.5 — MSE, PSNR et SSIM sur le jeu de test", probe.get("results"), 3))
     answers.append(pictures_answer("Question 1.6 — figures et reconstructions", counts, grids=2, figures=3))
@@ -178,7 +181,7 @@ def grade_part2(probe, counts):
         p.require(layers == CONV_SHAPES, f"sorties des couches {[shape_text(s) for s in layers]} au lieu de {[shape_text(s) for s in CONV_SHAPES]}")
         p.require(conv.get("codeShape") == [1, 1, 64], f"code {shape_text(conv.get('codeShape', []))} au lieu de 1×1×64")
         check_model_shape(conv, CONV_PARAMS, p, "modèle convolutif")
-    answers.append(Answer("Question 2.1 — l'auto-encodeur convolutif et son tableau", not p.items, "; ".join(p.items)))
+    answers.append(p.answer("Question 2.1 — l'auto-encodeur convolutif et son tableau"))
 
     p = Problems()
     table = probe.get("table")
@@ -186,7 +189,7 @@ def grade_part2(probe, counts):
     if p.require(isinstance(table, dict) and "total" in table, "tableau du modèle convolutif absent"):
         p.require(isinstance(conv, dict) and table["total"] == conv.get("params"), "le total du tableau ne correspond pas au modèle")
     p.require(is_list(models) and len(models) == 4, "les quatre modèles (trois denses et le convolutif) sont attendus dans allModels")
-    answers.append(Answer("Question 2.2 — complexité et taille du code", not p.items, "; ".join(p.items)))
+    answers.append(p.answer("Question 2.2 — complexité et taille du code"))
     answers.append(training_answer("Question 2.3 — entraînement", probe.get("histories"), 4))
     answers.append(metrics_answer("Question 2.4 — comparaison sur le jeu de test", probe.get("results"), 4))
     answers.append(pictures_answer("Question 2.5 — reconstructions", counts, grids=2, figures=3))
@@ -204,7 +207,7 @@ def grade_part3(probe, counts):
                       f"bruit {label} : écart-type {stats['std']:.3f} au lieu de σ = {sigma}")
             if probe.get("clip") is False and sigma and sigma >= 0.2:
                 p.require(stats["outside"] > 0, f"bruit {label} : aucune valeur hors de [0, 1] alors que CLIP = false")
-    answers.append(Answer("Question 3.1 — paires (x, y) avec x = y + n", not p.items, "; ".join(p.items)))
+    answers.append(p.answer("Question 3.1 — paires (x, y) avec x = y + n"))
 
     p = Problems()
     denoiser = probe.get("denoiser")
@@ -212,7 +215,7 @@ def grade_part3(probe, counts):
         check_model_shape(denoiser, CONV_PARAMS, p, "débruiteur (auto-encodeur convolutif)")
     history = probe.get("history")
     p.require(finite_losses(history), "entraînement absent ou perte non finie")
-    answers.append(Answer("Question 3.2 — entraînement du débruiteur sur (x, y)", not p.items, "; ".join(p.items)))
+    answers.append(p.answer("Question 3.2 — entraînement du débruiteur sur (x, y)"))
 
     p = Problems()
     results = probe.get("results")
@@ -221,7 +224,7 @@ def grade_part3(probe, counts):
         p.require(denoised.get("psnr", 0) > noisy.get("psnr", 0),
                   f"le PSNR débruité ({denoised.get('psnr')}) ne dépasse pas celui de l'entrée bruitée ({noisy.get('psnr')})")
         p.require(all(0 < r.get("mse", -1) < 1 for r in results), "MSE hors de ]0 ; 1[")
-    answers.append(Answer("Question 3.3 — mesures du débruitage", not p.items, "; ".join(p.items)))
+    answers.append(p.answer("Question 3.3 — mesures du débruitage"))
     answers.append(pictures_answer("Question 3.4 — images propres, bruitées, débruitées", counts, grids=2, figures=3))
     return answers
 
@@ -240,7 +243,7 @@ def training_answer(question, histories, expected):
             losses = h.get("valLoss") or h.get("loss") or []
             if len(losses) > 1:
                 p.require(losses[-1] < losses[0], f"{h.get('label')} : la perte ne diminue pas ({losses[0]:.4f} → {losses[-1]:.4f})")
-    return Answer(question, not p.items, "; ".join(p.items))
+    return p.answer(question)
 
 
 def metrics_answer(question, results, expected):
@@ -248,14 +251,14 @@ def metrics_answer(question, results, expected):
     if p.require(is_list(results) and len(results) == expected, f"{expected} lignes de mesures attendues, trouvé : {describe(results)}"):
         for r in results:
             plausible_metrics(r, p)
-    return Answer(question, not p.items, "; ".join(p.items))
+    return p.answer(question)
 
 
 def pictures_answer(question, counts, grids, figures):
     p = Problems()
     p.require(counts["grids"] >= grids, f"{counts['grids']} grille(s) d'images au lieu d'au moins {grids}")
     p.require(counts["figures"] >= figures, f"{counts['figures']} figure(s) au lieu d'au moins {figures}")
-    return Answer(question, not p.items, "; ".join(p.items))
+    return p.answer(question)
 
 
 GRADERS = {1: grade_part1, 2: grade_part2, 3: grade_part3}
