@@ -81,8 +81,8 @@ interface TorchReport {
   torch: string;
   threads: number;
   speed?: { model: BenchModel; batch: number; trainImgPerSec: number; inferImgPerSec: number }[];
-  timeToMse?: { seconds: number | null; epochs: number; mse: number };
-  parity?: { model: BenchModel; testMse: number }[];
+  timeToMse?: WorkerReport['timeToMse'];
+  parity?: WorkerReport['parity'];
   peakRssMb: number;
 }
 
@@ -141,7 +141,7 @@ async function main(): Promise<void> {
   console.log('\nPeak memory (RSS): ' + [...reports.map((r) => `tfjs ${r.backend} ${r.peakRssMb.toFixed(0)} MB`),
     `PyTorch ${reference.peakRssMb.toFixed(0)} MB`].join(', '));
   const tfTime = reports.find((r) => r.timeToMse)?.timeToMse;
-  const describeTime = (t?: { seconds: number | null; epochs: number; mse: number }) =>
+  const describeTime = (t: WorkerReport['timeToMse']) =>
     !t ? 'not measured' : t.seconds === null ? `not reached in ${t.epochs} epochs (MSE ${t.mse.toFixed(4)})` : `${t.seconds.toFixed(1)} s (${t.epochs} epochs, MSE ${t.mse.toFixed(4)})`;
   console.log(`Conv model, training time to reach test MSE ${MSE_TARGET} (batch 128): tfjs tensorflow ${describeTime(tfTime)}, PyTorch ${describeTime(reference.timeToMse)}`);
   if (options.json) {

@@ -58,11 +58,8 @@ export function conv2DBackpropFilterWasm({ inputs, backend, attrs }: {
   }
 }
 
-let registered = false;
-
-/** Adds the missing kernel to the wasm backend (once). */
+/** Adds the missing kernel to the wasm backend (once: a registered kernel is left as it is). */
 export function registerWasmTrainingKernels(): void {
-  if (registered || tf.getKernel('Conv2DBackpropFilter', 'wasm') !== undefined) return;
+  if (tf.getKernel('Conv2DBackpropFilter', 'wasm') !== undefined) return;
   tf.registerKernel({ kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: conv2DBackpropFilterWasm as unknown as tf.KernelFunc });
-  registered = true;
 }

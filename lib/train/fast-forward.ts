@@ -36,8 +36,13 @@ function activation(name: string): Step | undefined {
   }
 }
 
+/** The tf.Variable behind a layer's weight (tfjs-layers wraps it in a LayerVariable). */
+export function weightVariable(weight: tf.LayerVariable): tf.Variable {
+  return (weight as unknown as { read(): tf.Variable }).read();
+}
+
 function variableOf(layer: tf.layers.Layer, index: number): tf.Variable {
-  return (layer.trainableWeights[index] as unknown as { read(): tf.Variable }).read();
+  return weightVariable(layer.trainableWeights[index]);
 }
 
 function shapeOf(layer: tf.layers.Layer, which: 'input' | 'output'): number[] {
@@ -98,7 +103,7 @@ function layerSteps(layer: tf.layers.Layer): Step[] | undefined {
 
 /** The model's trainable variables (the tf.Variable behind each of its weights), in the model's order. */
 export function trainableVariables(autoencoder: Autoencoder): tf.Variable[] {
-  return autoencoder.model.trainableWeights.map((w) => (w as unknown as { read(): tf.Variable }).read());
+  return autoencoder.model.trainableWeights.map(weightVariable);
 }
 
 /** The fast pass of an autoencoder, or undefined when it contains a layer this pass does not know. */

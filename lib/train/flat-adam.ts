@@ -1,5 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 
+/** Adam's constants, as tf.train.adam uses them (ε is tfjs's backend epsilon). */
+export const ADAM_DEFAULTS = { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 } as const;
+
 /**
  * Adam (Kingma & Ba), computed as tf.train.adam does, but on all the variables at once: their
  * gradients are concatenated into one vector, the moments are two vectors, and the update is split
@@ -14,9 +17,9 @@ export class FlatAdam {
   constructor(
     private readonly variables: tf.Variable[],
     private readonly learningRate: number,
-    private readonly beta1 = 0.9,
-    private readonly beta2 = 0.999,
-    private readonly epsilon = 1e-7,
+    private readonly beta1: number = ADAM_DEFAULTS.beta1,
+    private readonly beta2: number = ADAM_DEFAULTS.beta2,
+    private readonly epsilon: number = ADAM_DEFAULTS.epsilon,
   ) {
     this.sizes = variables.map((v) => v.size);
     const total = this.sizes.reduce((a, b) => a + b, 0);

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Autoencoder } from '../models/types';
-import { trainableVariables } from './fast-forward';
+import { trainableVariables, weightVariable } from './fast-forward';
+import { ADAM_DEFAULTS } from './flat-adam';
 
 /**
  * The training step of the dense autoencoders on native TensorFlow, written with TensorFlow's own
@@ -50,7 +51,7 @@ function denseStages(autoencoder: Autoencoder): Stage[] | undefined {
         break;
       case 'Dense': {
         if (!config.useBias || !NATIVE_ACTIVATIONS.includes(activation)) return undefined;
-        const [kernel, bias] = layer.trainableWeights.map((w) => (w as unknown as { read(): tf.Variable }).read());
+        const [kernel, bias] = layer.trainableWeights.map(weightVariable);
         stages.push({ kernel, bias, activations: activation === 'linear' ? [] : [activation as ActivationName] });
         break;
       }
@@ -170,7 +171,7 @@ export interface NativeTrainer {
 }
 
 /** The native step for this model, or undefined where it does not apply (see above). */
-export function nativeDenseTrainer(autoencoder: Autoencoder, learningRate: number, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7): NativeTrainer | undefined {
+export function nativeDenseTrainer(autoencoder: Autoencoder, learningRate: number): NativeTrainer | undefined {
   if (tf.getBackend() !== 'tensorflow') return undefined;
   const stages = denseStages(autoencoder);
   if (stages === undefined) return undefined;
@@ -184,6 +185,7 @@ export function nativeDenseTrainer(autoencoder: Autoencoder, learningRate: numbe
   const firstMoment = tf.tidy(() => tf.variable(tf.zeros([total]), false));
   const secondMoment = tf.tidy(() => tf.variable(tf.zeros([total]), false));
   let stepCount = 0;
+  const { beta1, beta2, epsilon } = ADAM_DEFAULTS;
 
   /** Forward and backward pass: the loss and the gradients, variable by variable. */
   const backprop = (inputs: tf.Tensor4D, targets: tf.Tensor4D) => {
