@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { buildConv, buildDense1, buildDense2, initBackend } from '../lib';
 import { compileForward } from '../lib/train/fast-forward';
 import { FlatAdam } from '../lib/train/flat-adam';
-import { nativeDenseTrainer } from '../lib/train/native-dense';
+import { assemble } from '../lib/models/types';
+import { nativeTrainer } from '../lib/train/native-step';
 
 /** The training loop's fast path must compute exactly what tfjs-layers and tf.train.adam compute. */
 
@@ -77,21 +78,42 @@ test('the single-vector Adam takes the same steps as tf.train.adam', () => {
   tf.dispose([...init, ...ours, ...reference]);
 });
 
-describe('the native step of the dense models (tensorflow backend)', () => {
+/**
+ * Convolutions the TP's model does not have: a 5×5 stride-2 and a stride-1 convolution, a 4×4
+ * stride-2 transposed convolution (TensorFlow's own transposed convolution, not the sub-pixel one),
+ * and a separate Activation layer.
+ */
+function otherConvolutions() {
+  const encoder = tf.sequential({ layers: [
+    tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 4, kernelSize: 5, strides: 2, padding: 'same', activation: 'sigmoid' }),
+    tf.layers.conv2d({ filters: 6, kernelSize: 3, padding: 'same', activation: 'tanh' }),
+  ] });
+  const decoder = tf.sequential({ layers: [
+    tf.layers.conv2dTranspose({ inputShape: [14, 14, 6], filters: 1, kernelSize: 4, strides: 2, padding: 'same' }),
+    tf.layers.activation({ activation: 'sigmoid' }),
+  ] });
+  return assemble('other convolutions', 'conv', encoder, decoder, [28, 28], 'tanh');
+}
+
+describe('the native step (tensorflow backend)', () => {
   const native = () => tf.getBackend() === 'tensorflow';
 
   test.each([
     ['Dense n°1, no activation', () => buildDense1({ activation: 'none' })],
     ['Dense n°2, relu', () => buildDense2({ activation: 'relu' })],
     ['Dense n°2, tanh, K = 10', () => buildDense2({ activation: 'tanh', codeSize: 10 })],
+    ['conv, relu', () => buildConv({ activation: 'relu' })],
+    ['conv, tanh, 32×16 images', () => buildConv({ activation: 'tanh', imageShape: [32, 16] })],
+    ['other convolutions', otherConvolutions],
   ] as const)('%s: its gradients equal tfjs autodiff', (_, build) => {
-    if (!native()) return expect(nativeDenseTrainer(build(), 1e-3)).toBeUndefined();
+    if (!native()) return expect(nativeTrainer(build(), 1e-3)).toBeUndefined();
     const autoencoder = build();
-    const trainer = nativeDenseTrainer(autoencoder, 1e-3)!;
+    const trainer = nativeTrainer(autoencoder, 1e-3)!;
     expect(trainer).toBeDefined();
     const variables = compileForward(autoencoder)!.variables;
     tf.tidy(() => {
-      const x = tf.randomUniform([16, 28, 28, 1], 0, 1, 'float32', 5) as tf.Tensor4D;
+      const [m, n] = autoencoder.imageShape;
+      const x = tf.randomUniform([16, m, n, 1], 0, 1, 'float32', 5) as tf.Tensor4D;
       const reference = tf.variableGrads(() => tf.mean(tf.squaredDifference(x, autoencoder.model.apply(x) as tf.Tensor)) as tf.Scalar, variables).grads;
       trainer.gradients(x, x).forEach((g, i) => {
         const expected = reference[variables[i].name];
@@ -102,12 +124,15 @@ describe('the native step of the dense models (tensorflow backend)', () => {
     trainer.dispose();
   });
 
-  test('one step updates the weights as tf.train.adam does', () => {
+  test.each([
+    ['Dense n°2', () => buildDense2()],
+    ['conv', () => buildConv()],
+  ] as const)('%s: one step updates the weights as tf.train.adam does', (_, build) => {
     if (!native()) return;
-    const [a, b] = [buildDense2(), buildDense2()];
+    const [a, b] = [build(), build()];
     b.model.setWeights(a.model.getWeights());
     const x = tf.randomUniform([32, 28, 28, 1], 0, 1, 'float32', 9) as tf.Tensor4D;
-    const trainer = nativeDenseTrainer(a, 1e-2)!;
+    const trainer = nativeTrainer(a, 1e-2)!;
     const adam = tf.train.adam(1e-2);
     const variables = compileForward(b)!.variables;
     for (let i = 0; i < 3; i++) {
@@ -126,6 +151,6 @@ describe('the native step of the dense models (tensorflow backend)', () => {
   });
 
   test('models it does not handle are left to the general step', () => {
-    expect(nativeDenseTrainer(buildConv(), 1e-3)).toBeUndefined();
+    expect(nativeTrainer(buildConv({ activation: 'elu' }), 1e-3)).toBeUndefined();
   });
 });

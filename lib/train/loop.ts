@@ -6,7 +6,7 @@ import { checkNumberInRange, checkOneOf, checkPositiveInteger } from '../util/ch
 import { ProgressMode, ProgressState, createProgress, formatDuration } from './progress';
 import { compileForward, trainableVariables } from './fast-forward';
 import { FlatAdam } from './flat-adam';
-import { nativeDenseTrainer } from './native-dense';
+import { nativeTrainer } from './native-step';
 
 export type LossName = 'mse' | 'bce';
 export const LOSS_NAMES: readonly LossName[] = ['mse', 'bce'];
@@ -89,13 +89,13 @@ interface Trainer {
 }
 
 /**
- * The step used by trainAutoencoder, the fastest that applies: TensorFlow's own operations for the
- * dense models on native TensorFlow; else the fast forward pass and a single-vector Adam (the TP's
- * models); else tfjs-layers and tfjs optimizers. All compute the same thing.
+ * The step used by trainAutoencoder, the fastest that applies: TensorFlow's own operations on
+ * native TensorFlow; else the fast forward pass and a single-vector Adam (the TP's models on the
+ * other backends); else tfjs-layers and tfjs optimizers. All compute the same thing.
  */
 function makeTrainer(autoencoder: Autoencoder, optimizerName: OptimizerName, learningRate: number, lossName: LossName): Trainer {
   if (optimizerName === 'adam' && lossName === 'mse') {
-    const native = nativeDenseTrainer(autoencoder, learningRate);
+    const native = nativeTrainer(autoencoder, learningRate);
     if (native) return native;
   }
   const loss = LOSSES[lossName];

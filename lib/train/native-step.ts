@@ -1,0 +1,437 @@
+import * as tf from '@tensorflow/tfjs';
+import { Autoencoder } from '../models/types';
+import { trainableVariables, weightVariable } from './fast-forward';
+import { ADAM_DEFAULTS } from './flat-adam';
+
+/**
+ * The training step on native TensorFlow, written with TensorFlow's own operations and an explicit
+ * backward pass.
+ *
+ * Through tfjs, each matrix product costs three operations (reshapes around a batched product),
+ * tfjs's ReLU gradient a composite kernel, and Adam about ten operations per variable: about 150
+ * operations per step of Dense n°2, each a round trip to the runtime, against 1.5 ms of actual work.
+ * Here a dense layer is MatMul + BiasAdd, its gradient MatMul + BiasAddGrad + MatMul; a convolution
+ * is Conv2D + BiasAdd, its gradients Conv2DBackpropFilter and a transposed convolution; activations
+ * use TensorFlow's ReluGrad / SigmoidGrad / TanhGrad, and Adam runs on one concatenated vector.
+ *
+ * Transposed convolutions with a 3×3 kernel and stride 2 (the conv model's decoder, and the input
+ * gradient of its stride-2 encoder layers) are computed as one stride-1 convolution with a 2×2
+ * kernel giving the four output phases as channels, then DepthToSpace: TensorFlow's
+ * Conv2DBackpropInput takes several times longer for the same result, most of all with one output
+ * channel. The gradients equal tfjs's automatic ones (tested).
+ *
+ * Used only on the 'tensorflow' backend, with Adam and the MSE loss, for models made of Flatten,
+ * Reshape, Dense, Conv2D, Conv2DTranspose and Activation layers with linear, relu, sigmoid or tanh
+ * activations; everything else trains through tfjs's autodiff.
+ */
+
+/** The part of tfjs-node's backend used here: running a TensorFlow operation by name. */
+interface NativeBackend {
+  binding: { TF_ATTR_BOOL: number; TF_ATTR_STRING: number; TF_ATTR_INT: number };
+  executeSingleOutput(name: string, attrs: object[], inputs: tf.Tensor[]): tf.Tensor;
+  executeMultipleOutputs(name: string, attrs: object[], inputs: tf.Tensor[], outputs: number): tf.Tensor[];
+}
+
+type ActivationName = 'linear' | 'relu' | 'sigmoid' | 'tanh';
+const NATIVE_ACTIVATIONS: readonly string[] = ['linear', 'relu', 'sigmoid', 'tanh'];
+
+/** Strides and padding of a convolution, as TensorFlow names them. */
+interface ConvGeometry {
+  strides: [number, number];
+  padding: 'SAME' | 'VALID';
+}
+
+/** TensorFlow operations called by name, with constant tensors (shapes, scalars) made once. */
+class NativeOps {
+  private readonly constants = new Map<string, tf.Tensor>();
+  private readonly float: object;
+  private readonly int32Index: object;
+  private readonly int32Shape: object;
+  private readonly int32Lengths: object;
+  private readonly int32Perm: object;
+
+  constructor(private readonly backend: NativeBackend) {
+    const { createTensorsTypeOpAttr } = require('@tensorflow/tfjs-node/dist/nodejs_kernel_backend');
+    this.float = createTensorsTypeOpAttr('T', 'float32');
+    this.int32Index = createTensorsTypeOpAttr('Tidx', 'int32');
+    this.int32Shape = createTensorsTypeOpAttr('Tshape', 'int32');
+    this.int32Lengths = createTensorsTypeOpAttr('Tlen', 'int32');
+    this.int32Perm = createTensorsTypeOpAttr('Tperm', 'int32');
+  }
+
+  private run(name: string, inputs: tf.Tensor[], attrs: object[] = []): tf.Tensor {
+    return this.backend.executeSingleOutput(name, [this.float, ...attrs], inputs);
+  }
+
+  private bool(name: string, value: boolean): object {
+    return { name, type: this.backend.binding.TF_ATTR_BOOL, value };
+  }
+
+  private string(name: string, value: string): object {
+    return { name, type: this.backend.binding.TF_ATTR_STRING, value };
+  }
+
+  private int(name: string, value: number | number[]): object {
+    return { name, type: this.backend.binding.TF_ATTR_INT, value };
+  }
+
+  private constant(key: string, make: () => tf.Tensor): tf.Tensor {
+    let value = this.constants.get(key);
+    if (value === undefined) {
+      value = tf.keep(make());
+      this.constants.set(key, value);
+    }
+    return value;
+  }
+
+  scalar(value: number): tf.Tensor {
+    return this.constant(`s${value}`, () => tf.scalar(value));
+  }
+
+  /** A float matrix made once (the sub-pixel kernel's tap selection). */
+  matrix(key: string, make: () => tf.Tensor2D): tf.Tensor {
+    return this.constant(key, make);
+  }
+
+  private ints(values: number[]): tf.Tensor {
+    return this.constant(`i${values.join(',')}`, () => tf.tensor1d(values, 'int32'));
+  }
+
+  matMul(a: tf.Tensor, b: tf.Tensor, transposeA = false, transposeB = false): tf.Tensor {
+    return this.run('MatMul', [a, b], [this.bool('transpose_a', transposeA), this.bool('transpose_b', transposeB)]);
+  }
+
+  biasAdd(x: tf.Tensor, bias: tf.Tensor): tf.Tensor {
+    return this.run('BiasAdd', [x, bias], [this.string('data_format', 'NHWC')]);
+  }
+
+  /** The gradient of BiasAdd: dy summed over all axes but the last (Sum: several times faster than BiasAddGrad here). */
+  biasAddGrad(dy: tf.Tensor): tf.Tensor {
+    return this.run('Sum', [dy, this.ints(dy.shape.slice(1).map((_, i) => i))], [this.bool('keep_dims', false), this.int32Index]);
+  }
+
+  private convAttrs({ strides, padding }: ConvGeometry, explicitPaddings: number[] = []): object[] {
+    return [
+      this.int('strides', [1, strides[0], strides[1], 1]), this.bool('use_cudnn_on_gpu', true),
+      this.string('padding', explicitPaddings.length > 0 ? 'EXPLICIT' : padding),
+      this.int('explicit_paddings', explicitPaddings), this.string('data_format', 'NHWC'), this.int('dilations', [1, 1, 1, 1]),
+    ];
+  }
+
+  /** Conv2D; explicitPaddings (8 numbers, before/after for N, H, W, C) replaces the geometry's padding. */
+  conv2d(x: tf.Tensor, filter: tf.Tensor, geometry: ConvGeometry, explicitPaddings: number[] = []): tf.Tensor {
+    return this.run('Conv2D', [x, filter], this.convAttrs(geometry, explicitPaddings));
+  }
+
+  /** The gradient of Conv2D with respect to its input, of shape inputShape: a transposed convolution. */
+  conv2dBackpropInput(inputShape: number[], filter: tf.Tensor, dy: tf.Tensor, geometry: ConvGeometry): tf.Tensor {
+    return this.run('Conv2DBackpropInput', [this.ints(inputShape), filter, dy], this.convAttrs(geometry));
+  }
+
+  /** The gradient of Conv2D with respect to its filter. */
+  conv2dBackpropFilter(x: tf.Tensor, filterShape: number[], dy: tf.Tensor, geometry: ConvGeometry): tf.Tensor {
+    return this.run('Conv2DBackpropFilter', [x, this.ints(filterShape), dy], this.convAttrs(geometry));
+  }
+
+  depthToSpace(x: tf.Tensor, blockSize: number): tf.Tensor {
+    return this.run('DepthToSpace', [x], [this.int('block_size', blockSize), this.string('data_format', 'NHWC')]);
+  }
+
+  transpose(x: tf.Tensor, permutation: number[]): tf.Tensor {
+    return this.run('Transpose', [x, this.ints(permutation)], [this.int32Perm]);
+  }
+
+  activation(name: ActivationName, x: tf.Tensor): tf.Tensor {
+    return name === 'relu' ? this.run('Relu', [x]) : name === 'sigmoid' ? this.run('Sigmoid', [x]) : this.run('Tanh', [x]);
+  }
+
+  /** The gradient through an activation, from its output y. */
+  activationGrad(name: ActivationName, y: tf.Tensor, dy: tf.Tensor): tf.Tensor {
+    if (name === 'relu') return this.run('ReluGrad', [dy, y]);
+    return this.run(name === 'sigmoid' ? 'SigmoidGrad' : 'TanhGrad', [y, dy]);
+  }
+
+  binary(name: 'AddV2' | 'Sub' | 'Mul' | 'RealDiv', a: tf.Tensor, b: tf.Tensor): tf.Tensor {
+    return this.run(name, [a, b]);
+  }
+
+  unary(name: 'Square' | 'Sqrt', x: tf.Tensor): tf.Tensor {
+    return this.run(name, [x]);
+  }
+
+  mean(x: tf.Tensor): tf.Tensor {
+    return this.run('Mean', [x, this.ints(x.shape.map((_, i) => i))], [this.bool('keep_dims', false), this.int32Index]);
+  }
+
+  reshape(x: tf.Tensor, shape: number[]): tf.Tensor {
+    return this.run('Reshape', [x, this.ints(shape)], [this.int32Shape]);
+  }
+
+  concat(parts: tf.Tensor[]): tf.Tensor {
+    return this.run('ConcatV2', [...parts, this.constant('axis0', () => tf.scalar(0, 'int32'))],
+      [this.int('N', parts.length), this.int32Index]);
+  }
+
+  split(x: tf.Tensor, sizes: number[]): tf.Tensor[] {
+    return this.backend.executeMultipleOutputs('SplitV', [this.float, this.int('num_split', sizes.length), this.int32Lengths],
+      [x, this.ints(sizes), this.constant('axis0', () => tf.scalar(0, 'int32'))], sizes.length);
+  }
+
+  dispose(): void {
+    tf.dispose([...this.constants.values()]);
+    this.constants.clear();
+  }
+}
+
+/**
+ * For a stride-2 transposed convolution with a 3×3 kernel and TensorFlow's SAME padding, output
+ * row 2m receives input rows m (kernel row 0) and m - 1 (kernel row 2), output row 2m + 1 receives
+ * input row m (kernel row 1); columns alike. So the output is a stride-1 convolution over a 2×2
+ * window (rows m - 1, m; columns likewise) whose output channels are the four (row, column) parities.
+ * KERNEL_ROW[tap][parity]: the 3×3 kernel row (or column) feeding window tap 0 (m - 1) or 1 (m)
+ * for an even (0) or odd (1) output row; -1 where nothing does.
+ */
+const KERNEL_ROW = [[2, -1], [0, 1]];
+
+/** The 16 × 9 matrix taking the 3×3 kernel taps to the 2×2 window × 2×2 parities. */
+function subPixelSelection(): tf.Tensor2D {
+  const selection = new Float32Array(16 * 9);
+  for (let u = 0; u < 2; u++) {
+    for (let v = 0; v < 2; v++) {
+      for (let pr = 0; pr < 2; pr++) {
+        for (let pc = 0; pc < 2; pc++) {
+          const [a, b] = [KERNEL_ROW[u][pr], KERNEL_ROW[v][pc]];
+          if (a >= 0 && b >= 0) selection[(((u * 2 + v) * 2 + pr) * 2 + pc) * 9 + a * 3 + b] = 1;
+        }
+      }
+    }
+  }
+  return tf.tensor2d(selection, [16, 9]);
+}
+
+/**
+ * The transposed convolution of x ([n, h, w, inChannels]) by filter ([kh, kw, outChannels,
+ * inChannels]) giving [n, ...output]: sub-pixel for 3×3 stride 2 SAME, Conv2DBackpropInput otherwise.
+ */
+function transposedConv(ops: NativeOps, x: tf.Tensor, filter: tf.Tensor, geometry: ConvGeometry, output: number[]): tf.Tensor {
+  const [n, h, w, inChannels] = x.shape;
+  const [kh, kw, outChannels] = filter.shape;
+  const subPixel = kh === 3 && kw === 3 && geometry.strides[0] === 2 && geometry.strides[1] === 2 &&
+    geometry.padding === 'SAME' && output[0] === 2 * h && output[1] === 2 * w;
+  if (!subPixel) return ops.conv2dBackpropInput([n, ...output], filter, x, geometry);
+  const taps = ops.matMul(ops.matrix('subpixel', subPixelSelection), ops.reshape(filter, [9, outChannels * inChannels]));
+  // [window row, window column, row parity, column parity, out, in] → [row, column, in, (parities, out)]
+  const kernel = ops.reshape(ops.transpose(ops.reshape(taps, [2, 2, 2, 2, outChannels, inChannels]), [0, 1, 5, 2, 3, 4]),
+    [2, 2, inChannels, 4 * outChannels]);
+  const phases = ops.conv2d(x, kernel, { strides: [1, 1], padding: 'VALID' }, [0, 0, 1, 0, 1, 0, 0, 0]);
+  return ops.depthToSpace(phases, 2);
+}
+
+/** A layer with weights, and the activations applied to its output. */
+interface Stage {
+  kernel: tf.Variable;
+  bias: tf.Variable;
+  activations: ActivationName[];
+  /** Shape of one example at the input of forward (the loop reshapes to it) and at its output. */
+  input: number[];
+  output: number[];
+  /** The output before activations, bias included, for x of shape [n, ...input]. */
+  forward(x: tf.Tensor): tf.Tensor;
+  /** The gradients with respect to the kernel and (unless skipped) to x, from that of the output before activations. */
+  backward(x: tf.Tensor, grad: tf.Tensor, withInput: boolean): { kernel: tf.Tensor; input?: tf.Tensor };
+}
+
+type StageShape = Pick<Stage, 'kernel' | 'bias' | 'activations' | 'input' | 'output'>;
+
+/** y = x·K + b on flattened examples; K is reshaped to [inSize, outSize] (a 'valid' convolution covering its input is one). */
+function denseStage(ops: NativeOps, shape: StageShape): Stage {
+  const [inSize, outSize] = [shape.input[0], shape.output[0]];
+  const isMatrix = shape.kernel.rank === 2;
+  const matrix = () => isMatrix ? shape.kernel : ops.reshape(shape.kernel, [inSize, outSize]);
+  const asKernel = (t: tf.Tensor) => isMatrix ? t : ops.reshape(t, shape.kernel.shape);
+  return {
+    ...shape,
+    forward: (x) => ops.biasAdd(ops.matMul(x, matrix()), shape.bias),
+    backward: (x, grad, withInput) => ({
+      kernel: asKernel(ops.matMul(x, grad, true, false)),
+      input: withInput ? ops.matMul(grad, matrix(), false, true) : undefined,
+    }),
+  };
+}
+
+/** A transposed convolution of a 1×1 input: out[n, i, j, o] = Σ_c x[n, c] K[i, j, o, c] + b[o]. */
+function expandStage(ops: NativeOps, shape: StageShape): Stage {
+  const [inChannels, outSize] = [shape.input[0], shape.output[0] * shape.output[1] * shape.output[2]];
+  const matrix = () => ops.reshape(shape.kernel, [outSize, inChannels]);
+  return {
+    ...shape,
+    forward: (x) => ops.biasAdd(ops.reshape(ops.matMul(x, matrix(), false, true), [x.shape[0], ...shape.output]), shape.bias),
+    backward: (x, grad, withInput) => {
+      const flat = ops.reshape(grad, [x.shape[0], outSize]);
+      return {
+        kernel: ops.reshape(ops.matMul(flat, x, true, false), shape.kernel.shape),
+        input: withInput ? ops.matMul(flat, matrix()) : undefined,
+      };
+    },
+  };
+}
+
+function convStage(ops: NativeOps, shape: StageShape, geometry: ConvGeometry): Stage {
+  return {
+    ...shape,
+    forward: (x) => ops.biasAdd(ops.conv2d(x, shape.kernel, geometry), shape.bias),
+    backward: (x, grad, withInput) => ({
+      kernel: ops.conv2dBackpropFilter(x, shape.kernel.shape, grad, geometry),
+      input: withInput ? transposedConv(ops, grad, shape.kernel, geometry, shape.input) : undefined,
+    }),
+  };
+}
+
+/** The transposed convolution is the input gradient of a convolution from its output shape to its input shape. */
+function transposedConvStage(ops: NativeOps, shape: StageShape, geometry: ConvGeometry): Stage {
+  return {
+    ...shape,
+    forward: (x) => ops.biasAdd(transposedConv(ops, x, shape.kernel, geometry, shape.output), shape.bias),
+    backward: (x, grad, withInput) => ({
+      kernel: ops.conv2dBackpropFilter(grad, shape.kernel.shape, x, geometry),
+      input: withInput ? ops.conv2d(grad, shape.kernel, geometry) : undefined,
+    }),
+  };
+}
+
+const product = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+
+/** The stages of the model, or undefined when it has a layer this step does not handle. */
+function nativeStages(ops: NativeOps, autoencoder: Autoencoder): Stage[] | undefined {
+  const stages: Stage[] = [];
+  for (const layer of [...autoencoder.encoder.layers, ...autoencoder.decoder.layers]) {
+    const config = layer.getConfig();
+    const activation = String(config.activation ?? 'linear');
+    if (!NATIVE_ACTIVATIONS.includes(activation)) return undefined;
+    const activations = activation === 'linear' ? [] : [activation as ActivationName];
+    const className = layer.getClassName();
+    if (className === 'Flatten' || className === 'Reshape') continue;
+    if (className === 'Activation') {
+      if (stages.length === 0) return undefined;
+      stages[stages.length - 1].activations.push(...activations);
+      continue;
+    }
+    if (!['Dense', 'Conv2D', 'Conv2DTranspose'].includes(className) || !config.useBias) return undefined;
+    if (className !== 'Dense' && (config.dataFormat !== 'channelsLast' || ((config.dilationRate ?? [1, 1]) as number[]).some((d) => d !== 1))) {
+      return undefined;
+    }
+    const [kernel, bias] = layer.trainableWeights.map(weightVariable);
+    const input = ((layer.input as tf.SymbolicTensor).shape as number[]).slice(1);
+    const output = (layer.outputShape as number[]).slice(1);
+    const shape = { kernel, bias, activations, input, output };
+    const geometry: ConvGeometry = {
+      strides: config.strides as [number, number],
+      padding: config.padding === 'same' ? 'SAME' : 'VALID',
+    };
+    const [kh, kw] = kernel.shape;
+    if (className === 'Dense') {
+      if (input.length !== 1) return undefined;
+      stages.push(denseStage(ops, shape));
+    } else if (className === 'Conv2D' && geometry.padding === 'VALID' && kh === input[0] && kw === input[1]) {
+      stages.push(denseStage(ops, { ...shape, input: [product(input)], output: [product(output)] }));
+    } else if (className === 'Conv2D') {
+      stages.push(convStage(ops, shape, geometry));
+    } else if (input[0] === 1 && input[1] === 1 && geometry.padding === 'VALID' && geometry.strides.every((s) => s === 1)) {
+      stages.push(expandStage(ops, { ...shape, input: [input[2]] }));
+    } else {
+      stages.push(transposedConvStage(ops, shape, geometry));
+    }
+  }
+  return stages.length > 0 ? stages : undefined;
+}
+
+export interface NativeTrainer {
+  /** One Adam step on a batch; returns the batch's mean squared error. */
+  step: (inputs: tf.Tensor4D, targets: tf.Tensor4D) => tf.Scalar;
+  /** The gradients of the MSE with respect to the model's variables, in their order (for tests). */
+  gradients: (inputs: tf.Tensor4D, targets: tf.Tensor4D) => tf.Tensor[];
+  dispose: () => void;
+}
+
+/** The native step for this model, or undefined where it does not apply (see above). */
+export function nativeTrainer(autoencoder: Autoencoder, learningRate: number): NativeTrainer | undefined {
+  if (tf.getBackend() !== 'tensorflow') return undefined;
+  const ops = new NativeOps(tf.backend() as unknown as NativeBackend);
+  const stages = nativeStages(ops, autoencoder);
+  const variables = trainableVariables(autoencoder);
+  const order = stages?.flatMap((s) => [s.kernel, s.bias]);
+  if (stages === undefined || order === undefined || order.length !== variables.length || order.some((v, i) => v !== variables[i])) {
+    ops.dispose();
+    return undefined;
+  }
+  const [m, n] = autoencoder.imageShape;
+  const sizes = variables.map((v) => v.size);
+  const total = sizes.reduce((a, b) => a + b, 0);
+  const firstMoment = tf.tidy(() => tf.variable(tf.zeros([total]), false));
+  const secondMoment = tf.tidy(() => tf.variable(tf.zeros([total]), false));
+  let stepCount = 0;
+  const { beta1, beta2, epsilon } = ADAM_DEFAULTS;
+  const sameShape = (t: tf.Tensor, shape: number[]) => t.rank === shape.length + 1 && shape.every((d, i) => t.shape[i + 1] === d);
+  const reshaped = (t: tf.Tensor, shape: number[]) => sameShape(t, shape) ? t : ops.reshape(t, [t.shape[0], ...shape]);
+
+  /** Forward and backward pass: the loss and the gradients, variable by variable. */
+  const backprop = (inputs: tf.Tensor4D, targets: tf.Tensor4D) => {
+    const stageInputs: tf.Tensor[] = [];
+    const activationOutputs: tf.Tensor[][] = [];
+    let h: tf.Tensor = inputs;
+    for (const stage of stages) {
+      h = reshaped(h, stage.input);
+      stageInputs.push(h);
+      h = stage.forward(h);
+      const outputs: tf.Tensor[] = [];
+      for (const name of stage.activations) {
+        h = ops.activation(name, h);
+        outputs.push(h);
+      }
+      activationOutputs.push(outputs);
+    }
+    const diff = ops.binary('Sub', reshaped(h, [m, n, 1]), targets);
+    const loss = ops.mean(ops.unary('Square', diff)) as tf.Scalar;
+    let grad = reshaped(ops.binary('Mul', diff, ops.scalar(2 / diff.size)), stages[stages.length - 1].output);
+    const gradients: tf.Tensor[] = new Array(variables.length);
+    for (let s = stages.length - 1; s >= 0; s--) {
+      const stage = stages[s];
+      for (let a = stage.activations.length - 1; a >= 0; a--) {
+        grad = ops.activationGrad(stage.activations[a], activationOutputs[s][a], grad);
+      }
+      const { kernel, input } = stage.backward(stageInputs[s], grad, s > 0);
+      gradients[2 * s] = kernel;
+      gradients[2 * s + 1] = ops.biasAddGrad(grad);
+      if (input) grad = reshaped(input, stages[s - 1].output);
+    }
+    return { loss, gradients };
+  };
+
+  const step = (inputs: tf.Tensor4D, targets: tf.Tensor4D): tf.Scalar => {
+    const { loss, gradients } = backprop(inputs, targets);
+    stepCount++;
+    const g = ops.concat(gradients.map((grad) => ops.reshape(grad, [-1])));
+    const m = ops.binary('AddV2', ops.binary('Mul', firstMoment, ops.scalar(beta1)), ops.binary('Mul', g, ops.scalar(1 - beta1)));
+    const v = ops.binary('AddV2', ops.binary('Mul', secondMoment, ops.scalar(beta2)),
+      ops.binary('Mul', ops.unary('Square', g), ops.scalar(1 - beta2)));
+    firstMoment.assign(m);
+    secondMoment.assign(v);
+    // As tf.train.adam: lr · m̂ / (√v̂ + ε), with m̂ and v̂ the bias-corrected moments.
+    const mHat = ops.binary('Mul', m, tf.scalar(learningRate / (1 - beta1 ** stepCount)));
+    const vHat = ops.binary('Mul', v, tf.scalar(1 / (1 - beta2 ** stepCount)));
+    const update = ops.binary('RealDiv', mHat, ops.binary('AddV2', ops.unary('Sqrt', vHat), ops.scalar(epsilon)));
+    ops.split(update, sizes).forEach((part, i) => {
+      variables[i].assign(ops.binary('Sub', variables[i], ops.reshape(part, variables[i].shape)));
+    });
+    return loss;
+  };
+
+  return {
+    step,
+    gradients: (inputs, targets) => backprop(inputs, targets).gradients,
+    dispose: () => {
+      tf.dispose([firstMoment, secondMoment]);
+      ops.dispose();
+    },
+  };
+}
