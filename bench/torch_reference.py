@@ -10,11 +10,15 @@ import argparse
 import json
 import pathlib
 import resource
+import statistics
 import sys
 import time
 
 import torch
 from torch import nn
+
+# Speeds are the median of this many timed epochs, as on the tfjs side.
+TIMED_RUNS = 3
 
 MODELS = ["dense1-linear", "dense1-relu", "dense2", "conv", "conv-denoiser"]
 
@@ -86,17 +90,20 @@ def speed(name, data, batch):
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     inputs, targets = pair(data, name, "train")
     train_epoch(model, optimizer, inputs[:2048], targets[:2048], batch, generator)  # warm-up
-    started = time.perf_counter()
-    train_epoch(model, optimizer, inputs, targets, batch, generator)
-    train_seconds = time.perf_counter() - started
+    train_seconds, infer_seconds = [], []
+    for _ in range(TIMED_RUNS):
+        started = time.perf_counter()
+        train_epoch(model, optimizer, inputs, targets, batch, generator)
+        train_seconds.append(time.perf_counter() - started)
     with torch.no_grad():
         model.eval()
-        started = time.perf_counter()
-        for start in range(0, inputs.shape[0], batch):
-            model(inputs[start:start + batch])
-        infer_seconds = time.perf_counter() - started
-    return {"model": name, "batch": batch, "trainImgPerSec": inputs.shape[0] / train_seconds,
-            "inferImgPerSec": inputs.shape[0] / infer_seconds}
+        for _ in range(TIMED_RUNS):
+            started = time.perf_counter()
+            for start in range(0, inputs.shape[0], batch):
+                model(inputs[start:start + batch])
+            infer_seconds.append(time.perf_counter() - started)
+    return {"model": name, "batch": batch, "trainImgPerSec": inputs.shape[0] / statistics.median(train_seconds),
+            "inferImgPerSec": inputs.shape[0] / statistics.median(infer_seconds)}
 
 
 def time_to_mse(data, target, batch, max_epochs):

@@ -416,10 +416,12 @@ export function nativeTrainer(autoencoder: Autoencoder, learningRate: number): N
       ops.binary('Mul', ops.unary('Square', g), ops.scalar(1 - beta2)));
     firstMoment.assign(m);
     secondMoment.assign(v);
-    // As tf.train.adam: lr · m̂ / (√v̂ + ε), with m̂ and v̂ the bias-corrected moments.
-    const mHat = ops.binary('Mul', m, tf.scalar(learningRate / (1 - beta1 ** stepCount)));
-    const vHat = ops.binary('Mul', v, tf.scalar(1 / (1 - beta2 ** stepCount)));
-    const update = ops.binary('RealDiv', mHat, ops.binary('AddV2', ops.unary('Sqrt', vHat), ops.scalar(epsilon)));
+    // As tf.train.adam: lr · m̂ / (√v̂ + ε) with m̂ = m / c1 and v̂ = v / c2 the bias-corrected
+    // moments, computed as m / (√v · a + b) with a = c1 / (lr √c2) and b = ε c1 / lr: one pass fewer.
+    const [c1, c2] = [1 - beta1 ** stepCount, 1 - beta2 ** stepCount];
+    const denominator = ops.binary('AddV2', ops.binary('Mul', ops.unary('Sqrt', v), tf.scalar(c1 / (learningRate * Math.sqrt(c2)))),
+      tf.scalar(epsilon * c1 / learningRate));
+    const update = ops.binary('RealDiv', m, denominator);
     ops.split(update, sizes).forEach((part, i) => {
       variables[i].assign(ops.binary('Sub', variables[i], ops.reshape(part, variables[i].shape)));
     });
