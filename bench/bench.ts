@@ -1,10 +1,11 @@
 /**
- * npm run bench [-- --json FILE] [--parity [EPOCHS]] [--backends tensorflow,wasm,cpu] [--batches 128,256]
+ * npm run bench [-- --json FILE] [--parity [EPOCHS] [--runs N]] [--backends tensorflow,wasm,cpu] [--batches 128,256]
  *
  * Trains and runs the TP's models on each tfjs backend and on PyTorch (bench/torch_reference.py,
  * in the project's .venv), on the same data and in the same run, and prints images per second
  * with the ratio to PyTorch, peak memory, and the time the conv model takes to reach a test MSE.
- * --parity trains each model with the same recipe on both sides and compares the test MSE.
+ * --parity trains each model N times (default 5) with the same recipe on both sides and compares
+ * the mean test MSE.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -22,12 +23,13 @@ const MSE_TARGET = 0.012;
 interface Options {
   json?: string;
   parityEpochs: number;
+  parityRuns: number;
   backends: WorkerRequest['backend'][];
   batches: number[];
 }
 
 function parseArgs(args: string[]): Options {
-  const options: Options = { parityEpochs: 0, backends: ['tensorflow', 'wasm', 'cpu'], batches: [128, 256] };
+  const options: Options = { parityEpochs: 0, parityRuns: 5, backends: ['tensorflow', 'wasm', 'cpu'], batches: [128, 256] };
   for (let i = 0; i < args.length; i++) {
     const next = () => {
       if (i + 1 >= args.length) throw new Error(`${args[i]} needs a value`);
@@ -36,14 +38,16 @@ function parseArgs(args: string[]): Options {
     switch (args[i]) {
       case '--json': options.json = next(); break;
       case '--parity': options.parityEpochs = /^\d+$/.test(args[i + 1] ?? '') ? Number(next()) : 5; break;
+      case '--runs': options.parityRuns = Number(next()); break;
       case '--backends': options.backends = next().split(',') as Options['backends']; break;
       case '--batches': options.batches = next().split(',').map(Number); break;
-      default: throw new Error(`unknown option ${args[i]}; allowed: --json FILE, --parity [EPOCHS], --backends LIST, --batches LIST`);
+      default: throw new Error(`unknown option ${args[i]}; allowed: --json FILE, --parity [EPOCHS], --runs N, --backends LIST, --batches LIST`);
     }
   }
   for (const backend of options.backends) {
     if (!['tensorflow', 'wasm', 'cpu'].includes(backend)) throw new Error(`--backends: "${backend}" is not one of tensorflow, wasm, cpu`);
   }
+  if (!Number.isInteger(options.parityRuns) || options.parityRuns < 1) throw new Error('--runs: a positive integer, e.g. 5');
   if (options.batches.some((b) => !Number.isInteger(b) || b <= 0)) throw new Error('--batches: positive integers, e.g. 128,256');
   return options;
 }
@@ -114,22 +118,30 @@ async function main(): Promise<void> {
   const models = [...BENCH_MODELS];
 
   if (options.parityEpochs > 0) {
-    const tfjs = worker({ backend: 'tensorflow', dataDir, models, batches: [128], trainCount: 10000, mseTarget: 0, maxEpochs: 0, parityEpochs: options.parityEpochs });
-    const reference = torch(['--parity', String(options.parityEpochs)]);
-    console.log(`\nSame recipe on both sides: ${options.parityEpochs} epochs on 10,000 images, batch 128, Adam 1e-3, MSE; test MSE on 2,000 images.`);
-    console.log(`${pad('model', 14)}  ${pad('tfjs', 9, true)}  ${pad('PyTorch', 9, true)}  ${pad('diff', 7, true)}`);
+    const { parityEpochs: epochs, parityRuns: runs } = options;
+    const tfjs = worker({ backend: 'tensorflow', dataDir, models, batches: [128], trainCount: 10000, mseTarget: 0, maxEpochs: 0, parityEpochs: epochs, parityRuns: runs });
+    const reference = torch(['--parity', String(epochs), '--runs', String(runs)]);
+    console.log(`\nSame recipe on both sides: ${epochs} epochs on 10,000 images, batch 128, Adam 1e-3, MSE; test MSE on 2,000 images,`);
+    console.log(`mean ± standard deviation over ${runs} trainings per side (each with its own initialisation and shuffling).`);
+    console.log(`${pad('model', 14)}  ${pad('tfjs', 19, true)}  ${pad('PyTorch', 19, true)}  ${pad('diff of means', 13, true)}`);
+    const summary = (values: number[]) => {
+      const mean = values.reduce((a, b) => a + b, 0) / values.length;
+      const sd = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, values.length - 1));
+      return { mean, text: `${mean.toFixed(5)} ± ${sd.toFixed(5)}` };
+    };
     for (const row of tfjs.parity ?? []) {
-      const other = reference.parity?.find((r) => r.model === row.model)?.testMse ?? NaN;
-      const diff = (row.testMse - other) / other;
-      console.log(`${pad(row.model, 14)}  ${pad(row.testMse.toFixed(5), 9, true)}  ${pad(other.toFixed(5), 9, true)}  ` +
-        `${pad(`${(100 * diff).toFixed(1)} %`, 7, true)}${Math.abs(diff) > 0.05 ? '  (more than 5 % apart)' : ''}`);
+      const ours = summary(row.testMse);
+      const other = summary(reference.parity?.find((r) => r.model === row.model)?.testMse ?? [NaN]);
+      const diff = (ours.mean - other.mean) / other.mean;
+      console.log(`${pad(row.model, 14)}  ${pad(ours.text, 19, true)}  ${pad(other.text, 19, true)}  ` +
+        `${pad(`${(100 * diff).toFixed(1)} %`, 13, true)}${Math.abs(diff) > 0.05 ? '  (more than 5 % apart)' : ''}`);
     }
     return;
   }
 
   const reports = options.backends.map((backend) => worker({
     backend, dataDir, models, batches: backend === 'tensorflow' ? options.batches : [128],
-    trainCount: TRAIN_COUNT[backend], mseTarget: backend === 'tensorflow' ? MSE_TARGET : 0, maxEpochs: 40, parityEpochs: 0,
+    trainCount: TRAIN_COUNT[backend], mseTarget: backend === 'tensorflow' ? MSE_TARGET : 0, maxEpochs: 40, parityEpochs: 0, parityRuns: 0,
   }));
   const reference = torch(['--batches', options.batches.join(','), '--mse-target', String(MSE_TARGET), '--max-epochs', '40']);
   const rows = reports.flatMap((r) => r.speed).map((row) => {

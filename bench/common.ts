@@ -57,12 +57,15 @@ export interface WorkerRequest {
   maxEpochs: number;
   /** Train each model this many epochs and report its test MSE instead of timing (0: timing). */
   parityEpochs: number;
+  /** How many times each model is trained for the parity check (fresh initialisation and shuffling each time). */
+  parityRuns: number;
 }
 
 export interface WorkerReport {
   backend: string;
   speed: SpeedResult[];
   timeToMse?: { seconds: number | null; epochs: number; mse: number };
-  parity?: { model: BenchModel; testMse: number }[];
+  /** Test MSE of each parity run, per model. */
+  parity?: { model: BenchModel; testMse: number[] }[];
   peakRssMb: number;
 }

@@ -1,6 +1,6 @@
 """PyTorch reference for the benchmark: the TP's models, trained and timed the same way.
 
-usage: python bench/torch_reference.py DATA_DIR [--batches 128,256] [--parity EPOCHS] [--mse-target M]
+usage: python bench/torch_reference.py DATA_DIR [--batches 128,256] [--parity EPOCHS [--runs N]] [--mse-target M]
 
 DATA_DIR holds train.f32 / test.f32 (float32 pixels in [0, 1], 784 per image) and noisy-train.f32 /
 noisy-test.f32 (the denoising inputs), written by bench/bench.ts so that both sides see the same
@@ -122,18 +122,21 @@ def time_to_mse(data, target, batch, max_epochs):
     return {"seconds": None, "epochs": max_epochs, "mse": mse}
 
 
-def parity(data, epochs, batch):
+def parity(data, epochs, batch, runs):
     results = []
     for name in MODELS:
-        torch.manual_seed(0)
-        generator = torch.Generator().manual_seed(0)
-        model = build(name)
-        optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
-        inputs, targets = pair(data, name, "train")
-        for _ in range(epochs):
-            train_epoch(model, optimizer, inputs, targets, batch, generator)
-        test_inputs, test_targets = pair(data, name, "test")
-        results.append({"model": name, "testMse": test_mse(model, test_inputs, test_targets)})
+        mses = []
+        for run in range(runs):
+            torch.manual_seed(run)
+            generator = torch.Generator().manual_seed(run)
+            model = build(name)
+            optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+            inputs, targets = pair(data, name, "train")
+            for _ in range(epochs):
+                train_epoch(model, optimizer, inputs, targets, batch, generator)
+            test_inputs, test_targets = pair(data, name, "test")
+            mses.append(test_mse(model, test_inputs, test_targets))
+        results.append({"model": name, "testMse": mses})
     return results
 
 
@@ -145,12 +148,13 @@ def main():
     parser.add_argument("--mse-target", type=float, default=0.0)
     parser.add_argument("--max-epochs", type=int, default=30)
     parser.add_argument("--parity", type=int, default=0, metavar="EPOCHS")
+    parser.add_argument("--runs", type=int, default=5, help="parity: trainings per model")
     args = parser.parse_args()
     torch.set_num_threads(torch.get_num_threads())
     data = {split: load(args.data_dir, split) for split in ["train", "test", "noisy-train", "noisy-test"]}
     out = {"torch": torch.__version__, "threads": torch.get_num_threads()}
     if args.parity:
-        out["parity"] = parity(data, args.parity, 128)
+        out["parity"] = parity(data, args.parity, 128, args.runs)
     else:
         out["speed"] = [speed(name, data, int(batch)) for batch in args.batches.split(",") for name in args.models.split(",")]
         if args.mse_target > 0:

@@ -51,12 +51,17 @@ async function timeToMse(request: WorkerRequest): Promise<WorkerReport['timeToMs
 async function parity(request: WorkerRequest): Promise<WorkerReport['parity']> {
   const results = [];
   for (const model of request.models) {
-    const autoencoder = buildBenchModel(model);
-    await trainAutoencoder(autoencoder, pairFor(model, request.dataDir, 'train'), {
-      epochs: request.parityEpochs, batchSize: 128, learningRate: 1e-3, progress: 'none',
-    });
-    const test = pairFor(model, request.dataDir, 'test');
-    results.push({ model, testMse: (await evaluateAutoencoder(autoencoder, test.inputs, test.targets)).metrics.mse });
+    const testMse: number[] = [];
+    for (let run = 0; run < request.parityRuns; run++) {
+      const autoencoder = buildBenchModel(model);
+      await trainAutoencoder(autoencoder, pairFor(model, request.dataDir, 'train'), {
+        epochs: request.parityEpochs, batchSize: 128, learningRate: 1e-3, seed: run, progress: 'none',
+      });
+      const test = pairFor(model, request.dataDir, 'test');
+      testMse.push((await evaluateAutoencoder(autoencoder, test.inputs, test.targets)).metrics.mse);
+      autoencoder.model.dispose();
+    }
+    results.push({ model, testMse });
   }
   return results;
 }

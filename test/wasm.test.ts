@@ -4,7 +4,9 @@ import { buildConv, registerWasmTrainingKernels, trainAutoencoder, ImageSet } fr
 
 /**
  * The wasm backend lacks Conv2DBackpropFilter; the library registers one made of kernels wasm has.
- * Its gradients must match the cpu backend's, for every convolution of the TP's model.
+ * Its gradients must match the cpu backend's, for every convolution of the TP's model. The library
+ * also replaces wasm's BatchMatMul with transposed operands and its stride-2 transposed convolution
+ * (sub-pixel): their results must match too.
  */
 
 beforeAll(() => {
@@ -55,6 +57,33 @@ test.each(CASES.map((c) => [c.name, c] as const))('filter gradient on wasm equal
   const actual = await gradientOn('wasm', c);
   const scale = Math.max(1, ...Array.from(expected, Math.abs));
   const worst = Math.max(...Array.from(actual, (v, i) => Math.abs(v - expected[i])));
+  expect(worst / scale).toBeLessThan(1e-4);
+});
+
+async function valuesOn(backend: string, compute: () => tf.Tensor): Promise<{ shape: number[]; values: Float32Array }> {
+  await tf.setBackend(backend);
+  return tf.tidy(() => {
+    const result = compute();
+    return { shape: result.shape, values: result.dataSync() as Float32Array };
+  });
+}
+
+const random = (shape: number[], seed: number) => tf.randomUniform(shape, -1, 1, 'float32', seed);
+
+test.each([
+  ['matMul, transposeA', () => tf.matMul(random([32, 20], 1), random([32, 12], 2), true, false)],
+  ['matMul, transposeB', () => tf.matMul(random([20, 32], 1), random([12, 32], 2), false, true)],
+  ['matMul, both, batched', () => tf.matMul(random([3, 32, 20], 1), random([3, 12, 32], 2), true, true)],
+  ['transposed 16@3×3 stride 2 same, 7×7×32', () => tf.conv2dTranspose(random([4, 7, 7, 32], 1) as tf.Tensor4D, random([3, 3, 16, 32], 2) as tf.Tensor4D, [4, 14, 14, 16], 2, 'same')],
+  ['transposed 1@3×3 stride 2 same, 5×3×4', () => tf.conv2dTranspose(random([2, 5, 3, 4], 1) as tf.Tensor4D, random([3, 3, 1, 4], 2) as tf.Tensor4D, [2, 10, 6, 1], 2, 'same')],
+  ['transposed 2@4×4 stride 2 same (original kernel)', () => tf.conv2dTranspose(random([2, 5, 5, 3], 1) as tf.Tensor4D, random([4, 4, 2, 3], 2) as tf.Tensor4D, [2, 10, 10, 2], 2, 'same')],
+  ['input gradient of conv 32@3×3 stride 2 same', () => tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(x as tf.Tensor4D, random([3, 3, 16, 32], 2) as tf.Tensor4D, 2, 'same'), random([2, 7, 7, 32], 3))))(random([2, 14, 14, 16], 1))],
+] as const)('replaced wasm kernel equals cpu within 1e-4: %s', async (_, compute) => {
+  const expected = await valuesOn('cpu', compute);
+  const actual = await valuesOn('wasm', compute);
+  expect(actual.shape).toEqual(expected.shape);
+  const scale = Math.max(1, ...Array.from(expected.values, Math.abs));
+  const worst = Math.max(...Array.from(actual.values, (v, i) => Math.abs(v - expected.values[i])));
   expect(worst / scale).toBeLessThan(1e-4);
 });
 
