@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { Autoencoder, AutoencoderOptions, assemble, tfActivation } from './types';
+import { Autoencoder, AutoencoderOptions, KERNEL_INITIALIZER, assemble, tfActivation } from './types';
 import { validateOptions } from './validate';
 
 /**
@@ -31,17 +31,17 @@ export function buildConv(options: AutoencoderOptions = {}): Autoencoder {
   const encoder = tf.sequential({
     name: 'encoder',
     layers: [
-      tf.layers.conv2d({ inputShape: [m, n, 1], filters: 16, kernelSize: 3, strides: 2, padding: 'same', activation: act }),
-      tf.layers.conv2d({ filters: 32, kernelSize: 3, strides: 2, padding: 'same', activation: act }),
-      tf.layers.conv2d({ filters: codeSize, kernelSize: codeKernel, padding: 'valid' }),
+      tf.layers.conv2d({ kernelInitializer: KERNEL_INITIALIZER, inputShape: [m, n, 1], filters: 16, kernelSize: 3, strides: 2, padding: 'same', activation: act }),
+      tf.layers.conv2d({ kernelInitializer: KERNEL_INITIALIZER, filters: 32, kernelSize: 3, strides: 2, padding: 'same', activation: act }),
+      tf.layers.conv2d({ kernelInitializer: KERNEL_INITIALIZER, filters: codeSize, kernelSize: codeKernel, padding: 'valid' }),
     ],
   });
   const decoder = tf.sequential({
     name: 'decoder',
     layers: [
-      tf.layers.conv2dTranspose({ inputShape: [1, 1, codeSize], filters: 32, kernelSize: codeKernel, padding: 'valid', activation: act }),
-      tf.layers.conv2dTranspose({ filters: 16, kernelSize: 3, strides: 2, padding: 'same', activation: act }),
-      tf.layers.conv2dTranspose({ filters: 1, kernelSize: 3, strides: 2, padding: 'same', activation: 'sigmoid' }),
+      tf.layers.conv2dTranspose({ kernelInitializer: KERNEL_INITIALIZER, inputShape: [1, 1, codeSize], filters: 32, kernelSize: codeKernel, padding: 'valid', activation: act }),
+      tf.layers.conv2dTranspose({ kernelInitializer: KERNEL_INITIALIZER, filters: 16, kernelSize: 3, strides: 2, padding: 'same', activation: act }),
+      tf.layers.conv2dTranspose({ kernelInitializer: KERNEL_INITIALIZER, filters: 1, kernelSize: 3, strides: 2, padding: 'same', activation: 'sigmoid' }),
     ],
   });
   const name = options.name ?? `Convolutif (${activation}, code 1×1×${codeSize})`;

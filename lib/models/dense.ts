@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { Autoencoder, AutoencoderOptions, assemble, tfActivation } from './types';
+import { Autoencoder, AutoencoderOptions, KERNEL_INITIALIZER, assemble, tfActivation } from './types';
 import { validateOptions } from './validate';
 
 /**
@@ -13,13 +13,13 @@ export function buildDense1(options: AutoencoderOptions = {}): Autoencoder {
     name: 'encoder',
     layers: [
       tf.layers.flatten({ inputShape: [m, n, 1] }),
-      tf.layers.dense({ units: codeSize, activation: tfActivation(activation) }),
+      tf.layers.dense({ kernelInitializer: KERNEL_INITIALIZER, units: codeSize, activation: tfActivation(activation) }),
     ],
   });
   const decoder = tf.sequential({
     name: 'decoder',
     layers: [
-      tf.layers.dense({ inputShape: [codeSize], units: m * n, activation: 'sigmoid' }),
+      tf.layers.dense({ kernelInitializer: KERNEL_INITIALIZER, inputShape: [codeSize], units: m * n, activation: 'sigmoid' }),
       tf.layers.reshape({ targetShape: [m, n, 1] }),
     ],
   });
@@ -41,18 +41,18 @@ export function buildDense2(options: AutoencoderOptions = {}): Autoencoder {
     name: 'encoder',
     layers: [
       tf.layers.flatten({ inputShape: [m, n, 1] }),
-      tf.layers.dense({ units: hidden }),
+      tf.layers.dense({ kernelInitializer: KERNEL_INITIALIZER, units: hidden }),
       act(),
-      tf.layers.dense({ units: codeSize }),
+      tf.layers.dense({ kernelInitializer: KERNEL_INITIALIZER, units: codeSize }),
     ],
   });
   const decoder = tf.sequential({
     name: 'decoder',
     layers: [
       tf.layers.activation({ inputShape: [codeSize], activation: tfActivation(activation) }),
-      tf.layers.dense({ units: hidden }),
+      tf.layers.dense({ kernelInitializer: KERNEL_INITIALIZER, units: hidden }),
       act(),
-      tf.layers.dense({ units: m * n }),
+      tf.layers.dense({ kernelInitializer: KERNEL_INITIALIZER, units: m * n }),
       tf.layers.activation({ activation: 'sigmoid' }),
       tf.layers.reshape({ targetShape: [m, n, 1] }),
     ],

@@ -42,6 +42,14 @@ export function tfActivation(name: ActivationName): 'linear' | Exclude<Activatio
   return name === 'none' ? 'linear' : name;
 }
 
+/**
+ * The weights' initialiser of every layer: Glorot (Xavier) uniform, Keras's default and the bench's
+ * PyTorch reference's. tfjs-layers would otherwise use a 2σ-truncated normal without variance
+ * correction, whose smaller weights trained measurably worse (conv model, 15 epochs, mean test MSE
+ * over 4 trainings in the PyTorch reference: 0.0081 with it, 0.0071 with Glorot uniform).
+ */
+export const KERNEL_INITIALIZER = 'glorotUniform';
+
 /** Joins encoder and decoder into one model applied to images of shape [M, N, 1]. */
 export function assemble(
   name: string, kind: ArchitectureKind, encoder: tf.Sequential, decoder: tf.Sequential,
