@@ -24,7 +24,7 @@ MODELS = ["dense1-linear", "dense1-relu", "dense2", "conv", "conv-denoiser"]
 
 
 def keras_init(module):
-    """Glorot-uniform weights and zero biases, as tfjs-layers initialises them."""
+    """Glorot-uniform weights and zero biases, as the library's models start (lib/models/types.ts)."""
     if isinstance(module, (nn.Linear, nn.Conv2d, nn.ConvTranspose2d)):
         nn.init.xavier_uniform_(module.weight)
         nn.init.zeros_(module.bias)

@@ -71,13 +71,13 @@ async function valuesOn(backend: string, compute: () => tf.Tensor): Promise<{ sh
 const random = (shape: number[], seed: number) => tf.randomUniform(shape, -1, 1, 'float32', seed);
 
 test.each([
-  ['matMul, transposeA', () => tf.matMul(random([32, 20], 1), random([32, 12], 2), true, false)],
-  ['matMul, transposeB', () => tf.matMul(random([20, 32], 1), random([12, 32], 2), false, true)],
-  ['matMul, both, batched', () => tf.matMul(random([3, 32, 20], 1), random([3, 12, 32], 2), true, true)],
-  ['transposed 16@3×3 stride 2 same, 7×7×32', () => tf.conv2dTranspose(random([4, 7, 7, 32], 1) as tf.Tensor4D, random([3, 3, 16, 32], 2) as tf.Tensor4D, [4, 14, 14, 16], 2, 'same')],
-  ['transposed 1@3×3 stride 2 same, 5×3×4', () => tf.conv2dTranspose(random([2, 5, 3, 4], 1) as tf.Tensor4D, random([3, 3, 1, 4], 2) as tf.Tensor4D, [2, 10, 6, 1], 2, 'same')],
-  ['transposed 2@4×4 stride 2 same (original kernel)', () => tf.conv2dTranspose(random([2, 5, 5, 3], 1) as tf.Tensor4D, random([4, 4, 2, 3], 2) as tf.Tensor4D, [2, 10, 10, 2], 2, 'same')],
-  ['input gradient of conv 32@3×3 stride 2 same', () => tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(x as tf.Tensor4D, random([3, 3, 16, 32], 2) as tf.Tensor4D, 2, 'same'), random([2, 7, 7, 32], 3))))(random([2, 14, 14, 16], 1))],
+  ['matMul, transposeA', (): tf.Tensor => tf.matMul(random([32, 20], 1), random([32, 12], 2), true, false)],
+  ['matMul, transposeB', (): tf.Tensor => tf.matMul(random([20, 32], 1), random([12, 32], 2), false, true)],
+  ['matMul, both, batched', (): tf.Tensor => tf.matMul(random([3, 32, 20], 1), random([3, 12, 32], 2), true, true)],
+  ['transposed 16@3×3 stride 2 same, 7×7×32', (): tf.Tensor => tf.conv2dTranspose(random([4, 7, 7, 32], 1) as tf.Tensor4D, random([3, 3, 16, 32], 2) as tf.Tensor4D, [4, 14, 14, 16], 2, 'same')],
+  ['transposed 1@3×3 stride 2 same, 5×3×4', (): tf.Tensor => tf.conv2dTranspose(random([2, 5, 3, 4], 1) as tf.Tensor4D, random([3, 3, 1, 4], 2) as tf.Tensor4D, [2, 10, 6, 1], 2, 'same')],
+  ['transposed 2@4×4 stride 2 same (original kernel)', (): tf.Tensor => tf.conv2dTranspose(random([2, 5, 5, 3], 1) as tf.Tensor4D, random([4, 4, 2, 3], 2) as tf.Tensor4D, [2, 10, 10, 2], 2, 'same')],
+  ['input gradient of conv 32@3×3 stride 2 same', (): tf.Tensor => tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(x as tf.Tensor4D, random([3, 3, 16, 32], 2) as tf.Tensor4D, 2, 'same'), random([2, 7, 7, 32], 3))))(random([2, 14, 14, 16], 1))],
 ] as const)('replaced wasm kernel equals cpu within 1e-4: %s', async (_, compute) => {
   const expected = await valuesOn('cpu', compute);
   const actual = await valuesOn('wasm', compute);
