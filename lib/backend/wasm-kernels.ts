@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { SUB_PIXEL_KERNEL_ROW } from './sub-pixel';
 
 /**
  * tfjs-backend-wasm ships no Conv2DBackpropFilter kernel, so convolutional models cannot train on
@@ -91,12 +92,9 @@ function batchMatMulWithoutTransposes(original: tf.KernelFunc): tf.KernelFunc {
 const subPixelIndices = new Map<string, tf.TensorInfo>();
 
 /**
- * A stride-2 transposed convolution with a 3×3 kernel and SAME padding (the conv model's decoder,
- * and the input gradient of its stride-2 convolutions), as one stride-1 convolution over 2×2
- * windows whose output channels are the four output phases, then DepthToSpace: output row 2m gets
- * input rows m - 1 (kernel row 2) and m (kernel row 0), row 2m + 1 input row m (kernel row 1);
- * columns alike. The wasm Conv2DBackpropInput is a plain loop, about 14 ms at batch 128 where this
- * takes about 3. Other geometries go to the original kernel.
+ * Stride-2 3×3 SAME transposed convolutions (the conv model's decoder, and the input gradient of its
+ * stride-2 convolutions) computed sub-pixel (see sub-pixel.ts): the wasm Conv2DBackpropInput is a
+ * plain loop, about 14 ms at batch 128 where this takes about 3.6. Other geometries go to the original kernel.
  */
 function conv2DBackpropInputSubPixel(original: tf.KernelFunc): tf.KernelFunc {
   return ({ inputs, backend, attrs }) => {
@@ -113,13 +111,12 @@ function conv2DBackpropInputSubPixel(original: tf.KernelFunc): tf.KernelFunc {
     let indices = subPixelIndices.get(key);
     if (indices === undefined) {
       // Sub-pixel kernel [window row u, window column v, in c, (row parity, column parity, out o)].
-      const kernelRow = [[2, -1], [0, 1]];
       const zero = 9 * outChannels * inChannels;
       const values = new Int32Array(16 * inChannels * outChannels);
       let i = 0;
       for (let u = 0; u < 2; u++) for (let v = 0; v < 2; v++) for (let c = 0; c < inChannels; c++) {
         for (let pr = 0; pr < 2; pr++) for (let pc = 0; pc < 2; pc++) for (let o = 0; o < outChannels; o++) {
-          const [a, b] = [kernelRow[u][pr], kernelRow[v][pc]];
+          const [a, b] = [SUB_PIXEL_KERNEL_ROW[u][pr], SUB_PIXEL_KERNEL_ROW[v][pc]];
           values[i++] = a < 0 || b < 0 ? zero : ((a * 3 + b) * outChannels + o) * inChannels + c;
         }
       }

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { SUB_PIXEL_KERNEL_ROW } from '../backend/sub-pixel';
 import { Autoencoder } from '../models/types';
 import { trainableVariables, weightVariable } from './fast-forward';
 import { ADAM_DEFAULTS } from './flat-adam';
@@ -183,16 +184,6 @@ class NativeOps {
   }
 }
 
-/**
- * For a stride-2 transposed convolution with a 3×3 kernel and TensorFlow's SAME padding, output
- * row 2m receives input rows m (kernel row 0) and m - 1 (kernel row 2), output row 2m + 1 receives
- * input row m (kernel row 1); columns alike. So the output is a stride-1 convolution over a 2×2
- * window (rows m - 1, m; columns likewise) whose output channels are the four (row, column) parities.
- * KERNEL_ROW[tap][parity]: the 3×3 kernel row (or column) feeding window tap 0 (m - 1) or 1 (m)
- * for an even (0) or odd (1) output row; -1 where nothing does.
- */
-const KERNEL_ROW = [[2, -1], [0, 1]];
-
 /** The 16 × 9 matrix taking the 3×3 kernel taps to the 2×2 window × 2×2 parities. */
 function subPixelSelection(): tf.Tensor2D {
   const selection = new Float32Array(16 * 9);
@@ -200,7 +191,7 @@ function subPixelSelection(): tf.Tensor2D {
     for (let v = 0; v < 2; v++) {
       for (let pr = 0; pr < 2; pr++) {
         for (let pc = 0; pc < 2; pc++) {
-          const [a, b] = [KERNEL_ROW[u][pr], KERNEL_ROW[v][pc]];
+          const [a, b] = [SUB_PIXEL_KERNEL_ROW[u][pr], SUB_PIXEL_KERNEL_ROW[v][pc]];
           if (a >= 0 && b >= 0) selection[(((u * 2 + v) * 2 + pr) * 2 + pc) * 9 + a * 3 + b] = 1;
         }
       }
