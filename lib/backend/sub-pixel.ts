@@ -10,3 +10,9 @@
  * or 1 (m) for an even (0) or odd (1) output row; -1 where none does.
  */
 export const SUB_PIXEL_KERNEL_ROW: readonly (readonly number[])[] = [[2, -1], [0, 1]];
+
+/** Whether the sub-pixel form computes this transposed convolution: 3×3 kernel, stride 2, SAME, output twice the input. */
+export function subPixelApplies(kernel: number[], strides: number[], same: boolean, input: number[], output: number[]): boolean {
+  return kernel[0] === 3 && kernel[1] === 3 && strides[0] === 2 && strides[1] === 2 && same &&
+    output[0] === 2 * input[0] && output[1] === 2 * input[1];
+}

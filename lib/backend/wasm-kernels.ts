@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { SUB_PIXEL_KERNEL_ROW } from './sub-pixel';
+import { SUB_PIXEL_KERNEL_ROW, subPixelApplies } from './sub-pixel';
 
 /**
  * tfjs-backend-wasm ships no Conv2DBackpropFilter kernel, so convolutional models cannot train on
@@ -21,6 +21,22 @@ function runWasmKernel(name: string, inputs: tf.NamedTensorInfoMap, attrs: tf.Na
   return kernel.kernelFunc({ inputs, attrs, backend }) as tf.TensorInfo;
 }
 
+/**
+ * Runs a kernel made of other wasm kernels: `keep` marks an intermediate result, freed once `build`
+ * returns or throws (the returned result is not one of them).
+ */
+function withTemporaries(wasm: WasmBackend, build: (keep: (t: tf.TensorInfo) => tf.TensorInfo) => tf.TensorInfo): tf.TensorInfo {
+  const temporary: tf.TensorInfo[] = [];
+  try {
+    return build((t) => {
+      temporary.push(t);
+      return t;
+    });
+  } finally {
+    for (const t of temporary) wasm.disposeData(t.dataId);
+  }
+}
+
 export function conv2DBackpropFilterWasm({ inputs, backend, attrs }: {
   inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs?: tf.NamedAttrMap;
 }): tf.TensorInfo {
@@ -37,12 +53,7 @@ export function conv2DBackpropFilterWasm({ inputs, backend, attrs }: {
   const bottom = Math.max(0, info.filterHeight + info.strideHeight * (outHeight - 1) - height - top);
   const right = Math.max(0, info.filterWidth + info.strideWidth * (outWidth - 1) - width - left);
 
-  const temporary: tf.TensorInfo[] = [];
-  const keep = (t: tf.TensorInfo) => {
-    temporary.push(t);
-    return t;
-  };
-  try {
+  return withTemporaries(wasm, (keep) => {
     const xT = keep(runWasmKernel('Transpose', { x }, { perm: [3, 1, 2, 0] }, wasm));
     const dyT = keep(runWasmKernel('Transpose', { x: dy }, { perm: [1, 2, 0, 3] }, wasm));
     const full = keep(runWasmKernel('Conv2D', { x: xT, filter: dyT }, {
@@ -54,9 +65,7 @@ export function conv2DBackpropFilterWasm({ inputs, backend, attrs }: {
       ? full
       : keep(runWasmKernel('Slice', { x: full }, { begin: [0, 0, 0, 0], size: [inChannels, info.filterHeight, info.filterWidth, outChannels] }, wasm));
     return runWasmKernel('Transpose', { x: cropped }, { perm: [1, 2, 0, 3] }, wasm);
-  } finally {
-    for (const t of temporary) wasm.disposeData(t.dataId);
-  }
+  });
 }
 
 /**
@@ -76,15 +85,10 @@ function batchMatMulWithoutTransposes(original: tf.KernelFunc): tf.KernelFunc {
       return runWasmKernel('Transpose', { x: t }, { perm }, wasm);
     };
     const { a, b } = inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
-    const temporary = [transposeA ? swapLast(a) : undefined, transposeB ? swapLast(b) : undefined];
-    try {
-      return original({
-        inputs: { a: temporary[0] ?? a, b: temporary[1] ?? b }, backend,
-        attrs: { ...attrs, transposeA: false, transposeB: false },
-      }) as tf.TensorInfo;
-    } finally {
-      for (const t of temporary) if (t) wasm.disposeData(t.dataId);
-    }
+    return withTemporaries(wasm, (keep) => original({
+      inputs: { a: transposeA ? keep(swapLast(a)) : a, b: transposeB ? keep(swapLast(b)) : b }, backend,
+      attrs: { ...attrs, transposeA: false, transposeB: false },
+    }) as tf.TensorInfo);
   };
 }
 
@@ -103,8 +107,8 @@ function conv2DBackpropInputSubPixel(original: tf.KernelFunc): tf.KernelFunc {
     const [, height, width, inChannels] = dy.shape;
     const [kh, kw, outChannels] = filter.shape;
     const stride = Array.isArray(strides) ? strides : [strides, strides];
-    const applies = kh === 3 && kw === 3 && stride[0] === 2 && stride[1] === 2 && pad === 'same' && dataFormat === 'NHWC' &&
-      dimRoundingMode == null && inputShape[1] === 2 * height && inputShape[2] === 2 * width;
+    const applies = dataFormat === 'NHWC' && dimRoundingMode == null &&
+      subPixelApplies([kh, kw], stride, pad === 'same', [height, width], inputShape.slice(1));
     if (!applies) return original({ inputs, backend, attrs });
     const wasm = backend as WasmBackend;
     const key = `${outChannels},${inChannels}`;
@@ -123,12 +127,7 @@ function conv2DBackpropInputSubPixel(original: tf.KernelFunc): tf.KernelFunc {
       indices = { dataId: wasm.write(values, [values.length], 'int32'), shape: [values.length], dtype: 'int32' };
       subPixelIndices.set(key, indices);
     }
-    const temporary: tf.TensorInfo[] = [];
-    const keep = (t: tf.TensorInfo) => {
-      temporary.push(t);
-      return t;
-    };
-    try {
+    return withTemporaries(wasm, (keep) => {
       const flat = keep(runWasmKernel('Reshape', { x: filter }, { shape: [9 * outChannels * inChannels] }, wasm));
       const padded = keep(runWasmKernel('PadV2', { x: flat }, { paddings: [[0, 1]], constantValue: 0 } as unknown as tf.NamedAttrMap, wasm));
       const gathered = keep(runWasmKernel('GatherV2', { x: padded, indices }, { axis: 0, batchDims: 0 }, wasm));
@@ -143,9 +142,7 @@ function conv2DBackpropInputSubPixel(original: tf.KernelFunc): tf.KernelFunc {
       const split = keep(runWasmKernel('Reshape', { x: phases }, { shape: [n * height, width, 2, 2 * outChannels] }, wasm));
       const interleaved = keep(runWasmKernel('Transpose', { x: split }, { perm: [0, 2, 1, 3] }, wasm));
       return runWasmKernel('Reshape', { x: interleaved }, { shape: [n, 2 * height, 2 * width, outChannels] }, wasm);
-    } finally {
-      for (const t of temporary) wasm.disposeData(t.dataId);
-    }
+    });
   };
 }
 

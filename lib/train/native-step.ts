@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { SUB_PIXEL_KERNEL_ROW } from '../backend/sub-pixel';
+import { SUB_PIXEL_KERNEL_ROW, subPixelApplies } from '../backend/sub-pixel';
 import { Autoencoder } from '../models/types';
 import { trainableVariables, weightVariable } from './fast-forward';
 import { ADAM_DEFAULTS } from './flat-adam';
@@ -207,9 +207,7 @@ function subPixelSelection(): tf.Tensor2D {
 function transposedConv(ops: NativeOps, x: tf.Tensor, filter: tf.Tensor, geometry: ConvGeometry, output: number[]): tf.Tensor {
   const [n, h, w, inChannels] = x.shape;
   const [kh, kw, outChannels] = filter.shape;
-  const subPixel = kh === 3 && kw === 3 && geometry.strides[0] === 2 && geometry.strides[1] === 2 &&
-    geometry.padding === 'SAME' && output[0] === 2 * h && output[1] === 2 * w;
-  if (!subPixel) return ops.conv2dBackpropInput([n, ...output], filter, x, geometry);
+  if (!subPixelApplies([kh, kw], geometry.strides, geometry.padding === 'SAME', [h, w], output)) return ops.conv2dBackpropInput([n, ...output], filter, x, geometry);
   const taps = ops.matMul(ops.matrix('subpixel', subPixelSelection), ops.reshape(filter, [9, outChannels * inChannels]));
   // [window row, window column, row parity, column parity, out, in] → [row, column, in, (parities, out)]
   const kernel = ops.reshape(ops.transpose(ops.reshape(taps, [2, 2, 2, 2, outChannels, inChannels]), [0, 1, 5, 2, 3, 4]),
