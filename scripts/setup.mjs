@@ -139,6 +139,48 @@ function nodeHeadersDir() {
   return undefined;
 }
 
+const addonDir = path.join(tfjsNodeDir, 'lib', 'napi-v8');
+/**
+ * Written next to the addon once it is built from the patched source below; the library trains on
+ * helper threads with native TensorFlow only when it is there (lib/train/threads.ts reads it).
+ */
+const THREAD_SAFE_MARKER = path.join(addonDir, 'thread-safe-attributes');
+const SHARED_ATTRIBUTE_NAMES = 'static std::set<std::string> ATTR_NAME_SET;';
+const PER_THREAD_ATTRIBUTE_NAMES = 'static thread_local std::set<std::string> ATTR_NAME_SET;';
+
+/**
+ * tfjs-node's binding keeps the names of operation attributes in one process-wide std::set that
+ * every operation call inserts into: two threads running operations at once (the library's helper
+ * threads) corrupt it and crash the process. One set per thread removes the race.
+ * Returns false when the source is not the one this patch knows.
+ */
+function patchBindingSource() {
+  const file = path.join(tfjsNodeDir, 'binding', 'tfjs_backend.cc');
+  const source = fs.readFileSync(file, 'utf8');
+  if (source.includes(PER_THREAD_ATTRIBUTE_NAMES)) return true;
+  if (!source.includes(SHARED_ATTRIBUTE_NAMES)) return false;
+  fs.writeFileSync(file, source.replace(SHARED_ATTRIBUTE_NAMES, PER_THREAD_ATTRIBUTE_NAMES));
+  return true;
+}
+
+/** Compiles the patched addon against the TensorFlow library in deps/; true when it builds and loads. */
+function compileAddon() {
+  if (!patchBindingSource()) {
+    log("tfjs-node's binding source is not the expected one; the addon is built as it is (training stays on one thread)");
+  }
+  const nodeGyp = path.join(root, 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
+  const nodedir = nodeHeadersDir();
+  const args = [nodeGyp, 'rebuild', '--module_name=tfjs_binding', `--module_path=${addonDir}`, '--napi_build_version=8'];
+  if (nodedir) args.push(`--nodedir=${nodedir}`);
+  const build = capture('node', args, { cwd: tfjsNodeDir });
+  if (build.ok && nativeBackendLoads()) {
+    if (patchBindingSource()) fs.writeFileSync(THREAD_SAFE_MARKER, `${PER_THREAD_ATTRIBUTE_NAMES}\n`);
+    return true;
+  }
+  log(`the addon did not build or load:\n${build.output.split('\n').filter((l) => /error/i.test(l)).slice(0, 10).join('\n')}`);
+  return false;
+}
+
 /**
  * Builds the addon against the TensorFlow C library shipped in the tensorflow-cpu wheel
  * from PyPI: its libtensorflow_cc.so.2 exports every TF_/TFE_ function the addon calls.
@@ -165,22 +207,33 @@ function tryBuildFromWheel() {
     removeNativeBuild();
     return false;
   }
-  const nodeGyp = path.join(root, 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
-  const nodedir = nodeHeadersDir();
-  const args = [nodeGyp, 'rebuild', '--module_name=tfjs_binding',
-    `--module_path=${path.join(tfjsNodeDir, 'lib', 'napi-v8')}`, '--napi_build_version=8'];
-  if (nodedir) args.push(`--nodedir=${nodedir}`);
-  const build = capture('node', args, { cwd: tfjsNodeDir });
-  if (build.ok && nativeBackendLoads()) return true;
-  log(`the addon did not build or load:\n${build.output.split('\n').filter((l) => /error/i.test(l)).slice(0, 10).join('\n')}`);
+  if (compileAddon()) return true;
   removeNativeBuild();
   return false;
 }
 
+/** An addon that works but predates the patch (or came prebuilt) is rebuilt in place; kept as it was if that fails. */
+function makeAddonThreadSafe() {
+  if (fs.existsSync(THREAD_SAFE_MARKER)) return;
+  log('rebuilding the native addon so that training can use helper threads');
+  const addon = path.join(addonDir, 'tfjs_binding.node');
+  const backup = `${addon}.previous`;
+  fs.copyFileSync(addon, backup);
+  if (!compileAddon()) {
+    fs.copyFileSync(backup, addon);
+    log('kept the previous addon: native TensorFlow will train on one thread');
+  }
+  fs.rmSync(backup, { force: true });
+}
+
 function installNativeTensorFlow() {
-  if (nativeBackendLoads()) return;
+  if (nativeBackendLoads()) {
+    makeAddonThreadSafe();
+    return;
+  }
   if (process.env.TP5_NO_DOWNLOAD !== '1' && tryOfficialDownload()) {
     log('native TensorFlow ready (official build)');
+    makeAddonThreadSafe();
   } else if (tryBuildFromWheel()) {
     log('native TensorFlow ready (built from the tensorflow-cpu wheel)');
   } else {

@@ -4,6 +4,7 @@ import { compileForward } from '../lib/train/fast-forward';
 import { FlatAdam } from '../lib/train/flat-adam';
 import { assemble } from '../lib/models/types';
 import { nativeTrainer } from '../lib/train/native-step';
+import { trainStep } from '../lib/train/trainer';
 
 /** The training loop's fast path must compute exactly what tfjs-layers and tf.train.adam compute. */
 
@@ -66,7 +67,7 @@ test('the single-vector Adam takes the same steps as tf.train.adam', () => {
   const adam = tf.train.adam(0.01);
   for (let step = 0; step < 5; step++) {
     const grads = shapes.map((s, i) => tf.randomNormal(s, 0, 1, 'float32', 100 + 10 * step + i));
-    flat.apply(grads);
+    tf.tidy(() => flat.apply(tf.concat(grads.map((g) => tf.reshape(g, [-1]))) as tf.Tensor1D));
     adam.applyGradients(reference.map((v, i) => ({ name: v.name, tensor: grads[i] })));
     tf.dispose(grads);
   }
@@ -141,7 +142,7 @@ describe('the native step (tensorflow backend)', () => {
     const variables = compileForward(b)!.variables;
     for (let i = 0; i < 3; i++) {
       const gradients = trainer.gradients(x, x);
-      tf.tidy(() => trainer.step(x, x));
+      tf.tidy(() => trainStep(trainer, x, x));
       adam.applyGradients(variables.map((v, k) => ({ name: v.name, tensor: gradients[k] })));
       tf.dispose(gradients);
     }

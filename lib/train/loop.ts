@@ -1,17 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
-import { ImageSet, toTensor } from '../data/images';
+import { ImageSet, imageSize, toTensor } from '../data/images';
 import { Autoencoder } from '../models/types';
 import { SeededRandom } from '../util/random';
 import { checkNumberInRange, checkOneOf, checkPositiveInteger } from '../util/check';
 import { ProgressMode, ProgressState, createProgress, formatDuration } from './progress';
-import { compileForward, trainableVariables } from './fast-forward';
-import { FlatAdam } from './flat-adam';
-import { nativeTrainer } from './native-step';
+import { gatherShare, shareOfEpoch } from './batches';
+import { HelperSetup, HelperThreads, coreCount, helperThreadsUnavailable } from './threads';
+import { LOSSES, LOSS_NAMES, LossName, OPTIMIZER_NAMES, OptimizerName, makeTrainer, trainStep } from './trainer';
 
-export type LossName = 'mse' | 'bce';
-export const LOSS_NAMES: readonly LossName[] = ['mse', 'bce'];
-export type OptimizerName = 'adam' | 'sgd' | 'rmsprop';
-export const OPTIMIZER_NAMES: readonly OptimizerName[] = ['adam', 'sgd', 'rmsprop'];
+export { LOSS_NAMES, OPTIMIZER_NAMES };
+export type { LossName, OptimizerName };
 
 /** What the model learns to map: inputs to targets (targets default to the inputs: plain reconstruction). */
 export interface TrainingData {
@@ -43,6 +41,13 @@ export interface TrainOptions {
   seed?: number;
   earlyStopping?: EarlyStoppingOptions;
   progress?: ProgressMode;
+  /**
+   * Threads that share each batch, each with its own copy of the model on its own core (1: this
+   * thread only; more need the adam optimizer). Default: 2 for models with convolutions trained
+   * with Adam on a machine with two cores or more, else 1 (on the dense models a helper thread
+   * costs more than it saves; \`npm run bench\` measures both).
+   */
+  threads?: number;
   /** Called after each epoch (e.g. to record metrics). */
   onEpochEnd?: (epoch: number, history: TrainingHistory) => void;
 }
@@ -70,56 +75,6 @@ export class TrainingDivergedError extends Error {
   }
 }
 
-type LossFunction = (targets: tf.Tensor, outputs: tf.Tensor) => tf.Scalar;
-
-const LOSSES: Record<LossName, LossFunction> = {
-  mse: (targets, outputs) => tf.mean(tf.squaredDifference(targets, outputs)) as tf.Scalar,
-  bce: (targets, outputs) => {
-    const p = tf.clipByValue(outputs, 1e-7, 1 - 1e-7);
-    return tf.neg(tf.mean(tf.add(tf.mul(targets, tf.log(p)), tf.mul(tf.sub(1, targets), tf.log(tf.sub(1, p)))))) as tf.Scalar;
-  },
-};
-
-/** One optimisation step: computes the loss of a batch, updates the weights, returns the loss. */
-type TrainStep = (inputs: tf.Tensor4D, targets: tf.Tensor4D) => tf.Scalar;
-
-interface Trainer {
-  step: TrainStep;
-  dispose: () => void;
-}
-
-/**
- * The step used by trainAutoencoder, the fastest that applies: TensorFlow's own operations on
- * native TensorFlow; else the fast forward pass and a single-vector Adam (the TP's models on the
- * other backends); else tfjs-layers and tfjs optimizers. All compute the same thing.
- */
-function makeTrainer(autoencoder: Autoencoder, optimizerName: OptimizerName, learningRate: number, lossName: LossName): Trainer {
-  if (optimizerName === 'adam' && lossName === 'mse') {
-    const native = nativeTrainer(autoencoder, learningRate);
-    if (native) return native;
-  }
-  const loss = LOSSES[lossName];
-  const fast = compileForward(autoencoder);
-  const variables = fast?.variables ?? trainableVariables(autoencoder);
-  const forward = fast?.forward ?? ((x: tf.Tensor4D) => autoencoder.model.apply(x, { training: true }) as tf.Tensor4D);
-  if (optimizerName === 'adam') {
-    const adam = new FlatAdam(variables, learningRate);
-    return {
-      step: (x, y) => {
-        const { value, grads } = tf.variableGrads(() => loss(y, forward(x)), variables);
-        adam.apply(variables.map((v) => grads[v.name]));
-        return value;
-      },
-      dispose: () => adam.dispose(),
-    };
-  }
-  const optimizer = optimizerName === 'sgd' ? tf.train.sgd(learningRate) : tf.train.rmsprop(learningRate);
-  return {
-    step: (x, y) => optimizer.minimize(() => loss(y, forward(x)), true, variables) as tf.Scalar,
-    dispose: () => optimizer.dispose(),
-  };
-}
-
 function checkImagesMatch(autoencoder: Autoencoder, data: TrainingData, what: string): void {
   const [m, n] = autoencoder.imageShape;
   const output = (autoencoder.model.outputs[0].shape as number[]).slice(1);
@@ -133,6 +88,35 @@ function checkImagesMatch(autoencoder: Autoencoder, data: TrainingData, what: st
   }
   if (data.targets && data.targets.count !== data.inputs.count) {
     throw new Error(`${what}: ${data.inputs.count} inputs but ${data.targets.count} targets; each input needs its target`);
+  }
+}
+
+/**
+ * The threads to train with: options.threads, checked, else the default (two where the model has
+ * convolutions, the optimizer is Adam, the machine has two cores and the backend allows it).
+ */
+function threadsFor(autoencoder: Autoencoder, optimizer: OptimizerName, requested: number | undefined): number {
+  const unavailable = helperThreadsUnavailable(tf.getBackend());
+  if (requested === undefined) {
+    const convolutional = [...autoencoder.encoder.layers, ...autoencoder.decoder.layers].some((layer) => layer.getClassName().startsWith('Conv'));
+    return convolutional && optimizer === 'adam' && coreCount() >= 2 && unavailable === undefined ? 2 : 1;
+  }
+  if (!Number.isInteger(requested) || requested < 1 || requested > 64) throw new Error(`threads must be an integer from 1 to 64, got ${requested}`);
+  if (requested === 1) return 1;
+  if (optimizer !== 'adam') throw new Error(`threads: ${requested} needs the adam optimizer (the threads share its update); with ${optimizer}, use threads: 1`);
+  if (unavailable !== undefined) throw new Error(`threads: ${requested} is not possible here: ${unavailable}; use threads: 1`);
+  return requested;
+}
+
+/** Starts the helper threads; when they were not asked for explicitly and cannot start, training goes on in this thread alone. */
+async function startHelpers(autoencoder: Autoencoder, threads: number, explicit: boolean, setup: HelperSetup): Promise<HelperThreads | undefined> {
+  if (threads === 1) return undefined;
+  try {
+    return await HelperThreads.start(autoencoder, threads, setup);
+  } catch (error) {
+    if (explicit) throw error;
+    console.warn(`${autoencoder.name}: training in one thread (${error instanceof Error ? error.message : String(error)})`);
+    return undefined;
   }
 }
 
@@ -166,6 +150,7 @@ export async function trainAutoencoder(autoencoder: Autoencoder, data: TrainingD
   const optimizerName = checkOneOf('optimizer', options.optimizer ?? 'adam', OPTIMIZER_NAMES);
   const validationSplit = checkNumberInRange('validationSplit', options.validationSplit ?? 0, 0, 0.9);
   const seed = options.seed ?? 0;
+  const requestedThreads = threadsFor(autoencoder, optimizerName, options.threads);
   if (options.earlyStopping) checkPositiveInteger('earlyStopping.patience', options.earlyStopping.patience);
   checkImagesMatch(autoencoder, data, 'training');
   if (options.validation) checkImagesMatch(autoencoder, options.validation, 'validation');
@@ -190,6 +175,17 @@ export async function trainAutoencoder(autoencoder: Autoencoder, data: TrainingD
   }
 
   const trainer = makeTrainer(autoencoder, optimizerName, learningRate, lossName);
+  const helpers = await startHelpers(autoencoder, requestedThreads, options.threads !== undefined, {
+    learningRate, loss: lossName, seed, batchSize, count: trainCount,
+    inputs: data.inputs.pixels.subarray(0, trainCount * imageSize(data.inputs)),
+    targets: sameTargets ? undefined : (data.targets as ImageSet).pixels.subarray(0, trainCount * imageSize(data.inputs)),
+  }).catch((error: unknown) => {
+    trainer.dispose();
+    tf.dispose([x, y, valX ?? [], valY ?? []].flat());
+    throw error;
+  });
+  const threads = helpers?.threads ?? 1;
+  let step = 0;
   const progress = createProgress(options.progress ?? 'auto');
   const random = new SeededRandom(seed);
   const batches = Math.ceil(trainCount / batchSize);
@@ -226,12 +222,9 @@ export async function trainAutoencoder(autoencoder: Autoencoder, data: TrainingD
   try {
     for (let epoch = 1; epoch <= epochs; epoch++) {
       const epochStart = performance.now();
-      // The epoch's shuffled copy is made once; each batch is then a slice of it.
-      const [epochX, epochY] = tf.tidy(() => {
-        const order = tf.tensor1d(random.permutation(trainCount), 'int32');
-        const shuffledX = tf.gather(x, order);
-        return [shuffledX, sameTargets ? shuffledX : tf.gather(y, order)];
-      });
+      // This thread's examples of the epoch, shuffled, are copied once; each batch is then a slice.
+      const share = shareOfEpoch(random.permutation(trainCount), batchSize, threads, 0);
+      const [epochX, epochY] = gatherShare(share, x, y);
       const batchLosses: tf.Scalar[] = [];
       /** Mean loss of the batches so far (reading it waits for the device). */
       const meanLoss = async () => {
@@ -246,11 +239,13 @@ export async function trainAutoencoder(autoencoder: Autoencoder, data: TrainingD
       let epochLoss = NaN;
       try {
         for (let b = 0; b < batches; b++) {
-          const start = b * batchSize;
-          const size = Math.min(batchSize, trainCount - start);
+          const { offset, size, batchSize: wholeBatch } = share.parts[b];
+          step++;
           batchLosses.push(tf.tidy(() => {
-            const inputs = epochX.slice(start, size);
-            return trainer.step(inputs, sameTargets ? inputs : epochY.slice(start, size));
+            const inputs = epochX.slice(offset, size);
+            const targets = sameTargets ? inputs : epochY.slice(offset, size);
+            if (!helpers) return trainStep(trainer, inputs, targets);
+            return tf.scalar(helpers.step(step, trainer.gradient(inputs, targets, wholeBatch)));
           }));
           // Reading the loss waits for the device: about once a second, not at every step.
           if (performance.now() - lastReport > 1000) {
@@ -301,6 +296,7 @@ export async function trainAutoencoder(autoencoder: Autoencoder, data: TrainingD
     history.imagesPerSecond = imagesSeen / Math.max(history.totalSeconds, 1e-9);
     tf.dispose([x, y, valX ?? [], valY ?? [], lastGood, best ?? []].flat());
     trainer.dispose();
+    await helpers?.stop();
   }
   const last = history.loss.length;
   progress.finish(`${autoencoder.name}: ${last} epoch${last > 1 ? 's' : ''} in ${formatDuration(history.totalSeconds)}, ` +

@@ -3,6 +3,7 @@ import { SUB_PIXEL_KERNEL_ROW, subPixelApplies } from '../backend/sub-pixel';
 import { Autoencoder } from '../models/types';
 import { trainableVariables, weightVariable } from './fast-forward';
 import { ADAM_DEFAULTS } from './flat-adam';
+import type { PartGradient, Trainer } from './trainer';
 
 /**
  * The training step on native TensorFlow, written with TensorFlow's own operations and an explicit
@@ -334,15 +335,12 @@ function nativeStages(ops: NativeOps, autoencoder: Autoencoder): Stage[] | undef
   return stages.length > 0 ? stages : undefined;
 }
 
-export interface NativeTrainer {
-  /** One Adam step on a batch; returns the batch's mean squared error. */
-  step: (inputs: tf.Tensor4D, targets: tf.Tensor4D) => tf.Scalar;
-  /** The gradients of the MSE with respect to the model's variables, in their order (for tests). */
+export interface NativeTrainer extends Trainer {
+  /** The gradients of the batch's MSE with respect to the model's variables, in their order (for tests). */
   gradients: (inputs: tf.Tensor4D, targets: tf.Tensor4D) => tf.Tensor[];
-  dispose: () => void;
 }
 
-/** The native step for this model, or undefined where it does not apply (see above). */
+/** The native trainer for this model, or undefined where it does not apply (see above). */
 export function nativeTrainer(autoencoder: Autoencoder, learningRate: number): NativeTrainer | undefined {
   if (tf.getBackend() !== 'tensorflow') return undefined;
   const ops = new NativeOps(tf.backend() as unknown as NativeBackend);
@@ -363,8 +361,11 @@ export function nativeTrainer(autoencoder: Autoencoder, learningRate: number): N
   const sameShape = (t: tf.Tensor, shape: number[]) => t.rank === shape.length + 1 && shape.every((d, i) => t.shape[i + 1] === d);
   const reshaped = (t: tf.Tensor, shape: number[]) => sameShape(t, shape) ? t : ops.reshape(t, [t.shape[0], ...shape]);
 
-  /** Forward and backward pass: the loss and the gradients, variable by variable. */
-  const backprop = (inputs: tf.Tensor4D, targets: tf.Tensor4D) => {
+  /**
+   * Forward and backward pass on a part of a batch of batchSize examples: the part's share of the
+   * batch's mean squared error, and its gradients, variable by variable.
+   */
+  const backprop = (inputs: tf.Tensor4D, targets: tf.Tensor4D, batchSize: number) => {
     const stageInputs: tf.Tensor[] = [];
     const activationOutputs: tf.Tensor[][] = [];
     let h: tf.Tensor = inputs;
@@ -379,9 +380,11 @@ export function nativeTrainer(autoencoder: Autoencoder, learningRate: number): N
       }
       activationOutputs.push(outputs);
     }
+    const share = inputs.shape[0] / batchSize;
     const diff = ops.binary('Sub', reshaped(h, [m, n, 1]), targets);
-    const loss = ops.mean(ops.unary('Square', diff)) as tf.Scalar;
-    let grad = reshaped(ops.binary('Mul', diff, ops.scalar(2 / diff.size)), stages[stages.length - 1].output);
+    const mean = ops.mean(ops.unary('Square', diff));
+    const loss = (share === 1 ? mean : ops.binary('Mul', mean, ops.scalar(share))) as tf.Scalar;
+    let grad = reshaped(ops.binary('Mul', diff, ops.scalar(2 * share / diff.size)), stages[stages.length - 1].output);
     const gradients: tf.Tensor[] = new Array(variables.length);
     for (let s = stages.length - 1; s >= 0; s--) {
       const stage = stages[s];
@@ -396,10 +399,13 @@ export function nativeTrainer(autoencoder: Autoencoder, learningRate: number): N
     return { loss, gradients };
   };
 
-  const step = (inputs: tf.Tensor4D, targets: tf.Tensor4D): tf.Scalar => {
-    const { loss, gradients } = backprop(inputs, targets);
+  const gradient = (inputs: tf.Tensor4D, targets: tf.Tensor4D, batchSize: number): PartGradient => {
+    const { loss, gradients } = backprop(inputs, targets, batchSize);
+    return { loss, flat: ops.concat(gradients.map((g) => ops.reshape(g, [-1]))) as tf.Tensor1D };
+  };
+
+  const apply = (g: tf.Tensor1D): void => {
     stepCount++;
-    const g = ops.concat(gradients.map((grad) => ops.reshape(grad, [-1])));
     const m = ops.binary('AddV2', ops.binary('Mul', firstMoment, ops.scalar(beta1)), ops.binary('Mul', g, ops.scalar(1 - beta1)));
     const v = ops.binary('AddV2', ops.binary('Mul', secondMoment, ops.scalar(beta2)),
       ops.binary('Mul', ops.unary('Square', g), ops.scalar(1 - beta2)));
@@ -414,12 +420,13 @@ export function nativeTrainer(autoencoder: Autoencoder, learningRate: number): N
     ops.split(update, sizes).forEach((part, i) => {
       variables[i].assign(ops.binary('Sub', variables[i], ops.reshape(part, variables[i].shape)));
     });
-    return loss;
   };
 
   return {
-    step,
-    gradients: (inputs, targets) => backprop(inputs, targets).gradients,
+    size: total,
+    gradient,
+    apply: (flat) => tf.tidy(() => apply(flat)),
+    gradients: (inputs, targets) => backprop(inputs, targets, inputs.shape[0]).gradients,
     dispose: () => {
       tf.dispose([firstMoment, secondMoment]);
       ops.dispose();

@@ -1,0 +1,81 @@
+/**
+ * A helper thread's side of multi-threaded training (started by HelperThreads, see threads.ts).
+ *
+ * It rebuilds the model from its description and the main thread's weights, then follows the
+ * same schedule as the main thread (the same seeded shuffles, the same batches): for each batch it
+ * computes the gradient of its part and takes its share of the update through the exchange.
+ * It never returns to its event loop while training: the main thread stops it through the exchange,
+ * and it ends once it has freed its tensors.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { parentPort, workerData } from 'node:worker_threads';
+import { initBackend } from '../backend';
+import { assemble } from '../models/types';
+import { SeededRandom } from '../util/random';
+import { gatherShare, shareOfEpoch } from './batches';
+import { GradientExchange, StopRequested } from './exchange';
+import type { HelperInit, HelperMessage } from './threads';
+import { trainableVariables } from './fast-forward';
+import { makeTrainer } from './trainer';
+
+const post = (message: HelperMessage) => parentPort?.postMessage(message);
+
+async function rebuild(init: HelperInit) {
+  const { description, weights } = init;
+  const [encoder, decoder] = await Promise.all([description.encoder, description.decoder].map((json) => tf.models.modelFromJSON(json)));
+  const autoencoder = assemble(description.name, description.kind, encoder as tf.Sequential, decoder as tf.Sequential,
+    description.imageShape, description.activation);
+  autoencoder.model.setWeights(weights.map((w) => tf.tensor(w.values, w.shape)));
+  return autoencoder;
+}
+
+async function run(init: HelperInit): Promise<void> {
+  const backend = await initBackend({ preferred: init.backend, print: false });
+  if (backend.name !== init.backend) throw new Error(`the helper thread started ${backend.name}, not ${init.backend}`);
+  const autoencoder = await rebuild(init);
+  const trainer = makeTrainer(autoencoder, 'adam', init.learningRate, init.loss);
+  const variables = trainableVariables(autoencoder);
+  const exchange = new GradientExchange(init.buffers, {
+    threads: init.threads, thread: init.thread, learningRate: init.learningRate, timeoutSeconds: Infinity,
+  });
+  if (exchange.parameters !== trainer.size) {
+    throw new Error(`the rebuilt model has ${trainer.size} parameters, the main thread's ${exchange.parameters}`);
+  }
+  const [m, n] = autoencoder.imageShape;
+  const x = tf.tensor4d(new Float32Array(init.inputs), [init.count, m, n, 1]);
+  const y = init.targets ? tf.tensor4d(new Float32Array(init.targets), [init.count, m, n, 1]) : x;
+  post({ type: 'ready' });
+  const random = new SeededRandom(init.seed);
+  let step = 0;
+  try {
+    for (;;) {
+      const share = shareOfEpoch(random.permutation(init.count), init.batchSize, init.threads, init.thread);
+      const [epochX, epochY] = gatherShare(share, x, y);
+      try {
+        for (const part of share.parts) {
+          step++;
+          tf.tidy(() => {
+            const own = part.size === 0 ? undefined
+              : trainer.gradient(epochX.slice(part.offset, part.size), epochY.slice(part.offset, part.size), part.batchSize);
+            exchange.step(step, own, variables);
+          });
+        }
+      } finally {
+        tf.dispose([epochX, epochY]);
+      }
+    }
+  } catch (error) {
+    if (!(error instanceof StopRequested)) exchange.fail(error);
+  } finally {
+    // Free every tensor before the thread ends: tfjs-node's addon frees whatever is left while the
+    // thread is being torn down, which can crash the process.
+    trainer.dispose();
+    tf.dispose([x, y]);
+    autoencoder.model.dispose();
+    tf.disposeVariables();
+  }
+}
+
+run(workerData as HelperInit).catch((error: unknown) => {
+  post({ type: 'error', message: error instanceof Error ? error.message : String(error) });
+});

@@ -1,0 +1,127 @@
+import * as tf from '@tensorflow/tfjs';
+import { ImageSet, SeededRandom, assemble, buildConv, buildDense2, initBackend, trainAutoencoder } from '../lib';
+import { shareOfEpoch } from '../lib/train/batches';
+import { helperThreadsUnavailable } from '../lib/train/threads';
+import { makeTrainer } from '../lib/train/trainer';
+
+/** Training on several threads: how batches are dealt out, gradients by parts, and whole runs. */
+
+beforeAll(async () => {
+  await initBackend({ print: false });
+});
+
+function randomImages(count: number, seed: number): ImageSet {
+  const random = new SeededRandom(seed);
+  const pixels = new Float32Array(count * 784);
+  for (let i = 0; i < pixels.length; i++) pixels[i] = random.next() < 0.7 ? 0 : random.next();
+  return { pixels, count, height: 28, width: 28 };
+}
+
+test('each batch is cut into consecutive parts, the first (larger) one for the main thread', () => {
+  const order = new SeededRandom(1).permutation(23);
+  const shares = [0, 1].map((thread) => shareOfEpoch(order, 10, 2, thread));
+  expect(shares[0].parts.map((p) => p.size)).toEqual([5, 5, 2]);
+  expect(shares[1].parts.map((p) => p.size)).toEqual([5, 5, 1]);
+  expect(shares[0].parts.map((p) => p.batchSize)).toEqual([10, 10, 3]);
+  // Batch by batch, the main thread's part then the helper's give back the shuffled order.
+  const rebuilt: number[] = [];
+  shares[0].parts.forEach((part, b) => {
+    const helper = shares[1].parts[b];
+    rebuilt.push(...shares[0].rows.subarray(part.offset, part.offset + part.size), ...shares[1].rows.subarray(helper.offset, helper.offset + helper.size));
+  });
+  expect(rebuilt).toEqual([...order]);
+  // A batch of one image leaves the helper an empty part.
+  expect(shareOfEpoch(Int32Array.from([4]), 10, 2, 1).parts).toEqual([{ offset: 0, size: 0, batchSize: 1 }]);
+  expect(shareOfEpoch(order, 10, 1, 0).rows).toEqual(order);
+});
+
+test.each([
+  ['Dense n°2, mse', () => buildDense2(), 'mse'],
+  ['conv, mse', () => buildConv(), 'mse'],
+  ['conv, bce', () => buildConv(), 'bce'],
+] as const)('%s: the gradients of the parts of a batch add up to the batch gradient', (_, build, loss) => {
+  const trainer = makeTrainer(build(), 'adam', 1e-3, loss);
+  tf.tidy(() => {
+    const x = tf.randomUniform([12, 28, 28, 1], 0, 1, 'float32', 3) as tf.Tensor4D;
+    const whole = trainer.gradient(x, x, 12);
+    const [a, b] = [x.slice(0, 7), x.slice(7, 5)];
+    const first = trainer.gradient(a, a, 12);
+    const second = trainer.gradient(b, b, 12);
+    expect(whole.flat.shape).toEqual([trainer.size]);
+    const sum = tf.add(first.flat, second.flat);
+    const scale = tf.max(tf.abs(whole.flat)).dataSync()[0];
+    expect(tf.max(tf.abs(tf.sub(sum, whole.flat))).dataSync()[0] / scale).toBeLessThan(1e-5);
+    // float32 means over 9,408 values: equal to about 1e-5 (wasm sums in single precision).
+    const wholeLoss = whole.loss.dataSync()[0];
+    expect(Math.abs(first.loss.dataSync()[0] + second.loss.dataSync()[0] - wholeLoss) / wholeLoss).toBeLessThan(1e-4);
+  });
+  trainer.dispose();
+});
+
+describe('training with helper threads', () => {
+  const images = randomImages(600, 2);
+  const unavailable = () => helperThreadsUnavailable(tf.getBackend());
+
+  test('two threads train the conv model as one thread does, up to rounding', async () => {
+    if (unavailable()) return;
+    const [one, two] = [buildConv(), buildConv()];
+    two.model.setWeights(one.model.getWeights());
+    const options = { epochs: 2, batchSize: 64, seed: 4, validationSplit: 0.2, progress: 'none' as const };
+    const single = await trainAutoencoder(one, { inputs: images }, { ...options, threads: 1 });
+    const shared = await trainAutoencoder(two, { inputs: images }, { ...options, threads: 2 });
+    shared.loss.forEach((loss, i) => expect(Math.abs(loss - single.loss[i]) / single.loss[i]).toBeLessThan(1e-3));
+    shared.valLoss.forEach((loss, i) => expect(Math.abs(loss - single.valLoss[i]) / single.valLoss[i]).toBeLessThan(1e-3));
+    // The helper's updates reach the model: its weights moved as the single thread's did.
+    const [a, b] = [one.model.getWeights(), two.model.getWeights()];
+    a.forEach((w, i) => {
+      const gap = tf.tidy(() => tf.mean(tf.abs(tf.sub(w, b[i]))).dataSync()[0]);
+      const size = tf.tidy(() => tf.mean(tf.abs(w)).dataSync()[0]);
+      expect(gap / size).toBeLessThan(1e-3);
+    });
+  });
+
+  test('three threads and a last batch smaller than the thread count (empty parts) give the same losses', async () => {
+    if (unavailable()) return;
+    const small = randomImages(130, 5);
+    const [one, three] = [buildConv({ codeSize: 8 }), buildConv({ codeSize: 8 })];
+    three.model.setWeights(one.model.getWeights());
+    const options = { epochs: 2, batchSize: 64, seed: 1, progress: 'none' as const };
+    const single = await trainAutoencoder(one, { inputs: small }, { ...options, threads: 1 });
+    const shared = await trainAutoencoder(three, { inputs: small }, { ...options, threads: 3 });
+    shared.loss.forEach((loss, i) => expect(Math.abs(loss - single.loss[i]) / single.loss[i]).toBeLessThan(1e-3));
+    expect(tf.memory().numTensors).toBeLessThan(1000);
+  });
+
+  test('a model the helper cannot rebuild: an error when threads were asked for, one thread otherwise', async () => {
+    if (unavailable()) return;
+    /** A layer class known to this thread only. */
+    class Identity extends tf.layers.Layer {
+      static readonly className = 'TestOnlyIdentity';
+      call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+        return Array.isArray(inputs) ? inputs[0] : inputs;
+      }
+    }
+    tf.serialization.registerClass(Identity);
+    const build = () => {
+      const base = buildConv({ codeSize: 8 });
+      base.decoder.add(new Identity({}));
+      return assemble('with a custom layer', 'conv', base.encoder, base.decoder, [28, 28], 'relu');
+    };
+    const small = randomImages(64, 6);
+    await expect(trainAutoencoder(build(), { inputs: small }, { epochs: 1, threads: 2, progress: 'none' }))
+      .rejects.toThrow(/a helper training thread did not start: .*TestOnlyIdentity/);
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const history = await trainAutoencoder(build(), { inputs: small }, { epochs: 1, progress: 'none' });
+    expect(history.loss).toHaveLength(1);
+    expect(warn).toHaveBeenCalledWith(expect.stringMatching(/with a custom layer: training in one thread/));
+    warn.mockRestore();
+  });
+});
+
+test('bad thread options name the option and what is allowed', async () => {
+  const images = randomImages(16, 7);
+  const train = (options: object) => trainAutoencoder(buildConv({ codeSize: 8 }), { inputs: images }, { epochs: 1, progress: 'none', ...options });
+  await expect(train({ threads: 0 })).rejects.toThrow(/threads must be an integer from 1 to 64, got 0/);
+  await expect(train({ threads: 1.5 })).rejects.toThrow(/threads must be an integer from 1 to 64, got 1.5/);
+  await expect(train({ threads: 2, optimizer: 'sgd' })).rejects.toThrow(/threads: 2 needs the adam optimizer.*use threads: 1/);
+});
