@@ -102,11 +102,11 @@ function pad(text: string, width: number, right = false): string {
 }
 
 function printTable(rows: (SpeedResult & { torchTrainImgPerSec: number; ratio: number })[]): void {
-  const header = ['model', 'backend', 'batch', 'train img/s', 'infer img/s', 'torch train', 'ratio'];
-  const widths = [14, 11, 6, 12, 12, 12, 6];
+  const header = ['model', 'backend', 'batch', 'threads', 'train img/s', 'infer img/s', 'torch train', 'ratio'];
+  const widths = [14, 11, 6, 7, 12, 12, 12, 6];
   console.log(header.map((h, i) => pad(h, widths[i], i >= 2)).join('  '));
   for (const r of rows) {
-    console.log([r.model, r.backend, String(r.batch), r.trainImgPerSec.toFixed(0), r.inferImgPerSec.toFixed(0),
+    console.log([r.model, r.backend, String(r.batch), String(r.threads), r.trainImgPerSec.toFixed(0), r.inferImgPerSec.toFixed(0),
       r.torchTrainImgPerSec.toFixed(0), r.ratio.toFixed(2)].map((c, i) => pad(c, widths[i], i >= 2)).join('  '));
   }
 }

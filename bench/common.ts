@@ -41,6 +41,8 @@ export interface SpeedResult {
   model: BenchModel;
   backend: string;
   batch: number;
+  /** Threads the library trained on (its default for this model, or 1 for the comparison row). */
+  threads: number;
   trainImgPerSec: number;
   inferImgPerSec: number;
 }

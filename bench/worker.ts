@@ -14,12 +14,13 @@ const TIMED_RUNS = 3;
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
-async function speed(request: WorkerRequest, model: BenchModel, batch: number): Promise<SpeedResult> {
+/** Training and inference speed with the library's default threads (threads undefined) or the given number. */
+async function speed(request: WorkerRequest, model: BenchModel, batch: number, threads?: number): Promise<SpeedResult> {
   const autoencoder = buildBenchModel(model);
   const train = first(pairFor(model, request.dataDir, 'train'), request.trainCount);
   // Warm-up: kernels compiled and chosen, memory allocated.
-  await trainAutoencoder(autoencoder, first(train, Math.min(request.trainCount, 16 * batch)), { epochs: 1, batchSize: batch, progress: 'none' });
-  const history = await trainAutoencoder(autoencoder, train, { epochs: TIMED_RUNS, batchSize: batch, progress: 'none' });
+  await trainAutoencoder(autoencoder, first(train, Math.min(request.trainCount, 16 * batch)), { epochs: 1, batchSize: batch, threads, progress: 'none' });
+  const history = await trainAutoencoder(autoencoder, train, { epochs: TIMED_RUNS, batchSize: batch, threads, progress: 'none' });
   const inferSeconds: number[] = [];
   for (let run = 0; run < TIMED_RUNS; run++) {
     const started = performance.now();
@@ -27,7 +28,7 @@ async function speed(request: WorkerRequest, model: BenchModel, batch: number): 
     inferSeconds.push((performance.now() - started) / 1000);
   }
   return {
-    model, backend: request.backend, batch,
+    model, backend: request.backend, batch, threads: history.threads,
     trainImgPerSec: train.inputs.count / median(history.epochSeconds),
     inferImgPerSec: train.inputs.count / median(inferSeconds),
   };
@@ -78,7 +79,10 @@ async function main(): Promise<void> {
     await speed(request, request.models[0], request.batches[0]);
     for (const batch of request.batches) {
       for (const model of request.models) {
-        report.speed.push(await speed(request, model, batch));
+        const result = await speed(request, model, batch);
+        report.speed.push(result);
+        // Where the library trains on helper threads, the same model on one thread, for comparison.
+        if (result.threads > 1) report.speed.push(await speed(request, model, batch, 1));
         console.error(`[bench] ${request.backend} ${model} batch ${batch} done`);
       }
     }

@@ -83,8 +83,6 @@ export class GradientExchange {
   private readonly message: Uint8Array;
   /** The parameters whose update this thread computes: [start, end). */
   private readonly slice: [number, number];
-  /** The gradient of the whole batch on that slice. */
-  private readonly sum: Float32Array;
 
   constructor(buffers: ExchangeBuffers, private readonly options: ExchangeOptions) {
     const { threads, thread } = options;
@@ -96,7 +94,6 @@ export class GradientExchange {
     const parameters = this.weights.length;
     this.regions = Array.from({ length: threads }, (_, t) => new Float32Array(buffers.gradients, 4 * t * (parameters + 1), parameters + 1));
     this.slice = [Math.floor((parameters * thread) / threads), Math.floor((parameters * (thread + 1)) / threads)];
-    this.sum = new Float32Array(this.slice[1] - this.slice[0]);
   }
 
   /** The number of parameters (the length of the flat gradient). */
@@ -145,21 +142,16 @@ export class GradientExchange {
     const { beta1, beta2, epsilon } = ADAM_DEFAULTS;
     const rate = this.options.learningRate / (1 - beta1 ** step);
     const correction = 1 / (1 - beta2 ** step);
-    const [start, end] = this.slice;
-    const { weights, firstMoment: m, secondMoment: v, sum } = this;
-    // The parts' sum first, part after part (in thread order, so it is the same whatever the thread).
-    sum.set(this.regions[0].subarray(start, end));
-    for (let t = 1; t < this.regions.length; t++) {
-      const part = this.regions[t];
-      for (let i = start; i < end; i++) sum[i - start] += part[i];
-    }
-    for (let i = start; i < end; i++) {
-      const g = sum[i - start];
-      const first = beta1 * m[i] + (1 - beta1) * g;
-      const second = beta2 * v[i] + (1 - beta2) * g * g;
-      m[i] = first;
-      v[i] = second;
-      weights[i] -= (rate * first) / (Math.sqrt(second * correction) + epsilon);
+    const { weights, firstMoment: m, secondMoment: v, regions } = this;
+    const [first, count] = [regions[0], regions.length];
+    for (let i = this.slice[0]; i < this.slice[1]; i++) {
+      let g = first[i];
+      for (let t = 1; t < count; t++) g += regions[t][i];
+      const mean = beta1 * m[i] + (1 - beta1) * g;
+      const square = beta2 * v[i] + (1 - beta2) * g * g;
+      m[i] = mean;
+      v[i] = square;
+      weights[i] -= (rate * mean) / (Math.sqrt(square * correction) + epsilon);
     }
   }
 

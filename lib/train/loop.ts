@@ -65,6 +65,8 @@ export interface TrainingHistory {
   stoppedEarly: boolean;
   /** Training images processed per second, over the whole run. */
   imagesPerSecond: number;
+  /** Threads that shared each batch (see TrainOptions.threads). */
+  threads: number;
 }
 
 /** Thrown when the loss becomes NaN or infinite; the model keeps its last finite weights. */
@@ -191,7 +193,7 @@ export async function trainAutoencoder(autoencoder: Autoencoder, data: TrainingD
   const batches = Math.ceil(trainCount / batchSize);
   const history: TrainingHistory = {
     label: autoencoder.name, loss: [], valLoss: [], epochSeconds: [], totalSeconds: 0,
-    bestEpoch: 0, stoppedEarly: false, imagesPerSecond: 0,
+    bestEpoch: 0, stoppedEarly: false, imagesPerSecond: 0, threads,
   };
   const monitored = () => (valX ? history.valLoss : history.loss);
   let lastGood = model.getWeights().map((w) => w.clone());
@@ -299,7 +301,8 @@ export async function trainAutoencoder(autoencoder: Autoencoder, data: TrainingD
     await helpers?.stop();
   }
   const last = history.loss.length;
-  progress.finish(`${autoencoder.name}: ${last} epoch${last > 1 ? 's' : ''} in ${formatDuration(history.totalSeconds)}, ` +
+  progress.finish(`${autoencoder.name}: ${last} epoch${last > 1 ? 's' : ''} in ${formatDuration(history.totalSeconds)}` +
+    `${threads > 1 ? ` on ${threads} threads` : ''}, ` +
     `final loss ${history.loss[last - 1].toFixed(5)}` +
     (history.valLoss.length ? `, validation ${history.valLoss[last - 1].toFixed(5)}` : '') +
     (history.stoppedEarly ? ` (stopped early, weights of epoch ${history.bestEpoch} kept)` : ''));
