@@ -30,6 +30,8 @@ async function rebuild(init: HelperInit) {
 }
 
 async function run(init: HelperInit): Promise<void> {
+  // tfjs's notices (such as its advice to install tfjs-node, printed on wasm) are the main thread's to show.
+  tf.enableProdMode();
   const backend = await initBackend({ preferred: init.backend, print: false });
   if (backend.name !== init.backend) throw new Error(`the helper thread started ${backend.name}, not ${init.backend}`);
   const autoencoder = await rebuild(init);
