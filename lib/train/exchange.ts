@@ -103,12 +103,13 @@ export class GradientExchange {
 
   /** Sets the shared weights (the main thread does, before starting the helpers). */
   setWeights(variables: tf.Variable[]): void {
+    const total = variables.reduce((sum, v) => sum + v.size, 0);
+    if (total !== this.parameters) throw new Error(`the model has ${total} parameters, the exchange ${this.parameters}`);
     let offset = 0;
     for (const variable of variables) {
       this.weights.set(variable.dataSync() as Float32Array, offset);
       offset += variable.size;
     }
-    if (offset !== this.parameters) throw new Error(`the model has ${offset} parameters, the exchange ${this.parameters}`);
   }
 
   /**
@@ -172,7 +173,7 @@ export class GradientExchange {
         const text = new TextDecoder().decode(this.message.slice()).replace(/\0+$/, '');
         throw new Error(`training thread ${failed - 1} failed: ${text}`);
       }
-      Atomics.wait(this.control, slot, seen, 1000);
+      Atomics.wait(this.control, slot, seen, Math.min(1000, this.options.timeoutSeconds * 1000));
       const waited = (Date.now() - started) / 1000;
       if (waited > this.options.timeoutSeconds) {
         throw new Error(`training thread ${counter % this.options.threads} has not finished step ${step} after ${Math.round(waited)} s; ` +
