@@ -1,7 +1,7 @@
 /**
  * A helper thread's side of multi-threaded training (started by HelperThreads, see threads.ts).
  *
- * It rebuilds the model from its description and the main thread's weights, then follows the
+ * It rebuilds the model from its description and the shared weights, then follows the
  * same schedule as the main thread (the same seeded shuffles, the same batches): for each batch it
  * computes the gradient of its part and takes its share of the update through the exchange.
  * It never returns to its event loop while training: the main thread stops it through the exchange,
@@ -20,13 +20,11 @@ import { makeTrainer } from './trainer';
 
 const post = (message: HelperMessage) => parentPort?.postMessage(message);
 
-async function rebuild(init: HelperInit) {
-  const { description, weights } = init;
+/** The model, with its layers' initial weights (the trainable ones are then loaded from the exchange). */
+async function rebuild({ description }: HelperInit) {
   const [encoder, decoder] = await Promise.all([description.encoder, description.decoder].map((json) => tf.models.modelFromJSON(json)));
-  const autoencoder = assemble(description.name, description.kind, encoder as tf.Sequential, decoder as tf.Sequential,
+  return assemble(description.name, description.kind, encoder as tf.Sequential, decoder as tf.Sequential,
     description.imageShape, description.activation);
-  autoencoder.model.setWeights(weights.map((w) => tf.tensor(w.values, w.shape)));
-  return autoencoder;
 }
 
 async function run(init: HelperInit): Promise<void> {
@@ -43,6 +41,7 @@ async function run(init: HelperInit): Promise<void> {
   if (exchange.parameters !== trainer.size) {
     throw new Error(`the rebuilt model has ${trainer.size} parameters, the main thread's ${exchange.parameters}`);
   }
+  exchange.loadWeights(variables);
   const [m, n] = autoencoder.imageShape;
   const x = tf.tensor4d(new Float32Array(init.inputs), [init.count, m, n, 1]);
   const y = init.targets ? tf.tensor4d(new Float32Array(init.targets), [init.count, m, n, 1]) : x;

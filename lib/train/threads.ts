@@ -35,7 +35,6 @@ export interface HelperInit {
   threads: number;
   backend: BackendName;
   description: ModelDescription;
-  weights: { shape: number[]; values: Float32Array }[];
   learningRate: number;
   loss: LossName;
   /** The shuffling seed and batch size: helpers follow the main thread's schedule. */
@@ -50,6 +49,7 @@ export interface HelperInit {
 
 export type HelperMessage = { type: 'ready' } | { type: 'error'; message: string };
 
+/** The training run's settings and data, as the main thread has them. */
 export interface HelperSetup {
   learningRate: number;
   loss: LossName;
@@ -144,9 +144,8 @@ export class HelperThreads {
     const buffers = createExchangeBuffers(threads, variables.reduce((total, v) => total + v.size, 0));
     const exchange = new GradientExchange(buffers, { threads, thread: 0, learningRate: setup.learningRate, timeoutSeconds: HELPER_TIMEOUT_SECONDS });
     exchange.setWeights(variables);
-    const weights = autoencoder.model.getWeights().map((w) => ({ shape: w.shape, values: w.dataSync() as Float32Array }));
     const common = {
-      threads, backend: tf.getBackend() as BackendName, description: describeModel(autoencoder), weights,
+      threads, backend: tf.getBackend() as BackendName, description: describeModel(autoencoder),
       learningRate: setup.learningRate, loss: setup.loss, seed: setup.seed, batchSize: setup.batchSize,
       inputs: shared(setup.inputs), targets: setup.targets && shared(setup.targets), count: setup.count, buffers,
     };
