@@ -162,10 +162,11 @@ def grade_part1(probe, counts):
             for t, m in zip(tables, models):
                 p.require(t.get("total") == m.get("params"), f"{t.get('name')} : total {t.get('total')} ≠ {m.get('params')} paramètres du modèle")
     answers.append(p.answer("Question 1.2 — tableaux de description"))
-    answers.append(training_answer("Question 1.4 — entraînement des trois modèles", probe.get("histories"), 3))
-    answers.append(metrics_answer("Question 1.5 — MSE, PSNR et SSIM sur le jeu de test", probe.get("results"), 3))
-    answers.append(pictures_answer("Question 1.6 — figures et reconstructions", counts, grids=2, figures=3))
-    return answers
+    return answers + trained_models_answers(probe, counts, 3, (
+        "Question 1.4 — entraînement des trois modèles",
+        "Question 1.5 — MSE, PSNR et SSIM sur le jeu de test",
+        "Question 1.6 — figures et reconstructions",
+    ))
 
 
 def grade_part2(probe, counts):
@@ -190,10 +191,11 @@ def grade_part2(probe, counts):
         p.require(isinstance(conv, dict) and table["total"] == conv.get("params"), "le total du tableau ne correspond pas au modèle")
     p.require(is_list(models) and len(models) == 4, "les quatre modèles (trois denses et le convolutif) sont attendus dans allModels")
     answers.append(p.answer("Question 2.2 — complexité et taille du code"))
-    answers.append(training_answer("Question 2.3 — entraînement", probe.get("histories"), 4))
-    answers.append(metrics_answer("Question 2.4 — comparaison sur le jeu de test", probe.get("results"), 4))
-    answers.append(pictures_answer("Question 2.5 — reconstructions", counts, grids=2, figures=3))
-    return answers
+    return answers + trained_models_answers(probe, counts, 4, (
+        "Question 2.3 — entraînement",
+        "Question 2.4 — comparaison sur le jeu de test",
+        "Question 2.5 — reconstructions",
+    ))
 
 
 def grade_part3(probe, counts):
@@ -233,6 +235,16 @@ def describe(value):
     if isinstance(value, dict) and "error" in value:
         return value["error"].split("\n")[0]
     return "rien" if value in (None, [], {}) else json.dumps(value)[:120]
+
+
+def trained_models_answers(probe, counts, expected, questions):
+    """Parts 1 and 2 end alike: the training of their `expected` models, test metrics, pictures."""
+    training, metrics, pictures = questions
+    return [
+        training_answer(training, probe.get("histories"), expected),
+        metrics_answer(metrics, probe.get("results"), expected),
+        pictures_answer(pictures, counts, grids=2, figures=3),
+    ]
 
 
 def training_answer(question, histories, expected):
