@@ -145,6 +145,8 @@ const addonDir = path.join(tfjsNodeDir, 'lib', 'napi-v8');
  * helper threads with native TensorFlow only when it is there (lib/train/threads.ts reads it).
  */
 const THREAD_SAFE_MARKER = path.join(addonDir, 'thread-safe-attributes');
+/** Written when rebuilding an existing addon failed, so that later runs do not try again (npm reinstalling tfjs-node removes it). */
+const REBUILD_FAILED_MARKER = path.join(addonDir, 'thread-safe-rebuild-failed');
 const SHARED_ATTRIBUTE_NAMES = 'static std::set<std::string> ATTR_NAME_SET;';
 const PER_THREAD_ATTRIBUTE_NAMES = 'static thread_local std::set<std::string> ATTR_NAME_SET;';
 
@@ -165,16 +167,15 @@ function patchBindingSource() {
 
 /** Compiles the patched addon against the TensorFlow library in deps/; true when it builds and loads. */
 function compileAddon() {
-  if (!patchBindingSource()) {
-    log("tfjs-node's binding source is not the expected one; the addon is built as it is (training stays on one thread)");
-  }
+  const patched = patchBindingSource();
+  if (!patched) log("tfjs-node's binding source is not the expected one; the addon is built as it is (training stays on one thread)");
   const nodeGyp = path.join(root, 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
   const nodedir = nodeHeadersDir();
   const args = [nodeGyp, 'rebuild', '--module_name=tfjs_binding', `--module_path=${addonDir}`, '--napi_build_version=8'];
   if (nodedir) args.push(`--nodedir=${nodedir}`);
   const build = capture('node', args, { cwd: tfjsNodeDir });
   if (build.ok && nativeBackendLoads()) {
-    if (patchBindingSource()) fs.writeFileSync(THREAD_SAFE_MARKER, `${PER_THREAD_ATTRIBUTE_NAMES}\n`);
+    if (patched) fs.writeFileSync(THREAD_SAFE_MARKER, `${PER_THREAD_ATTRIBUTE_NAMES}\n`);
     return true;
   }
   log(`the addon did not build or load:\n${build.output.split('\n').filter((l) => /error/i.test(l)).slice(0, 10).join('\n')}`);
@@ -212,15 +213,19 @@ function tryBuildFromWheel() {
   return false;
 }
 
-/** An addon that works but predates the patch (or came prebuilt) is rebuilt in place; kept as it was if that fails. */
+/**
+ * An addon that works but predates the patch (or came prebuilt) is rebuilt in place, once; kept as it
+ * was if that fails. Nothing is rebuilt where the binding's source is not one the patch knows.
+ */
 function makeAddonThreadSafe() {
-  if (fs.existsSync(THREAD_SAFE_MARKER)) return;
+  if (fs.existsSync(THREAD_SAFE_MARKER) || fs.existsSync(REBUILD_FAILED_MARKER) || !patchBindingSource()) return;
   log('rebuilding the native addon so that training can use helper threads');
   const addon = path.join(addonDir, 'tfjs_binding.node');
   const backup = `${addon}.previous`;
   fs.copyFileSync(addon, backup);
   if (!compileAddon()) {
     fs.copyFileSync(backup, addon);
+    fs.writeFileSync(REBUILD_FAILED_MARKER, 'the rebuild with per-thread attribute names failed; the previous addon was kept\n');
     log('kept the previous addon: native TensorFlow will train on one thread');
   }
   fs.rmSync(backup, { force: true });
