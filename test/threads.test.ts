@@ -2,6 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { Autoencoder, ImageSet, SeededRandom, assemble, buildConv, buildDense2, initBackend, trainAutoencoder } from '../lib';
 import { shareOfEpoch } from '../lib/train/batches';
 import { GradientExchange, StopRequested, createExchangeBuffers } from '../lib/train/exchange';
+import { FlatAdam } from '../lib/train/flat-adam';
+import { WASM_PAGE_BYTES, adamKernel } from '../lib/train/simd-adam';
 import { helperThreadsUnavailable } from '../lib/train/threads';
 import { makeTrainer } from '../lib/train/trainer';
 
@@ -59,6 +61,63 @@ test.each([
   trainer.dispose();
 });
 
+test('the SIMD Adam update equals the same update computed in JavaScript, and wants multiples of 4 values', () => {
+  const count = 64;
+  const memory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+  const floats = new Float32Array(memory.buffer);
+  const [g0, g1, m, v, w] = [0, 1, 2, 3, 4].map((k) => k * count);
+  const random = new SeededRandom(3);
+  for (let i = 0; i < count; i++) floats[w + i] = random.next() - 0.5;
+  const expected = { m: new Float64Array(count), v: new Float64Array(count), w: Float64Array.from(floats.subarray(w, w + count)) };
+  const update = adamKernel(memory);
+  const pointers = { gradient: 4 * g0, otherGradient: 4 * g1, firstMoment: 4 * m, secondMoment: 4 * v, weights: 4 * w };
+  for (let step = 1; step <= 20; step++) {
+    for (let i = 0; i < 2 * count; i++) floats[g0 + i] = (random.next() - 0.5) * 10 ** -(1 + (i % 5));
+    const scalars = { beta1: 0.9, oneMinusBeta1: 0.1, beta2: 0.999, oneMinusBeta2: 0.001, epsilon: 1e-7, rate: 0.01 / (1 - 0.9 ** step), correction: Math.sqrt(1 / (1 - 0.999 ** step)) };
+    update(pointers, count, scalars);
+    for (let i = 0; i < count; i++) {
+      const g = floats[g0 + i] + floats[g1 + i];
+      expected.m[i] = 0.9 * expected.m[i] + 0.1 * g;
+      expected.v[i] = 0.999 * expected.v[i] + 0.001 * g * g;
+      expected.w[i] -= (scalars.rate * expected.m[i]) / (Math.sqrt(expected.v[i]) * scalars.correction + 1e-7);
+    }
+  }
+  for (let i = 0; i < count; i++) {
+    expect(floats[w + i]).toBeCloseTo(expected.w[i], 5);
+    expect(floats[m + i]).toBeCloseTo(expected.m[i], 7);
+  }
+  expect(memory.buffer.byteLength).toBe(WASM_PAGE_BYTES);
+  expect(() => update(pointers, 6, { beta1: 0.9, oneMinusBeta1: 0.1, beta2: 0.999, oneMinusBeta2: 0.001, epsilon: 1e-7, rate: 1, correction: 1 }))
+    .toThrow('the SIMD Adam update works on multiples of 4 values, got 6');
+});
+
+test('on one thread the exchange updates the weights as FlatAdam does; attached variables follow it, detached ones keep their values', () => {
+  const sizes = [10, 7, 33];
+  const [shared, reference] = [0, 1].map(() => sizes.map((n, i) => tf.variable(tf.linspace(-1, 1 + i, n))));
+  const exchange = new GradientExchange(createExchangeBuffers(1, sizes), { threads: 1, thread: 0, learningRate: 0.01, timeoutSeconds: 1 });
+  const adam = new FlatAdam(reference, 0.01);
+  exchange.setWeights(shared);
+  exchange.attach(shared);
+  const random = new SeededRandom(5);
+  const step = (n: number) => {
+    const flat = tf.tensor1d(Array.from({ length: 50 }, () => random.next() - 0.5));
+    expect(exchange.step(n, { flat, loss: tf.scalar(0.25) }, shared)).toBeCloseTo(0.25, 6);
+    adam.apply(flat);
+  };
+  for (let n = 1; n <= 5; n++) step(n);
+  exchange.detach(shared);
+  const kept = shared.map((v) => v.dataSync().slice());
+  shared.forEach((v, i) => expect(Array.from(v.dataSync())).toEqual(Array.from(kept[i])));
+  reference.forEach((v, i) => {
+    const gap = Array.from(v.dataSync()).map((x, j) => Math.abs(x - kept[i][j]));
+    expect(Math.max(...gap)).toBeLessThan(1e-5);
+  });
+  // Steps after detach leave the variables alone until they are loaded again.
+  const before = shared[0].dataSync().slice();
+  exchange.step(6, { flat: tf.ones([50]) as tf.Tensor1D, loss: tf.scalar(0) }, []);
+  expect(Array.from(shared[0].dataSync())).toEqual(Array.from(before));
+});
+
 describe('the exchange between threads', () => {
   const part = () => ({ flat: tf.ones([10]) as tf.Tensor1D, loss: tf.scalar(0.5) });
   const variables = () => [tf.variable(tf.zeros([10]))];
@@ -66,22 +125,22 @@ describe('the exchange between threads', () => {
     new GradientExchange(buffers, { threads: 2, thread, learningRate: 1e-3, timeoutSeconds });
 
   test("a helper's failure reaches the main thread with its message", () => {
-    const buffers = createExchangeBuffers(2, 10);
+    const buffers = createExchangeBuffers(2, [10]);
     exchange(buffers, 1).fail(new Error('out of memory in the helper'));
     expect(() => exchange(buffers, 0).step(1, part(), variables())).toThrow('training thread 1 failed: out of memory in the helper');
   });
 
   test('a stop request ends a waiting helper; a silent helper ends the main thread after the timeout', () => {
-    const buffers = createExchangeBuffers(2, 10);
+    const buffers = createExchangeBuffers(2, [10]);
     exchange(buffers, 0).stop();
     expect(() => exchange(buffers, 1).step(1, part(), variables())).toThrow(StopRequested);
-    expect(() => exchange(createExchangeBuffers(2, 10), 0, 0.01).step(1, part(), variables()))
+    expect(() => exchange(createExchangeBuffers(2, [10]), 0, 0.01).step(1, part(), variables()))
       .toThrow(/training thread 1 has not finished step 1 after \d+ s; train with threads: 1/);
   });
 
   test('a model with another number of parameters than the shared weights is refused', () => {
-    expect(() => exchange(createExchangeBuffers(2, 10), 0).setWeights([tf.variable(tf.zeros([3, 4]))]))
-      .toThrow('the model has 12 parameters, the exchange 10');
+    expect(() => exchange(createExchangeBuffers(2, [10]), 0).setWeights([tf.variable(tf.zeros([3, 4]))]))
+      .toThrow('the model has 12 parameters in variables of 12 values, the exchange 10 in 10');
   });
 });
 

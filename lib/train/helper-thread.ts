@@ -41,7 +41,7 @@ async function run(init: HelperInit): Promise<void> {
   if (exchange.parameters !== trainer.size) {
     throw new Error(`the rebuilt model has ${trainer.size} parameters, the main thread's ${exchange.parameters}`);
   }
-  exchange.loadWeights(variables);
+  exchange.attach(variables);
   const [m, n] = autoencoder.imageShape;
   const x = tf.tensor4d(new Float32Array(init.inputs), [init.count, m, n, 1]);
   const y = init.targets ? tf.tensor4d(new Float32Array(init.targets), [init.count, m, n, 1]) : x;

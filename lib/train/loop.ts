@@ -214,6 +214,7 @@ export async function trainAutoencoder(autoencoder: Autoencoder, data: TrainingD
   };
 
   const diverged = (epoch: number, value: number): never => {
+    helpers?.detach();
     model.setWeights(lastGood);
     throw new TrainingDivergedError(
       `${autoencoder.name}: the loss became ${value} during epoch ${epoch}; training stopped and the weights of ` +
@@ -227,6 +228,8 @@ export async function trainAutoencoder(autoencoder: Autoencoder, data: TrainingD
       // This thread's examples of the epoch, shuffled, are copied once; each batch is then a slice.
       const share = shareOfEpoch(random.permutation(trainCount), batchSize, threads, 0);
       const [epochX, epochY] = gatherShare(share, x, y);
+      // Until the epoch's steps are done, the model reads the weights the threads share, in place.
+      helpers?.attach();
       const batchLosses: tf.Scalar[] = [];
       /** Mean loss of the batches so far (reading it waits for the device). */
       const meanLoss = async () => {
@@ -259,6 +262,7 @@ export async function trainAutoencoder(autoencoder: Autoencoder, data: TrainingD
         }
         epochLoss = await meanLoss();
       } finally {
+        helpers?.detach();
         tf.dispose([epochX, epochY, ...batchLosses]);
       }
       if (!Number.isFinite(epochLoss)) diverged(epoch, epochLoss);

@@ -141,7 +141,7 @@ export class HelperThreads {
   /** Starts threads − 1 helpers with copies of the model and the data; resolves when all are ready. */
   static async start(autoencoder: Autoencoder, threads: number, setup: HelperSetup): Promise<HelperThreads> {
     const variables = trainableVariables(autoencoder);
-    const buffers = createExchangeBuffers(threads, variables.reduce((total, v) => total + v.size, 0));
+    const buffers = createExchangeBuffers(threads, variables.map((v) => v.size));
     const exchange = new GradientExchange(buffers, { threads, thread: 0, learningRate: setup.learningRate, timeoutSeconds: HELPER_TIMEOUT_SECONDS });
     exchange.setWeights(variables);
     const common = {
@@ -163,6 +163,16 @@ export class HelperThreads {
       throw new Error(`a helper training thread did not start: ${error instanceof Error ? error.message : String(error)}`);
     }
     return helpers;
+  }
+
+  /** Lets the model read the shared weights in place until detach (see GradientExchange.attach). */
+  attach(): void {
+    this.exchange.attach(this.variables);
+  }
+
+  /** Gives the model a copy of the weights that the next steps leave alone. */
+  detach(): void {
+    this.exchange.detach(this.variables);
   }
 
   /** Step `step` with this thread's part: updates the model's weights, returns the batch's loss (see GradientExchange.step). */
