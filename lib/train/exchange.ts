@@ -143,7 +143,7 @@ export class GradientExchange {
   }
 
   /** Copies the shared weights into the variables. */
-  loadWeights(variables: tf.Variable[]): void {
+  private loadWeights(variables: tf.Variable[]): void {
     // A copy: the shared weights change at the next step, the variable must not.
     variables.forEach((variable, i) => variable.assign(tf.tensor(this.weightsOf(i).slice(), variable.shape)));
   }
