@@ -104,6 +104,8 @@ export class GradientExchange {
   private readonly slice: [number, number];
   /** The variables made from the shared weights by attach, where the backend reads those in place. */
   private attached: tf.Variable[] | undefined;
+  /** Whether the backend reads tensors made from shared memory in place: probed at the first attach. */
+  private readsInPlace: boolean | undefined;
 
   constructor(buffers: ExchangeBuffers, private readonly options: ExchangeOptions) {
     const { threads, thread } = options;
@@ -155,7 +157,8 @@ export class GradientExchange {
    */
   attach(variables: tf.Variable[]): void {
     this.checkVariables(variables);
-    if (!this.backendReadsInPlace()) {
+    this.readsInPlace ??= this.backendReadsInPlace();
+    if (!this.readsInPlace) {
       this.loadWeights(variables);
       return;
     }

@@ -20,7 +20,7 @@
  * correction = 1 / √(1 − β2^t).
  */
 
-/** Byte offsets, in the memory, of the arrays one update reads and writes (each may differ by segment). */
+/** Byte offsets, in the memory, of the first value one update reads or writes in each array. */
 export interface AdamPointers {
   /** The two gradients to add (parts of the batch). */
   gradient: number;
@@ -70,7 +70,7 @@ const STORE = [...simd(0x0b), 4, 0];
 const SPLAT = simd(0x13); // f32x4.splat
 const [SQRT, ADD, SUB, MUL, DIV] = [0xe3, 0xe4, 0xe5, 0xe6, 0xe7].map(simd);
 
-// Parameters (locals 0–10) then locals: the byte index, and the splatted scalars and temporaries.
+// Parameters (locals 0–12) then locals: the byte index, and the splatted scalars and temporaries.
 const [G0, G1, M, V, W, BYTES, BETA1, ONE_MINUS_BETA1, BETA2, ONE_MINUS_BETA2, RATE, CORRECTION, EPSILON] =
   [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
 const [I, B1, C1, B2, C2, RATE4, CORRECTION4, EPSILON4, G, MEAN, SQUARE] = [13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23];
