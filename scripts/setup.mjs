@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { THREAD_SAFETY_PATCH, applyBindingPatches } from './binding-patches.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const venv = path.join(root, '.venv');
@@ -140,42 +141,28 @@ function nodeHeadersDir() {
 }
 
 const addonDir = path.join(tfjsNodeDir, 'lib', 'napi-v8');
+const bindingDir = path.join(tfjsNodeDir, 'binding');
 /**
- * Written next to the addon once it is built from the patched source below; the library trains on
- * helper threads with native TensorFlow only when it is there (lib/train/threads.ts reads it).
+ * Written next to the addon once it is built from the thread-safe source (scripts/binding-patches.mjs),
+ * listing the patches it was built with; the library trains on helper threads with native TensorFlow
+ * only when it is there (lib/train/threads.ts reads it).
  */
 const THREAD_SAFE_MARKER = path.join(addonDir, 'thread-safe-attributes');
 /** Written when rebuilding an existing addon failed, so that later runs do not try again (npm reinstalling tfjs-node removes it). */
 const REBUILD_FAILED_MARKER = path.join(addonDir, 'thread-safe-rebuild-failed');
-const SHARED_ATTRIBUTE_NAMES = 'static std::set<std::string> ATTR_NAME_SET;';
-const PER_THREAD_ATTRIBUTE_NAMES = 'static thread_local std::set<std::string> ATTR_NAME_SET;';
-
-/**
- * tfjs-node's binding keeps the names of operation attributes in one process-wide std::set that
- * every operation call inserts into: two threads running operations at once (the library's helper
- * threads) corrupt it and crash the process. One set per thread removes the race.
- * Returns false when the source is not the one this patch knows.
- */
-function patchBindingSource() {
-  const file = path.join(tfjsNodeDir, 'binding', 'tfjs_backend.cc');
-  const source = fs.readFileSync(file, 'utf8');
-  if (source.includes(PER_THREAD_ATTRIBUTE_NAMES)) return true;
-  if (!source.includes(SHARED_ATTRIBUTE_NAMES)) return false;
-  fs.writeFileSync(file, source.replace(SHARED_ATTRIBUTE_NAMES, PER_THREAD_ATTRIBUTE_NAMES));
-  return true;
-}
 
 /** Compiles the patched addon against the TensorFlow library in deps/; true when it builds and loads. */
 function compileAddon() {
-  const patched = patchBindingSource();
-  if (!patched) log("tfjs-node's binding source is not the expected one; the addon is built as it is (training stays on one thread)");
+  const patches = applyBindingPatches(bindingDir);
+  const threadSafe = patches.includes(THREAD_SAFETY_PATCH);
+  if (!threadSafe) log("tfjs-node's binding source is not the expected one; the addon is built as it is (training stays on one thread)");
   const nodeGyp = path.join(root, 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
   const nodedir = nodeHeadersDir();
   const args = [nodeGyp, 'rebuild', '--module_name=tfjs_binding', `--module_path=${addonDir}`, '--napi_build_version=8'];
   if (nodedir) args.push(`--nodedir=${nodedir}`);
   const build = capture('node', args, { cwd: tfjsNodeDir });
   if (build.ok && nativeBackendLoads()) {
-    if (patched) fs.writeFileSync(THREAD_SAFE_MARKER, `${PER_THREAD_ATTRIBUTE_NAMES}\n`);
+    if (threadSafe) fs.writeFileSync(THREAD_SAFE_MARKER, `${patches.join('\n')}\n`);
     return true;
   }
   log(`the addon did not build or load:\n${build.output.split('\n').filter((l) => /error/i.test(l)).slice(0, 10).join('\n')}`);
@@ -214,31 +201,34 @@ function tryBuildFromWheel() {
 }
 
 /**
- * An addon that works but predates the patch (or came prebuilt) is rebuilt in place, once; kept as it
- * was if that fails. Nothing is rebuilt where the binding's source is not one the patch knows.
+ * An addon that works but was built without some of the patches that apply to its source (an older
+ * setup, or a prebuilt addon) is rebuilt in place, once; kept as it was if that fails.
  */
-function makeAddonThreadSafe() {
-  if (fs.existsSync(THREAD_SAFE_MARKER) || fs.existsSync(REBUILD_FAILED_MARKER) || !patchBindingSource()) return;
-  log('rebuilding the native addon so that training can use helper threads');
+function updateAddon() {
+  if (fs.existsSync(REBUILD_FAILED_MARKER)) return;
+  const built = fs.existsSync(THREAD_SAFE_MARKER) ? fs.readFileSync(THREAD_SAFE_MARKER, 'utf8').split('\n') : [];
+  const missing = applyBindingPatches(bindingDir).filter((name) => !built.includes(name));
+  if (missing.length === 0) return;
+  log(`rebuilding the native addon with: ${missing.join(', ')}`);
   const addon = path.join(addonDir, 'tfjs_binding.node');
   const backup = `${addon}.previous`;
   fs.copyFileSync(addon, backup);
   if (!compileAddon()) {
     fs.copyFileSync(backup, addon);
-    fs.writeFileSync(REBUILD_FAILED_MARKER, 'the rebuild with per-thread attribute names failed; the previous addon was kept\n');
-    log('kept the previous addon: native TensorFlow will train on one thread');
+    fs.writeFileSync(REBUILD_FAILED_MARKER, `the rebuild with ${missing.join(', ')} failed; the previous addon was kept\n`);
+    log(`kept the previous addon${built.length === 0 ? ': native TensorFlow will train on one thread' : ''}`);
   }
   fs.rmSync(backup, { force: true });
 }
 
 function installNativeTensorFlow() {
   if (nativeBackendLoads()) {
-    makeAddonThreadSafe();
+    updateAddon();
     return;
   }
   if (process.env.TP5_NO_DOWNLOAD !== '1' && tryOfficialDownload()) {
     log('native TensorFlow ready (official build)');
-    makeAddonThreadSafe();
+    updateAddon();
   } else if (tryBuildFromWheel()) {
     log('native TensorFlow ready (built from the tensorflow-cpu wheel)');
   } else {

@@ -1,4 +1,6 @@
+import * as tf from '@tensorflow/tfjs';
 import { BackendCandidate, chooseBackend, initBackend } from '../lib';
+import { copyInto } from '../lib/backend/copy-data';
 
 const failing = (name: BackendCandidate['name'], reason: string): BackendCandidate => ({
   name, activate: async () => { throw new Error(reason); },
@@ -31,4 +33,22 @@ test('the backend of this machine (TP5_EXPECT_BACKEND names the one it must be)'
   console.log(report.message);
   expect(['tensorflow', 'wasm', 'cpu']).toContain(report.name);
   if (process.env.TP5_EXPECT_BACKEND) expect(report.name).toBe(process.env.TP5_EXPECT_BACKEND);
+});
+
+test("copyInto puts a tensor's values into a view of shared memory, and wants the view's size and float32", async () => {
+  await initBackend({ print: false });
+  const shared = new Float32Array(new SharedArrayBuffer(4 * 12));
+  // A computed tensor lives in the backend (on native TensorFlow, read straight from its buffer);
+  // one made from JavaScript values may still be held by JavaScript.
+  const computed = tf.tidy(() => tf.add(tf.reshape(tf.range(0, 6), [2, 3]), 0.5));
+  copyInto(computed, shared.subarray(2, 8));
+  copyInto(tf.tensor1d([-1, -2]), shared.subarray(9, 11));
+  expect(Array.from(shared)).toEqual([0, 0, 0.5, 1.5, 2.5, 3.5, 4.5, 5.5, 0, -1, -2, 0]);
+  expect(() => copyInto(computed, shared.subarray(0, 5))).toThrow('copyInto: a float32 tensor of 5 values is needed, got float32 values, 6 of them');
+  expect(() => copyInto(tf.tensor1d([1, 2], 'int32'), shared.subarray(0, 2))).toThrow('got int32 values, 2 of them');
+  if (process.env.TP5_EXPECT_BACKEND === 'tensorflow') {
+    // The setup's addon has the direct copy (scripts/binding-patches.mjs).
+    const backend = tf.backend() as unknown as { binding: { copyTensorData?: unknown } };
+    expect(typeof backend.binding.copyTensorData).toBe('function');
+  }
 });

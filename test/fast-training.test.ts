@@ -63,18 +63,18 @@ test('the single-vector Adam takes the same steps as tf.train.adam', () => {
   const init = shapes.map((s, i) => tf.randomNormal(s, 0, 1, 'float32', i));
   const ours = init.map((t) => tf.variable(t.clone()));
   const reference = init.map((t) => tf.variable(t.clone()));
-  const flat = new FlatAdam(ours, 0.01);
+  const flatAdam = new FlatAdam(ours, 0.01);
   const adam = tf.train.adam(0.01);
   for (let step = 0; step < 5; step++) {
     const grads = shapes.map((s, i) => tf.randomNormal(s, 0, 1, 'float32', 100 + 10 * step + i));
-    tf.tidy(() => flat.apply(tf.concat(grads.map((g) => tf.reshape(g, [-1]))) as tf.Tensor1D));
+    tf.tidy(() => flatAdam.apply(grads));
     adam.applyGradients(reference.map((v, i) => ({ name: v.name, tensor: grads[i] })));
     tf.dispose(grads);
   }
   ours.forEach((v, i) => {
     expect(tf.max(tf.abs(tf.sub(v, reference[i]))).dataSync()[0]).toBeLessThan(1e-6);
   });
-  flat.dispose();
+  flatAdam.dispose();
   adam.dispose();
   tf.dispose([...init, ...ours, ...reference]);
 });
@@ -116,7 +116,7 @@ describe('the native step (tensorflow backend)', () => {
       const [m, n] = autoencoder.imageShape;
       const x = tf.randomUniform([16, m, n, 1], 0, 1, 'float32', 5) as tf.Tensor4D;
       const reference = tf.variableGrads(() => tf.mean(tf.squaredDifference(x, autoencoder.model.apply(x) as tf.Tensor)) as tf.Scalar, variables).grads;
-      trainer.gradients(x, x).forEach((g, i) => {
+      trainer.gradient(x, x, 16).gradients.forEach((g, i) => {
         const expected = reference[variables[i].name];
         const scale = Math.max(1e-6, tf.max(tf.abs(expected)).dataSync()[0]);
         expect(tf.max(tf.abs(tf.sub(g, expected))).dataSync()[0] / scale).toBeLessThan(1e-4);
@@ -141,7 +141,7 @@ describe('the native step (tensorflow backend)', () => {
     const adam = tf.train.adam(1e-2);
     const variables = compileForward(b)!.variables;
     for (let i = 0; i < 3; i++) {
-      const gradients = trainer.gradients(x, x);
+      const { gradients } = trainer.gradient(x, x, 32);
       tf.tidy(() => trainStep(trainer, x, x));
       adam.applyGradients(variables.map((v, k) => ({ name: v.name, tensor: gradients[k] })));
       tf.dispose(gradients);

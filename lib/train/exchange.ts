@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { copyInto } from '../backend/copy-data';
 import { ADAM_DEFAULTS } from './flat-adam';
 import { AdamKernel, WASM_PAGE_BYTES, adamKernel } from './simd-adam';
 import type { PartGradient } from './trainer';
@@ -195,13 +196,15 @@ export class GradientExchange {
       this.floats.fill(0, region, region + this.layout.length + 1);
       return;
     }
-    const flat = own.flat.dataSync() as Float32Array;
-    let offset = 0;
-    this.sizes.forEach((size, i) => {
-      this.floats.set(flat.subarray(offset, offset + size), region + this.layout.starts[i]);
-      offset += size;
+    if (own.gradients.length !== this.sizes.length) {
+      throw new Error(`the exchange holds ${this.sizes.length} variables, got ${own.gradients.length} gradients`);
+    }
+    own.gradients.forEach((gradient, i) => {
+      const start = region + this.layout.starts[i];
+      copyInto(gradient, this.floats.subarray(start, start + this.sizes[i]));
     });
-    this.floats[region + this.layout.length] = own.loss.dataSync()[0];
+    const loss = region + this.layout.length;
+    copyInto(own.loss, this.floats.subarray(loss, loss + 1));
   }
 
   /**

@@ -50,7 +50,9 @@ class NativeOps {
   private readonly int32Index: object;
   private readonly int32Shape: object;
   private readonly int32Lengths: object;
-  private readonly int32Perm: object;
+  private readonly int32Paddings: object;
+  private readonly gatherParams: object;
+  private readonly int32Indices: object;
 
   constructor(private readonly backend: NativeBackend) {
     const { createTensorsTypeOpAttr } = require('@tensorflow/tfjs-node/dist/nodejs_kernel_backend');
@@ -58,7 +60,9 @@ class NativeOps {
     this.int32Index = createTensorsTypeOpAttr('Tidx', 'int32');
     this.int32Shape = createTensorsTypeOpAttr('Tshape', 'int32');
     this.int32Lengths = createTensorsTypeOpAttr('Tlen', 'int32');
-    this.int32Perm = createTensorsTypeOpAttr('Tperm', 'int32');
+    this.int32Paddings = createTensorsTypeOpAttr('Tpaddings', 'int32');
+    this.gatherParams = createTensorsTypeOpAttr('Tparams', 'float32');
+    this.int32Indices = createTensorsTypeOpAttr('Tindices', 'int32');
   }
 
   private run(name: string, inputs: tf.Tensor[], attrs: object[] = []): tf.Tensor {
@@ -88,11 +92,6 @@ class NativeOps {
 
   scalar(value: number): tf.Tensor {
     return this.constant(`s${value}`, () => tf.scalar(value));
-  }
-
-  /** A float matrix made once (the sub-pixel kernel's tap selection). */
-  matrix(key: string, make: () => tf.Tensor2D): tf.Tensor {
-    return this.constant(key, make);
   }
 
   private ints(values: number[]): tf.Tensor {
@@ -139,8 +138,16 @@ class NativeOps {
     return this.run('DepthToSpace', [x], [this.int('block_size', blockSize), this.string('data_format', 'NHWC')]);
   }
 
-  transpose(x: tf.Tensor, permutation: number[]): tf.Tensor {
-    return this.run('Transpose', [x, this.ints(permutation)], [this.int32Perm]);
+  /**
+   * The sub-pixel form [2, 2, in, 4·out] of a 3×3 kernel [3, 3, out, in] (see transposedConv): the
+   * kernel padded with a zero row and column, then its taps gathered, in two operations.
+   */
+  subPixelKernel(filter: tf.Tensor): tf.Tensor {
+    const [, , outChannels, inChannels] = filter.shape;
+    const padding = this.constant('pad-3x3', () => tf.tensor2d([[0, 1], [0, 1], [0, 0], [0, 0]], [4, 2], 'int32'));
+    const padded = this.run('Pad', [filter, padding], [this.int32Paddings]);
+    const taps = this.constant(`sub-pixel-taps ${outChannels}×${inChannels}`, () => subPixelTaps(outChannels, inChannels));
+    return this.backend.executeSingleOutput('GatherNd', [this.gatherParams, this.int32Indices], [padded, taps]);
   }
 
   activation(name: ActivationName, x: tf.Tensor): tf.Tensor {
@@ -185,20 +192,30 @@ class NativeOps {
   }
 }
 
-/** The 16 × 9 matrix taking the 3×3 kernel taps to the 2×2 window × 2×2 parities. */
-function subPixelSelection(): tf.Tensor2D {
-  const selection = new Float32Array(16 * 9);
+/**
+ * For each entry [u, v, c, (pr, pc, o)] of the sub-pixel kernel (window row and column, input
+ * channel, output row and column parities, output channel), the index (row, column, o, c) of the 3×3
+ * kernel's tap feeding it; row or column 3 (the zero padding) where none does.
+ */
+function subPixelTaps(outChannels: number, inChannels: number): tf.Tensor {
+  const taps = new Int32Array(2 * 2 * inChannels * 4 * outChannels * 4);
+  let k = 0;
   for (let u = 0; u < 2; u++) {
     for (let v = 0; v < 2; v++) {
-      for (let pr = 0; pr < 2; pr++) {
-        for (let pc = 0; pc < 2; pc++) {
-          const [a, b] = [SUB_PIXEL_KERNEL_ROW[u][pr], SUB_PIXEL_KERNEL_ROW[v][pc]];
-          if (a >= 0 && b >= 0) selection[(((u * 2 + v) * 2 + pr) * 2 + pc) * 9 + a * 3 + b] = 1;
+      for (let c = 0; c < inChannels; c++) {
+        for (let pr = 0; pr < 2; pr++) {
+          for (let pc = 0; pc < 2; pc++) {
+            const [row, column] = [SUB_PIXEL_KERNEL_ROW[u][pr], SUB_PIXEL_KERNEL_ROW[v][pc]];
+            for (let o = 0; o < outChannels; o++) {
+              taps.set([row < 0 ? 3 : row, column < 0 ? 3 : column, o, c], k);
+              k += 4;
+            }
+          }
         }
       }
     }
   }
-  return tf.tensor2d(selection, [16, 9]);
+  return tf.tensor(taps, [2, 2, inChannels, 4 * outChannels, 4], 'int32');
 }
 
 /**
@@ -206,14 +223,10 @@ function subPixelSelection(): tf.Tensor2D {
  * inChannels]) giving [n, ...output]: sub-pixel for 3×3 stride 2 SAME, Conv2DBackpropInput otherwise.
  */
 function transposedConv(ops: NativeOps, x: tf.Tensor, filter: tf.Tensor, geometry: ConvGeometry, output: number[]): tf.Tensor {
-  const [n, h, w, inChannels] = x.shape;
-  const [kh, kw, outChannels] = filter.shape;
+  const [n, h, w] = x.shape;
+  const [kh, kw] = filter.shape;
   if (!subPixelApplies([kh, kw], geometry.strides, geometry.padding === 'SAME', [h, w], output)) return ops.conv2dBackpropInput([n, ...output], filter, x, geometry);
-  const taps = ops.matMul(ops.matrix('subpixel', subPixelSelection), ops.reshape(filter, [9, outChannels * inChannels]));
-  // [window row, window column, row parity, column parity, out, in] → [row, column, in, (parities, out)]
-  const kernel = ops.reshape(ops.transpose(ops.reshape(taps, [2, 2, 2, 2, outChannels, inChannels]), [0, 1, 5, 2, 3, 4]),
-    [2, 2, inChannels, 4 * outChannels]);
-  const phases = ops.conv2d(x, kernel, { strides: [1, 1], padding: 'VALID' }, [0, 0, 1, 0, 1, 0, 0, 0]);
+  const phases = ops.conv2d(x, ops.subPixelKernel(filter), { strides: [1, 1], padding: 'VALID' }, [0, 0, 1, 0, 1, 0, 0, 0]);
   return ops.depthToSpace(phases, 2);
 }
 
@@ -227,7 +240,10 @@ interface Stage {
   output: number[];
   /** The output before activations, bias included, for x of shape [n, ...input]. */
   forward(x: tf.Tensor): tf.Tensor;
-  /** The gradients with respect to the kernel and (unless skipped) to x, from that of the output before activations. */
+  /**
+   * The gradients with respect to the kernel and (unless skipped) to x, from that of the output
+   * before activations; called after forward in the same step (it may reuse what forward made).
+   */
   backward(x: tf.Tensor, grad: tf.Tensor, withInput: boolean): { kernel: tf.Tensor; input?: tf.Tensor };
 }
 
@@ -237,14 +253,17 @@ type StageShape = Pick<Stage, 'kernel' | 'bias' | 'activations' | 'input' | 'out
 function denseStage(ops: NativeOps, shape: StageShape): Stage {
   const [inSize, outSize] = [shape.input[0], shape.output[0]];
   const isMatrix = shape.kernel.rank === 2;
-  const matrix = () => isMatrix ? shape.kernel : ops.reshape(shape.kernel, [inSize, outSize]);
   const asKernel = (t: tf.Tensor) => isMatrix ? t : ops.reshape(t, shape.kernel.shape);
+  let matrix: tf.Tensor = shape.kernel;
   return {
     ...shape,
-    forward: (x) => ops.biasAdd(ops.matMul(x, matrix()), shape.bias),
+    forward: (x) => {
+      matrix = isMatrix ? shape.kernel : ops.reshape(shape.kernel, [inSize, outSize]);
+      return ops.biasAdd(ops.matMul(x, matrix), shape.bias);
+    },
     backward: (x, grad, withInput) => ({
       kernel: asKernel(ops.matMul(x, grad, true, false)),
-      input: withInput ? ops.matMul(grad, matrix(), false, true) : undefined,
+      input: withInput ? ops.matMul(grad, matrix, false, true) : undefined,
     }),
   };
 }
@@ -252,15 +271,18 @@ function denseStage(ops: NativeOps, shape: StageShape): Stage {
 /** A transposed convolution of a 1×1 input: out[n, i, j, o] = Σ_c x[n, c] K[i, j, o, c] + b[o]. */
 function expandStage(ops: NativeOps, shape: StageShape): Stage {
   const [inChannels, outSize] = [shape.input[0], shape.output[0] * shape.output[1] * shape.output[2]];
-  const matrix = () => ops.reshape(shape.kernel, [outSize, inChannels]);
+  let matrix: tf.Tensor = shape.kernel;
   return {
     ...shape,
-    forward: (x) => ops.biasAdd(ops.reshape(ops.matMul(x, matrix(), false, true), [x.shape[0], ...shape.output]), shape.bias),
+    forward: (x) => {
+      matrix = ops.reshape(shape.kernel, [outSize, inChannels]);
+      return ops.biasAdd(ops.reshape(ops.matMul(x, matrix, false, true), [x.shape[0], ...shape.output]), shape.bias);
+    },
     backward: (x, grad, withInput) => {
       const flat = ops.reshape(grad, [x.shape[0], outSize]);
       return {
         kernel: ops.reshape(ops.matMul(flat, x, true, false), shape.kernel.shape),
-        input: withInput ? ops.matMul(flat, matrix()) : undefined,
+        input: withInput ? ops.matMul(flat, matrix) : undefined,
       };
     },
   };
@@ -335,13 +357,8 @@ function nativeStages(ops: NativeOps, autoencoder: Autoencoder): Stage[] | undef
   return stages.length > 0 ? stages : undefined;
 }
 
-export interface NativeTrainer extends Trainer {
-  /** The gradients of the batch's MSE with respect to the model's variables, in their order (for tests). */
-  gradients: (inputs: tf.Tensor4D, targets: tf.Tensor4D) => tf.Tensor[];
-}
-
 /** The native trainer for this model, or undefined where it does not apply (see above). */
-export function nativeTrainer(autoencoder: Autoencoder, learningRate: number): NativeTrainer | undefined {
+export function nativeTrainer(autoencoder: Autoencoder, learningRate: number): Trainer | undefined {
   if (tf.getBackend() !== 'tensorflow') return undefined;
   const ops = new NativeOps(tf.backend() as unknown as NativeBackend);
   const stages = nativeStages(ops, autoencoder);
@@ -365,7 +382,7 @@ export function nativeTrainer(autoencoder: Autoencoder, learningRate: number): N
    * Forward and backward pass on a part of a batch of batchSize examples: the part's share of the
    * batch's mean squared error, and its gradients, variable by variable.
    */
-  const backprop = (inputs: tf.Tensor4D, targets: tf.Tensor4D, batchSize: number) => {
+  const backprop = (inputs: tf.Tensor4D, targets: tf.Tensor4D, batchSize: number): PartGradient => {
     const stageInputs: tf.Tensor[] = [];
     const activationOutputs: tf.Tensor[][] = [];
     let h: tf.Tensor = inputs;
@@ -399,13 +416,9 @@ export function nativeTrainer(autoencoder: Autoencoder, learningRate: number): N
     return { loss, gradients };
   };
 
-  const gradient = (inputs: tf.Tensor4D, targets: tf.Tensor4D, batchSize: number): PartGradient => {
-    const { loss, gradients } = backprop(inputs, targets, batchSize);
-    return { loss, flat: ops.concat(gradients.map((g) => ops.reshape(g, [-1]))) as tf.Tensor1D };
-  };
-
-  const apply = (g: tf.Tensor1D): void => {
+  const apply = (gradients: tf.Tensor[]): void => {
     stepCount++;
+    const g = ops.concat(gradients.map((gradient) => ops.reshape(gradient, [-1])));
     const m = ops.binary('AddV2', ops.binary('Mul', firstMoment, ops.scalar(beta1)), ops.binary('Mul', g, ops.scalar(1 - beta1)));
     const v = ops.binary('AddV2', ops.binary('Mul', secondMoment, ops.scalar(beta2)),
       ops.binary('Mul', ops.unary('Square', g), ops.scalar(1 - beta2)));
@@ -424,9 +437,8 @@ export function nativeTrainer(autoencoder: Autoencoder, learningRate: number): N
 
   return {
     size: total,
-    gradient,
-    apply: (flat) => tf.tidy(() => apply(flat)),
-    gradients: (inputs, targets) => backprop(inputs, targets, inputs.shape[0]).gradients,
+    gradient: backprop,
+    apply: (gradients) => tf.tidy(() => apply(gradients)),
     dispose: () => {
       tf.dispose([firstMoment, secondMoment]);
       ops.dispose();

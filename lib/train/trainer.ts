@@ -23,8 +23,8 @@ export const LOSSES: Record<LossName, LossFunction> = {
 export interface PartGradient {
   /** The part's share of the batch loss: its mean loss × part size / batch size. */
   loss: tf.Scalar;
-  /** The gradient of that share, all variables flattened and concatenated in the model's order. */
-  flat: tf.Tensor1D;
+  /** The gradient of that share with respect to each trainable variable, in the model's order. */
+  gradients: tf.Tensor[];
 }
 
 /**
@@ -33,18 +33,18 @@ export interface PartGradient {
  * and each thread applies the same update to its copy of the weights.
  */
 export interface Trainer {
-  /** Entries of the flat gradient (the model's trainable parameters). */
+  /** The number of trainable parameters. */
   size: number;
   gradient(inputs: tf.Tensor4D, targets: tf.Tensor4D, batchSize: number): PartGradient;
-  /** Updates the weights from the whole batch's flat gradient. */
-  apply(flat: tf.Tensor1D): void;
+  /** Updates the weights from the whole batch's gradients (one per variable, in the model's order). */
+  apply(gradients: tf.Tensor[]): void;
   dispose(): void;
 }
 
 /** A whole step on one thread; returns the batch's loss. */
 export function trainStep(trainer: Trainer, inputs: tf.Tensor4D, targets: tf.Tensor4D): tf.Scalar {
-  const { loss, flat } = trainer.gradient(inputs, targets, inputs.shape[0]);
-  trainer.apply(flat);
+  const { loss, gradients } = trainer.gradient(inputs, targets, inputs.shape[0]);
+  trainer.apply(gradients);
   return loss;
 }
 
@@ -68,22 +68,18 @@ export function makeTrainer(autoencoder: Autoencoder, optimizerName: OptimizerNa
       const mean = loss(y, forward(x));
       return share === 1 ? mean : tf.mul(mean, share);
     }, variables);
-    return { loss: value, flat: tf.concat(variables.map((v) => tf.reshape(grads[v.name], [-1]))) as tf.Tensor1D };
+    return { loss: value, gradients: variables.map((v) => grads[v.name]) };
   };
   const size = variables.reduce((total, v) => total + v.size, 0);
   if (optimizerName === 'adam') {
     const adam = new FlatAdam(variables, learningRate);
-    return { size, gradient, apply: (flat) => adam.apply(flat), dispose: () => adam.dispose() };
+    return { size, gradient, apply: (gradients) => adam.apply(gradients), dispose: () => adam.dispose() };
   }
   const optimizer = optimizerName === 'sgd' ? tf.train.sgd(learningRate) : tf.train.rmsprop(learningRate);
-  const sizes = variables.map((v) => v.size);
   return {
     size,
     gradient,
-    apply: (flat) => tf.tidy(() => {
-      const parts = tf.split(flat, sizes);
-      optimizer.applyGradients(variables.map((v, i) => ({ name: v.name, tensor: tf.reshape(parts[i], v.shape) })));
-    }),
+    apply: (gradients) => optimizer.applyGradients(variables.map((v, i) => ({ name: v.name, tensor: gradients[i] }))),
     dispose: () => optimizer.dispose(),
   };
 }
