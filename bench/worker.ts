@@ -10,7 +10,7 @@ const first = (pair: { inputs: ImageSet; targets: ImageSet }, n: number) => ({
 });
 
 /** Speeds are the median of this many timed epochs (and inference passes): one alone varies by 10-20 % here. */
-const TIMED_RUNS = 3;
+const TIMED_RUNS = 5;
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 

@@ -5,8 +5,8 @@ import { buildConv, registerWasmTrainingKernels, trainAutoencoder, ImageSet } fr
 /**
  * The wasm backend lacks Conv2DBackpropFilter; the library registers one made of kernels wasm has.
  * Its gradients must match the cpu backend's, for every convolution of the TP's model. The library
- * also replaces wasm's BatchMatMul with transposed operands and its stride-2 transposed convolution
- * (sub-pixel): their results must match too.
+ * also replaces wasm's BatchMatMul with transposed operands, its stride-2 transposed convolution
+ * (sub-pixel) and its Sum over leading axes: their results must match too.
  */
 
 beforeAll(() => {
@@ -77,6 +77,9 @@ test.each([
   ['transposed 16@3×3 stride 2 same, 7×7×32', (): tf.Tensor => tf.conv2dTranspose(random([4, 7, 7, 32], 1) as tf.Tensor4D, random([3, 3, 16, 32], 2) as tf.Tensor4D, [4, 14, 14, 16], 2, 'same')],
   ['transposed 1@3×3 stride 2 same, 5×3×4', (): tf.Tensor => tf.conv2dTranspose(random([2, 5, 3, 4], 1) as tf.Tensor4D, random([3, 3, 1, 4], 2) as tf.Tensor4D, [2, 10, 6, 1], 2, 'same')],
   ['transposed 2@4×4 stride 2 same (original kernel)', (): tf.Tensor => tf.conv2dTranspose(random([2, 5, 5, 3], 1) as tf.Tensor4D, random([4, 4, 2, 3], 2) as tf.Tensor4D, [2, 10, 10, 2], 2, 'same')],
+  ['sum over all axes but the last (bias gradient of a convolution)', (): tf.Tensor => tf.sum(random([64, 14, 14, 16], 1), [0, 1, 2])],
+  ['sum over the first axis, kept dimensions, negative axis', (): tf.Tensor => tf.sum(random([64, 1568], 1), -2, true)],
+  ['sum over other axes (original kernel)', (): tf.Tensor => tf.sum(random([4, 5, 6], 1), [1, 2])],
   ['input gradient of conv 32@3×3 stride 2 same', (): tf.Tensor => tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(x as tf.Tensor4D, random([3, 3, 16, 32], 2) as tf.Tensor4D, 2, 'same'), random([2, 7, 7, 32], 3))))(random([2, 14, 14, 16], 1))],
 ] as const)('replaced wasm kernel equals cpu within 1e-4: %s', async (_, compute) => {
   const expected = await valuesOn('cpu', compute);
