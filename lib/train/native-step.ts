@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { SUB_PIXEL_KERNEL_ROW, subPixelApplies } from '../backend/sub-pixel';
+import { subPixelApplies, subPixelSources } from '../backend/sub-pixel';
 import { Autoencoder } from '../models/types';
 import { trainableVariables, weightVariable } from './fast-forward';
 import { ADAM_DEFAULTS } from './flat-adam';
@@ -193,28 +193,20 @@ class NativeOps {
 }
 
 /**
- * For each entry [u, v, c, (pr, pc, o)] of the sub-pixel kernel (window row and column, input
- * channel, output row and column parities, output channel), the index (row, column, o, c) of the 3×3
- * kernel's tap feeding it; row or column 3 (the zero padding) where none does.
+ * subPixelSources as GatherNd indices into the 3×3 kernel padded with a zero row and column: the
+ * tap's (row, column, out, in), or (3, 3, 0, 0) for a zero.
  */
 function subPixelTaps(outChannels: number, inChannels: number): tf.Tensor {
-  const taps = new Int32Array(2 * 2 * inChannels * 4 * outChannels * 4);
-  let k = 0;
-  for (let u = 0; u < 2; u++) {
-    for (let v = 0; v < 2; v++) {
-      for (let c = 0; c < inChannels; c++) {
-        for (let pr = 0; pr < 2; pr++) {
-          for (let pc = 0; pc < 2; pc++) {
-            const [row, column] = [SUB_PIXEL_KERNEL_ROW[u][pr], SUB_PIXEL_KERNEL_ROW[v][pc]];
-            for (let o = 0; o < outChannels; o++) {
-              taps.set([row < 0 ? 3 : row, column < 0 ? 3 : column, o, c], k);
-              k += 4;
-            }
-          }
-        }
-      }
+  const sources = subPixelSources(outChannels, inChannels);
+  const taps = new Int32Array(4 * sources.length);
+  sources.forEach((source, i) => {
+    if (source < 0) {
+      taps.set([3, 3, 0, 0], 4 * i);
+    } else {
+      const tap = Math.floor(source / (outChannels * inChannels));
+      taps.set([Math.floor(tap / 3), tap % 3, Math.floor(source / inChannels) % outChannels, source % inChannels], 4 * i);
     }
-  }
+  });
   return tf.tensor(taps, [2, 2, inChannels, 4 * outChannels, 4], 'int32');
 }
 
