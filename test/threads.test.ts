@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { Autoencoder, ImageSet, SeededRandom, assemble, buildConv, buildDense2, initBackend, trainAutoencoder } from '../lib';
-import { shareOfEpoch } from '../lib/train/batches';
+import { disposeParts, partsOfShare, shareOfEpoch } from '../lib/train/batches';
 import { GradientExchange, StopRequested, createExchangeBuffers } from '../lib/train/exchange';
 import { FlatAdam } from '../lib/train/flat-adam';
 import { WASM_PAGE_BYTES, adamKernel } from '../lib/train/simd-adam';
@@ -27,14 +27,14 @@ test('each batch is cut into consecutive parts, the first (larger) one for the m
   expect(shares[1].parts.map((p) => p.size)).toEqual([5, 5, 1]);
   expect(shares[0].parts.map((p) => p.batchSize)).toEqual([10, 10, 3]);
   // Batch by batch, the main thread's part then the helper's give back the shuffled order.
-  const rebuilt: number[] = [];
-  shares[0].parts.forEach((part, b) => {
-    const helper = shares[1].parts[b];
-    rebuilt.push(...shares[0].rows.subarray(part.offset, part.offset + part.size), ...shares[1].rows.subarray(helper.offset, helper.offset + helper.size));
-  });
+  const examples = tf.tensor4d(Float32Array.from({ length: 23 }, (_, i) => i), [23, 1, 1, 1]);
+  const parts = shares.map((share) => partsOfShare(share, examples, examples));
+  const rebuilt = parts[0].flatMap((part, b) => [...part.inputs.dataSync(), ...parts[1][b].targets.dataSync()]);
   expect(rebuilt).toEqual([...order]);
+  parts.forEach(disposeParts);
+  examples.dispose();
   // A batch of one image leaves the helper an empty part.
-  expect(shareOfEpoch(Int32Array.from([4]), 10, 2, 1).parts).toEqual([{ offset: 0, size: 0, batchSize: 1 }]);
+  expect(shareOfEpoch(Int32Array.from([4]), 10, 2, 1).parts).toEqual([{ size: 0, batchSize: 1 }]);
   expect(shareOfEpoch(order, 10, 1, 0).rows).toEqual(order);
 });
 

@@ -12,7 +12,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { initBackend } from '../backend';
 import { assemble } from '../models/types';
 import { SeededRandom } from '../util/random';
-import { gatherShare, shareOfEpoch } from './batches';
+import { disposeParts, partsOfShare, shareOfEpoch } from './batches';
 import { GradientExchange, StopRequested } from './exchange';
 import type { HelperInit, HelperMessage } from './threads';
 import { trainableVariables } from './fast-forward';
@@ -51,18 +51,17 @@ async function run(init: HelperInit): Promise<void> {
   try {
     for (;;) {
       const share = shareOfEpoch(random.permutation(init.count), init.batchSize, init.threads, init.thread);
-      const [epochX, epochY] = gatherShare(share, x, y);
+      const parts = partsOfShare(share, x, y);
       try {
-        for (const part of share.parts) {
+        share.parts.forEach((part, b) => {
           step++;
           tf.tidy(() => {
-            const own = part.size === 0 ? undefined
-              : trainer.gradient(epochX.slice(part.offset, part.size), epochY.slice(part.offset, part.size), part.batchSize);
+            const own = part.size === 0 ? undefined : trainer.gradient(parts[b].inputs, parts[b].targets, part.batchSize);
             exchange.step(step, own, variables);
           });
-        }
+        });
       } finally {
-        tf.dispose([epochX, epochY]);
+        disposeParts(parts);
       }
     }
   } catch (error) {

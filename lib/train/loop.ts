@@ -4,7 +4,7 @@ import { Autoencoder } from '../models/types';
 import { SeededRandom } from '../util/random';
 import { checkNumberInRange, checkOneOf, checkPositiveInteger } from '../util/check';
 import { ProgressMode, ProgressState, createProgress, formatDuration } from './progress';
-import { gatherShare, shareOfEpoch } from './batches';
+import { disposeParts, partsOfShare, shareOfEpoch } from './batches';
 import { HelperSetup, HelperThreads, coreCount, helperThreadsUnavailable } from './threads';
 import { LOSSES, LOSS_NAMES, LossName, OPTIMIZER_NAMES, OptimizerName, makeTrainer, trainStep } from './trainer';
 
@@ -225,9 +225,9 @@ export async function trainAutoencoder(autoencoder: Autoencoder, data: TrainingD
   try {
     for (let epoch = 1; epoch <= epochs; epoch++) {
       const epochStart = performance.now();
-      // This thread's examples of the epoch, shuffled, are copied once; each batch is then a slice.
+      // This thread's parts of the epoch's shuffled batches, copied out once.
       const share = shareOfEpoch(random.permutation(trainCount), batchSize, threads, 0);
-      const [epochX, epochY] = gatherShare(share, x, y);
+      const parts = partsOfShare(share, x, y);
       // Until the epoch's steps are done, the model reads the weights the threads share, in place.
       helpers?.attach();
       const batchLosses: tf.Scalar[] = [];
@@ -244,13 +244,11 @@ export async function trainAutoencoder(autoencoder: Autoencoder, data: TrainingD
       let epochLoss = NaN;
       try {
         for (let b = 0; b < batches; b++) {
-          const { offset, size, batchSize: wholeBatch } = share.parts[b];
+          const { inputs, targets } = parts[b];
           step++;
           batchLosses.push(tf.tidy(() => {
-            const inputs = epochX.slice(offset, size);
-            const targets = sameTargets ? inputs : epochY.slice(offset, size);
             if (!helpers) return trainStep(trainer, inputs, targets);
-            return tf.scalar(helpers.step(step, trainer.gradient(inputs, targets, wholeBatch)));
+            return tf.scalar(helpers.step(step, trainer.gradient(inputs, targets, share.parts[b].batchSize)));
           }));
           // Reading the loss waits for the device: about once a second, not at every step.
           if (performance.now() - lastReport > 1000) {
@@ -263,7 +261,8 @@ export async function trainAutoencoder(autoencoder: Autoencoder, data: TrainingD
         epochLoss = await meanLoss();
       } finally {
         helpers?.detach();
-        tf.dispose([epochX, epochY, ...batchLosses]);
+        disposeParts(parts);
+        tf.dispose(batchLosses);
       }
       if (!Number.isFinite(epochLoss)) diverged(epoch, epochLoss);
       imagesSeen += trainCount;
