@@ -27,12 +27,18 @@ test('each batch is cut into consecutive parts, the first (larger) one for the m
   expect(shares[1].parts.map((p) => p.size)).toEqual([5, 5, 1]);
   expect(shares[0].parts.map((p) => p.batchSize)).toEqual([10, 10, 3]);
   // Batch by batch, the main thread's part then the helper's give back the shuffled order.
-  const examples = tf.tensor4d(Float32Array.from({ length: 23 }, (_, i) => i), [23, 1, 1, 1]);
-  const parts = shares.map((share) => partsOfShare(share, examples, examples));
-  const rebuilt = parts[0].flatMap((part, b) => [...part.inputs.dataSync(), ...parts[1][b].targets.dataSync()]);
+  // Image i is one pixel of value i; its target, one of value 100 - i.
+  const images = { inputs: Float32Array.from({ length: 23 }, (_, i) => i), targets: Float32Array.from({ length: 23 }, (_, i) => 100 - i), imageShape: [1, 1] as [number, number] };
+  const parts = shares.map((share) => partsOfShare(share, images));
+  expect(parts[1][2].inputs.shape).toEqual([1, 1, 1, 1]);
+  const rebuilt = parts[0].flatMap((part, b) => [...part.inputs.dataSync(), ...parts[1][b].inputs.dataSync()]);
   expect(rebuilt).toEqual([...order]);
-  parts.forEach(disposeParts);
-  examples.dispose();
+  const targets = parts[0].flatMap((part, b) => [...part.targets.dataSync(), ...parts[1][b].targets.dataSync()]);
+  expect(targets).toEqual([...order].map((i) => 100 - i));
+  // Without targets, each part's targets are its inputs.
+  const same = partsOfShare(shares[0], { inputs: images.inputs, imageShape: [1, 1] });
+  expect(same.every((part) => part.targets === part.inputs)).toBe(true);
+  [...parts, same].forEach(disposeParts);
   // A batch of one image leaves the helper an empty part.
   expect(shareOfEpoch(Int32Array.from([4]), 10, 2, 1).parts).toEqual([{ size: 0, batchSize: 1 }]);
   expect(shareOfEpoch(order, 10, 1, 0).rows).toEqual(order);

@@ -12,7 +12,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { initBackend } from '../backend';
 import { assemble } from '../models/types';
 import { SeededRandom } from '../util/random';
-import { disposeParts, partsOfShare, shareOfEpoch } from './batches';
+import { TrainingPixels, disposeParts, partsOfShare, shareOfEpoch } from './batches';
 import { GradientExchange, StopRequested } from './exchange';
 import type { HelperInit, HelperMessage } from './threads';
 import { trainableVariables } from './fast-forward';
@@ -42,16 +42,18 @@ async function run(init: HelperInit): Promise<void> {
     throw new Error(`the rebuilt model has ${trainer.size} parameters, the main thread's ${exchange.parameters}`);
   }
   exchange.attach(variables);
-  const [m, n] = autoencoder.imageShape;
-  const x = tf.tensor4d(new Float32Array(init.inputs), [init.count, m, n, 1]);
-  const y = init.targets ? tf.tensor4d(new Float32Array(init.targets), [init.count, m, n, 1]) : x;
+  const pixels: TrainingPixels = {
+    inputs: new Float32Array(init.inputs),
+    targets: init.targets && new Float32Array(init.targets),
+    imageShape: autoencoder.imageShape,
+  };
   post({ type: 'ready' });
   const random = new SeededRandom(init.seed);
   let step = 0;
   try {
     for (;;) {
       const share = shareOfEpoch(random.permutation(init.count), init.batchSize, init.threads, init.thread);
-      const parts = partsOfShare(share, x, y);
+      const parts = partsOfShare(share, pixels);
       try {
         share.parts.forEach((part, b) => {
           step++;
@@ -70,7 +72,6 @@ async function run(init: HelperInit): Promise<void> {
     // Free every tensor before the thread ends: tfjs-node's addon frees whatever is left while the
     // thread is being torn down, which can crash the process.
     trainer.dispose();
-    tf.dispose([x, y]);
     autoencoder.model.dispose();
     tf.disposeVariables();
   }

@@ -4,7 +4,7 @@ import { Autoencoder } from '../models/types';
 import { SeededRandom } from '../util/random';
 import { checkNumberInRange, checkOneOf, checkPositiveInteger } from '../util/check';
 import { ProgressMode, ProgressState, createProgress, formatDuration } from './progress';
-import { disposeParts, partsOfShare, shareOfEpoch } from './batches';
+import { TrainingPixels, disposeParts, partsOfShare, shareOfEpoch } from './batches';
 import { HelperSetup, HelperThreads, coreCount, helperThreadsUnavailable } from './threads';
 import { LOSSES, LOSS_NAMES, LossName, OPTIMIZER_NAMES, OptimizerName, makeTrainer, trainStep } from './trainer';
 
@@ -164,8 +164,11 @@ export async function trainAutoencoder(autoencoder: Autoencoder, data: TrainingD
   if (trainCount < 1) throw new Error(`no training images left after keeping ${valCount} for validation`);
   const sameTargets = data.targets === undefined;
 
-  const x = toTensor(data.inputs, 0, trainCount);
-  const y = sameTargets ? x : toTensor(data.targets as ImageSet, 0, trainCount);
+  const pixels: TrainingPixels = {
+    inputs: data.inputs.pixels.subarray(0, trainCount * imageSize(data.inputs)),
+    targets: sameTargets ? undefined : (data.targets as ImageSet).pixels.subarray(0, trainCount * imageSize(data.inputs)),
+    imageShape: autoencoder.imageShape,
+  };
   let valX: tf.Tensor4D | undefined;
   let valY: tf.Tensor4D | undefined;
   if (options.validation) {
@@ -178,12 +181,10 @@ export async function trainAutoencoder(autoencoder: Autoencoder, data: TrainingD
 
   const trainer = makeTrainer(autoencoder, optimizerName, learningRate, lossName);
   const helpers = await startHelpers(autoencoder, requestedThreads, options.threads !== undefined, {
-    learningRate, loss: lossName, seed, batchSize, count: trainCount,
-    inputs: data.inputs.pixels.subarray(0, trainCount * imageSize(data.inputs)),
-    targets: sameTargets ? undefined : (data.targets as ImageSet).pixels.subarray(0, trainCount * imageSize(data.inputs)),
+    learningRate, loss: lossName, seed, batchSize, count: trainCount, inputs: pixels.inputs, targets: pixels.targets,
   }).catch((error: unknown) => {
     trainer.dispose();
-    tf.dispose([x, y, valX ?? [], valY ?? []].flat());
+    tf.dispose([valX ?? [], valY ?? []].flat());
     throw error;
   });
   const threads = helpers?.threads ?? 1;
@@ -227,7 +228,7 @@ export async function trainAutoencoder(autoencoder: Autoencoder, data: TrainingD
       const epochStart = performance.now();
       // This thread's parts of the epoch's shuffled batches, copied out once.
       const share = shareOfEpoch(random.permutation(trainCount), batchSize, threads, 0);
-      const parts = partsOfShare(share, x, y);
+      const parts = partsOfShare(share, pixels);
       // Until the epoch's steps are done, the model reads the weights the threads share, in place.
       helpers?.attach();
       const batchLosses: tf.Scalar[] = [];
@@ -299,7 +300,7 @@ export async function trainAutoencoder(autoencoder: Autoencoder, data: TrainingD
   } finally {
     history.totalSeconds = (performance.now() - started) / 1000;
     history.imagesPerSecond = imagesSeen / Math.max(history.totalSeconds, 1e-9);
-    tf.dispose([x, y, valX ?? [], valY ?? [], lastGood, best ?? []].flat());
+    tf.dispose([valX ?? [], valY ?? [], lastGood, best ?? []].flat());
     trainer.dispose();
     await helpers?.stop();
   }
