@@ -1,6 +1,8 @@
 // Changes the lab makes to the source of tfjs-node's native binding (node_modules/@tensorflow/
 // tfjs-node/binding) before compiling it. Each one checks for itself and is applied at most once; it
 // returns false where the source is not the one it knows, and the addon is then built without it.
+// The binding's own files are kept beside it (FILE.original), so that a build can start again from
+// them with fewer changes.
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -137,7 +139,17 @@ export const BINDING_PATCHES = [
 /** The name of the patch without which the library does not train on several threads. */
 export const THREAD_SAFETY_PATCH = BINDING_PATCHES[0].name;
 
-/** Applies every patch that knows this source; returns the names of those now in it. */
-export function applyBindingPatches(bindingDir) {
-  return BINDING_PATCHES.filter((patch) => patch.apply(bindingDir)).map((patch) => patch.name);
+const PATCHED_FILES = ['tfjs_backend.h', 'tfjs_backend.cc', 'tfjs_binding.cc'];
+
+/**
+ * Puts the named patches (all by default) that know this source into the binding's files, and no
+ * others; returns the names of those now in it.
+ */
+export function applyBindingPatches(bindingDir, names = BINDING_PATCHES.map((patch) => patch.name)) {
+  for (const file of PATCHED_FILES) {
+    const [current, original] = [path.join(bindingDir, file), path.join(bindingDir, `${file}.original`)];
+    if (fs.existsSync(original)) fs.copyFileSync(original, current);
+    else fs.copyFileSync(current, original);
+  }
+  return BINDING_PATCHES.filter((patch) => names.includes(patch.name) && patch.apply(bindingDir)).map((patch) => patch.name);
 }

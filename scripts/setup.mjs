@@ -148,25 +148,42 @@ const bindingDir = path.join(tfjsNodeDir, 'binding');
  * only when it is there (lib/train/threads.ts reads it).
  */
 const THREAD_SAFE_MARKER = path.join(addonDir, 'thread-safe-attributes');
-/** Written when rebuilding an existing addon failed, so that later runs do not try again (npm reinstalling tfjs-node removes it). */
+/**
+ * Written when rebuilding an existing addon failed, or when the addon built only with the thread-safety
+ * patch, so that later runs do not try again (npm reinstalling tfjs-node removes it).
+ */
 const REBUILD_FAILED_MARKER = path.join(addonDir, 'thread-safe-rebuild-failed');
 
-/** Compiles the patched addon against the TensorFlow library in deps/; true when it builds and loads. */
-function compileAddon() {
-  const patches = applyBindingPatches(bindingDir);
-  const threadSafe = patches.includes(THREAD_SAFETY_PATCH);
-  if (!threadSafe) log("tfjs-node's binding source is not the expected one; the addon is built as it is (training stays on one thread)");
+/** Compiles the binding's source as it is against the TensorFlow library in deps/; true when it builds and loads. */
+function buildAddon() {
   const nodeGyp = path.join(root, 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
   const nodedir = nodeHeadersDir();
   const args = [nodeGyp, 'rebuild', '--module_name=tfjs_binding', `--module_path=${addonDir}`, '--napi_build_version=8'];
   if (nodedir) args.push(`--nodedir=${nodedir}`);
   const build = capture('node', args, { cwd: tfjsNodeDir });
-  if (build.ok && nativeBackendLoads()) {
-    if (threadSafe) fs.writeFileSync(THREAD_SAFE_MARKER, `${patches.join('\n')}\n`);
-    return true;
-  }
+  if (build.ok && nativeBackendLoads()) return true;
   log(`the addon did not build or load:\n${build.output.split('\n').filter((l) => /error/i.test(l)).slice(0, 10).join('\n')}`);
   return false;
+}
+
+/**
+ * Compiles the addon with the binding patches; where that fails, once more with the thread-safety one
+ * only (the others are speed-ups), and remembers it so that later runs do not try again.
+ * True when an addon builds and loads.
+ */
+function compileAddon() {
+  let patches = applyBindingPatches(bindingDir);
+  let built = buildAddon();
+  if (!built && patches.length > 1 && patches.includes(THREAD_SAFETY_PATCH)) {
+    log(`building the addon again with ${THREAD_SAFETY_PATCH} only`);
+    patches = applyBindingPatches(bindingDir, [THREAD_SAFETY_PATCH]);
+    built = buildAddon();
+    if (built) fs.writeFileSync(REBUILD_FAILED_MARKER, 'the addon did not build with all the binding patches; it was built with the thread-safety one only\n');
+  }
+  if (!built) return false;
+  if (patches.includes(THREAD_SAFETY_PATCH)) fs.writeFileSync(THREAD_SAFE_MARKER, `${patches.join('\n')}\n`);
+  else log("tfjs-node's binding source is not the expected one; the addon is built as it is (training stays on one thread)");
+  return true;
 }
 
 /**
