@@ -6,6 +6,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
+/** The binding's files that the patches change. */
+const PATCHED_FILES = ['tfjs_backend.h', 'tfjs_backend.cc', 'tfjs_binding.cc'];
+
 /**
  * The binding keeps the names of operation attributes in one process-wide std::set that every
  * operation call inserts into: two threads running operations at once (the library's helper threads)
@@ -107,8 +110,7 @@ const COPY_PROPERTY = `      {"copyTensorData", nullptr, CopyTensorData, nullptr
  * every step by each training thread, allocating it costs several times the copy.
  */
 function copyTensorData(bindingDir) {
-  const files = ['tfjs_backend.h', 'tfjs_backend.cc', 'tfjs_binding.cc'];
-  const sources = files.map((file) => fs.readFileSync(path.join(bindingDir, file), 'utf8'));
+  const sources = PATCHED_FILES.map((file) => fs.readFileSync(path.join(bindingDir, file), 'utf8'));
   const anchors = [
     '  napi_value GetTensorData(napi_env env, napi_value tensor_id_value);\n',
     '}  // namespace tfnodejs',
@@ -123,9 +125,9 @@ function copyTensorData(bindingDir) {
     return false;
   }
   const last = backend.lastIndexOf(anchors[1]);
-  fs.writeFileSync(path.join(bindingDir, files[0]), header.replace(anchors[0], anchors[0] + COPY_DECLARATION));
-  fs.writeFileSync(path.join(bindingDir, files[1]), backend.slice(0, last) + COPY_METHOD + backend.slice(last));
-  fs.writeFileSync(path.join(bindingDir, files[2]),
+  fs.writeFileSync(path.join(bindingDir, PATCHED_FILES[0]), header.replace(anchors[0], anchors[0] + COPY_DECLARATION));
+  fs.writeFileSync(path.join(bindingDir, PATCHED_FILES[1]), backend.slice(0, last) + COPY_METHOD + backend.slice(last));
+  fs.writeFileSync(path.join(bindingDir, PATCHED_FILES[2]),
     binding.replace(anchors[2], COPY_FUNCTION + anchors[2]).replace(anchors[3], anchors[3] + COPY_PROPERTY));
   return true;
 }
@@ -138,8 +140,6 @@ export const BINDING_PATCHES = [
 
 /** The name of the patch without which the library does not train on several threads. */
 export const THREAD_SAFETY_PATCH = BINDING_PATCHES[0].name;
-
-const PATCHED_FILES = ['tfjs_backend.h', 'tfjs_backend.cc', 'tfjs_binding.cc'];
 
 /**
  * Puts the named patches (all by default) that know this source into the binding's files, and no
