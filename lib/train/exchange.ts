@@ -29,7 +29,7 @@ import type { PartGradient } from './trainer';
 export interface ExchangeBuffers {
   /** Int32: the stop flag, the failed thread (+1), each thread's last published gradient, each thread's last finished update. */
   control: SharedArrayBuffer;
-  /** The number of values of each variable, in the order of the flat gradient. */
+  /** The number of values of each variable, in the model's order. */
   sizes: number[];
   /** Float32 arrays, at the offsets given by exchangeLayout: the regions, the moments, the weights. */
   memory: WebAssembly.Memory;
@@ -120,7 +120,7 @@ export class GradientExchange {
     this.slice = [boundary(thread), boundary(thread + 1)];
   }
 
-  /** The number of parameters (the length of the flat gradient). */
+  /** The number of parameters. */
   get parameters(): number {
     return this.sizes.reduce((a, b) => a + b, 0);
   }
