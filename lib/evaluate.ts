@@ -1,4 +1,4 @@
-import { ImageSet } from './data/images';
+import { ImageSet, Images, asImageSet } from './data/images';
 import { PerImageMetrics, compareImageSets } from './metrics';
 import { Autoencoder } from './models/types';
 import { NamedMetrics } from './report';
@@ -11,15 +11,16 @@ export interface Evaluation extends NamedMetrics {
 }
 
 /** Compares `candidate` images (a filter's output, the noisy inputs...) with `reference`. */
-export function evaluateImages(name: string, reference: ImageSet, candidate: ImageSet): Evaluation {
-  const { perImage, mean } = compareImageSets(reference, candidate);
-  return { name, metrics: mean, perImage, images: candidate };
+export function evaluateImages(name: string, reference: Images, candidate: Images): Evaluation {
+  const images = asImageSet(candidate);
+  const { perImage, mean } = compareImageSets(asImageSet(reference), images);
+  return { name, metrics: mean, perImage, images };
 }
 
 /**
  * Runs the autoencoder on `inputs` and compares its outputs with `targets`
  * (the inputs themselves for reconstruction, the clean images for denoising).
  */
-export async function evaluateAutoencoder(autoencoder: Autoencoder, inputs: ImageSet, targets: ImageSet = inputs, name = autoencoder.name): Promise<Evaluation> {
-  return evaluateImages(name, targets, await reconstruct(autoencoder, inputs));
+export async function evaluateAutoencoder(autoencoder: Autoencoder, inputs: Images, targets: Images = inputs, name = autoencoder.name): Promise<Evaluation> {
+  return evaluateImages(name, targets, await reconstruct(autoencoder, asImageSet(inputs)));
 }

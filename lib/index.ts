@@ -8,6 +8,7 @@
  *   metrics  MSE, PSNR, SSIM
  *   noise    Gaussian noise and classical denoising filters
  *   plots    plotly figures with static fallbacks, image grids, tables
+ *   coursework  the check cells' feedback on a student's answers (lab.check, lab.todo)
  *   evaluate / report / settings   test-set comparisons, sentences built from them, quick runs
  */
 export * from './backend';
@@ -15,6 +16,7 @@ export { registerWasmTrainingKernels } from './backend/wasm-kernels';
 export * from './data/images';
 export * from './data/idx';
 export * from './data/mnist';
+export * from './data/prepare';
 export * from './models';
 export * from './train';
 export * from './metrics';
@@ -24,3 +26,4 @@ export { SeededRandom } from './util/random';
 export * from './settings';
 export * from './report';
 export * from './evaluate';
+export * from './coursework';

@@ -1,5 +1,6 @@
 import { MetricName, MetricSummary } from './metrics';
 import { TrainingHistory } from './train/loop';
+import { decimal, integer, ordinal } from './util/french';
 
 /** Sentences for the notebooks, built from computed values so that no text contradicts a re-run. */
 
@@ -8,13 +9,6 @@ export interface NamedMetrics {
   metrics: MetricSummary;
 }
 
-function ordinal(n: number): string {
-  return n === 1 ? '1re' : `${n}e`;
-}
-
-function decimal(value: number, digits: number): string {
-  return value.toFixed(digits).replace('.', ',');
-}
 
 const HIGHER_IS_BETTER: Record<MetricName, boolean> = { mse: false, psnr: true, ssim: true };
 
@@ -58,7 +52,7 @@ export function timesText(ratio: number): string {
 export function historySentence(history: TrainingHistory): string {
   const [kind, losses] = history.valLoss.length > 0 ? ['de validation', history.valLoss] : ["d'entraînement", history.loss];
   const last = losses.length;
-  const pace = `${decimal(history.totalSeconds, 1)} s, ${Math.round(history.imagesPerSecond).toLocaleString('fr-FR')} images/s`;
+  const pace = `${decimal(history.totalSeconds, 1)} s, ${integer(history.imagesPerSecond)} images/s`;
   const change = last > 1 ? `${decimal(losses[0], 4)} après la 1re époque, ${decimal(losses[last - 1], 4)} après la ${ordinal(last)}` : `${decimal(losses[0], 4)} après l'unique époque`;
   return `${history.label} : perte ${kind} ${change} (${pace}).`;
 }

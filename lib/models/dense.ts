@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { Autoencoder, AutoencoderOptions, KERNEL_INITIALIZER, assemble, tfActivation } from './types';
+import { noteLibraryCall } from '../util/provenance';
+import { autoencoder, markReference } from './autoencoder';
+import { Autoencoder, AutoencoderOptions, KERNEL_INITIALIZER, tfActivation } from './types';
 import { validateOptions } from './validate';
 
 /**
@@ -7,6 +9,7 @@ import { validateOptions } from './validate';
  * With K = 64 on 28×28 images: 50,240 + 50,960 = 101,200 parameters.
  */
 export function buildDense1(options: AutoencoderOptions = {}): Autoencoder {
+  noteLibraryCall('lab.buildDense1');
   const { imageShape, codeSize, activation } = validateOptions(options, 'none');
   const [m, n] = imageShape;
   const encoder = tf.sequential({
@@ -24,7 +27,7 @@ export function buildDense1(options: AutoencoderOptions = {}): Autoencoder {
     ],
   });
   const name = options.name ?? `Dense n°1 (${activation === 'none' ? 'sans activation' : activation}, K=${codeSize})`;
-  return assemble(name, 'dense1', encoder, decoder, imageShape, activation);
+  return markReference(autoencoder({ encoder, decoder, name }), 'lab.buildDense1');
 }
 
 /**
@@ -33,6 +36,7 @@ export function buildDense1(options: AutoencoderOptions = {}): Autoencoder {
  * With K = 64 on 28×28 images: 218,192 parameters.
  */
 export function buildDense2(options: AutoencoderOptions = {}): Autoencoder {
+  noteLibraryCall('lab.buildDense2');
   const { imageShape, codeSize, activation } = validateOptions(options, 'relu');
   const [m, n] = imageShape;
   const hidden = 128;
@@ -58,5 +62,5 @@ export function buildDense2(options: AutoencoderOptions = {}): Autoencoder {
     ],
   });
   const name = options.name ?? `Dense n°2 (${activation}, K=${codeSize})`;
-  return assemble(name, 'dense2', encoder, decoder, imageShape, activation);
+  return markReference(autoencoder({ encoder, decoder, name }), 'lab.buildDense2');
 }

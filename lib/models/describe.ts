@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { checkOneOf } from '../util/check';
+import { activationLabel, layerKind, layerKindName } from './layer-kinds';
 import { Autoencoder } from './types';
 
 /** Language of the description tables: French (the course's) or English. */
@@ -26,18 +27,12 @@ const WORDS = {
   fr: {
     headers: ['Partie', 'Couche', 'Spécifications', 'Dimension de la sortie', 'Nombre de paramètres'],
     encoder: 'Encodeur', decoder: 'Décodeur', total: 'Total',
-    flatten: 'Aplatissement', dense: 'Linéaire (dense)', activation: 'Activation', reshape: 'Redimensionnement',
-    conv: 'Convolution', convTranspose: 'Convolution transposée',
-    filters: 'filtres', filter: 'filtre', stride: 'pas', padding: 'padding', outputPadding: 'output padding', noActivation: 'sans activation',
-    units: 'neurones',
+    filters: 'filtres', filter: 'filtre', stride: 'pas', padding: 'padding', outputPadding: 'output padding', units: 'neurones',
   },
   en: {
     headers: ['Part', 'Layer', 'Specification', 'Output shape', 'Parameters'],
     encoder: 'Encoder', decoder: 'Decoder', total: 'Total',
-    flatten: 'Flatten', dense: 'Linear (dense)', activation: 'Activation', reshape: 'Reshape',
-    conv: 'Convolution', convTranspose: 'Transposed convolution',
-    filters: 'filters', filter: 'filter', stride: 'stride', padding: 'padding', outputPadding: 'output padding', noActivation: 'no activation',
-    units: 'units',
+    filters: 'filters', filter: 'filter', stride: 'stride', padding: 'padding', outputPadding: 'output padding', units: 'units',
   },
 };
 
@@ -45,10 +40,6 @@ type Words = (typeof WORDS)['fr'];
 
 export function formatShape(shape: number[]): string {
   return shape.join('×');
-}
-
-function activationText(name: unknown, words: Words): string {
-  return name === undefined || name === 'linear' ? words.noActivation : String(name);
 }
 
 /** PyTorch-style padding of a layer, as the TP's table writes it. */
@@ -61,33 +52,29 @@ function paddingText(config: tf.serialization.ConfigDict, words: Words, transpos
   return `, ${words.padding} ${pad}${outputPadding}`;
 }
 
-function describeLayer(layer: tf.layers.Layer, words: Words): { layer: string; spec: string } {
+function layerSpec(layer: tf.layers.Layer, language: Language): string {
+  const words = WORDS[language];
   const config = layer.getConfig();
-  const inputShape = (layer.inputSpec?.[0]?.shape ?? (layer.input as tf.SymbolicTensor).shape).slice(1) as number[];
-  switch (layer.getClassName()) {
-    case 'Flatten':
-      return { layer: words.flatten, spec: `${formatShape(inputShape)} → ${inputShape.reduce((a, b) => a * b, 1)}` };
-    case 'Dense':
-      return {
-        layer: words.dense,
-        spec: `${inputShape[inputShape.length - 1]} → ${config.units} ${words.units}, ${activationText(config.activation, words)}`,
-      };
-    case 'Activation':
-      return { layer: words.activation, spec: String(config.activation) };
-    case 'Reshape':
-      return { layer: words.reshape, spec: `${formatShape(inputShape)} → ${formatShape(config.targetShape as number[])}` };
-    case 'Conv2D':
-    case 'Conv2DTranspose': {
-      const transposed = layer.getClassName() === 'Conv2DTranspose';
-      const kernel = formatShape(config.kernelSize as number[]);
-      const [stride] = config.strides as number[];
+  const inputShape = ((layer.input as tf.SymbolicTensor).shape as number[]).slice(1);
+  const activation = activationLabel(layer, language);
+  switch (layerKind(layer)) {
+    case 'flatten':
+      return `${formatShape(inputShape)} → ${inputShape.reduce((a, b) => a * b, 1)}`;
+    case 'reshape':
+      return `${formatShape(inputShape)} → ${formatShape(config.targetShape as number[])}`;
+    case 'dense':
+      return `${inputShape[inputShape.length - 1]} → ${config.units} ${words.units}, ${activation}`;
+    case 'activation':
+      return activation;
+    case 'conv':
+    case 'convTranspose': {
       const filters = config.filters as number;
-      const spec = `${filters} ${filters > 1 ? words.filters : words.filter} ${kernel}, ${words.stride} ${stride}` +
-        `${paddingText(config, words, transposed)}, ${activationText(config.activation, words)}`;
-      return { layer: transposed ? words.convTranspose : words.conv, spec };
+      const [stride] = config.strides as number[];
+      return `${filters} ${filters > 1 ? words.filters : words.filter} ${formatShape(config.kernelSize as number[])}, ${words.stride} ${stride}` +
+        `${paddingText(config, words, layerKind(layer) === 'convTranspose')}, ${activation}`;
     }
     default:
-      return { layer: layer.getClassName(), spec: '' };
+      return '';
   }
 }
 
@@ -97,9 +84,9 @@ export function describeModel(autoencoder: Autoencoder, language: Language = 'fr
   const words = WORDS[language];
   const rows: LayerRow[] = [];
   for (const [part, half] of [[words.encoder, autoencoder.encoder], [words.decoder, autoencoder.decoder]] as const) {
-    for (const layer of half.layers) {
+    for (const layer of half.layers.filter((l) => layerKind(l) !== 'input')) {
       const outputShape = (layer.outputShape as number[]).slice(1);
-      rows.push({ part, ...describeLayer(layer, words), outputShape, params: layer.countParams() });
+      rows.push({ part, layer: layerKindName(layer, language), spec: layerSpec(layer, language), outputShape, params: layer.countParams() });
     }
   }
   const totalParams = rows.reduce((sum, row) => sum + row.params, 0);

@@ -1,4 +1,6 @@
 export * from './types';
+export { autoencoder, type AutoencoderParts } from './autoencoder';
 export { buildDense1, buildDense2 } from './dense';
 export { buildConv } from './conv';
+export * from './layer-kinds';
 export * from './describe';

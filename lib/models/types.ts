@@ -1,11 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 
-/** Activations a builder accepts; 'none' means no activation (the identity). */
+/** Activations the reference builders accept; 'none' means no activation (the identity). */
 export type ActivationName = 'none' | 'relu' | 'sigmoid' | 'tanh' | 'elu' | 'selu' | 'softplus' | 'swish' | 'gelu';
 export const ACTIVATION_NAMES: readonly ActivationName[] = ['none', 'relu', 'sigmoid', 'tanh', 'elu', 'selu', 'softplus', 'swish', 'gelu'];
-
-/** The three architectures of the TP. */
-export type ArchitectureKind = 'dense1' | 'dense2' | 'conv';
 
 /** Image size (M, N) in pixels; images have one channel. */
 export type ImageShape = [number, number];
@@ -24,17 +21,15 @@ export interface AutoencoderOptions {
 /** An autoencoder: the whole model, and its two halves sharing the same weights. */
 export interface Autoencoder {
   name: string;
-  kind: ArchitectureKind;
   /** Input [M, N, 1] to output [M, N, 1]. */
   model: tf.LayersModel;
   /** Input [M, N, 1] to the code. */
-  encoder: tf.Sequential;
+  encoder: tf.LayersModel;
   /** Code to output [M, N, 1]. */
-  decoder: tf.Sequential;
+  decoder: tf.LayersModel;
   imageShape: ImageShape;
   /** Shape of the code for one image, e.g. [64] or [1, 1, 64]. */
   codeShape: number[];
-  activation: ActivationName;
 }
 
 /** tfjs's name for an activation. */
@@ -49,16 +44,3 @@ export function tfActivation(name: ActivationName): 'linear' | Exclude<Activatio
  * over 4 trainings in the PyTorch reference: 0.0081 with it, 0.0071 with Glorot uniform).
  */
 export const KERNEL_INITIALIZER = 'glorotUniform';
-
-/** Joins encoder and decoder into one model applied to images of shape [M, N, 1]. */
-export function assemble(
-  name: string, kind: ArchitectureKind, encoder: tf.Sequential, decoder: tf.Sequential,
-  imageShape: ImageShape, activation: ActivationName,
-): Autoencoder {
-  const input = tf.input({ shape: [imageShape[0], imageShape[1], 1] });
-  const code = encoder.apply(input) as tf.SymbolicTensor;
-  const output = decoder.apply(code) as tf.SymbolicTensor;
-  const model = tf.model({ inputs: input, outputs: output, name: name.replace(/[^A-Za-z0-9_]/g, '_') });
-  const codeShape = (encoder.outputs[0].shape as number[]).slice(1);
-  return { name, kind, model, encoder, decoder, imageShape, codeShape, activation };
-}

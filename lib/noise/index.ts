@@ -1,4 +1,5 @@
-import { ImageSet, imageAt } from '../data/images';
+import { ImageSet, Images, asImageSet, imageAt } from '../data/images';
+import { markMadeBy, noteLibraryCall } from '../util/provenance';
 import { SeededRandom } from '../util/random';
 import { checkNumberInRange } from '../util/check';
 import { gaussianKernel } from '../metrics';
@@ -14,7 +15,9 @@ export interface NoiseOptions {
 }
 
 /** x = y + n with n ~ N(0, σ²) drawn independently for every pixel, from a seeded generator. */
-export function addGaussianNoise(images: ImageSet, options: NoiseOptions): ImageSet {
+export function addGaussianNoise(clean: Images, options: NoiseOptions): ImageSet {
+  noteLibraryCall('lab.addGaussianNoise');
+  const images = asImageSet(clean);
   if ((options.variance === undefined) === (options.std === undefined)) {
     throw new Error('addGaussianNoise needs exactly one of `variance` and `std`');
   }
@@ -27,7 +30,7 @@ export function addGaussianNoise(images: ImageSet, options: NoiseOptions): Image
     const value = images.pixels[i] + std * random.normal();
     pixels[i] = options.clip ? Math.min(1, Math.max(0, value)) : value;
   }
-  return { ...images, pixels };
+  return markMadeBy({ ...images, pixels: markMadeBy(pixels, 'lab.addGaussianNoise') }, 'lab.addGaussianNoise');
 }
 
 /** Index into [0, size) after mirror reflection at the borders (d c b a | a b c d | d c b a). */
@@ -46,8 +49,9 @@ function mapImages(images: ImageSet, filter: (image: Float32Array, out: Float32A
 }
 
 /** Gaussian blur of standard deviation `sigma`, window radius round(4σ), mirrored borders (as scipy.ndimage.gaussian_filter). */
-export function gaussianBlur(images: ImageSet, sigma = 1): ImageSet {
+export function gaussianBlur(input: Images, sigma = 1): ImageSet {
   checkNumberInRange('sigma', sigma, 0.1, 10);
+  const images = asImageSet(input);
   const taps = gaussianKernel(sigma, 4);
   const radius = (taps.length - 1) / 2;
   const { height, width } = images;
@@ -71,7 +75,8 @@ export function gaussianBlur(images: ImageSet, sigma = 1): ImageSet {
 }
 
 /** 3×3 median filter with mirrored borders (as scipy.ndimage.median_filter(size=3)). */
-export function medianFilter3x3(images: ImageSet): ImageSet {
+export function medianFilter3x3(input: Images): ImageSet {
+  const images = asImageSet(input);
   const { height, width } = images;
   const window = new Float32Array(9);
   return mapImages(images, (image, out) => {

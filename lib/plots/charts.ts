@@ -1,3 +1,4 @@
+import { PLOTLY_SEPARATORS } from '../util/french';
 import { displayBundle, escapeHtml } from './display';
 
 /**
@@ -14,6 +15,10 @@ export interface Series {
   name: string;
   x: number[];
   y: number[];
+  /** Line colour (default: the next of COLORS). */
+  color?: string;
+  /** A dashed line (e.g. a validation curve beside its solid training curve). */
+  dashed?: boolean;
 }
 
 export interface AxisOptions {
@@ -43,10 +48,16 @@ function niceTicks(min: number, max: number, count = 5): number[] {
   return ticks;
 }
 
+/** A tick label, French style (decimal comma). */
 function formatTick(value: number): string {
   if (value === 0) return '0';
   const abs = Math.abs(value);
-  return abs >= 1e5 || abs < 1e-3 ? value.toExponential(0) : String(Number(value.toPrecision(4)));
+  return (abs >= 1e5 || abs < 1e-3 ? value.toExponential(0) : String(Number(value.toPrecision(4)))).replace('.', ',');
+}
+
+/** What every plotly layout shares: size, title, French number separators. */
+function plotlyLayout(title: string, height = HEIGHT): Record<string, unknown> {
+  return { title: { text: title }, width: WIDTH, height, separators: PLOTLY_SEPARATORS };
 }
 
 interface Scale {
@@ -95,11 +106,13 @@ function yAxis(scale: Scale): string {
   }).join('');
 }
 
-function legend(names: string[]): string {
+function legend(names: string[], colors = names.map((_, i) => COLORS[i % COLORS.length]), dashed: boolean[] = []): string {
   return names.map((name, i) => {
     const y = 10 + 18 * i;
-    return `<rect x="${PLOT_W + 12}" y="${y - 6}" width="12" height="12" fill="${COLORS[i % COLORS.length]}"/>` +
-      `<text x="${PLOT_W + 30}" y="${y}" dominant-baseline="middle">${escapeHtml(name)}</text>`;
+    const mark = dashed[i]
+      ? `<line x1="${PLOT_W + 10}" x2="${PLOT_W + 26}" y1="${y}" y2="${y}" stroke="${colors[i]}" stroke-width="2" stroke-dasharray="4 3"/>`
+      : `<rect x="${PLOT_W + 12}" y="${y - 6}" width="12" height="12" fill="${colors[i]}"/>`;
+    return `${mark}<text x="${PLOT_W + 30}" y="${y}" dominant-baseline="middle">${escapeHtml(name)}</text>`;
   }).join('');
 }
 
@@ -122,29 +135,34 @@ function finiteValues(values: number[], positive: boolean): number[] {
 export function lineChart(series: Series[], options: AxisOptions): Figure {
   const xs = series.flatMap((s) => s.x);
   const ys = finiteValues(series.flatMap((s) => s.y), options.logY === true);
-  if (ys.length === 0) throw new Error(`lineChart "${options.title}": no finite value to draw`);
+  if (ys.length === 0) throw new Error(`figure « ${options.title} » : aucune valeur finie à tracer`);
   const xScale = linearScale(...extent(xs), PLOT_W, false);
   const yScale = options.logY ? logScale(...extent(ys), PLOT_H) : linearScale(...extent(ys), PLOT_H, true);
   const body = [yAxis(yScale)];
   for (const t of xScale.ticks) {
     body.push(`<text x="${xScale.toPixel(t).toFixed(1)}" y="${PLOT_H + 16}" text-anchor="middle">${formatTick(t)}</text>`);
   }
+  const colors = series.map((s, i) => s.color ?? COLORS[i % COLORS.length]);
   series.forEach((s, i) => {
     const points = s.x.map((x, j) => [x, s.y[j]]).filter(([, y]) => Number.isFinite(y) && (!options.logY || y > 0));
     const path = points.map(([x, y]) => `${xScale.toPixel(x).toFixed(1)},${yScale.toPixel(y).toFixed(1)}`).join(' ');
-    body.push(`<polyline points="${path}" fill="none" stroke="${COLORS[i % COLORS.length]}" stroke-width="2"/>`);
+    const dash = s.dashed ? ' stroke-dasharray="6 4"' : '';
+    body.push(`<polyline points="${path}" fill="none" stroke="${colors[i]}" stroke-width="2"${dash}/>`);
     for (const [x, y] of points) {
-      body.push(`<circle cx="${xScale.toPixel(x).toFixed(1)}" cy="${yScale.toPixel(y).toFixed(1)}" r="3" fill="${COLORS[i % COLORS.length]}"/>`);
+      body.push(`<circle cx="${xScale.toPixel(x).toFixed(1)}" cy="${yScale.toPixel(y).toFixed(1)}" r="3" fill="${colors[i]}"/>`);
     }
   });
   const names = series.map((s) => s.name);
-  body.push(legend(names));
+  body.push(legend(names, colors, series.map((s) => s.dashed === true)));
   return {
     title: options.title,
     plotly: {
-      data: series.map((s, i) => ({ type: 'scatter', mode: 'lines+markers', name: s.name, x: s.x, y: s.y, line: { color: COLORS[i % COLORS.length] } })),
+      data: series.map((s, i) => ({
+        type: 'scatter', mode: 'lines+markers', name: s.name, x: s.x, y: s.y,
+        line: { color: colors[i], dash: s.dashed ? 'dash' : 'solid' },
+      })),
       layout: {
-        title: { text: options.title }, width: WIDTH, height: HEIGHT,
+        ...plotlyLayout(options.title),
         xaxis: { title: { text: options.xTitle } },
         yaxis: { title: { text: options.yTitle }, type: options.logY ? 'log' : 'linear' },
       },
@@ -170,7 +188,7 @@ export interface BarChartOptions {
 export function barChart(categories: string[], series: BarSeries[], options: BarChartOptions): Figure {
   const format = options.format ?? ((v: number) => formatTick(v));
   const values = finiteValues(series.flatMap((s) => s.values), options.logY === true);
-  if (values.length === 0) throw new Error(`barChart "${options.title}": no finite value to draw`);
+  if (values.length === 0) throw new Error(`figure « ${options.title} » : aucune valeur finie à tracer`);
   const [low, high] = extent(values);
   const max = high * 1.12;
   const min = options.logY ? low / 2 : Math.min(0, low);
@@ -201,7 +219,7 @@ export function barChart(categories: string[], series: BarSeries[], options: Bar
         marker: { color: COLORS[i % COLORS.length] },
       })),
       layout: {
-        title: { text: options.title }, width: WIDTH, height: HEIGHT, barmode: 'group',
+        ...plotlyLayout(options.title), barmode: 'group',
         yaxis: { title: { text: options.yTitle }, type: options.logY ? 'log' : 'linear' },
       },
     },
@@ -243,7 +261,7 @@ export function scatterChart(x: ArrayLike<number>, y: ArrayLike<number>, labels:
         };
       }),
       layout: {
-        title: { text: options.title }, width: WIDTH, height: HEIGHT + 100,
+        ...plotlyLayout(options.title, HEIGHT + 100),
         xaxis: { title: { text: options.xTitle } }, yaxis: { title: { text: options.yTitle } },
       },
     },

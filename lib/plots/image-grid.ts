@@ -1,59 +1,92 @@
-import { ImageSet, imageAt } from '../data/images';
+import { ImageSet, Images, asImageSet, imageAt } from '../data/images';
 import { displayBundle, escapeHtml } from './display';
 import { encodeGrayPng } from './png';
 
-/** One row of a grid: a title and the images to show side by side. */
+/** One row of a grid: a title and the images to show side by side (a tensor [n, M, N, 1] or an ImageSet). */
 export interface GridRow {
   title: string;
-  images: ImageSet;
+  images: Images;
 }
 
 export interface ImageGridOptions {
   /** Which images of each row to show (default: the first ten). */
   indices?: number[];
-  /** Pixels per image pixel (default 2). */
+  /** Screen pixels per image pixel (default 3: a 28×28 digit is 84 pixels wide). */
   scale?: number;
 }
 
-/** A grid of images as a PNG: one row per GridRow, pixel values clipped to [0, 1]. */
-export function imageGridPng(rows: GridRow[], options: ImageGridOptions = {}): Buffer {
-  if (rows.length === 0) throw new Error('imageGridPng needs at least one row');
-  const { height, width } = rows[0].images;
-  const indices = options.indices ?? Array.from({ length: Math.min(10, rows[0].images.count) }, (_, i) => i);
-  const scale = options.scale ?? 2;
-  const gap = 2;
-  const cellW = width * scale + gap;
-  const cellH = height * scale + gap;
-  const outW = indices.length * cellW + gap;
-  const outH = rows.length * cellH + gap;
-  const out = new Uint8Array(outW * outH).fill(160);
-  rows.forEach((row, r) => {
+const GAP = 4;
+const TITLE_HEIGHT = 20;
+
+/** The rows last shown by showImageGrid, as ImageSets (read by the coursework's checks). */
+let lastShown: { title: string; images: ImageSet }[] = [];
+
+export function lastImageGrid(): readonly { title: string; images: ImageSet }[] {
+  return lastShown;
+}
+
+function gridRows(rows: GridRow[]): { title: string; images: ImageSet }[] {
+  if (!Array.isArray(rows) || rows.length === 0) throw new Error('showImageGrid : au moins une rangée { title, images } est attendue');
+  const sets = rows.map((row, i) => ({ title: String(row.title ?? `rangée ${i + 1}`), images: asImageSet(row.images, `rangée « ${row.title} »`) }));
+  const { height, width } = sets[0].images;
+  for (const row of sets) {
     if (row.images.height !== height || row.images.width !== width) {
-      throw new Error(`row "${row.title}" has ${row.images.height}×${row.images.width} images, the first row ${height}×${width}`);
+      throw new Error(`rangée « ${row.title} » : images de ${row.images.height}×${row.images.width}, la première rangée en a de ${height}×${width}`);
     }
+  }
+  return sets;
+}
+
+/**
+ * A grid of images as a PNG, one row per GridRow under a blank band for its title, each image
+ * scaled up; pixel values clipped to [0, 1].
+ */
+export function imageGridPng(rows: GridRow[], options: ImageGridOptions = {}): { png: Buffer; width: number; height: number } {
+  const sets = gridRows(rows);
+  const { height, width } = sets[0].images;
+  const indices = options.indices ?? Array.from({ length: Math.min(10, sets[0].images.count) }, (_, i) => i);
+  const scale = options.scale ?? 3;
+  const cellW = width * scale + GAP;
+  const rowH = TITLE_HEIGHT + height * scale + GAP;
+  const outW = indices.length * cellW + GAP;
+  const outH = sets.length * rowH + GAP;
+  const out = new Uint8Array(outW * outH).fill(255);
+  sets.forEach((row, r) => {
     indices.forEach((index, c) => {
+      if (index >= row.images.count) return;
       const image = imageAt(row.images, index);
+      const top = r * rowH + TITLE_HEIGHT;
       for (let y = 0; y < height * scale; y++) {
         for (let x = 0; x < width * scale; x++) {
           const v = image[Math.floor(y / scale) * width + Math.floor(x / scale)];
-          out[(gap + r * cellH + y) * outW + gap + c * cellW + x] = Math.round(255 * Math.min(1, Math.max(0, v)));
+          out[(top + y) * outW + GAP + c * cellW + x] = Math.round(255 * Math.min(1, Math.max(0, v)));
         }
       }
     });
   });
-  return encodeGrayPng(out, outW, outH);
+  return { png: encodeGrayPng(out, outW, outH), width: outW, height: outH };
 }
 
-/** Shows the grid in the notebook, followed by the titles of its rows. */
+/** The grid as an SVG drawing: the PNG, with each row's title written in the band above it. */
+function gridSvg(titles: string[], grid: { png: Buffer; width: number; height: number }): string {
+  const rowH = (grid.height - GAP) / titles.length;
+  const texts = titles.map((title, r) => `<text x="${GAP}" y="${r * rowH + TITLE_HEIGHT - 5}">${escapeHtml(title)}</text>`);
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${grid.width}" height="${grid.height}" viewBox="0 0 ${grid.width} ${grid.height}" ` +
+    `font-family="sans-serif" font-size="14"><image width="${grid.width}" height="${grid.height}" ` +
+    `href="data:image/png;base64,${grid.png.toString('base64')}"/>${texts.join('')}</svg>`;
+}
+
+/** Shows the grid in the notebook, each row under its title. */
 export function showImageGrid(rows: GridRow[], options: ImageGridOptions = {}): void {
-  const png = imageGridPng(rows, options);
-  const titles = rows.map((row, i) => `${i + 1}. ${row.title}`);
+  const sets = gridRows(rows);
+  const grid = imageGridPng(sets, options);
+  const titles = sets.map((row) => row.title);
+  const svg = gridSvg(titles, grid);
+  lastShown = sets;
   displayBundle({
-    'image/png': png.toString('base64'),
-    'text/plain': `[image grid, rows from top to bottom: ${titles.join('; ')}]`,
-  });
-  displayBundle({
-    'text/markdown': `*Rangées, de haut en bas :* ${titles.map(escapeHtml).join(' · ')}`,
-    'text/plain': `Rows, top to bottom: ${titles.join('; ')}`,
+    'text/html': `<img class="tp5-grid" src="data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}" ` +
+      `alt="${escapeHtml(`Images, de haut en bas : ${titles.join(' ; ')}`)}"/>`,
+    'image/png': grid.png.toString('base64'),
+    'text/plain': `[grille d'images, de haut en bas : ${titles.join(' ; ')}]`,
   });
 }

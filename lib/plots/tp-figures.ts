@@ -1,15 +1,17 @@
 import { ModelDescription, descriptionToHtml, descriptionToMarkdown } from '../models/describe';
 import { NamedMetrics } from '../report';
-import { TrainingHistory } from '../train/loop';
-import { Figure, barChart, lineChart } from './charts';
+import { LossHistory } from '../train/loop';
+import { decimal, integer } from '../util/french';
+import { COLORS, Figure, Series, barChart, lineChart } from './charts';
 import { displayBundle, escapeHtml } from './display';
 
-/** Training (solid) and validation loss per epoch of each run. */
-export function lossCurvesFigure(histories: TrainingHistory[], title = "Courbes d'apprentissage"): Figure {
-  const series = histories.flatMap((h) => {
-    const epochs = h.loss.map((_, i) => i + 1);
-    const lines = [{ name: `${h.label} (entraînement)`, x: epochs, y: h.loss }];
-    if (h.valLoss.length) lines.push({ name: `${h.label} (validation)`, x: epochs, y: h.valLoss });
+/** Loss per epoch of each run: one colour per model, training solid, validation dashed. */
+export function lossCurvesFigure(histories: LossHistory[], title = "Courbes d'apprentissage"): Figure {
+  const series = histories.flatMap((h, i): Series[] => {
+    const epochs = h.loss.map((_, e) => e + 1);
+    const color = COLORS[i % COLORS.length];
+    const lines: Series[] = [{ name: `${h.label} (entraînement)`, x: epochs, y: h.loss, color }];
+    if (h.valLoss.length) lines.push({ name: `${h.label} (validation)`, x: epochs, y: h.valLoss, color, dashed: true });
     return lines;
   });
   return lineChart(series, { title, xTitle: 'époque', yTitle: 'perte (MSE)', logY: true });
@@ -18,32 +20,36 @@ export function lossCurvesFigure(histories: TrainingHistory[], title = "Courbes 
 /** Number of parameters of each model. */
 export function parameterCountFigure(descriptions: ModelDescription[], title = 'Nombre de paramètres'): Figure {
   return barChart(descriptions.map((d) => d.name), [{ name: 'paramètres', values: descriptions.map((d) => d.totalParams) }], {
-    title, yTitle: 'paramètres', format: (v) => v.toLocaleString('fr-FR'),
+    title, yTitle: 'paramètres', format: integer,
   });
 }
 
 /** One chart per metric: their scales differ too much to share an axis. */
 export function metricFigure(rows: NamedMetrics[], metric: 'mse' | 'psnr' | 'ssim', title?: string): Figure {
   const labels = { mse: 'MSE (plus bas = mieux)', psnr: 'PSNR en dB (plus haut = mieux)', ssim: 'SSIM (plus haut = mieux)' };
-  const format = { mse: (v: number) => v.toFixed(4), psnr: (v: number) => v.toFixed(2), ssim: (v: number) => v.toFixed(3) };
+  const format = { mse: (v: number) => decimal(v, 4), psnr: (v: number) => decimal(v, 2), ssim: (v: number) => decimal(v, 3) };
   return barChart(rows.map((r) => r.name), [{ name: metric.toUpperCase(), values: rows.map((r) => r.metrics[metric]) }], {
     title: title ?? `${metric.toUpperCase()} sur le jeu de test`, yTitle: labels[metric], format: format[metric],
   });
 }
 
+/** One table row: the name, then the metrics written the French way. */
+function metricCells({ name, metrics }: NamedMetrics): string[] {
+  return [name, decimal(metrics.mse, 5), decimal(metrics.psnr, 2), decimal(metrics.ssim, 4), integer(metrics.count)];
+}
+
+const METRIC_HEADERS = ['Modèle', 'MSE', 'PSNR (dB)', 'SSIM', 'images'];
+
 /** The metrics as a table (Markdown and HTML). */
 export function metricsTableMarkdown(rows: NamedMetrics[]): string {
-  const lines = ['| Modèle | MSE | PSNR (dB) | SSIM | images |', '|---|---:|---:|---:|---:|'];
-  for (const { name, metrics } of rows) {
-    lines.push(`| ${name} | ${metrics.mse.toFixed(5)} | ${metrics.psnr.toFixed(2)} | ${metrics.ssim.toFixed(4)} | ${metrics.count} |`);
-  }
+  const lines = [`| ${METRIC_HEADERS.join(' | ')} |`, '|---|---:|---:|---:|---:|'];
+  for (const row of rows) lines.push(`| ${metricCells(row).join(' | ')} |`);
   return lines.join('\n');
 }
 
 export function showMetricsTable(rows: NamedMetrics[]): void {
-  const html = '<table><thead><tr><th>Modèle</th><th>MSE</th><th>PSNR (dB)</th><th>SSIM</th><th>images</th></tr></thead><tbody>' +
-    rows.map(({ name, metrics }) => `<tr><td>${escapeHtml(name)}</td><td>${metrics.mse.toFixed(5)}</td>` +
-      `<td>${metrics.psnr.toFixed(2)}</td><td>${metrics.ssim.toFixed(4)}</td><td>${metrics.count}</td></tr>`).join('') +
+  const html = `<table><thead><tr>${METRIC_HEADERS.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>` +
+    rows.map((row) => `<tr>${metricCells(row).map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`).join('') +
     '</tbody></table>';
   displayBundle({ 'text/html': html, 'text/markdown': metricsTableMarkdown(rows), 'text/plain': metricsTableMarkdown(rows) });
 }

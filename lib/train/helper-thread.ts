@@ -10,7 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { initBackend } from '../backend';
-import { assemble } from '../models/types';
+import { autoencoder } from '../models/autoencoder';
 import { SeededRandom } from '../util/random';
 import { TrainingPixels, disposeParts, partsOfShare, shareOfEpoch } from './batches';
 import { GradientExchange, StopRequested } from './exchange';
@@ -23,8 +23,7 @@ const post = (message: HelperMessage) => parentPort?.postMessage(message);
 /** The model, with its layers' initial weights (the trainable ones are then loaded from the exchange). */
 async function rebuild({ description }: HelperInit) {
   const [encoder, decoder] = await Promise.all([description.encoder, description.decoder].map((json) => tf.models.modelFromJSON(json)));
-  return assemble(description.name, description.kind, encoder as tf.Sequential, decoder as tf.Sequential,
-    description.imageShape, description.activation);
+  return autoencoder({ encoder, decoder, name: description.name });
 }
 
 async function run(init: HelperInit): Promise<void> {

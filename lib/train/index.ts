@@ -1,4 +1,3 @@
 export * from './loop';
 export * from './predict';
 export type { ProgressMode } from './progress';
-export { formatDuration } from './progress';

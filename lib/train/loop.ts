@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import { ImageSet, imageSize, toTensor } from '../data/images';
+import { ImageSet, Images, asImageSet, imageSize, toTensor } from '../data/images';
 import { Autoencoder } from '../models/types';
 import { SeededRandom } from '../util/random';
 import { checkNumberInRange, checkOneOf, checkPositiveInteger } from '../util/check';
-import { ProgressMode, ProgressState, createProgress, formatDuration } from './progress';
+import { ProgressMode, ProgressState, createProgress } from './progress';
+import { decimal, duration } from '../util/french';
 import { TrainingPixels, disposeParts, partsOfShare, shareOfEpoch } from './batches';
 import { HelperSetup, HelperThreads, coreCount, helperThreadsUnavailable } from './threads';
 import { LOSSES, LOSS_NAMES, LossName, OPTIMIZER_NAMES, OptimizerName, makeTrainer, trainStep } from './trainer';
@@ -11,10 +12,29 @@ import { LOSSES, LOSS_NAMES, LossName, OPTIMIZER_NAMES, OptimizerName, makeTrain
 export { LOSS_NAMES, OPTIMIZER_NAMES };
 export type { LossName, OptimizerName };
 
-/** What the model learns to map: inputs to targets (targets default to the inputs: plain reconstruction). */
+/**
+ * What the model learns to map: inputs to targets (targets default to the inputs: plain
+ * reconstruction). Images are tensors [n, M, N, 1] or ImageSets.
+ */
 export interface TrainingData {
+  inputs: Images;
+  targets?: Images;
+}
+
+/** The same data with its images as ImageSets. */
+interface TrainingSets {
   inputs: ImageSet;
   targets?: ImageSet;
+}
+
+function trainingSets(data: TrainingData, what: string): TrainingSets {
+  if (typeof data !== 'object' || data === null || data.inputs === undefined) {
+    throw new Error(`${what} : { inputs } est attendu (et targets pour apprendre une autre image que l'entrée)`);
+  }
+  return {
+    inputs: asImageSet(data.inputs, `${what} (inputs)`),
+    targets: data.targets === undefined ? undefined : asImageSet(data.targets, `${what} (targets)`),
+  };
 }
 
 export interface EarlyStoppingOptions {
@@ -52,12 +72,16 @@ export interface TrainOptions {
   onEpochEnd?: (epoch: number, history: TrainingHistory) => void;
 }
 
-export interface TrainingHistory {
+/** The loss curves of a training run, as figures draw them. */
+export interface LossHistory {
   label: string;
   /** Mean training loss of each epoch. */
   loss: number[];
   /** Validation loss of each epoch (empty without validation data). */
   valLoss: number[];
+}
+
+export interface TrainingHistory extends LossHistory {
   epochSeconds: number[];
   totalSeconds: number;
   /** 1-based epoch whose weights the model holds at the end. */
@@ -77,7 +101,7 @@ export class TrainingDivergedError extends Error {
   }
 }
 
-function checkImagesMatch(autoencoder: Autoencoder, data: TrainingData, what: string): void {
+function checkImagesMatch(autoencoder: Autoencoder, data: TrainingSets, what: string): void {
   const [m, n] = autoencoder.imageShape;
   const output = (autoencoder.model.outputs[0].shape as number[]).slice(1);
   if (output.join() !== [m, n, 1].join()) {
@@ -144,7 +168,7 @@ export function evaluateLoss(model: tf.LayersModel, inputs: tf.Tensor4D, targets
  * least squares by default. Shows progress (in place in a notebook, a line per epoch in a
  * terminal) and stops with a TrainingDivergedError when the loss stops being finite.
  */
-export async function trainAutoencoder(autoencoder: Autoencoder, data: TrainingData, options: TrainOptions = {}): Promise<TrainingHistory> {
+export async function trainAutoencoder(autoencoder: Autoencoder, trainingData: TrainingData, options: TrainOptions = {}): Promise<TrainingHistory> {
   const epochs = checkPositiveInteger('epochs', options.epochs ?? 10);
   const batchSize = checkPositiveInteger('batchSize', options.batchSize ?? 128);
   const learningRate = checkNumberInRange('learningRate', options.learningRate ?? 1e-3, Number.MIN_VALUE, 10);
@@ -154,12 +178,14 @@ export async function trainAutoencoder(autoencoder: Autoencoder, data: TrainingD
   const seed = options.seed ?? 0;
   const requestedThreads = threadsFor(autoencoder, optimizerName, options.threads);
   if (options.earlyStopping) checkPositiveInteger('earlyStopping.patience', options.earlyStopping.patience);
+  const data = trainingSets(trainingData, 'training data');
+  const validation = options.validation ? trainingSets(options.validation, 'validation') : undefined;
   checkImagesMatch(autoencoder, data, 'training');
-  if (options.validation) checkImagesMatch(autoencoder, options.validation, 'validation');
+  if (validation) checkImagesMatch(autoencoder, validation, 'validation');
 
   const model = autoencoder.model;
   const total = data.inputs.count;
-  const valCount = options.validation ? 0 : Math.floor(total * validationSplit);
+  const valCount = validation ? 0 : Math.floor(total * validationSplit);
   const trainCount = total - valCount;
   if (trainCount < 1) throw new Error(`no training images left after keeping ${valCount} for validation`);
   const sameTargets = data.targets === undefined;
@@ -171,9 +197,9 @@ export async function trainAutoencoder(autoencoder: Autoencoder, data: TrainingD
   };
   let valX: tf.Tensor4D | undefined;
   let valY: tf.Tensor4D | undefined;
-  if (options.validation) {
-    valX = toTensor(options.validation.inputs);
-    valY = options.validation.targets ? toTensor(options.validation.targets) : valX;
+  if (validation) {
+    valX = toTensor(validation.inputs);
+    valY = validation.targets ? toTensor(validation.targets) : valX;
   } else if (valCount > 0) {
     valX = toTensor(data.inputs, trainCount, total);
     valY = sameTargets ? valX : toTensor(data.targets as ImageSet, trainCount, total);
@@ -218,8 +244,8 @@ export async function trainAutoencoder(autoencoder: Autoencoder, data: TrainingD
     helpers?.detach();
     model.setWeights(lastGood);
     throw new TrainingDivergedError(
-      `${autoencoder.name}: the loss became ${value} during epoch ${epoch}; training stopped and the weights of ` +
-      `epoch ${epoch - 1} were kept. Try a smaller learningRate (now ${learningRate}) or check the data for NaN values.`,
+      `${autoencoder.name} : la perte est devenue ${value} pendant l'époque ${epoch} ; l'entraînement s'arrête et garde les poids ` +
+      `de l'époque ${epoch - 1}. Essayez un learningRate plus petit (actuellement ${learningRate}) ou cherchez des valeurs NaN dans les données.`,
       history);
   };
 
@@ -305,10 +331,9 @@ export async function trainAutoencoder(autoencoder: Autoencoder, data: TrainingD
     await helpers?.stop();
   }
   const last = history.loss.length;
-  progress.finish(`${autoencoder.name}: ${last} epoch${last > 1 ? 's' : ''} in ${formatDuration(history.totalSeconds)}` +
-    `${threads > 1 ? ` on ${threads} threads` : ''}, ` +
-    `final loss ${history.loss[last - 1].toFixed(5)}` +
-    (history.valLoss.length ? `, validation ${history.valLoss[last - 1].toFixed(5)}` : '') +
-    (history.stoppedEarly ? ` (stopped early, weights of epoch ${history.bestEpoch} kept)` : ''));
+  progress.finish(`${autoencoder.name} : ${last} époque${last > 1 ? 's' : ''} en ${duration(history.totalSeconds)}` +
+    `${threads > 1 ? ` sur ${threads} fils d'exécution` : ''}, perte finale ${decimal(history.loss[last - 1], 5)}` +
+    (history.valLoss.length ? `, validation ${decimal(history.valLoss[last - 1], 5)}` : '') +
+    (history.stoppedEarly ? ` (arrêt anticipé : poids de l'époque ${history.bestEpoch} conservés)` : ''));
   return history;
 }

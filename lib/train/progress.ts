@@ -1,4 +1,5 @@
 import { LiveDisplay, escapeHtml, inNotebook } from '../plots/display';
+import { decimal, duration } from '../util/french';
 
 /** Where training progress goes: 'auto' picks the notebook when running in one, else the terminal. */
 export type ProgressMode = 'auto' | 'notebook' | 'terminal' | 'none';
@@ -24,18 +25,11 @@ export interface ProgressReporter {
   finish(message: string): void;
 }
 
-export function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds)) return '?';
-  if (seconds < 60) return `${seconds.toFixed(1)} s`;
-  const minutes = Math.floor(seconds / 60);
-  return `${minutes} min ${String(Math.round(seconds - 60 * minutes)).padStart(2, '0')} s`;
-}
-
 function describe(state: ProgressState): string {
-  const loss = Number.isNaN(state.loss) ? '…' : state.loss.toFixed(5);
-  const val = state.valLoss === undefined ? '' : `, validation ${state.valLoss.toFixed(5)}`;
-  return `epoch ${state.epoch}/${state.epochs}: loss ${loss}${val}, ` +
-    `${formatDuration(state.elapsedSeconds)} elapsed, ETA ${formatDuration(state.etaSeconds)}`;
+  const loss = Number.isNaN(state.loss) ? '…' : decimal(state.loss, 5);
+  const val = state.valLoss === undefined ? '' : `, validation ${decimal(state.valLoss, 5)}`;
+  return `époque ${state.epoch}/${state.epochs} : perte ${loss}${val} — ${duration(state.elapsedSeconds)} écoulées` +
+    (state.batch < state.batches || state.epoch < state.epochs ? `, reste environ ${duration(state.etaSeconds)}` : '');
 }
 
 class TerminalProgress implements ProgressReporter {
@@ -55,17 +49,21 @@ class NotebookProgress implements ProgressReporter {
   private readonly epochLines: string[] = [];
 
   update(state: ProgressState): void {
-    const done = (state.epoch - 1 + state.batch / state.batches) / state.epochs;
-    const bar = `<progress value="${done.toFixed(4)}" max="1" style="width:300px"></progress>`;
-    const lines = [...this.epochLines, describe(state)].slice(-6).map(escapeHtml).join('<br>');
-    this.display.show({
-      'text/html': `<div><b>${escapeHtml(state.label)}</b> ${bar} ${(100 * done).toFixed(0)} %<br><small>${lines}</small></div>`,
-      'text/plain': `${state.label}: ${describe(state)}`,
-    });
+    this.show(state, [...this.epochLines, describe(state)]);
   }
   epochEnd(state: ProgressState): void {
     this.epochLines.push(describe(state));
-    this.update(state);
+    this.show(state, this.epochLines);
+  }
+  /** The bar, and the last lines: finished epochs, then the epoch under way (each shown once). */
+  private show(state: ProgressState, allLines: string[]): void {
+    const done = (state.epoch - 1 + state.batch / state.batches) / state.epochs;
+    const bar = `<progress value="${done.toFixed(4)}" max="1" style="width:300px"></progress>`;
+    const lines = allLines.slice(-6).map(escapeHtml).join('<br>');
+    this.display.show({
+      'text/html': `<div><b>${escapeHtml(state.label)}</b> ${bar} ${(100 * done).toFixed(0)} %<br><small>${lines}</small></div>`,
+      'text/plain': `${state.label} : ${describe(state)}`,
+    });
   }
   finish(message: string): void {
     this.display.show({

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { BackendName } from '../backend';
-import { ActivationName, ArchitectureKind, Autoencoder, ImageShape } from '../models/types';
+import { Autoencoder } from '../models/types';
 import { ExchangeBuffers, GradientExchange, createExchangeBuffers } from './exchange';
 import { trainableVariables } from './fast-forward';
 import type { LossName, PartGradient } from './trainer';
@@ -20,11 +20,8 @@ import type { LossName, PartGradient } from './trainer';
  */
 
 /** What a helper thread needs to rebuild the autoencoder (its layers as tfjs-layers JSON). */
-export interface ModelDescription {
+export interface ModelTopology {
   name: string;
-  kind: ArchitectureKind;
-  imageShape: ImageShape;
-  activation: ActivationName;
   encoder: tf.io.ModelJSON['modelTopology'];
   decoder: tf.io.ModelJSON['modelTopology'];
 }
@@ -34,7 +31,7 @@ export interface HelperInit {
   thread: number;
   threads: number;
   backend: BackendName;
-  description: ModelDescription;
+  description: ModelTopology;
   learningRate: number;
   loss: LossName;
   /** The shuffling seed and batch size: helpers follow the main thread's schedule. */
@@ -94,12 +91,12 @@ function shared(values: Float32Array): SharedArrayBuffer {
   return buffer;
 }
 
-function describeModel(autoencoder: Autoencoder): ModelDescription {
-  const { name, kind, imageShape, activation } = autoencoder;
+function topologyOf(autoencoder: Autoencoder): ModelTopology {
+  const { name } = autoencoder;
   return {
-    name, kind, imageShape, activation,
-    encoder: autoencoder.encoder.toJSON(null, false) as ModelDescription['encoder'],
-    decoder: autoencoder.decoder.toJSON(null, false) as ModelDescription['decoder'],
+    name,
+    encoder: autoencoder.encoder.toJSON(null, false) as ModelTopology['encoder'],
+    decoder: autoencoder.decoder.toJSON(null, false) as ModelTopology['decoder'],
   };
 }
 
@@ -145,7 +142,7 @@ export class HelperThreads {
     const exchange = new GradientExchange(buffers, { threads, thread: 0, learningRate: setup.learningRate, timeoutSeconds: HELPER_TIMEOUT_SECONDS });
     exchange.setWeights(variables);
     const common = {
-      threads, backend: tf.getBackend() as BackendName, description: describeModel(autoencoder),
+      threads, backend: tf.getBackend() as BackendName, description: topologyOf(autoencoder),
       learningRate: setup.learningRate, loss: setup.loss, seed: setup.seed, batchSize: setup.batchSize,
       inputs: shared(setup.inputs), targets: setup.targets && shared(setup.targets), count: setup.count, buffers,
     };

@@ -5,18 +5,21 @@
       writes it back with its outputs, in place or into --output-dir; stops at the first failing cell.
       --quick sets TP5_QUICK=1 (small data, one epoch). --html also writes DIR/NAME.html.
   student [--output-dir DIR] NOTEBOOK...
-      Writes student versions: each region between "// BEGIN SOLUTION" and "// END SOLUTION"
-      becomes "// À compléter", outputs are cleared.
+      Writes the student kit: the student versions (each region between "// BEGIN SOLUTION <question>"
+      and "// END SOLUTION" becomes a lab.todo("<question>") stub, each model answer an empty
+      "Votre réponse :" cell, outputs cleared) and the French guide LISEZ-MOI.md. Refuses to write
+      anything when a line of an answer would still stand elsewhere in the student versions.
   handin NOTEBOOK [--name NAME] [--output-dir DIR]
       Writes a self-contained HTML page of the notebook as handed in (figures included, no external
       script) and a PDF when Debian's chromium is there.
   check NOTEBOOK... [--timeout S]
-      Re-executes each notebook in a fresh kernel (quick mode), never trusting its saved outputs, and
-      prints a report per question with a score. Exit code 1 when a notebook errors or an answer is
-      missing or wrong.
+      Re-executes each notebook in a fresh kernel (quick mode), never trusting its saved outputs, with
+      its check cells put back as the solutions have them, and prints each question's verdict and the
+      state of the written answers. Exit code 1 when a question is missing or wrong.
 """
 import argparse
 import pathlib
+import shutil
 import sys
 import time
 
@@ -25,7 +28,7 @@ import nbformat
 from . import check as checker
 from .execute import NotebookFailed, execute, write_atomically
 from .export import print_pdf, to_html
-from .student import MarkerError, student_version
+from .student import GUIDE, MarkerError, leaks, student_version
 
 
 def existing(paths):
@@ -57,15 +60,29 @@ def command_run(args) -> int:
 
 
 def command_student(args) -> int:
+    students, counts, removed = {}, {}, []
     for path in existing(args.notebooks):
         try:
-            notebook, stubs = student_version(nbformat.read(path, as_version=4), path.name)
+            notebook, regions, written, answers = student_version(nbformat.read(path, as_version=4), path.name)
         except MarkerError as error:
             print(f"[student] {error}", file=sys.stderr)
             return 1
-        target = args.output_dir / path.name
+        students[path.name], counts[path.name] = notebook, (regions, written)
+        removed.extend(answers)
+    found = leaks(students, removed)
+    if found:
+        print("[student] answer lines still stand in the student versions; nothing written:", file=sys.stderr)
+        for place in found:
+            print(f"  {place}", file=sys.stderr)
+        return 1
+    for name, notebook in students.items():
+        target = args.output_dir / name
         write_atomically(notebook, target)
-        print(f"[student] wrote {target} ({stubs} region{'s' if stubs != 1 else ''} to complete)")
+        regions, written = counts[name]
+        print(f"[student] wrote {target} ({regions} regions to complete, {written} written answers)")
+    guide = args.output_dir / "LISEZ-MOI.md"
+    shutil.copyfile(GUIDE, guide)
+    print(f"[student] wrote {guide}")
     return 0
 
 

@@ -1,47 +1,86 @@
-"""Student versions: solution regions become stubs, outputs are cleared, text and questions stay."""
+"""Student versions: each answer region becomes a stub naming its question, each model answer an
+empty "Votre réponse :" cell, outputs are cleared; text, given code and check cells stay. No line of
+an answer may appear anywhere else in the student versions (checked before anything is written)."""
+import pathlib
 import re
 
 import nbformat
 
 from .execute import clear_outputs
 
-BEGIN = "// BEGIN SOLUTION"
+BEGIN = re.compile(r"^(\s*)// BEGIN SOLUTION (\S+)\s*$")
 END = "// END SOLUTION"
-STUB = "// À compléter"
+WRITTEN = "**Votre réponse :**"
+GUIDE = pathlib.Path(__file__).with_name("GUIDE.md")
 
 
 class MarkerError(Exception):
     pass
 
 
-def stub_source(source: str, where: str) -> str:
-    """Replaces each region between the markers (markers included) by one stub line, indented alike."""
-    lines = source.split("\n")
-    out = []
-    inside = False
-    for number, line in enumerate(lines, 1):
-        marker = line.strip()
-        if marker == BEGIN:
-            if inside:
-                raise MarkerError(f"{where}, line {number}: {BEGIN} inside another solution region")
-            inside = True
-            out.append(re.match(r"\s*", line).group(0) + STUB)
-        elif marker == END:
-            if not inside:
-                raise MarkerError(f"{where}, line {number}: {END} without {BEGIN}")
-            inside = False
-        elif not inside:
+def stub(indent: str, question: str) -> list:
+    return [f"{indent}// À compléter (question {question})", f'{indent}lab.todo("{question}");']
+
+
+def stub_source(source: str, where: str) -> tuple:
+    """The source with each region between the markers replaced by a stub; and the answer lines removed."""
+    out, answers = [], []
+    question = None
+    for number, line in enumerate(source.split("\n"), 1):
+        begin = BEGIN.match(line)
+        if begin:
+            if question:
+                raise MarkerError(f"{where}, line {number}: a solution region opens inside another")
+            question = begin.group(2)
+            out.extend(stub(begin.group(1), question))
+        elif line.strip() == END:
+            if not question:
+                raise MarkerError(f"{where}, line {number}: {END} without a BEGIN SOLUTION line")
+            question = None
+        elif "SOLUTION" in line and line.strip().startswith("//"):
+            raise MarkerError(f"{where}, line {number}: write markers as '// BEGIN SOLUTION <question>' and '{END}'")
+        elif question:
+            answers.append(line)
+        else:
             out.append(line)
-    if inside:
-        raise MarkerError(f"{where}: {BEGIN} is never closed by {END}")
-    return "\n".join(out)
+    if question:
+        raise MarkerError(f"{where}: the solution region of question {question} is never closed by {END}")
+    return "\n".join(out), answers
+
+
+def is_written_answer(cell) -> bool:
+    return cell.cell_type == "markdown" and cell.source.lstrip().startswith(WRITTEN)
 
 
 def student_version(notebook: nbformat.NotebookNode, name: str) -> tuple:
-    """Returns the student notebook and its number of stubs."""
-    stubs = 0
+    """Returns the student notebook, its number of code regions and written answers, and the answer lines removed."""
+    regions = written = 0
+    removed = []
     for index, cell in enumerate(notebook.cells):
-        if cell.cell_type == "code" and BEGIN in cell.source:
-            stubs += cell.source.count(BEGIN)
-            cell.source = stub_source(cell.source, f"{name}, cell {index}")
-    return clear_outputs(notebook), stubs
+        if cell.cell_type == "code" and "BEGIN SOLUTION" in cell.source:
+            regions += cell.source.count("BEGIN SOLUTION")
+            cell.source, answers = stub_source(cell.source, f"{name}, cell {index}")
+            removed.extend(answers)
+        elif is_written_answer(cell):
+            written += 1
+            removed.extend(cell.source.split("\n"))
+            cell.source = WRITTEN + " "
+    return clear_outputs(notebook), regions, written, removed
+
+
+def telling(line: str) -> bool:
+    """A line that says something of an answer: not blank, not lone punctuation, not a bare keyword."""
+    text = line.strip()
+    return len(re.sub(r"[^\w]", "", text)) >= 6
+
+
+def leaks(students: dict, removed: list) -> list:
+    """Places where a removed answer line still stands in a student version: 'notebook, cell N: line'."""
+    answers = {line.strip() for line in removed if telling(line)}
+    found = []
+    for name, notebook in students.items():
+        for index, cell in enumerate(notebook.cells):
+            for line in cell.source.split("\n"):
+                if line.strip() in answers:
+                    found.append(f"{name}, cell {index}: {line.strip()}")
+    return found

@@ -1,0 +1,129 @@
+import * as tf from '@tensorflow/tfjs';
+import { Autoencoder } from '../../models/types';
+import { LossHistory } from '../../train/loop';
+import { decimal } from '../../util/french';
+import { libraryCallsDuring, madeBy } from '../../util/provenance';
+import { Feedback } from '../feedback';
+import { denoiserModel } from './models';
+import { AnyHistory, checkTrainingRuns } from './training';
+import { describeValue, meanSquaredError, predict } from './values';
+
+/** The student's noise: images in, the same images plus Gaussian noise of the given variance out. */
+export type NoiseFunction = (images: tf.Tensor4D, variance: number) => tf.Tensor4D;
+
+interface NoiseStatistics {
+  count: number;
+  mean: number;
+  variance: number;
+  /** Fourth moment over the squared variance: 3 for a Gaussian, 1.8 for a uniform distribution. */
+  kurtosis: number;
+  min: number;
+  max: number;
+}
+
+function statistics(noise: tf.Tensor): NoiseStatistics {
+  const values = noise.dataSync();
+  const count = values.length;
+  let sum = 0;
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < count; i++) {
+    sum += values[i];
+    if (values[i] < min) min = values[i];
+    if (values[i] > max) max = values[i];
+  }
+  const mean = sum / count;
+  let m2 = 0;
+  let m4 = 0;
+  for (let i = 0; i < count; i++) {
+    const d = (values[i] - mean) ** 2;
+    m2 += d;
+    m4 += d * d;
+  }
+  const variance = m2 / count;
+  return { count, mean, variance, kurtosis: m4 / count / (variance * variance), min, max };
+}
+
+/** What is wrong with noise meant to be N(0, variance), or undefined when it is right. */
+function noiseProblem(stats: NoiseStatistics, variance: number, what: string): string | undefined {
+  const v = (x: number) => decimal(x, 4);
+  if (!Number.isFinite(stats.variance)) return `${what} : des valeurs ne sont pas finies`;
+  if (Math.abs(stats.variance - variance) > 0.05 * variance) {
+    const hint = Math.abs(stats.variance - variance * variance) < 0.05 * variance * variance
+      ? ' : la variance a été prise pour l’écart-type (tf.randomNormal attend l’écart-type σ, et σ² est la variance)' : '';
+    return `${what} : variance ${v(stats.variance)} au lieu de ${v(variance)}${hint}`;
+  }
+  if (Math.abs(stats.mean) > 4 * Math.sqrt(variance / stats.count) + 0.005) return `${what} : moyenne ${v(stats.mean)} au lieu de 0`;
+  if (Math.abs(stats.kurtosis - 3) > 0.25) return `${what} : ce bruit n’est pas gaussien (coefficient d’aplatissement ${decimal(stats.kurtosis, 2)}, 3 pour une loi normale)`;
+  return undefined;
+}
+
+/**
+ * Question 3.1: the student's noise function, tried here on blank images at two variances, and the
+ * noisy pairs made with it: x − y must be Gaussian, of mean 0 and of the TP's variance, not clipped,
+ * and drawn anew for the test images.
+ */
+export function noise(
+  addNoise: NoiseFunction | undefined, variance: number,
+  xTrain: tf.Tensor4D, xNoisyTrain: tf.Tensor4D | undefined, xTest: tf.Tensor4D, xNoisyTest: tf.Tensor4D | undefined, question = '3.1',
+): { xNoisyTrain: tf.Tensor4D; xNoisyTest: tf.Tensor4D } {
+  const feedback = new Feedback(question);
+  if (typeof addNoise !== 'function') feedback.stop(`addNoise doit être une fonction (images, variance) => images bruitées, c’est ${describeValue(addNoise)}`);
+  const noiseFn = addNoise as NoiseFunction;
+  for (const tried of [variance, variance / 4]) {
+    const blank = tf.zeros([64, 28, 28, 1]) as tf.Tensor4D;
+    const { result, calls } = libraryCallsDuring(() => noiseFn(blank, tried));
+    const maker = calls[0] ?? madeBy(result);
+    if (maker) feedback.stop(`addNoise appelle ${maker} : écrivez le bruit avec tfjs (tf.randomNormal…)`);
+    if (!(result instanceof tf.Tensor) || result.shape.join() !== blank.shape.join()) {
+      feedback.stop(`addNoise doit rendre un tenseur de même forme que les images, elle rend ${describeValue(result)}`);
+    }
+    const stats = statistics(result);
+    tf.dispose([blank, result]);
+    if (stats.min >= 0 && stats.max <= 1) feedback.stop('addNoise ramène les valeurs dans [0, 1] : la consigne demande x = y + n, sans écrêtage');
+    const problem = noiseProblem(stats, tried, `addNoise(images, ${decimal(tried, 4)})`);
+    if (problem) feedback.stop(problem);
+  }
+  feedback.pass('addNoise ajoute un bruit gaussien de moyenne nulle et de la variance demandée, sans écrêtage');
+  const noisy: tf.Tensor4D[] = [];
+  for (const [name, clean, made] of [['xNoisyTrain', xTrain, xNoisyTrain], ['xNoisyTest', xTest, xNoisyTest]] as const) {
+    if (!(made instanceof tf.Tensor) || made.shape.join() !== clean.shape.join()) {
+      feedback.stop(`${name} doit avoir la forme de ses images propres [${clean.shape.join(', ')}], c’est ${describeValue(made)}`);
+    }
+    const difference = tf.sub(made as tf.Tensor4D, clean);
+    const problem = noiseProblem(statistics(difference), variance, `${name} − images propres`);
+    difference.dispose();
+    feedback.expect(problem === undefined, `${name} = images propres + bruit`, problem ?? '');
+    noisy.push(made as tf.Tensor4D);
+  }
+  const sameNoise = tf.tidy(() => {
+    const n = Math.min(xTrain.shape[0], xTest.shape[0], 100);
+    const trainNoise = tf.sub(noisy[0].slice(0, n), xTrain.slice(0, n));
+    const testNoise = tf.sub(noisy[1].slice(0, n), xTest.slice(0, n));
+    return tf.all(tf.equal(trainNoise, testNoise)).dataSync()[0] === 1;
+  });
+  feedback.expect(!sameNoise, 'le bruit des images de test est tiré à part', 'le même bruit est ajouté aux images d’entraînement et de test : tirez-le à part');
+  feedback.finish();
+  return { xNoisyTrain: noisy[0], xNoisyTest: noisy[1] };
+}
+
+/**
+ * Question 3.2: the denoiser is the convolutional autoencoder, trained on (x, y), and it brings
+ * noisy validation images closer to their clean versions than they were.
+ */
+export function denoiser(model: Autoencoder | undefined, history: AnyHistory | undefined, validation: { inputs: tf.Tensor4D; targets: tf.Tensor4D }, question = '3.2'): LossHistory {
+  const feedback = new Feedback(question);
+  const checked = denoiserModel(model, feedback);
+  if (feedback.failed) feedback.finish();
+  const [curve] = checkTrainingRuns(history === undefined ? undefined : [history], [checked], validation, feedback);
+  if (!feedback.failed) {
+    const outputs = predict(checked, validation.inputs);
+    const before = meanSquaredError(validation.inputs, validation.targets);
+    const after = meanSquaredError(outputs, validation.targets);
+    outputs.dispose();
+    feedback.expect(after < before, `le débruiteur rapproche les images bruitées des images propres (MSE ${decimal(before, 4)} → ${decimal(after, 4)})`,
+      `le débruiteur éloigne les images des images propres (MSE ${decimal(before, 4)} → ${decimal(after, 4)}) : est-il entraîné sur les paires (x, y) ?`);
+  }
+  feedback.finish();
+  return curve;
+}

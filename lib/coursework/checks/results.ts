@@ -1,0 +1,149 @@
+import * as tf from '@tensorflow/tfjs';
+import { asImageSet } from '../../data/images';
+import { MetricSummary, compareImages } from '../../metrics';
+import { Autoencoder } from '../../models/types';
+import { NamedMetrics } from '../../report';
+import { lastImageGrid } from '../../plots/image-grid';
+import { libraryCallsDuring } from '../../util/provenance';
+import { Feedback } from '../feedback';
+import { decimalText, describeValue, finiteNumber, firstOf, meanSquaredError, predict, required } from './values';
+
+/** A student's MSE function: two image batches of the same shape in, one number out (a scalar tensor or a number). */
+export type MseFunction = (reference: tf.Tensor, candidate: tf.Tensor) => tf.Scalar | tf.Tensor | number;
+
+function valueOf(result: unknown): number | undefined {
+  if (typeof result === 'number') return result;
+  if (result instanceof tf.Tensor && result.size === 1) return result.dataSync()[0];
+  return undefined;
+}
+
+/** Question 1.5: the student's MSE, written with tfjs operations, against the definition on random images. */
+export function mseFunction(fn: MseFunction | undefined, question = '1.5'): void {
+  const feedback = new Feedback(question);
+  if (typeof fn !== 'function') feedback.stop(`mse doit être une fonction (reference, candidate) => scalaire, c’est ${describeValue(fn)}`);
+  const mse = fn as MseFunction;
+  const cases: [number[], number][] = [[[4, 28, 28, 1], 1], [[3, 5, 7, 1], 2], [[2, 28, 28, 1], 3]];
+  for (const [shape, seed] of cases) {
+    const a = tf.randomUniform(shape, 0, 1, 'float32', seed);
+    const b = tf.randomUniform(shape, 0, 1, 'float32', seed + 10);
+    const expected = meanSquaredError(a, b);
+    let got: number | undefined;
+    try {
+      const { result, calls } = libraryCallsDuring(() => mse(a, b));
+      if (calls.length > 0) feedback.stop(`mse appelle ${calls.join(', ')} : écrivez-la avec des opérations tf (tf.sub, tf.square, tf.mean…)`);
+      got = valueOf(result);
+      if (result instanceof tf.Tensor) result.dispose();
+    } catch (error) {
+      if (error instanceof Error && error.name === 'QuestionError') throw error;
+      feedback.stop(`mse a échoué sur des images [${shape.join(', ')}] : ${error instanceof Error ? error.message : String(error)}`);
+    } finally {
+      tf.dispose([a, b]);
+    }
+    if (got === undefined) feedback.stop('mse doit rendre un seul nombre (un tenseur scalaire ou un number)');
+    if (Math.abs((got as number) - expected) > 1e-5 * Math.max(1, expected)) {
+      feedback.stop(`sur deux lots d’images aléatoires [${shape.join(', ')}], mse rend ${got} : ce n’est pas la moyenne des carrés des écarts`);
+    }
+  }
+  const same = tf.ones([2, 4, 4, 1]);
+  feedback.expect(valueOf(mse(same, same)) === 0, 'mse est la moyenne des carrés des écarts, sur tous les pixels de toutes les images',
+    'mse de deux lots identiques doit valoir 0');
+  same.dispose();
+  feedback.finish();
+}
+
+/** A row of results as a student may write it: { name, mse, psnr, ssim } or { name, metrics: { mse, psnr, ssim } }. */
+export type ResultRow = { name: string; mse: number; psnr: number; ssim: number } | NamedMetrics;
+
+function metricsOf(row: ResultRow): Partial<MetricSummary> {
+  return 'metrics' in row ? row.metrics : row;
+}
+
+/** Compares a row's metrics with those the checker computes itself. */
+function agrees(row: ResultRow, truth: MetricSummary, feedback: Feedback): boolean {
+  const m = metricsOf(row);
+  if (!finiteNumber(m.mse) || !finiteNumber(m.psnr) || !finiteNumber(m.ssim)) {
+    feedback.fail(`${row.name} : mse, psnr et ssim doivent être des nombres finis`);
+    return false;
+  }
+  const wrong = [
+    Math.abs(m.mse - truth.mse) > 1e-3 * truth.mse + 1e-6 ? `MSE ${decimalText(m.mse)}` : '',
+    Math.abs(m.psnr - truth.psnr) > 0.05 ? `PSNR ${decimalText(m.psnr, 2)} dB` : '',
+    Math.abs(m.ssim - truth.ssim) > 0.005 ? `SSIM ${decimalText(m.ssim, 3)}` : '',
+  ].filter(Boolean);
+  if (wrong.length > 0) {
+    feedback.fail(`${row.name} : ${wrong.join(', ')} ne correspond pas à ce que donne ce modèle sur les images de test`);
+    return false;
+  }
+  return true;
+}
+
+/** The truth for a model: its metrics on the test inputs against the test targets. */
+function modelMetrics(model: Autoencoder, inputs: tf.Tensor4D, targets: tf.Tensor4D): MetricSummary {
+  const outputs = predict(model, inputs);
+  const summary = compareImages(targets, outputs);
+  outputs.dispose();
+  return summary;
+}
+
+const asNamedMetrics = (row: ResultRow, count: number): NamedMetrics => ({ name: row.name, metrics: { ...(metricsOf(row) as MetricSummary), count } });
+
+/**
+ * Questions 1.5 and 2.6: one row per model, in the models' order, each with the MSE, PSNR and
+ * SSIM of the model on the test images (recomputed here: a row must be what its model gives).
+ */
+export function testResults(question: string, rows: ResultRow[] | undefined, models: Autoencoder[], xTest: tf.Tensor4D): NamedMetrics[] {
+  const feedback = new Feedback(question);
+  const list = required(rows, 'le tableau des résultats', feedback);
+  if (!Array.isArray(list) || list.length !== models.length) {
+    feedback.stop(`une ligne de résultats par modèle est attendue (${models.length}), trouvé ${describeValue(list)}`);
+  }
+  list.forEach((row, i) => {
+    if (agrees(row, modelMetrics(models[i], xTest, xTest), feedback)) feedback.pass(`${row.name} : MSE, PSNR et SSIM justes`);
+  });
+  feedback.finish();
+  return list.map((row) => asNamedMetrics(row, xTest.shape[0]));
+}
+
+/**
+ * Question 3.3: the noisy input itself and the denoiser's output, each compared with the clean
+ * test images (recomputed here), beside the classical filters.
+ */
+export function denoisingResults(rows: ResultRow[] | undefined, denoiser: Autoencoder, noisy: tf.Tensor4D, clean: tf.Tensor4D, question = '3.3'): NamedMetrics[] {
+  const feedback = new Feedback(question);
+  const list = required(rows, 'le tableau des résultats', feedback);
+  if (!Array.isArray(list) || list.length < 2) feedback.stop('au moins deux lignes sont attendues : l’entrée bruitée et l’auto-encodeur');
+  const noisyTruth = compareImages(clean, noisy);
+  const denoisedTruth = modelMetrics(denoiser, noisy, clean);
+  const close = (row: ResultRow, truth: MetricSummary) => Math.abs((metricsOf(row).psnr ?? NaN) - truth.psnr) <= 0.05;
+  const noisyRow = list.find((row) => close(row, noisyTruth));
+  const denoisedRow = list.find((row) => close(row, denoisedTruth));
+  if (feedback.expect(noisyRow !== undefined, 'l’entrée bruitée est mesurée contre les images propres',
+    'aucune ligne ne mesure l’entrée bruitée contre les images propres de test')) agrees(noisyRow as ResultRow, noisyTruth, feedback);
+  if (feedback.expect(denoisedRow !== undefined, 'la sortie du débruiteur est mesurée contre les images propres',
+    'aucune ligne ne mesure la sortie du débruiteur (sur les images de test bruitées) contre les images propres')) agrees(denoisedRow as ResultRow, denoisedTruth, feedback);
+  feedback.expect(list.length >= 4, 'les filtres classiques sont mesurés aussi', 'ajoutez les deux filtres classiques (flou gaussien et médian)');
+  feedback.finish();
+  return list.map((row) => asNamedMetrics(row, clean.shape[0]));
+}
+
+/**
+ * Questions 1.6, 2.7 and 3.4: the last grid shown has the originals first, then one row per model
+ * holding that model's outputs for the same images.
+ */
+export function imageGrid(question: string, models: Autoencoder[], inputs: tf.Tensor4D): void {
+  const feedback = new Feedback(question);
+  const rows = lastImageGrid();
+  if (rows.length === 0) feedback.stop('aucune grille d’images affichée : utilisez lab.showImageGrid([{ title, images }, …])');
+  if (rows.length < models.length + 1) feedback.fail(`la grille a ${rows.length} rangée(s) : une pour les originaux et une par modèle (${models.length}) sont attendues`);
+  const count = Math.min(10, ...rows.map((row) => row.images.count));
+  const firstInputs = firstOf(inputs, count);
+  for (const model of models) {
+    const predicted = predict(model, firstInputs);
+    const outputs = asImageSet(predicted);
+    predicted.dispose();
+    const shown = rows.find((row) => row.images.count >= count && row.images.pixels.subarray(0, outputs.pixels.length).every((v, i) => Math.abs(v - outputs.pixels[i]) < 1e-3));
+    feedback.expect(shown !== undefined, `« ${shown?.title} » montre les sorties de ${model.name}`, `aucune rangée ne montre les sorties de ${model.name} pour les premières images`);
+  }
+  firstInputs.dispose();
+  feedback.finish();
+}

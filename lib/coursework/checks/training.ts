@@ -1,0 +1,77 @@
+import * as tf from '@tensorflow/tfjs';
+import { Autoencoder } from '../../models/types';
+import { LossHistory } from '../../train/loop';
+import { Feedback } from '../feedback';
+import { decimalText, firstOf, meanSquaredError, predict, required } from './values';
+
+/** A training run as the library's trainer or tfjs's model.fit reports it. */
+export type AnyHistory = LossHistory | tf.History;
+
+/** Pairs the model should map, to check what it learnt: inputs to targets (the inputs themselves by default). */
+export interface ValidationPairs {
+  inputs: tf.Tensor4D;
+  targets?: tf.Tensor4D;
+}
+
+/**
+ * Above this validation MSE a model has not learnt to reconstruct MNIST digits: an untrained
+ * model's sigmoid outputs about 0.5 everywhere (MSE about 0.23), three quick-mode epochs of 4,000 images reach about 0.07.
+ */
+const UNTRAINED_MSE = 0.16;
+
+function lossCurves(history: AnyHistory, label: string): LossHistory {
+  if (history instanceof tf.History || (typeof history === 'object' && history !== null && 'history' in history)) {
+    const values = (history as tf.History).history;
+    return { label, loss: (values.loss ?? []) as number[], valLoss: (values.val_loss ?? []) as number[] };
+  }
+  return { label, loss: history?.loss ?? [], valLoss: history?.valLoss ?? [] };
+}
+
+/**
+ * Questions 1.4, 2.5 and 3.2: one training per model, finite losses that go down, a validation
+ * loss, and a model that really learnt: its error on the validation pairs, recomputed here,
+ * agrees with its history.
+ */
+export function training(question: string, histories: AnyHistory[] | undefined, models: Autoencoder[], validation: ValidationPairs): LossHistory[] {
+  const feedback = new Feedback(question);
+  const curves = checkTrainingRuns(histories, models, validation, feedback);
+  feedback.finish();
+  return curves;
+}
+
+/** The checks of `training`, adding to a question's feedback. */
+export function checkTrainingRuns(histories: AnyHistory[] | undefined, models: Autoencoder[], validation: ValidationPairs, feedback: Feedback): LossHistory[] {
+  const list = required(histories, 'l’historique des entraînements', feedback);
+  if (!Array.isArray(list) || list.length !== models.length) {
+    feedback.stop(`un historique par modèle est attendu (${models.length}), trouvé ${Array.isArray(list) ? list.length : 'autre chose qu’un tableau'}`);
+  }
+  const curves = list.map((history, i) => lossCurves(history, models[i].name));
+  curves.forEach((curve, i) => {
+    const name = curve.label;
+    const failuresBefore = feedback.failures;
+    const values = [...curve.loss, ...curve.valLoss];
+    if (curve.loss.length === 0) {
+      feedback.fail(`${name} : aucune époque d’entraînement dans l’historique`);
+      return;
+    }
+    if (!values.every((v) => typeof v === 'number' && Number.isFinite(v))) {
+      feedback.fail(`${name} : la perte n’est pas finie (NaN ou infinie) : le pas d’apprentissage est-il trop grand ?`);
+      return;
+    }
+    if (curve.loss.length > 1 && !(curve.loss[curve.loss.length - 1] < curve.loss[0])) feedback.fail(`${name} : la perte d’entraînement ne diminue pas`);
+    if (curve.valLoss.length === 0) feedback.fail(`${name} : pas de perte de validation ; gardez une partie des images pour la validation`);
+    const inputs = firstOf(validation.inputs, 1000);
+    const targets = validation.targets ? firstOf(validation.targets, 1000) : inputs;
+    const outputs = predict(models[i], inputs);
+    const error = meanSquaredError(outputs, targets);
+    tf.dispose([inputs, targets, outputs]);
+    const best = Math.min(...(curve.valLoss.length ? curve.valLoss : curve.loss));
+    if (error > UNTRAINED_MSE) feedback.fail(`${name} : le modèle ne semble pas entraîné (MSE de validation ${decimalText(error)})`);
+    else if (error > 1.5 * best + 0.01) {
+      feedback.fail(`${name} : l’historique annonce une perte de ${decimalText(best)} mais le modèle fait ${decimalText(error)} en validation : ` +
+        'est-ce bien ce modèle qui a été entraîné, avec la perte quadratique (MSE) ?');
+    }
+    if (feedback.failures === failuresBefore) feedback.pass(`${name} : ${curve.loss.length} époque(s), perte en baisse, validation suivie`);
+  });
+  return curves;
+}

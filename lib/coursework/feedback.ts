@@ -1,0 +1,57 @@
+import { displayBundle, escapeHtml } from '../plots/display';
+import { QuestionError, questionHeading } from './questions';
+
+/**
+ * What a check cell found about one question: each point right (✔) or to revise (✘). `finish`
+ * shows them and, when one is to revise, stops the notebook there with the list.
+ */
+export class Feedback {
+  private readonly points: { ok: boolean; text: string }[] = [];
+
+  constructor(readonly question: string) {}
+
+  pass(text: string): void {
+    this.points.push({ ok: true, text });
+  }
+
+  fail(text: string): void {
+    this.points.push({ ok: false, text });
+  }
+
+  /** Records `okText` or `failText` by `condition`, and returns the condition. */
+  expect(condition: boolean, okText: string, failText: string): boolean {
+    if (condition) this.pass(okText);
+    else this.fail(failText);
+    return condition;
+  }
+
+  get failures(): number {
+    return this.points.filter((p) => !p.ok).length;
+  }
+
+  get failed(): boolean {
+    return this.failures > 0;
+  }
+
+  /** Stops at once: nothing further can be checked (a value missing or of the wrong type). */
+  stop(text: string): never {
+    this.fail(text);
+    return this.finish() as never;
+  }
+
+  finish(): void {
+    const heading = questionHeading(this.question);
+    const lines = this.points.map((p) => `${p.ok ? '✔' : '✘'} ${p.text}`);
+    const verdict = this.failed ? 'à revoir' : 'tout est juste';
+    displayBundle({
+      'text/html': `<div class="tp5-feedback" style="border-left:4px solid ${this.failed ? '#c0392b' : '#27ae60'};padding:4px 10px">` +
+        `<b>${escapeHtml(heading)} : ${verdict}</b><br>` +
+        lines.map((l) => `<span style="color:${l.startsWith('✔') ? '#1e7d46' : '#a93226'}">${escapeHtml(l)}</span>`).join('<br>') + '</div>',
+      'text/plain': [`${heading} : ${verdict}`, ...lines].join('\n'),
+    });
+    if (this.failed) {
+      const toRevise = this.points.filter((p) => !p.ok).map((p) => `  ✘ ${p.text}`);
+      throw new QuestionError(this.question, [`Question ${this.question} à revoir :`, ...toRevise].join('\n'));
+    }
+  }
+}

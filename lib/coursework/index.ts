@@ -1,0 +1,26 @@
+/**
+ * The coursework: what a student's notebook calls to get feedback on each question.
+ *
+ *   lab.todo("1.1")           stands where an answer goes in the student version
+ *   lab.check.denseModels(…)  a check cell: shows what is right and what to revise, and stops the
+ *                             notebook at the question while something is wrong
+ *
+ * The checks read the student's own objects (layers, tensors, functions) and compare them with the
+ * library's reference builders; their messages never give the expected values away.
+ */
+import { preparedData } from './checks/data';
+import { convModel, denseModels } from './checks/models';
+import { denoiser, noise } from './checks/noise';
+import { denoisingResults, imageGrid, mseFunction, testResults } from './checks/results';
+import { parameterCounts, tables } from './checks/tables';
+import { training } from './checks/training';
+
+export const check = {
+  preparedData, denseModels, convModel, tables, parameterCounts, training, mseFunction, testResults, imageGrid, noise, denoiser, denoisingResults,
+};
+
+export { QUESTIONS, QuestionError, todo } from './questions';
+export type { TableRow } from './checks/tables';
+export type { AnyHistory } from './checks/training';
+export type { MseFunction, ResultRow } from './checks/results';
+export type { NoiseFunction } from './checks/noise';
