@@ -10,21 +10,21 @@ const working = (name: BackendCandidate['name']): BackendCandidate => ({ name, a
 test('falls back in order and says why, in one line', async () => {
   const report = await chooseBackend([failing('tensorflow', 'addon missing'), failing('wasm', 'no wasm file'), working('cpu')]);
   expect(report.name).toBe('cpu');
-  expect(report.message).toBe('Backend: cpu (pure JavaScript (tfjs-backend-cpu), about 100 times slower than native TensorFlow) ' +
-    'because tensorflow failed: addon missing; wasm failed: no wasm file');
+  expect(report.message).toBe('Moteur de calcul : cpu (JavaScript pur (tfjs-backend-cpu), environ 100 fois plus lent que TensorFlow natif), ' +
+    'car tensorflow a échoué : addon missing ; wasm a échoué : no wasm file');
   expect(report.message).not.toContain('\n');
   expect(report.skipped.map((s) => s.name)).toEqual(['tensorflow', 'wasm']);
 });
 
 test('the native backend, when it works, is chosen with no excuse', async () => {
   const report = await chooseBackend([working('tensorflow'), working('wasm')]);
-  expect(report.message).toBe('Backend: tensorflow (native TensorFlow through tfjs-node)');
+  expect(report.message).toBe('Moteur de calcul : tensorflow (TensorFlow natif, par tfjs-node)');
 });
 
 test('a preferred backend skips the faster ones; nothing working is an error', async () => {
   const report = await chooseBackend([working('tensorflow'), working('wasm')], 'wasm');
   expect(report.name).toBe('wasm');
-  expect(report.message).toContain('(asked for: wasm)');
+  expect(report.message).toContain('(demandé : wasm)');
   await expect(chooseBackend([failing('tensorflow', 'x'), failing('cpu', 'y')])).rejects.toThrow(/no tfjs backend could start: tensorflow: x; cpu: y/);
 });
 

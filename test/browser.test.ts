@@ -123,7 +123,7 @@ async function drawnContent(page: Page): Promise<{ errors: string[]; plots: numb
         .map((e) => (e.textContent ?? '').slice(0, 500)),
       plots: Array.from(document.querySelectorAll('.jp-OutputArea-output.jp-RenderedPlotly'))
         .filter((p) => p.querySelector('.main-svg') !== null || loaded(p.querySelector('img.plot-img'))).length,
-      grids: Array.from(document.querySelectorAll('.jp-OutputArea-output.jp-RenderedImage img')).filter(loaded).length,
+      grids: Array.from(document.querySelectorAll('.jp-OutputArea-output img[alt^="Images, de haut en bas"]')).filter(loaded).length,
     };
   });
 }

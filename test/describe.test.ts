@@ -19,9 +19,9 @@ test('the table is computed from the layers: rows, shapes and the total', () => 
     ['Décodeur', 'Convolution transposée', [14, 14, 16], 4624],
     ['Décodeur', 'Convolution transposée', [28, 28, 1], 145],
   ]);
-  expect(table.layers[0].spec).toBe('16 filtres 3×3, pas 2, padding 1, relu');
+  expect(table.layers[0].spec).toBe('16 filtres 3×3, pas 2, padding 1, ReLU');
   expect(table.layers[2].spec).toBe('64 filtres 7×7, pas 1, sans activation');
-  expect(table.layers[5].spec).toBe('1 filtre 3×3, pas 2, padding 1, output padding 1, sigmoid');
+  expect(table.layers[5].spec).toBe('1 filtre 3×3, pas 2, padding 1, output padding 1, sigmoïde');
 });
 
 test('English on request', () => {
@@ -36,7 +36,7 @@ test('Markdown and HTML renderers show every row and the total', () => {
   const table = describeModel(buildDense1({ activation: 'relu' }));
   const markdown = descriptionToMarkdown(table);
   expect(markdown).toContain('| Partie | Couche | Spécifications | Dimension de la sortie | Nombre de paramètres |');
-  expect(markdown).toContain('| Encodeur | Linéaire (dense) | 784 → 64 neurones, relu | 64 | 50\u202f240 |');
+  expect(markdown).toContain('| Encodeur | Linéaire (dense) | 784 → 64 neurones, ReLU | 64 | 50\u202f240 |');
   expect(markdown.split('\n').filter((l) => l.startsWith('| '))).toHaveLength(2 + table.layers.length + 1);
   expect(markdown).toMatch(/\*\*Total\*\*.*\*\*101\u202f200\*\*/);
   const html = descriptionToHtml(table);

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { buildConv, buildDense1, buildDense2, initBackend } from '../lib';
 import { compileForward } from '../lib/train/fast-forward';
 import { FlatAdam } from '../lib/train/flat-adam';
-import { assemble } from '../lib/models/types';
+import { autoencoder as joinAutoencoder } from '../lib/models/autoencoder';
 import { nativeTrainer } from '../lib/train/native-step';
 import { trainStep } from '../lib/train/trainer';
 
@@ -54,7 +54,7 @@ test('its gradients equal those through the model', () => {
 
 test('an unknown layer makes the loop fall back to the model itself', () => {
   const autoencoder = buildDense1();
-  autoencoder.decoder.add(tf.layers.dropout({ rate: 0.1 }));
+  (autoencoder.decoder as tf.Sequential).add(tf.layers.dropout({ rate: 0.1 }));
   expect(compileForward(autoencoder)).toBeUndefined();
 });
 
@@ -93,7 +93,7 @@ function otherConvolutions() {
     tf.layers.conv2dTranspose({ inputShape: [14, 14, 6], filters: 1, kernelSize: 4, strides: 2, padding: 'same' }),
     tf.layers.activation({ activation: 'sigmoid' }),
   ] });
-  return assemble('other convolutions', 'conv', encoder, decoder, [28, 28], 'tanh');
+  return joinAutoencoder({ encoder, decoder, name: 'other convolutions' });
 }
 
 describe('the native step (tensorflow backend)', () => {

@@ -31,7 +31,7 @@ function isolated(extra: object = {}) {
     // Pixels are bytes / 255: exact, within [0, 1].
     const first = imageAt(data.train, 0);
     expect(first.every((v) => v >= 0 && v <= 1 && Math.abs(v * 255 - Math.round(v * 255)) < 1e-4)).toBe(true);
-    expect(data.summary).toMatch(/MNIST: 10,000 training \+ 10,000 test images from embedded .*NOT the full 60,000-image training set/);
+    expect(data.summary).toMatch(/MNIST : 10\u202f000 images d'entraînement et 10\u202f000 de test, source copie embarquée .*PAS le jeu d'entraînement complet de 60\u202f000 images/);
   });
 });
 
@@ -41,14 +41,14 @@ test('embedded fallback without the official files: a seeded split of the 10,000
   const b = await loadDataset(isolated({ fallbackDir: empty, seed: 7 }));
   expect([a.train.count, a.test.count]).toEqual([8000, 2000]);
   expect(Array.from(a.test.labels!.subarray(0, 50))).toEqual(Array.from(b.test.labels!.subarray(0, 50)));
-  expect(a.summary).toContain('seeded split');
+  expect(a.summary).toContain('partagées au hasard (graine fixe)');
 });
 
 test('limits keep the first images, and the summary says so', async () => {
   const data = await loadDataset(isolated({ fallbackDir: tempDir(), trainLimit: 100, testLimit: 20 }));
   expect([data.train.count, data.test.count]).toEqual([100, 20]);
   expect(data.train.pixels.length).toBe(100 * 784);
-  expect(data.summary).toContain('limited for a quick run');
+  expect(data.summary).toContain('limité à 100 + 20 images');
 });
 
 test('an explicit folder with missing files is an error naming them', async () => {
@@ -84,7 +84,7 @@ test('an explicit folder with missing files is an error naming them', async () =
     },
   });
   expect(data.source).toBe('embedded');
-  expect(data.summary).toMatch(/download failed: could not download train-images-idx3-ubyte.gz from 2 mirrors \(MD5 mismatch/);
+  expect(data.summary).toMatch(/téléchargement impossible : impossible de télécharger train-images-idx3-ubyte.gz depuis 2 miroirs \(MD5 mismatch/);
   expect(requested.filter((u) => u.endsWith('train-images-idx3-ubyte.gz')).length).toBeGreaterThanOrEqual(2);
   // Nothing partial or unverified in the cache: at most the files that were verified.
   const cached = fs.readdirSync(path.join(cacheDir, 'mnist'));
@@ -96,7 +96,7 @@ test('an explicit folder with missing files is an error naming them', async () =
   expect(data.source).toBe('system');
   expect(data.full).toBe(true);
   expect([data.train.count, data.test.count]).toEqual([60000, 500]);
-  expect(data.summary).toMatch(/^Fashion-MNIST: 60,000 training \+ 500 test images from system/);
+  expect(data.summary).toMatch(/^Fashion-MNIST : 60\u202f000 images d'entraînement et 500 de test, source copie du système/);
 });
 
 test('an unknown data set name is an error listing the allowed ones', async () => {

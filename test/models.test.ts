@@ -6,7 +6,7 @@ beforeAll(async () => {
 });
 
 /** [class name, output shape without batch, parameter count] of every layer, encoder then decoder. */
-function layerSummary(model: tf.Sequential): [string, number[], number][] {
+function layerSummary(model: tf.LayersModel): [string, number[], number][] {
   return model.layers.map((l) => [l.getClassName(), (l.outputShape as number[]).slice(1), l.countParams()]);
 }
 

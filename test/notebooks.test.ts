@@ -57,7 +57,9 @@ function expectCompleteOutputs(name: string, notebook: Notebook): void {
   expect(countMime(notebook, 'application/vnd.plotly.v1+json')).toBeGreaterThanOrEqual(2);
   expect(countMime(notebook, 'image/png')).toBeGreaterThanOrEqual(1);
   const text = outputText(notebook);
-  expect(text).toMatch(/Backend: \w+/);
+  expect(text).toMatch(/Moteur de calcul : \w+/);
+  expect(text).toMatch(/: tout est juste/);
+  expect(text).not.toMatch(/à revoir|à compléter/);
   expect(text).toMatch(/\| Modèle \| MSE \| PSNR \(dB\) \| SSIM \| images \|/);
 }
 
@@ -70,13 +72,13 @@ function checkContents(dir: string): void {
   expect(denseText).toMatch(/\*\*Total\*\* \|.*\| \*\*218\u202f192\*\*/);
   expect(outputText(conv)).toMatch(/\*\*Total\*\* \|.*\| \*\*210\u202f369\*\*/);
   // Test metrics for every model, and the denoising comparison.
-  for (const model of ['Dense n°1 (sans activation, K=64)', 'Dense n°1 (relu, K=64)', 'Dense n°2 (relu, K=64)']) {
-    expect(denseText).toContain(`| ${model} | 0.`);
+  for (const model of ['Dense n°1 (sans activation, K = 64)', 'Dense n°1 (relu, K = 64)', 'Dense n°2 (relu, K = 64)']) {
+    expect(denseText).toContain(`| ${model} | 0,`);
   }
-  expect(outputText(conv)).toContain('| Convolutif (relu, code 1×1×64) | 0.');
+  expect(outputText(conv)).toContain('| Convolutif (relu, code 1×1×64) | 0,');
   const denoiseText = outputText(denoise);
   for (const row of ['entrée bruitée', 'flou gaussien (σ = 1)', 'filtre médian 3×3', 'Auto-encodeur débruiteur']) {
-    expect(denoiseText).toContain(`| ${row} | 0.`);
+    expect(denoiseText).toContain(`| ${row} | 0,`);
   }
 }
 
@@ -93,4 +95,6 @@ test('every notebook runs from a fresh tslab kernel in quick mode (nbclient)', (
   checkContents(out);
   // Quick mode really is quick: it says so in its first outputs.
   expect(outputText(readNotebook(path.join(out, NOTEBOOKS[0])))).toContain('Mode rapide (TP5_QUICK=1)');
+  // Every check cell said its question is right.
+  for (const name of NOTEBOOKS) expect(outputText(readNotebook(path.join(out, name)))).not.toContain('à revoir');
 }, 600_000);

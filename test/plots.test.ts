@@ -32,11 +32,15 @@ test('PNG encoder round trip', () => {
 test('image grid: one row per set, values clipped to [0, 1], scaled', () => {
   const white: ImageSet = { pixels: new Float32Array(3 * 784).fill(1.7), count: 3, height: 28, width: 28 };
   const black: ImageSet = { pixels: new Float32Array(3 * 784).fill(-0.3), count: 3, height: 28, width: 28 };
-  const { width, height, pixels } = decodeGrayPng(imageGridPng([{ title: 'a', images: white }, { title: 'b', images: black }], { scale: 2 }));
-  expect([width, height]).toEqual([3 * 58 + 2, 2 * 58 + 2]);
-  expect(pixels[(2 + 10) * width + 2 + 10]).toBe(255); // inside the first row's first image
-  expect(pixels[(60 + 10) * width + 2 + 10]).toBe(0); // inside the second row's first image
-  expect(() => imageGridPng([])).toThrow(/at least one row/);
+  const grid = imageGridPng([{ title: 'a', images: white }, { title: 'b', images: black }], { scale: 2 });
+  const { width, height, pixels } = decodeGrayPng(grid.png);
+  // Each image 56 px plus a 4 px gap; each row under a 20 px band for its title.
+  expect([width, height]).toEqual([grid.width, grid.height]);
+  expect([width, height]).toEqual([3 * 60 + 4, 2 * 80 + 4]);
+  expect(pixels[5 * width + 30]).toBe(255); // the first row's title band is blank (the title is drawn over it)
+  expect(pixels[(20 + 10) * width + 4 + 10]).toBe(255); // inside the first row's first image
+  expect(pixels[(80 + 20 + 10) * width + 4 + 10]).toBe(0); // inside the second row's first image
+  expect(() => imageGridPng([])).toThrow(/au moins une rangée/);
 });
 
 test('line chart: plotly traces and an SVG drawing of the same series', () => {
@@ -58,5 +62,5 @@ test('bar and scatter charts draw one mark per value', () => {
   const scatter = scatterChart([0, 1, 2, 3], [1, 0, 1, 0], [0, 1, 0, 1], { title: 's', xTitle: 'x', yTitle: 'y' });
   expect(scatter.plotly.data).toHaveLength(2);
   expect(scatter.svg.match(/<circle/g)).toHaveLength(4);
-  expect(() => lineChart([{ name: 'n', x: [1], y: [NaN] }], { title: 'empty', xTitle: '', yTitle: '' })).toThrow(/no finite value/);
+  expect(() => lineChart([{ name: 'n', x: [1], y: [NaN] }], { title: 'empty', xTitle: '', yTitle: '' })).toThrow(/aucune valeur finie/);
 });

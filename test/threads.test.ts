@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { Autoencoder, ImageSet, SeededRandom, assemble, buildConv, buildDense2, initBackend, trainAutoencoder } from '../lib';
+import { Autoencoder, ImageSet, SeededRandom, autoencoder, buildConv, buildDense2, initBackend, trainAutoencoder } from '../lib';
 import { disposeParts, partsOfShare, shareOfEpoch } from '../lib/train/batches';
 import { GradientExchange, StopRequested, createExchangeBuffers } from '../lib/train/exchange';
 import { FlatAdam } from '../lib/train/flat-adam';
@@ -201,8 +201,8 @@ describe('training with helper threads', () => {
     tf.serialization.registerClass(Identity);
     const build = () => {
       const base = buildConv({ codeSize: 8 });
-      base.decoder.add(new Identity({}));
-      return assemble('with a custom layer', 'conv', base.encoder, base.decoder, [28, 28], 'relu');
+      const decoder = tf.sequential({ layers: [...base.decoder.layers, new Identity({})] });
+      return autoencoder({ encoder: base.encoder, decoder, name: 'with a custom layer' });
     };
     const small = randomImages(64, 6);
     await expect(trainAutoencoder(build(), { inputs: small }, { epochs: 1, threads: 2, progress: 'none' }))

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import {
-  ImageSet, TrainingDivergedError, addGaussianNoise, assemble, buildConv, buildDense1, buildDense2, initBackend, reconstruct, trainAutoencoder,
+  ImageSet, TrainingDivergedError, addGaussianNoise, autoencoder, buildConv, buildDense1, buildDense2, initBackend, reconstruct, trainAutoencoder,
 } from '../lib';
 
 beforeAll(async () => {
@@ -81,7 +81,7 @@ test('a NaN loss stops training with a clear message and keeps finite weights', 
   const corrupt = { ...data, pixels: data.pixels.slice() };
   corrupt.pixels[1000] = NaN;
   await expect(trainAutoencoder(ae, { inputs: corrupt }, { epochs: 3, progress: 'none' }))
-    .rejects.toThrow(/the loss became NaN during epoch 1; training stopped.*check the data for NaN values/);
+    .rejects.toThrow(/la perte est devenue NaN pendant l'époque 1 ; l'entraînement s'arrête.*valeurs NaN dans les données/);
   const weights = ae.model.getWeights();
   expect(weights.every((w) => w.dataSync().every(Number.isFinite))).toBe(true);
   await expect(trainAutoencoder(ae, { inputs: corrupt }, { epochs: 1, progress: 'none' })).rejects.toBeInstanceOf(TrainingDivergedError);
@@ -92,12 +92,14 @@ test('bad options name the option and what is allowed', async () => {
   await expect(trainAutoencoder(ae, { inputs: data }, { epochs: 0 })).rejects.toThrow(/epochs must be a positive integer, got 0/);
   await expect(trainAutoencoder(ae, { inputs: data }, { loss: 'l1' as never })).rejects.toThrow(/loss must be one of 'mse', 'bce'/);
   await expect(trainAutoencoder(ae, { inputs: data }, { validationSplit: 1 })).rejects.toThrow(/validationSplit must be a number in \[0, 0.9\]/);
-  await expect(trainAutoencoder(ae, { inputs: data, targets: blobs(10) }, {})).rejects.toThrow(/512 inputs but 10 targets/);
-  await expect(trainAutoencoder(ae, { inputs: { ...data, height: 14, width: 56 } }, {})).rejects.toThrow(/14×56 images but .* expects 28×28/);
+  await expect(trainAutoencoder(ae, { inputs: data, targets: blobs(10) }, {})).rejects.toThrow(/512 entrées mais 10 cibles/);
+  await expect(trainAutoencoder(ae, { inputs: { ...data, height: 14, width: 56 } }, {})).rejects.toThrow(/images 14×56, mais .* attend 28×28/);
   // The TP's table read literally: a last layer with 16 channels does not give back an image.
   const literal = buildConv();
-  literal.decoder.pop();
-  literal.decoder.add(tf.layers.conv2dTranspose({ filters: 16, kernelSize: 3, strides: 2, padding: 'same', activation: 'sigmoid' }));
-  const wrong = assemble('literal', 'conv', literal.encoder, literal.decoder, [28, 28], 'relu');
-  await expect(trainAutoencoder(wrong, { inputs: data }, {})).rejects.toThrow(/literal outputs 28×28×16 per image; an autoencoder of 28×28 images must output 28×28×1/);
+  const decoder = tf.sequential({ layers: [
+    ...literal.decoder.layers.slice(0, -1),
+    tf.layers.conv2dTranspose({ filters: 16, kernelSize: 3, strides: 2, padding: 'same', activation: 'sigmoid' }),
+  ] });
+  const wrong = autoencoder({ encoder: literal.encoder, decoder, name: 'literal' });
+  await expect(trainAutoencoder(wrong, { inputs: data }, {})).rejects.toThrow(/literal sort 28×28×16 par image ; un auto-encodeur d’images 28×28 doit sortir 28×28×1/);
 });

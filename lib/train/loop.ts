@@ -105,15 +105,15 @@ function checkImagesMatch(autoencoder: Autoencoder, data: TrainingSets, what: st
   const [m, n] = autoencoder.imageShape;
   const output = (autoencoder.model.outputs[0].shape as number[]).slice(1);
   if (output.join() !== [m, n, 1].join()) {
-    throw new Error(`${autoencoder.name} outputs ${output.join('×')} per image; an autoencoder of ${m}×${n} images must output ${m}×${n}×1`);
+    throw new Error(`${autoencoder.name} sort ${output.join('×')} par image ; un auto-encodeur d’images ${m}×${n} doit sortir ${m}×${n}×1`);
   }
   for (const [role, set] of [['inputs', data.inputs], ['targets', data.targets ?? data.inputs]] as const) {
     if (set.height !== m || set.width !== n) {
-      throw new Error(`${what} ${role} are ${set.height}×${set.width} images but ${autoencoder.name} expects ${m}×${n}`);
+      throw new Error(`${what} (${role}) : images ${set.height}×${set.width}, mais ${autoencoder.name} attend ${m}×${n}`);
     }
   }
   if (data.targets && data.targets.count !== data.inputs.count) {
-    throw new Error(`${what}: ${data.inputs.count} inputs but ${data.targets.count} targets; each input needs its target`);
+    throw new Error(`${what} : ${data.inputs.count} entrées mais ${data.targets.count} cibles ; chaque entrée a besoin de sa cible`);
   }
 }
 

@@ -1,8 +1,9 @@
 """The lab's notebook tools (run with the project's .venv python: python -m scripts.tp5nb ...).
 
-  run [--quick] [--output-dir DIR] [--html DIR] NOTEBOOK...
+  run [--quick] [--keep-going] [--output-dir DIR] [--html DIR] NOTEBOOK...
       Executes each notebook in a fresh tslab kernel (working directory: the notebook's folder) and
-      writes it back with its outputs, in place or into --output-dir; stops at the first failing cell.
+      writes it back with its outputs, in place or into --output-dir; stops at the first failing cell,
+      unless --keep-going (every cell runs, the notebook is written with its errors, exit code 1).
       --quick sets TP5_QUICK=1 (small data, one epoch). --html also writes DIR/NAME.html.
   student [--output-dir DIR] NOTEBOOK...
       Writes the student kit: the student versions (each region between "// BEGIN SOLUTION <question>"
@@ -39,15 +40,20 @@ def existing(paths):
 
 
 def command_run(args) -> int:
+    status = 0
     for path in existing(args.notebooks):
         started = time.time()
         print(f"[notebooks] running {path} ({'quick' if args.quick else 'full'} mode)", flush=True)
         notebook = nbformat.read(path, as_version=4)
         try:
-            execute(notebook, path.resolve().parent, args.timeout, quick=args.quick)
+            execution = execute(notebook, path.resolve().parent, args.timeout, allow_errors=args.keep_going, quick=args.quick)
         except NotebookFailed as error:
             print(f"[notebooks] FAILED {path.name}: {error}", file=sys.stderr)
             return 1
+        for error in execution.errors:
+            print(f"[notebooks] FAILED {path.name}: cell {error.index}: {error.message.splitlines()[0] if error.message else error.name}",
+                  file=sys.stderr)
+            status = 1
         target = (args.output_dir / path.name) if args.output_dir else path
         write_atomically(notebook, target)
         print(f"[notebooks] wrote {target} in {time.time() - started:.0f} s", flush=True)
@@ -56,7 +62,7 @@ def command_run(args) -> int:
             page = args.html / (path.stem + ".html")
             page.write_text(to_html(notebook, path.stem), encoding="utf-8")
             print(f"[notebooks] wrote {page}", flush=True)
-    return 0
+    return status
 
 
 def command_student(args) -> int:
@@ -128,6 +134,8 @@ def main() -> int:
     run.add_argument("--output-dir", type=pathlib.Path, help="write executed notebooks here instead of in place")
     run.add_argument("--html", type=pathlib.Path, metavar="DIR", help="also export each notebook to DIR/NAME.html")
     run.add_argument("--timeout", type=int, default=1200, help="seconds allowed per cell (default 1200)")
+    run.add_argument("--keep-going", action="store_true",
+                     help="run every cell even after one fails, write the notebook with its errors (exit code 1)")
     student = sub.add_parser("student", help="write student versions")
     student.add_argument("notebooks", nargs="+", type=pathlib.Path)
     student.add_argument("--output-dir", type=pathlib.Path, default=pathlib.Path("build/student"))

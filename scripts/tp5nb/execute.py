@@ -47,6 +47,11 @@ def cell_errors(notebook: nbformat.NotebookNode) -> list:
     return errors
 
 
+def describe(error: CellError) -> str:
+    """« Error: message », or the message alone for what the kernel printed on stderr."""
+    return error.message if error.name == "stderr" else f"{error.name}: {error.message}"
+
+
 def clear_outputs(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
     for cell in notebook.cells:
         if cell.cell_type == "code":
@@ -83,7 +88,7 @@ def execute(notebook: nbformat.NotebookNode, folder: pathlib.Path, timeout: int,
         found = cell_errors(notebook)
         if not found:
             raise NotebookFailed(str(error)) from None
-        raise NotebookFailed(f"cell {found[0].index}: {found[0].name}: {found[0].message}") from None
+        raise NotebookFailed(f"cell {found[0].index}: {describe(found[0])}") from None
     finally:
         if quick:
             if previous is None:
@@ -93,7 +98,7 @@ def execute(notebook: nbformat.NotebookNode, folder: pathlib.Path, timeout: int,
     errors = cell_errors(notebook)
     if errors and not allow_errors:
         first = errors[0]
-        raise NotebookFailed(f"cell {first.index}: {first.name}: {first.message}")
+        raise NotebookFailed(f"cell {first.index}: {describe(first)}")
     return Execution(notebook, errors)
 
 
