@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Starts JupyterLab from the project's .venv on the notebooks/ folder, with the TypeScript kernel.
-// Extra arguments go to JupyterLab: npm start -- --port 8890 --no-browser
+//   npm start -- etudiant                 on another folder of the project (a student kit, say)
+//   npm start -- --port 8890 --no-browser  other arguments go to JupyterLab
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -14,10 +15,24 @@ const notebooks = path.join(root, 'notebooks');
 const committed = fs.readdirSync(notebooks).filter((f) => f.endsWith('.ipynb')).map((f) => path.join(notebooks, f));
 if (committed.length > 0) spawnSync(jupyter, ['trust', ...committed], { stdio: 'ignore' });
 
+// A first argument that is not an option names the folder to open; it must lie inside the project,
+// where notebooks find the library by name (node_modules/tp5-lab).
+const [first, ...rest] = process.argv.slice(2);
+const folder = first !== undefined && !first.startsWith('-') ? path.resolve(first) : notebooks;
+const jupyterArgs = folder === notebooks ? process.argv.slice(2) : rest;
+if (!fs.existsSync(folder) || !fs.statSync(folder).isDirectory()) {
+  console.error(`[start] ${first} n'est pas un dossier`);
+  process.exit(2);
+}
+if (path.relative(root, folder).startsWith('..')) {
+  console.error(`[start] ${folder} est hors du projet : placez-le dans ${root}, où les carnets trouvent la bibliothèque`);
+  process.exit(2);
+}
+
 // New notebooks default to the TypeScript kernel.
-const args = ['lab', `--ServerApp.root_dir=${notebooks}`, '--MultiKernelManager.default_kernel_name=tslab', ...process.argv.slice(2)];
+const args = ['lab', `--ServerApp.root_dir=${folder}`, '--MultiKernelManager.default_kernel_name=tslab', ...jupyterArgs];
 if (process.getuid?.() === 0) args.push('--allow-root');
 console.error(`[start] ${jupyter} ${args.join(' ')}`);
-const lab = spawn(jupyter, args, { stdio: 'inherit', cwd: notebooks });
+const lab = spawn(jupyter, args, { stdio: 'inherit', cwd: folder });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => lab.kill(signal));
 lab.on('exit', (code) => process.exit(code ?? 0));

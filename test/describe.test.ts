@@ -29,7 +29,7 @@ test('English on request', () => {
   expect(table.layers[0]).toEqual({ part: 'Encoder', layer: 'Flatten', spec: '28×28×1 → 784', outputShape: [784], params: 0 });
   expect(table.layers[1].spec).toBe('784 → 128 units, no activation');
   expect(descriptionToMarkdown(table)).toContain('| Part | Layer | Specification | Output shape | Parameters |');
-  expect(() => describeModel(buildDense2(), 'de' as never)).toThrow(/language must be one of 'fr', 'en'/);
+  expect(() => describeModel(buildDense2(), 'de' as never)).toThrow(/language doit être l’une des valeurs 'fr', 'en'/);
 });
 
 test('Markdown and HTML renderers show every row and the total', () => {

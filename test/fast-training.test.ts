@@ -12,6 +12,18 @@ beforeAll(async () => {
   await initBackend({ print: false });
 });
 
+/** Dense n°1 as the notebook's skeleton writes it: each half a tf.sequential, the decoder opened by an input layer. */
+function writtenWithInputLayers() {
+  const encoder = tf.sequential();
+  encoder.add(tf.layers.flatten({ inputShape: [28, 28, 1] }));
+  encoder.add(tf.layers.dense({ units: 64, activation: 'relu' }));
+  const decoder = tf.sequential();
+  decoder.add(tf.layers.inputLayer({ inputShape: [64] }));
+  decoder.add(tf.layers.dense({ units: 784, activation: 'sigmoid' }));
+  decoder.add(tf.layers.reshape({ targetShape: [28, 28, 1] }));
+  return joinAutoencoder({ encoder, decoder, name: 'written with input layers' });
+}
+
 const MODELS = [
   ['Dense n°1, no activation', () => buildDense1({ activation: 'none' })],
   ['Dense n°1, relu', () => buildDense1({ activation: 'relu' })],
@@ -19,6 +31,7 @@ const MODELS = [
   ['Dense n°2, tanh', () => buildDense2({ activation: 'tanh' })],
   ['conv, relu', () => buildConv({ activation: 'relu' })],
   ['conv, elu, 32×16 images', () => buildConv({ activation: 'elu', imageShape: [32, 16] })],
+  ['written with input layers', writtenWithInputLayers],
 ] as const;
 
 test.each(MODELS)('%s: the fast forward pass equals the model', (_, build) => {
@@ -106,6 +119,7 @@ describe('the native step (tensorflow backend)', () => {
     ['conv, relu', () => buildConv({ activation: 'relu' })],
     ['conv, tanh, 32×16 images', () => buildConv({ activation: 'tanh', imageShape: [32, 16] })],
     ['other convolutions', otherConvolutions],
+    ['written with input layers', writtenWithInputLayers],
   ] as const)('%s: its gradients equal tfjs autodiff', (_, build) => {
     if (!native()) return expect(nativeTrainer(build(), 1e-3)).toBeUndefined();
     const autoencoder = build();

@@ -100,5 +100,5 @@ test('an explicit folder with missing files is an error naming them', async () =
 });
 
 test('an unknown data set name is an error listing the allowed ones', async () => {
-  await expect(loadDataset({ dataset: 'cifar' as never })).rejects.toThrow(/dataset must be one of 'mnist', 'fashion-mnist', got "cifar"/);
+  await expect(loadDataset({ dataset: 'cifar' as never })).rejects.toThrow(/dataset doit être l’une des valeurs 'mnist', 'fashion-mnist', reçu "cifar"/);
 });

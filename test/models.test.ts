@@ -83,12 +83,12 @@ describe('every model maps a batch of images to images of the same shape, in [0,
 
 describe('bad arguments name the argument and what is allowed', () => {
   test.each([
-    [() => buildDense1({ codeSize: 0 }), /codeSize \(K\) must be a positive integer, got 0/],
-    [() => buildDense2({ codeSize: 12.5 }), /codeSize \(K\) must be a positive integer, got 12.5/],
-    [() => buildDense1({ activation: 'rleu' as never }), /activation must be one of 'none', 'relu'.*got "rleu"/],
+    [() => buildDense1({ codeSize: 0 }), /codeSize \(K\) doit être un entier positif, reçu 0/],
+    [() => buildDense2({ codeSize: 12.5 }), /codeSize \(K\) doit être un entier positif, reçu 12.5/],
+    [() => buildDense1({ activation: 'rleu' as never }), /activation doit être l’une des valeurs 'none', 'relu'.*reçu "rleu"/],
     [() => buildConv({ imageShape: [30, 30] }), /imageShape \[30, 30\] cannot be mapped back.*multiples of 4/],
     [() => buildDense2({ imageShape: [28] as never }), /imageShape must be \[M, N\]/],
-    [() => buildConv({ imageShape: [-4, 28] }), /imageShape\[0\] \(M\) must be a positive integer/],
+    [() => buildConv({ imageShape: [-4, 28] }), /imageShape\[0\] \(M\) doit être un entier positif/],
   ])('%#', (build, message) => {
     expect(build).toThrow(message);
   });

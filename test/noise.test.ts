@@ -31,5 +31,5 @@ test('optional clipping to [0, 1]', () => {
 
 test('bad noise parameters are named', () => {
   expect(() => addGaussianNoise(clean, {})).toThrow(/exactly one of `variance` and `std`/);
-  expect(() => addGaussianNoise(clean, { variance: -1 })).toThrow(/variance must be a number in \[0, 10000\], got -1/);
+  expect(() => addGaussianNoise(clean, { variance: -1 })).toThrow(/variance doit être un nombre dans \[0, 10000\], reçu -1/);
 });

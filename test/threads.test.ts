@@ -201,7 +201,10 @@ describe('training with helper threads', () => {
     tf.serialization.registerClass(Identity);
     const build = () => {
       const base = buildConv({ codeSize: 8 });
-      const decoder = tf.sequential({ layers: [...base.decoder.layers, new Identity({})] });
+      const decoder = tf.sequential({ layers: [
+        tf.layers.conv2dTranspose({ inputShape: [1, 1, 8], filters: 1, kernelSize: 28, activation: 'sigmoid' }),
+        new Identity({}),
+      ] });
       return autoencoder({ encoder: base.encoder, decoder, name: 'with a custom layer' });
     };
     const small = randomImages(64, 6);

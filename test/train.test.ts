@@ -89,9 +89,9 @@ test('a NaN loss stops training with a clear message and keeps finite weights', 
 
 test('bad options name the option and what is allowed', async () => {
   const ae = buildDense1();
-  await expect(trainAutoencoder(ae, { inputs: data }, { epochs: 0 })).rejects.toThrow(/epochs must be a positive integer, got 0/);
-  await expect(trainAutoencoder(ae, { inputs: data }, { loss: 'l1' as never })).rejects.toThrow(/loss must be one of 'mse', 'bce'/);
-  await expect(trainAutoencoder(ae, { inputs: data }, { validationSplit: 1 })).rejects.toThrow(/validationSplit must be a number in \[0, 0.9\]/);
+  await expect(trainAutoencoder(ae, { inputs: data }, { epochs: 0 })).rejects.toThrow(/epochs doit être un entier positif, reçu 0/);
+  await expect(trainAutoencoder(ae, { inputs: data }, { loss: 'l1' as never })).rejects.toThrow(/loss doit être l’une des valeurs 'mse', 'bce'/);
+  await expect(trainAutoencoder(ae, { inputs: data }, { validationSplit: 1 })).rejects.toThrow(/validationSplit doit être un nombre dans \[0, 0.9\]/);
   await expect(trainAutoencoder(ae, { inputs: data, targets: blobs(10) }, {})).rejects.toThrow(/512 entrées mais 10 cibles/);
   await expect(trainAutoencoder(ae, { inputs: { ...data, height: 14, width: 56 } }, {})).rejects.toThrow(/images 14×56, mais .* attend 28×28/);
   // The TP's table read literally: a last layer with 16 channels does not give back an image.

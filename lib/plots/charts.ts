@@ -287,6 +287,6 @@ export function showFigure(figure: Figure): void {
     [PLOTLY_MIME]: { ...figure.plotly, config: { responsive: true } },
     'text/html': figureHtml(figure),
     'image/svg+xml': figure.svg,
-    'text/plain': `[figure: ${figure.title}]`,
+    'text/plain': `[figure : ${figure.title}]`,
   });
 }

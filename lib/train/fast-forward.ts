@@ -58,6 +58,8 @@ function layerSteps(layer: tf.layers.Layer): Step[] | undefined {
   const input = shapeOf(layer, 'input');
   const output = shapeOf(layer, 'output');
   switch (layer.getClassName()) {
+    case 'InputLayer':
+      return [];
     case 'Flatten':
     case 'Reshape':
       return [(h) => tf.reshape(h, [-1, ...output])];

@@ -314,7 +314,7 @@ function nativeStages(ops: NativeOps, autoencoder: Autoencoder): Stage[] | undef
     if (!NATIVE_ACTIVATIONS.includes(activation)) return undefined;
     const activations = activation === 'linear' ? [] : [activation as ActivationName];
     const className = layer.getClassName();
-    if (className === 'Flatten' || className === 'Reshape') continue;
+    if (className === 'InputLayer' || className === 'Flatten' || className === 'Reshape') continue;
     if (className === 'Activation') {
       if (stages.length === 0) return undefined;
       stages[stages.length - 1].activations.push(...activations);
