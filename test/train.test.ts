@@ -103,3 +103,20 @@ test('bad options name the option and what is allowed', async () => {
   const wrong = autoencoder({ encoder: literal.encoder, decoder, name: 'literal' });
   await expect(trainAutoencoder(wrong, { inputs: data }, {})).rejects.toThrow(/literal sort 28×28×16 par image ; un auto-encodeur d’images 28×28 doit sortir 28×28×1/);
 });
+
+test.each([1, 2])('an AbortSignal stops a training on %i thread(s) at a step: finished epochs returned, no tensor left behind', async (threads) => {
+  const ae = buildConv({ codeSize: 8 });
+  const before = tf.memory().numTensors;
+  const controller = new AbortController();
+  const started = performance.now();
+  setTimeout(() => controller.abort(), 500);
+  const history = await trainAutoencoder(ae, { inputs: data }, { epochs: 100_000, threads, signal: controller.signal, progress: 'none' });
+  expect(performance.now() - started).toBeLessThan(500 + 1000);
+  expect(history.interrupted).toBe(true);
+  expect(history.loss.length).toBeGreaterThan(0);
+  expect(history.loss.length).toBeLessThan(100_000);
+  expect(tf.memory().numTensors).toBe(before);
+  // The model still works, with the weights of its last step.
+  const output = tf.tidy(() => (ae.model.predict(tf.zeros([1, 28, 28, 1])) as tf.Tensor).dataSync());
+  expect(output.every(Number.isFinite)).toBe(true);
+});

@@ -148,7 +148,8 @@ export class GradientExchange {
   /** Copies the shared weights into the variables. */
   private loadWeights(variables: tf.Variable[]): void {
     // A copy: the shared weights change at the next step, the variable must not.
-    variables.forEach((variable, i) => variable.assign(tf.tensor(this.weightsOf(i).slice(), variable.shape)));
+    // tidy: the variable keeps the new values, the tensor that brought them is released (assign shares its data).
+    tf.tidy(() => variables.forEach((variable, i) => variable.assign(tf.tensor(this.weightsOf(i).slice(), variable.shape))));
   }
 
   /**
@@ -163,7 +164,7 @@ export class GradientExchange {
       this.loadWeights(variables);
       return;
     }
-    variables.forEach((variable, i) => variable.assign(tf.tensor(this.weightsOf(i), variable.shape)));
+    tf.tidy(() => variables.forEach((variable, i) => variable.assign(tf.tensor(this.weightsOf(i), variable.shape))));
     this.attached = variables;
   }
 

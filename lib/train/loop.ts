@@ -3,6 +3,7 @@ import { ImageSet, Images, asImageSet, imageSize, toTensor } from '../data/image
 import { Autoencoder } from '../models/types';
 import { SeededRandom } from '../util/random';
 import { checkNumberInRange, checkOneOf, checkPositiveInteger } from '../util/check';
+import { StopRequest } from './interrupt';
 import { ProgressMode, ProgressState, createProgress } from './progress';
 import { decimal, duration } from '../util/french';
 import { TrainingPixels, disposeParts, partsOfShare, shareOfEpoch } from './batches';
@@ -70,6 +71,11 @@ export interface TrainOptions {
   threads?: number;
   /** Called after each epoch (e.g. to record metrics). */
   onEpochEnd?: (epoch: number, history: TrainingHistory) => void;
+  /**
+   * Stops the training at the next step when aborted, as the notebook's stop button (■) does: the model
+   * keeps the weights of its last step and the history of the finished epochs is returned.
+   */
+  signal?: AbortSignal;
 }
 
 /** The loss curves of a training run, as figures draw them. */
@@ -87,6 +93,8 @@ export interface TrainingHistory extends LossHistory {
   /** 1-based epoch whose weights the model holds at the end. */
   bestEpoch: number;
   stoppedEarly: boolean;
+  /** True when the stop button or options.signal stopped the training before its end. */
+  interrupted: boolean;
   /** Training images processed per second, over the whole run. */
   imagesPerSecond: number;
   /** Threads that shared each batch (see TrainOptions.threads). */
@@ -144,6 +152,21 @@ async function startHelpers(autoencoder: Autoencoder, threads: number, explicit:
     console.warn(`${autoencoder.name}: training in one thread (${error instanceof Error ? error.message : String(error)})`);
     return undefined;
   }
+}
+
+/** The progress display's last line: how the training ended, its length and its last losses. */
+function finalLine(name: string, history: TrainingHistory, interruptedIn: number): string {
+  const last = history.loss.length;
+  const epochs = `${last} époque${last > 1 ? 's' : ''}`;
+  const losses = last === 0 ? '' : `, perte finale ${decimal(history.loss[last - 1], 5)}` +
+    (history.valLoss.length ? `, validation ${decimal(history.valLoss[last - 1], 5)}` : '');
+  if (history.interrupted) {
+    return `${name} : entraînement interrompu pendant l'époque ${interruptedIn}, après ${epochs} terminée${last > 1 ? 's' : ''} ` +
+      `en ${duration(history.totalSeconds)}${losses} ; le modèle garde les poids de son dernier pas.`;
+  }
+  return `${name} : ${epochs} en ${duration(history.totalSeconds)}` +
+    `${history.threads > 1 ? ` sur ${history.threads} fils d'exécution` : ''}${losses}` +
+    (history.stoppedEarly ? ` (arrêt anticipé : poids de l'époque ${history.bestEpoch} conservés)` : '');
 }
 
 /** Mean loss over a data set, computed in batches without training. */
@@ -220,7 +243,7 @@ export async function trainAutoencoder(autoencoder: Autoencoder, trainingData: T
   const batches = Math.ceil(trainCount / batchSize);
   const history: TrainingHistory = {
     label: autoencoder.name, loss: [], valLoss: [], epochSeconds: [], totalSeconds: 0,
-    bestEpoch: 0, stoppedEarly: false, imagesPerSecond: 0, threads,
+    bestEpoch: 0, stoppedEarly: false, interrupted: false, imagesPerSecond: 0, threads,
   };
   const monitored = () => (valX ? history.valLoss : history.loss);
   let lastGood = model.getWeights().map((w) => w.clone());
@@ -249,6 +272,8 @@ export async function trainAutoencoder(autoencoder: Autoencoder, trainingData: T
       history);
   };
 
+  const stop = new StopRequest(options.signal);
+  let interruptedIn = 0;
   try {
     for (let epoch = 1; epoch <= epochs; epoch++) {
       const epochStart = performance.now();
@@ -277,6 +302,7 @@ export async function trainAutoencoder(autoencoder: Autoencoder, trainingData: T
             if (!helpers) return trainStep(trainer, inputs, targets);
             return tf.scalar(helpers.step(step, trainer.gradient(inputs, targets, share.parts[b].batchSize)));
           }));
+          if (await stop.pause()) break;
           // Reading the loss waits for the device: about once a second, not at every step.
           if (performance.now() - lastReport > 1000) {
             const sofar = await meanLoss();
@@ -285,11 +311,17 @@ export async function trainAutoencoder(autoencoder: Autoencoder, trainingData: T
             lastReport = performance.now();
           }
         }
-        epochLoss = await meanLoss();
+        if (!stop.requested) epochLoss = await meanLoss();
       } finally {
         helpers?.detach();
         disposeParts(parts);
         tf.dispose(batchLosses);
+      }
+      if (stop.requested) {
+        // The model keeps the weights of its last step; the unfinished epoch is left out of the history.
+        history.interrupted = true;
+        interruptedIn = epoch;
+        break;
       }
       if (!Number.isFinite(epochLoss)) diverged(epoch, epochLoss);
       imagesSeen += trainCount;
@@ -328,12 +360,9 @@ export async function trainAutoencoder(autoencoder: Autoencoder, trainingData: T
     history.imagesPerSecond = imagesSeen / Math.max(history.totalSeconds, 1e-9);
     tf.dispose([valX ?? [], valY ?? [], lastGood, best ?? []].flat());
     trainer.dispose();
+    stop.dispose();
     await helpers?.stop();
   }
-  const last = history.loss.length;
-  progress.finish(`${autoencoder.name} : ${last} époque${last > 1 ? 's' : ''} en ${duration(history.totalSeconds)}` +
-    `${threads > 1 ? ` sur ${threads} fils d'exécution` : ''}, perte finale ${decimal(history.loss[last - 1], 5)}` +
-    (history.valLoss.length ? `, validation ${decimal(history.valLoss[last - 1], 5)}` : '') +
-    (history.stoppedEarly ? ` (arrêt anticipé : poids de l'époque ${history.bestEpoch} conservés)` : ''));
+  progress.finish(finalLine(autoencoder.name, history, interruptedIn));
   return history;
 }
