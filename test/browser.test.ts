@@ -1,4 +1,4 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -47,6 +47,10 @@ function prepareWorkspace(): string {
     }
     fs.writeFileSync(path.join(workspace, 'notebooks', name), JSON.stringify(notebook));
   }
+  // The student kit, as a student opens it.
+  const kit = spawnSync(path.join(root, '.venv', 'bin', 'python'), ['-m', 'scripts.tp5nb', 'student', '--output-dir',
+    path.join(workspace, 'notebooks', 'etudiant'), ...NOTEBOOKS.map((name) => path.join(root, 'notebooks', name))], { cwd: root });
+  if (kit.status !== 0) throw new Error(`npm run student failed: ${kit.stderr}`);
   // Keep every cell in the page (no virtual scrolling), so that all outputs can be counted.
   const settings = path.join(workspace, '.settings', '@jupyterlab', 'notebook-extension');
   fs.mkdirSync(settings, { recursive: true });
@@ -216,4 +220,22 @@ async function openNotebook(page: Page, base: string, name: string, token: strin
       await page.close();
     }
   }, 360_000);
+
+  test('an untouched student notebook stops at its first question with a French message', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    try {
+      await openNotebook(page, base, 'etudiant/01-auto-encodeurs-denses.ipynb', token);
+      await runCommand(page, 'notebook:run-all-cells');
+      await page.waitForSelector('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]', { timeout: 120_000 });
+      await page.waitForFunction(() => document.querySelector('.jp-Notebook-ExecutionIndicator[data-status="busy"]') === null, undefined, { timeout: 60_000 });
+      const { errors } = await drawnContent(page);
+      await page.evaluate(() => document.querySelector('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')?.scrollIntoView({ block: 'center' }));
+      await page.screenshot({ path: path.join(artifacts, 'etudiant-01-first-question.png') });
+      expect(errors.length).toBeGreaterThanOrEqual(1);
+      expect(errors[0]).toContain('Question 0 à compléter : préparer les données');
+      expect(errors[0]).not.toMatch(/at \S+ \(|node_modules|Error:/);
+    } finally {
+      await page.close();
+    }
+  }, 240_000);
 });

@@ -84,7 +84,7 @@ test('an explicit folder with missing files is an error naming them', async () =
     },
   });
   expect(data.source).toBe('embedded');
-  expect(data.summary).toMatch(/téléchargement impossible : impossible de télécharger train-images-idx3-ubyte.gz depuis 2 miroirs \(MD5 mismatch/);
+  expect(data.summary).toMatch(/téléchargement : impossible de télécharger train-images-idx3-ubyte.gz depuis 2 miroirs \(MD5 mismatch/);
   expect(requested.filter((u) => u.endsWith('train-images-idx3-ubyte.gz')).length).toBeGreaterThanOrEqual(2);
   // Nothing partial or unverified in the cache: at most the files that were verified.
   const cached = fs.readdirSync(path.join(cacheDir, 'mnist'));

@@ -305,7 +305,7 @@ export async function loadDataset(options: LoadDatasetOptions = {}): Promise<Dat
       await downloadInto(cacheDir, spec, options.fetchFile ?? defaultFetch);
       loaded = { ...loadFolder(cacheDir, spec, unverified), source: 'download', origin: `miroirs officiels, gardé en cache dans ${cacheDir}` };
     } catch (error) {
-      notes.push(`téléchargement impossible : ${(error as Error).message.split('\n')[0]}`);
+      notes.push(`téléchargement : ${(error as Error).message.split('\n')[0]}`);
     }
   }
   if (!loaded) {

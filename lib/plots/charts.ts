@@ -164,7 +164,7 @@ export function lineChart(series: Series[], options: AxisOptions): Figure {
       layout: {
         ...plotlyLayout(options.title),
         xaxis: { title: { text: options.xTitle } },
-        yaxis: { title: { text: options.yTitle }, type: options.logY ? 'log' : 'linear' },
+        yaxis: { title: { text: options.yTitle }, type: options.logY ? 'log' : 'linear', exponentformat: 'none' },
       },
     },
     svg: svgFrame(options.title, options.xTitle, options.yTitle, body, names),
@@ -220,7 +220,7 @@ export function barChart(categories: string[], series: BarSeries[], options: Bar
       })),
       layout: {
         ...plotlyLayout(options.title), barmode: 'group',
-        yaxis: { title: { text: options.yTitle }, type: options.logY ? 'log' : 'linear' },
+        yaxis: { title: { text: options.yTitle }, type: options.logY ? 'log' : 'linear', exponentformat: 'none' },
       },
     },
     svg: svgFrame(options.title, '', options.yTitle, body, names),
