@@ -54,7 +54,7 @@ test('limits keep the first images, and the summary says so', async () => {
 test('an explicit folder with missing files is an error naming them', async () => {
   const dir = tempDir();
   await expect(loadDataset(isolated({ dir }))).rejects.toThrow(
-    new RegExp(`${dir} lacks train-images-idx3-ubyte\\[\\.gz\\], train-labels-idx1-ubyte\\[\\.gz\\]`));
+    new RegExp(`il manque dans ${dir} : train-images-idx3-ubyte\\[\\.gz\\], train-labels-idx1-ubyte\\[\\.gz\\]`));
 });
 
 (hasShared ? test : test.skip)('an explicit folder with a corrupt file is an error naming the file', async () => {
@@ -97,6 +97,46 @@ test('an explicit folder with missing files is an error naming them', async () =
   expect(data.full).toBe(true);
   expect([data.train.count, data.test.count]).toEqual([60000, 500]);
   expect(data.summary).toMatch(/^Fashion-MNIST : 60\u202f000 images d'entraînement et 500 de test, source copie du système/);
+});
+
+test('a missing folder, or a folder where a data file should be, is an error naming it', async () => {
+  await expect(loadDataset(isolated({ dir: '/nonexistent-tp5' }))).rejects.toThrow("le dossier /nonexistent-tp5 n'existe pas");
+  const dir = tempDir();
+  fs.mkdirSync(path.join(dir, 'train-images-idx3-ubyte.gz'));
+  await expect(loadDataset(isolated({ dir }))).rejects.toThrow(`${path.join(dir, 'train-images-idx3-ubyte.gz')} est un dossier : un fichier IDX`);
+});
+
+(hasShared ? test : test.skip)('a corrupt file in the cache is moved aside and fetched again, and the summary says so', async () => {
+  const cacheDir = tempDir();
+  const cached = path.join(cacheDir, 'mnist');
+  fs.mkdirSync(cached);
+  for (const f of ['train-labels-idx1-ubyte.gz', 't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz']) fs.copyFileSync(path.join(sharedMnist, f), path.join(cached, f));
+  // A training-image file that parses but is not the official one (it fails its MD5).
+  fs.writeFileSync(path.join(cached, 'train-images-idx3-ubyte.gz'), zlib.gzipSync(encodeIdx({ shape: [60000, 28, 28], data: new Uint8Array(60000 * 784) })));
+  const requested: string[] = [];
+  const data = await loadDataset({
+    cacheDir, print: false, fallbackDir: sharedMnist,
+    fetchFile: async (url) => {
+      requested.push(path.basename(url));
+      throw new Error('offline');
+    },
+  });
+  expect(data.summary).toMatch(/cache : .*train-images-idx3-ubyte.gz: MD5 mismatch.* ; train-images-idx3-ubyte.gz mis de côté \(.corrupt\), à télécharger de nouveau/);
+  expect(requested).toContain('train-images-idx3-ubyte.gz');
+  expect(fs.existsSync(path.join(cached, 'train-images-idx3-ubyte.gz.corrupt'))).toBe(true);
+  expect(fs.existsSync(path.join(cached, 'train-images-idx3-ubyte.gz'))).toBe(false);
+  expect(data.source).toBe('embedded');
+});
+
+(hasShared ? test : test.skip)('raw training images that no checksum can verify are called unverified', async () => {
+  const dir = tempDir();
+  for (const f of ['train-labels-idx1-ubyte.gz', 't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz']) fs.copyFileSync(path.join(sharedMnist, f), path.join(dir, f));
+  const random = new Uint8Array(60000 * 784).map((_, i) => (i * 2654435761) >>> 24);
+  fs.writeFileSync(path.join(dir, 'train-images-idx3-ubyte'), encodeIdx({ shape: [60000, 28, 28], data: random }));
+  const data = await loadDataset(isolated({ dir }));
+  expect(data.verified).toBe(false);
+  expect(data.summary).toContain('jeu complet NON VÉRIFIÉ (train-images-idx3-ubyte : aucune empreinte connue');
+  expect(data.summary).not.toContain('jeu officiel complet');
 });
 
 test('an unknown data set name is an error listing the allowed ones', async () => {

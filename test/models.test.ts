@@ -83,12 +83,16 @@ describe('every model maps a batch of images to images of the same shape, in [0,
 
 describe('bad arguments name the argument and what is allowed', () => {
   test.each([
-    [() => buildDense1({ codeSize: 0 }), /codeSize \(K\) doit être un entier positif, reçu 0/],
-    [() => buildDense2({ codeSize: 12.5 }), /codeSize \(K\) doit être un entier positif, reçu 12.5/],
+    [() => buildDense1({ codeSize: 0 }), /codeSize \(K\) doit être un entier de 1 à 100\u202f000, reçu 0/],
+    [() => buildDense2({ codeSize: 12.5 }), /codeSize \(K\) doit être un entier de 1 à 100\u202f000, reçu 12.5/],
+    [() => buildDense2({ codeSize: NaN }), /codeSize \(K\) doit être un entier de 1 à 100\u202f000, reçu NaN/],
+    [() => buildDense1({ codeSize: 1e9 }), /codeSize \(K\) doit être un entier de 1 à 100\u202f000, reçu 1000000000/],
+    [() => buildDense1(null as never), /les options d'un modèle sont un objet \{ imageShape, codeSize, activation, name \}, reçu null/],
+    [() => buildConv({ imageShape: [4096, 4096] }), /imageShape\[0\] \(M\) doit être un entier de 1 à 1\u202f024, reçu 4096/],
     [() => buildDense1({ activation: 'rleu' as never }), /activation doit être l’une des valeurs 'none', 'relu'.*reçu "rleu"/],
-    [() => buildConv({ imageShape: [30, 30] }), /imageShape \[30, 30\] cannot be mapped back.*multiples of 4/],
-    [() => buildDense2({ imageShape: [28] as never }), /imageShape must be \[M, N\]/],
-    [() => buildConv({ imageShape: [-4, 28] }), /imageShape\[0\] \(M\) doit être un entier positif/],
+    [() => buildConv({ imageShape: [30, 30] }), /imageShape \[30, 30\] : l'auto-encodeur convolutif ne rend pas une image de cette taille ; M et N doivent être des multiples de 4/],
+    [() => buildDense2({ imageShape: [28] as never }), /imageShape doit être \[M, N\]/],
+    [() => buildConv({ imageShape: [-4, 28] }), /imageShape\[0\] \(M\) doit être un entier de 1 à 1\u202f024, reçu -4/],
   ])('%#', (build, message) => {
     expect(build).toThrow(message);
   });

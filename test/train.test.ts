@@ -76,15 +76,15 @@ test('binary cross-entropy and early stopping', async () => {
   expect(history.bestEpoch).toBeLessThanOrEqual(history.loss.length - 2);
 });
 
-test('a NaN loss stops training with a clear message and keeps finite weights', async () => {
+test('a loss that stops being finite stops training with a clear message and keeps finite weights', async () => {
   const ae = buildDense1();
-  const corrupt = { ...data, pixels: data.pixels.slice() };
-  corrupt.pixels[1000] = NaN;
-  await expect(trainAutoencoder(ae, { inputs: corrupt }, { epochs: 3, progress: 'none' }))
-    .rejects.toThrow(/la perte est devenue NaN pendant l'époque 1 ; l'entraînement s'arrête.*valeurs NaN dans les données/);
+  // Finite targets so large that their squared error overflows float32.
+  const huge = { ...data, pixels: data.pixels.slice().fill(1e30, 1000, 1100) };
+  await expect(trainAutoencoder(ae, { inputs: data, targets: huge }, { epochs: 3, progress: 'none' }))
+    .rejects.toThrow(/la perte est devenue (Infinity|NaN) pendant l'époque 1 ; l'entraînement s'arrête et garde les poids/);
   const weights = ae.model.getWeights();
   expect(weights.every((w) => w.dataSync().every(Number.isFinite))).toBe(true);
-  await expect(trainAutoencoder(ae, { inputs: corrupt }, { epochs: 1, progress: 'none' })).rejects.toBeInstanceOf(TrainingDivergedError);
+  await expect(trainAutoencoder(ae, { inputs: data, targets: huge }, { epochs: 1, progress: 'none' })).rejects.toBeInstanceOf(TrainingDivergedError);
 });
 
 test('bad options name the option and what is allowed', async () => {
@@ -119,4 +119,53 @@ test.each([1, 2])('an AbortSignal stops a training on %i thread(s) at a step: fi
   // The model still works, with the weights of its last step.
   const output = tf.tidy(() => (ae.model.predict(tf.zeros([1, 28, 28, 1])) as tf.Tensor).dataSync());
   expect(output.every(Number.isFinite)).toBe(true);
+});
+
+describe('inputs that would train silently on nonsense are refused or told', () => {
+  test('an ImageSet whose count exceeds its pixels', async () => {
+    const ae = buildDense1();
+    await expect(trainAutoencoder(ae, { inputs: { ...data, count: 600 } }, { progress: 'none' }))
+      .rejects.toThrow(/training data \(inputs\) : 600 images de 28×28 annoncées, mais seulement 401408 pixels/);
+  });
+
+  test('a NaN in the validation images, before any work', async () => {
+    const ae = buildDense1();
+    const validation = blobs(16);
+    validation.pixels[3 * 784 + 5] = NaN;
+    const before = tf.memory().numTensors;
+    await expect(trainAutoencoder(ae, { inputs: data }, { validation: { inputs: validation }, progress: 'none' }))
+      .rejects.toThrow("validation (inputs) : valeur NaN à l'image 3, pixel 5 ; les images doivent être des nombres finis");
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  test('a seed of the wrong type, before any thread or tensor is made', async () => {
+    const ae = buildConv({ codeSize: 8 });
+    const before = tf.memory().numTensors;
+    await expect(trainAutoencoder(ae, { inputs: data }, { seed: 'abc' as never, threads: 2, progress: 'none' }))
+      .rejects.toThrow('seed doit être un entier, reçu "abc"');
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  test('a learning rate that sends the model to one constant image: warned before and after', async () => {
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      const ae = buildDense1({ activation: 'relu' });
+      await trainAutoencoder(ae, { inputs: data }, { epochs: 3, learningRate: 10, progress: 'none' });
+      const messages = warn.mock.calls.map((call) => String(call[0]));
+      expect(messages[0]).toContain('learningRate = 10 est très grand pour Adam');
+      expect(messages.some((m) => m.includes('rend la même image quelle que soit l\'entrée'))).toBe(true);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  test('a normal training is not warned', async () => {
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      await trainAutoencoder(buildDense1({ activation: 'relu' }), { inputs: data }, { epochs: 2, progress: 'none' });
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+    }
+  });
 });

@@ -99,6 +99,8 @@ export interface Dataset {
   source: DataSourceKind;
   /** True when the training set is the complete official one (60,000 images). */
   full: boolean;
+  /** False when a file could not be checked against a published checksum (a raw copy of a file whose raw MD5 is unknown): only its shape was. */
+  verified: boolean;
   /** One line: source, counts and whether it is the full set. */
   summary: string;
 }
@@ -112,12 +114,14 @@ function md5(bytes: Uint8Array): string {
  * recompressed copy, of its decompressed bytes; throws an error naming the file and the problem.
  * Where no checksum of the raw form is known, only the shape can be checked.
  */
-function readVerified(filePath: string, spec: IdxFileSpec, unverified: string[] = []): IdxArray {
+function readVerified(filePath: string, spec: IdxFileSpec, unverified?: string[]): IdxArray {
   const bytes = fs.readFileSync(filePath);
   const parsed = parseIdx(bytes, filePath);
   checkShape(filePath, parsed, spec);
   if (md5(bytes) === spec.gzMd5) return parsed;
   if (spec.rawMd5 === undefined) {
+    // Without a place to report it (the cache, which holds only verified downloads), unverifiable is wrong.
+    if (unverified === undefined) throw new Error(`${filePath}: MD5 mismatch, this is not the official ${spec.fileName}.gz file`);
     unverified.push(path.basename(filePath));
     return parsed;
   }
@@ -135,13 +139,34 @@ function checkShape(filePath: string, parsed: IdxArray, spec: IdxFileSpec): void
   }
 }
 
-/** The path of a file in `dir`, gzipped or raw, or undefined. */
+/** The path of a file in `dir`, gzipped or raw, or undefined; a folder in its place is an error naming it. */
 function findFile(dir: string, spec: IdxFileSpec): string | undefined {
   for (const name of [`${spec.fileName}.gz`, spec.fileName]) {
     const candidate = path.join(dir, name);
-    if (fs.existsSync(candidate)) return candidate;
+    if (!fs.existsSync(candidate)) continue;
+    if (!fs.statSync(candidate).isFile()) throw new Error(`${candidate} est un dossier : un fichier IDX (gzippé ou non) est attendu à cette place`);
+    return candidate;
   }
   return undefined;
+}
+
+/**
+ * Moves aside (NAME.corrupt) the files of a folder that fail their verification, so that they are
+ * fetched again instead of failing every later load; returns their names.
+ */
+function quarantineCorrupt(dir: string, spec: DatasetSpec): string[] {
+  const moved: string[] = [];
+  for (const role of FILE_ROLES) {
+    const file = findFile(dir, spec.files[role]);
+    if (file === undefined) continue;
+    try {
+      readVerified(file, spec.files[role]);
+    } catch {
+      fs.renameSync(file, `${file}.corrupt`);
+      moved.push(path.basename(file));
+    }
+  }
+  return moved;
 }
 
 function toImageSet(images: IdxArray, labels?: IdxArray): ImageSet {
@@ -151,16 +176,26 @@ function toImageSet(images: IdxArray, labels?: IdxArray): ImageSet {
   return { pixels, count, height, width, labels: labels?.data.slice() };
 }
 
-function loadFolder(dir: string, spec: DatasetSpec, unverified: string[]): { train: ImageSet; test: ImageSet } {
+/**
+ * The four files of a folder, verified. Files that only their shape can check are listed in
+ * `unverified`; without that list (the cache) they are errors.
+ */
+function loadFolder(dir: string, spec: DatasetSpec, unverified?: string[]): { train: ImageSet; test: ImageSet } {
+  if (!fs.existsSync(dir)) throw new Error(`le dossier ${dir} n'existe pas`);
+  if (!fs.statSync(dir).isDirectory()) throw new Error(`${dir} n'est pas un dossier : un dossier avec les quatre fichiers IDX est attendu`);
   const missing = FILE_ROLES.filter((role) => findFile(dir, spec.files[role]) === undefined);
   if (missing.length > 0) {
-    throw new Error(`${dir} lacks ${missing.map((r) => spec.files[r].fileName + '[.gz]').join(', ')}`);
+    throw new Error(`il manque dans ${dir} : ${missing.map((r) => spec.files[r].fileName + '[.gz]').join(', ')}`);
   }
-  const read = (role: FileRole) => readVerified(findFile(dir, spec.files[role]) as string, spec.files[role], unverified);
-  return {
+  // Files that could only be shape-checked are reported once the whole folder has loaded.
+  const shapeOnly: string[] | undefined = unverified ? [] : undefined;
+  const read = (role: FileRole) => readVerified(findFile(dir, spec.files[role]) as string, spec.files[role], shapeOnly);
+  const sets = {
     train: toImageSet(read('trainImages'), read('trainLabels')),
     test: toImageSet(read('testImages'), read('testLabels')),
   };
+  unverified?.push(...(shapeOnly ?? []));
+  return sets;
 }
 
 async function defaultFetch(url: string): Promise<Uint8Array> {
@@ -294,16 +329,17 @@ export async function loadDataset(options: LoadDatasetOptions = {}): Promise<Dat
   const cacheDir = path.join(options.cacheDir ?? userCacheDir(), name);
   if (!loaded && FILE_ROLES.every((r) => findFile(cacheDir, spec.files[r]))) {
     try {
-      loaded = { ...loadFolder(cacheDir, spec, unverified), source: 'cache', origin: cacheDir };
+      loaded = { ...loadFolder(cacheDir, spec), source: 'cache', origin: cacheDir };
     } catch (error) {
-      notes.push(`cache ignoré : ${(error as Error).message}`);
+      const moved = quarantineCorrupt(cacheDir, spec);
+      notes.push(`cache : ${(error as Error).message} ; ${moved.join(', ')} mis de côté (.corrupt), à télécharger de nouveau`);
     }
   }
   const download = (options.download ?? true) && process.env.TP5_OFFLINE !== '1';
   if (!loaded && download) {
     try {
       await downloadInto(cacheDir, spec, options.fetchFile ?? defaultFetch);
-      loaded = { ...loadFolder(cacheDir, spec, unverified), source: 'download', origin: `miroirs officiels, gardé en cache dans ${cacheDir}` };
+      loaded = { ...loadFolder(cacheDir, spec), source: 'download', origin: `miroirs officiels, gardé en cache dans ${cacheDir}` };
     } catch (error) {
       notes.push(`téléchargement : ${(error as Error).message.split('\n')[0]}`);
     }
@@ -317,17 +353,17 @@ export async function loadDataset(options: LoadDatasetOptions = {}): Promise<Dat
     loaded = { train: embedded.train, test: embedded.test as ImageSet, source: 'embedded', origin: embedded.origin };
   }
 
-  if (unverified.length > 0) notes.push(`aucune empreinte connue pour ${unverified.join(', ')} non compressés : forme seule vérifiée`);
   const full = loaded.train.count === spec.files.trainImages.shape[0];
+  const verified = unverified.length === 0;
   const train = options.trainLimit ? firstImages(loaded.train, options.trainLimit) : loaded.train;
   const test = options.testLimit ? firstImages(loaded.test, options.testLimit) : loaded.test;
   const limited = train.count < loaded.train.count || test.count < loaded.test.count
     ? `, limité à ${integer(train.count)} + ${integer(test.count)} images` : '';
-  const completeness = full ? 'jeu officiel complet' : `PAS le jeu d'entraînement complet de ${integer(spec.files.trainImages.shape[0])} images`;
+  const completeness = full ? (verified ? 'jeu officiel complet' : `jeu complet NON VÉRIFIÉ (${unverified.join(', ')} : aucune empreinte connue de la forme non compressée, seule la forme est vérifiée)`) : `PAS le jeu d'entraînement complet de ${integer(spec.files.trainImages.shape[0])} images`;
   const summary = `${spec.title} : ${integer(train.count)} images d'entraînement et ${integer(test.count)} de test, ` +
     `source ${SOURCE_WORDS[loaded.source]} (${loaded.origin}) ; ${completeness}${limited}` + (notes.length ? ` [${notes.join(' ; ')}]` : '');
   if (options.print ?? true) console.log(summary);
-  return { name, train, test, source: loaded.source, full, summary };
+  return { name, train, test, source: loaded.source, full, verified, summary };
 }
 
 /**

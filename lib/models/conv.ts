@@ -26,8 +26,8 @@ export function buildConv(options: AutoencoderOptions = {}): Autoencoder {
   const { imageShape, codeSize, activation } = validateOptions(options, 'relu');
   const [m, n] = imageShape;
   if (m % 4 !== 0 || n % 4 !== 0) {
-    throw new Error(`imageShape [${m}, ${n}] cannot be mapped back to itself by the convolutional autoencoder: ` +
-      'M and N must be multiples of 4 (two stride-2 convolutions, undone by two stride-2 transposed convolutions), e.g. [28, 28]');
+    throw new Error(`imageShape [${m}, ${n}] : l'auto-encodeur convolutif ne rend pas une image de cette taille ; M et N doivent être ` +
+      'des multiples de 4 (deux convolutions de pas 2, défaites par deux convolutions transposées de pas 2), par exemple [28, 28]');
   }
   const act = tfActivation(activation);
   const codeKernel: [number, number] = [m / 4, n / 4];

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { ImageSet, Images, asImageSet, imageSize, toTensor } from '../data/images';
 import { Autoencoder } from '../models/types';
 import { SeededRandom } from '../util/random';
-import { checkNumberInRange, checkOneOf, checkPositiveInteger } from '../util/check';
+import { checkNumberInRange, checkOneOf, checkPositiveInteger, shown } from '../util/check';
 import { StopRequest } from './interrupt';
 import { ProgressMode, ProgressState, createProgress } from './progress';
 import { decimal, duration } from '../util/french';
@@ -154,6 +154,31 @@ async function startHelpers(autoencoder: Autoencoder, threads: number, explicit:
   }
 }
 
+/** Stops before any work when the images hold a NaN or an infinity: the losses would silently become NaN. */
+function checkFinite(images: ImageSet, what: string): void {
+  const size = imageSize(images);
+  for (let i = 0; i < images.count * size; i++) {
+    if (!Number.isFinite(images.pixels[i])) {
+      throw new Error(`${what} : valeur ${images.pixels[i]} à l'image ${Math.floor(i / size)}, pixel ${i % size} ; les images doivent être des nombres finis`);
+    }
+  }
+}
+
+/**
+ * Warns when the trained model gives the same image whatever its input (a learning rate too large
+ * sends every output to one constant): its outputs for a few training images hardly differ.
+ */
+function warnIfConstant(autoencoder: Autoencoder, images: ImageSet): void {
+  const spread = tf.tidy(() => {
+    const outputs = autoencoder.model.predict(toTensor(images, 0, Math.min(images.count, 64))) as tf.Tensor;
+    return tf.mean(tf.moments(outputs, 0).variance).dataSync()[0];
+  });
+  if (spread < 1e-6) {
+    console.warn(`Attention : ${autoencoder.name} rend la même image quelle que soit l'entrée : il n'a rien appris. ` +
+      'Essayez un learningRate plus petit (10⁻³ pour Adam).');
+  }
+}
+
 /** The progress display's last line: how the training ended, its length and its last losses. */
 function finalLine(name: string, history: TrainingHistory, interruptedIn: number): string {
   const last = history.loss.length;
@@ -199,18 +224,27 @@ export async function trainAutoencoder(autoencoder: Autoencoder, trainingData: T
   const optimizerName = checkOneOf('optimizer', options.optimizer ?? 'adam', OPTIMIZER_NAMES);
   const validationSplit = checkNumberInRange('validationSplit', options.validationSplit ?? 0, 0, 0.9);
   const seed = options.seed ?? 0;
+  if (!Number.isInteger(seed)) throw new Error(`seed doit être un entier, reçu ${shown(seed)}`);
+  if (optimizerName === 'adam' && learningRate > 0.1) {
+    console.warn(`Attention : learningRate = ${String(learningRate).replace('.', ',')} est très grand pour Adam (10⁻³ d'habitude) : ` +
+      'le modèle risque de ne plus rendre qu’une image constante.');
+  }
   const requestedThreads = threadsFor(autoencoder, optimizerName, options.threads);
   if (options.earlyStopping) checkPositiveInteger('earlyStopping.patience', options.earlyStopping.patience);
   const data = trainingSets(trainingData, 'training data');
   const validation = options.validation ? trainingSets(options.validation, 'validation') : undefined;
   checkImagesMatch(autoencoder, data, 'training');
   if (validation) checkImagesMatch(autoencoder, validation, 'validation');
+  for (const [what, set] of [['training data (inputs)', data.inputs], ['training data (targets)', data.targets],
+    ['validation (inputs)', validation?.inputs], ['validation (targets)', validation?.targets]] as const) {
+    if (set) checkFinite(set, what);
+  }
 
   const model = autoencoder.model;
   const total = data.inputs.count;
   const valCount = validation ? 0 : Math.floor(total * validationSplit);
   const trainCount = total - valCount;
-  if (trainCount < 1) throw new Error(`no training images left after keeping ${valCount} for validation`);
+  if (trainCount < 1) throw new Error(`plus aucune image d'entraînement après en avoir gardé ${valCount} pour la validation`);
   const sameTargets = data.targets === undefined;
 
   const pixels: TrainingPixels = {
@@ -364,5 +398,6 @@ export async function trainAutoencoder(autoencoder: Autoencoder, trainingData: T
     await helpers?.stop();
   }
   progress.finish(finalLine(autoencoder.name, history, interruptedIn));
+  warnIfConstant(autoencoder, data.inputs);
   return history;
 }
