@@ -3,8 +3,9 @@
 // each step checks first and skips what is already in place.
 //
 //   node scripts/setup.mjs            npm packages, .venv (JupyterLab, nbclient), tslab kernel, native TensorFlow
-//   node scripts/setup.mjs --debian   the same, plus Debian's chromium (browser test) and
-//                                     dataset-fashion-mnist (notebook 02), where root can apt-get
+//   node scripts/setup.mjs --debian   the same, plus Debian's chromium (browser test, PDFs),
+//                                     dataset-fashion-mnist (notebook 02) and bubblewrap (the
+//                                     grader's sandbox), where root can apt-get
 //
 // Only Node's standard library is used here, because node_modules may not exist yet.
 import { spawnSync } from 'node:child_process';
@@ -292,6 +293,7 @@ function linkLibrary() {
 const DEBIAN_PACKAGES = [
   { name: 'chromium', path: '/usr/bin/chromium', why: 'the browser test' },
   { name: 'dataset-fashion-mnist', path: '/usr/share/datasets/fashion-mnist', why: 'the Fashion-MNIST part of notebook 02' },
+  { name: 'bubblewrap', path: '/usr/bin/bwrap', why: 'the sandbox each hand-in is graded in' },
 ];
 
 function installDebianPackages() {

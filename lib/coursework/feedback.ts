@@ -40,6 +40,15 @@ export class Feedback {
   }
 
   finish(): void {
+    if (collected) collected.push(...this.points.map((p) => `${p.ok ? '✔' : '✘'} ${p.text}`));
+    else this.show();
+    if (this.failed) {
+      const toRevise = this.points.filter((p) => !p.ok).map((p) => `  ✘ ${p.text}`);
+      throw new QuestionError(this.question, [`Question ${this.question} à revoir :`, ...toRevise].join('\n'));
+    }
+  }
+
+  private show(): void {
     const heading = questionHeading(this.question);
     const lines = this.points.map((p) => `${p.ok ? '✔' : '✘'} ${p.text}`);
     const verdict = this.failed ? 'à revoir' : 'tout est juste';
@@ -49,9 +58,29 @@ export class Feedback {
         lines.map((l) => `<span style="color:${l.startsWith('✔') ? '#1e7d46' : '#a93226'}">${escapeHtml(l)}</span>`).join('<br>') + '</div>',
       'text/plain': [`${heading} : ${verdict}`, ...lines].join('\n'),
     });
-    if (this.failed) {
-      const toRevise = this.points.filter((p) => !p.ok).map((p) => `  ✘ ${p.text}`);
-      throw new QuestionError(this.question, [`Question ${this.question} à revoir :`, ...toRevise].join('\n'));
-    }
+  }
+}
+
+/** Where finish() puts its points instead of showing them, while a verdict is collected. */
+let collected: string[] | undefined;
+
+/** A question's verdict as data: whether its check passed, and its points (✔ … / ✘ …). */
+export interface Verdict {
+  passed: boolean;
+  points: string[];
+}
+
+/** Runs a check and returns its verdict instead of showing it; any other error is a failed point. */
+export async function collectVerdict(check: () => unknown): Promise<Verdict> {
+  const outer = collected;
+  collected = [];
+  try {
+    await check();
+    return { passed: !collected.some((p) => p.startsWith('✘')), points: collected };
+  } catch (error) {
+    const points = error instanceof QuestionError ? collected : [...collected, `✘ ${error instanceof Error ? error.message : String(error)}`];
+    return { passed: false, points };
+  } finally {
+    collected = outer;
   }
 }

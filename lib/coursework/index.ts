@@ -20,6 +20,8 @@ export const check = {
 };
 
 export { QUESTIONS, QuestionError, todo } from './questions';
+export { exportAnswer, importAnswer } from './answers';
+export { judgeAnswers, gradedValues, type Part, type QuestionVerdict } from './judge';
 export type { TableRow } from './checks/tables';
 export type { AnyHistory } from './checks/training';
 export type { MseFunction, ResultRow } from './checks/results';

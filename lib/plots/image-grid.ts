@@ -1,4 +1,4 @@
-import { ImageSet, Images, asImageSet, imageAt } from '../data/images';
+import { ImageSet, Images, asImageSet, imageAt, selectImages } from '../data/images';
 import { displayBundle, escapeHtml } from './display';
 import { encodeGrayPng } from './png';
 
@@ -18,14 +18,25 @@ export interface ImageGridOptions {
 const GAP = 4;
 const TITLE_HEIGHT = 20;
 
-/** The rows last shown by showImageGrid, as ImageSets (read by the coursework's checks). */
-let lastShown: { title: string; images: ImageSet }[] = [];
-
-export function lastImageGrid(): readonly { title: string; images: ImageSet }[] {
-  return lastShown;
+/** A grid's row with its images as an ImageSet. */
+export interface GridImages {
+  title: string;
+  images: ImageSet;
 }
 
-function gridRows(rows: GridRow[]): { title: string; images: ImageSet }[] {
+/** The grids shown so far, last one last, each with the images it showed (read by the coursework's checks). */
+const shown: GridImages[][] = [];
+const KEPT_GRIDS = 20;
+
+export function lastImageGrid(): readonly GridImages[] {
+  return shown[shown.length - 1] ?? [];
+}
+
+export function shownImageGrids(): readonly (readonly GridImages[])[] {
+  return shown;
+}
+
+function gridRows(rows: GridRow[]): GridImages[] {
   if (!Array.isArray(rows) || rows.length === 0) throw new Error('showImageGrid : au moins une rangée { title, images } est attendue');
   const sets = rows.map((row, i) => ({ title: String(row.title ?? `rangée ${i + 1}`), images: asImageSet(row.images, `rangée « ${row.title} »`) }));
   const { height, width } = sets[0].images;
@@ -82,7 +93,9 @@ export function showImageGrid(rows: GridRow[], options: ImageGridOptions = {}): 
   const grid = imageGridPng(sets, options);
   const titles = sets.map((row) => row.title);
   const svg = gridSvg(titles, grid);
-  lastShown = sets;
+  const indices = options.indices ?? Array.from({ length: Math.min(10, sets[0].images.count) }, (_, i) => i);
+  shown.push(sets.map((row) => ({ title: row.title, images: selectImages(row.images, indices.filter((i) => i < row.images.count)) })));
+  if (shown.length > KEPT_GRIDS) shown.shift();
   displayBundle({
     'text/html': `<img class="tp5-grid" src="data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}" ` +
       `alt="${escapeHtml(`Images, de haut en bas : ${titles.join(' ; ')}`)}"/>`,

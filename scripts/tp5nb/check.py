@@ -57,21 +57,37 @@ def solution_for(notebook: nbformat.NotebookNode, path: pathlib.Path) -> tuple:
     return part, nbformat.read(solution, as_version=4)
 
 
-def restore_check_cells(notebook, solution) -> list:
-    """Puts back every check cell as the solution has it; returns notes on the ones changed or missing."""
-    given = {cell.get("id"): cell for cell in solution.cells if tp5(cell).get("check")}
-    notes, seen = [], set()
-    for cell in notebook.cells:
-        original = given.get(cell.get("id"))
-        if original is not None and cell.cell_type == "code":
-            seen.add(cell.get("id"))
-            if cell.source != original.source:
-                notes.append(f"cellule de vérification de la question {tp5(original)['check']} modifiée : remise d'origine")
-                cell.source = original.source
-            cell.metadata["tp5"] = dict(tp5(original))
-    for cell_id, original in given.items():
-        if cell_id not in seen:
-            notes.append(f"cellule de vérification de la question {tp5(original)['check']} supprimée : question non vérifiée")
+def given_cell_name(cell, index: int) -> str:
+    question = tp5(cell).get("check")
+    return f"cellule de vérification de la question {question}" if question else f"cellule donnée n°{index}"
+
+
+def restore_given_cells(notebook, solution) -> list:
+    """Puts back every given code cell (set-up, checks, figures: all but the answer cells) as the solution
+    has it, as nbgrader does with locked cells; a deleted one goes back after the cell that preceded it.
+    Returns notes on the cells changed or put back."""
+    notes = []
+    cells = list(notebook.cells)
+    by_id = {cell.get("id"): cell for cell in cells}
+    previous_id = None
+    for index, original in enumerate(solution.cells):
+        if original.cell_type == "code" and not tp5(original).get("answer"):
+            cell = by_id.get(original.get("id"))
+            if cell is None:
+                notes.append(f"{given_cell_name(original, index)} supprimée : remise")
+                restored = nbformat.from_dict(dict(original, outputs=[], execution_count=None))
+                position = next((i + 1 for i, c in enumerate(cells) if c.get("id") == previous_id), 0)
+                cells.insert(position, restored)
+                by_id[original.get("id")] = restored
+            else:
+                if cell.cell_type != "code" or cell.source != original.source:
+                    notes.append(f"{given_cell_name(original, index)} modifiée : remise d'origine")
+                cell.cell_type, cell.source = "code", original.source
+                cell.metadata["tp5"] = dict(tp5(original))
+                cell.setdefault("outputs", [])
+                cell.setdefault("execution_count", None)
+        previous_id = original.get("id")
+    notebook.cells = cells
     return notes
 
 
@@ -88,12 +104,14 @@ def error_lines(error: CellError, outputs: list) -> list:
 def check(path: pathlib.Path, timeout: int) -> Report:
     notebook = clear_outputs(nbformat.read(path, as_version=4))
     part, solution = solution_for(notebook, path)
-    notes = restore_check_cells(notebook, solution)
+    notes = restore_given_cells(notebook, solution)
     # Run from the project's notebooks/ folder, wherever the handed-in file is, as a student runs it.
     execution = execute(notebook, NOTEBOOKS_DIR, timeout, allow_errors=True, quick=True)
     errors = {}
     for error in execution.errors:
         errors.setdefault(error.index, error)
+    for index in execution.timeouts:
+        notes.append(f"cellule {index} arrêtée au bout de {timeout} s")
     verdicts, checked = {}, set()
     for index, cell in enumerate(execution.notebook.cells):
         question = tp5(cell).get("check") or tp5(cell).get("answer")
@@ -104,7 +122,8 @@ def check(path: pathlib.Path, timeout: int) -> Report:
         verdict = verdicts.setdefault(question, Verdict(question, True))
         if index in errors and verdict.passed:
             verdict.passed = False
-            verdict.messages = error_lines(errors[index], cell.outputs)
+            verdict.messages = ([f"cellule {index} arrêtée au bout de {timeout} s (délai par cellule)"] if index in execution.timeouts
+                                else error_lines(errors[index], cell.outputs))
     expected = {tp5(c)["check"] for c in solution.cells if tp5(c).get("check")}
     for question in expected - checked:
         verdicts[question] = Verdict(question, False, ["cellule de vérification absente : la question n'est pas vérifiée"])

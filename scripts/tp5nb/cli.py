@@ -13,6 +13,11 @@
   handin NOTEBOOK [--name NAME] [--output-dir DIR]
       Writes a self-contained HTML page of the notebook as handed in (figures included, no external
       script) and a PDF when Debian's chromium is there.
+  grade HANDINS [--out OUT] [--cell-timeout S] [--notebook-timeout S] [--memory-gb G] [--unsafe]
+      Grades a class folder HANDINS/<student>/<notebook>.ipynb: each hand-in runs in a bubblewrap sandbox
+      (refused where none can run, unless --unsafe), its answers are judged by a separate process; writes
+      OUT/grades.csv, OUT/feedback/<student>/<notebook>.html, OUT/reponses-redigees.html and
+      OUT/points-manuels.csv (points of the written answers, merged into grades.csv at the next run).
   check NOTEBOOK... [--timeout S]
       Re-executes each notebook in a fresh kernel (quick mode), never trusting its saved outputs, with
       its check cells put back as the solutions have them, and prints each question's verdict and the
@@ -27,6 +32,8 @@ import time
 import nbformat
 
 from . import check as checker
+from . import grade as grading
+from . import sandbox
 from .execute import NotebookFailed, execute, write_atomically
 from .export import print_pdf, to_html
 from .student import GUIDE, MarkerError, leaks, student_version
@@ -124,6 +131,26 @@ def command_check(args) -> int:
     return status
 
 
+def command_grade(args) -> int:
+    options = grading.Options(cell_timeout=args.cell_timeout, notebook_timeout=args.notebook_timeout,
+                              memory_bytes=int(args.memory_gb * 1024 ** 3), sandboxed=not args.unsafe)
+    if not args.handins.is_dir():
+        raise SystemExit(f"{args.handins} n'est pas un dossier de rendus ({args.handins}/<étudiant>/<carnet>.ipynb)")
+    if not args.unsafe:
+        why = sandbox.unavailable()
+        if why:
+            print(f"[grade] refus : {why}. Sans bac à sable, un rendu s'exécuterait avec vos droits ; "
+                  "--unsafe passe outre, à vos risques.", file=sys.stderr)
+            return 2
+    results = grading.grade(args.handins, args.out, options)
+    return 0 if all(r.verdicts for r in results) else 1
+
+
+def command_sandboxed_run(args) -> int:
+    grading.run_inside(args.notebook, args.work, args.part, args.cell_timeout)
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m scripts.tp5nb", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -146,5 +173,18 @@ def main() -> int:
     check = sub.add_parser("check", help="re-execute and grade handed-in notebooks")
     check.add_argument("notebooks", nargs="+", type=pathlib.Path)
     check.add_argument("--timeout", type=int, default=300, help="seconds allowed per cell (default 300)")
+    grade = sub.add_parser("grade", help="grade a class folder HANDINS/<student>/<notebook>.ipynb in sandboxes")
+    grade.add_argument("handins", type=pathlib.Path)
+    grade.add_argument("--out", type=pathlib.Path, default=pathlib.Path("build/grades"))
+    grade.add_argument("--cell-timeout", type=int, default=120, help="seconds allowed per cell (default 120)")
+    grade.add_argument("--notebook-timeout", type=int, default=900, help="seconds allowed per notebook (default 900)")
+    grade.add_argument("--memory-gb", type=float, default=16, help="address-space limit of a hand-in, in GiB (default 16)")
+    grade.add_argument("--unsafe", action="store_true", help="run hand-ins without a sandbox (where bubblewrap cannot run)")
+    inside = sub.add_parser("sandboxed-run", help=argparse.SUPPRESS)
+    inside.add_argument("notebook", type=pathlib.Path)
+    inside.add_argument("work", type=pathlib.Path)
+    inside.add_argument("--part", type=int, required=True)
+    inside.add_argument("--cell-timeout", type=int, default=120)
     args = parser.parse_args()
-    return {"run": command_run, "student": command_student, "handin": command_handin, "check": command_check}[args.command](args)
+    return {"run": command_run, "student": command_student, "handin": command_handin, "check": command_check,
+            "grade": command_grade, "sandboxed-run": command_sandboxed_run}[args.command](args)

@@ -3,6 +3,7 @@ import asyncio
 import os
 import pathlib
 import re
+import time
 from dataclasses import dataclass, field
 
 import nbclient
@@ -24,6 +25,8 @@ class CellError:
 class Execution:
     notebook: nbformat.NotebookNode
     errors: list = field(default_factory=list)
+    #: Indices of the cells stopped by the per-cell time limit.
+    timeouts: list = field(default_factory=list)
 
 
 def first_meaningful_line(text: str) -> str:
@@ -35,15 +38,21 @@ def first_meaningful_line(text: str) -> str:
     return lines[0] if lines else ""
 
 
-def cell_errors(notebook: nbformat.NotebookNode) -> list:
-    """Error outputs, and stderr text (where tslab reports TypeScript compile errors), cell by cell."""
+def cell_errors(notebook: nbformat.NotebookNode, failed=None) -> list:
+    """The cells that failed (`failed`: their indices, from the kernel's replies; by default every cell
+    with an error output or text on stderr), each with its error or what it printed on stderr (tslab
+    reports errors there). A cell that only warns on stderr is not among `failed`."""
     errors = []
     for index, cell in enumerate(notebook.cells):
+        if failed is not None and index not in failed:
+            continue
         for output in cell.get("outputs", []):
             if output.get("output_type") == "error":
                 errors.append(CellError(index, output.get("ename", ""), output.get("evalue", "")))
             elif output.get("output_type") == "stream" and output.get("name") == "stderr":
                 errors.append(CellError(index, "stderr", first_meaningful_line(output.get("text", ""))))
+        if failed is not None and not any(e.index == index for e in errors):
+            errors.append(CellError(index, "error", "la cellule a échoué"))
     return errors
 
 
@@ -60,25 +69,35 @@ def clear_outputs(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return notebook
 
 
-async def pause_after_error(**_):
-    await asyncio.sleep(0.3)
-
-
 def execute(notebook: nbformat.NotebookNode, folder: pathlib.Path, timeout: int, allow_errors: bool = False,
             quick: bool = False) -> Execution:
     """Runs every cell in order with the working directory `folder`, as JupyterLab would.
 
-    With allow_errors=False the first failing cell raises NotebookFailed; otherwise execution goes on
-    and the failing cells are listed in the result.
+    With allow_errors=False the first failing cell raises NotebookFailed; otherwise execution goes on,
+    a cell that runs longer than `timeout` seconds is interrupted (as the stop button does) and the
+    next one runs, and the failing and interrupted cells are listed in the result.
     """
     previous = os.environ.get("TP5_QUICK")
     if quick:
         os.environ["TP5_QUICK"] = "1"
-    client = nbclient.NotebookClient(
-        notebook, timeout=timeout, kernel_name="tslab", allow_errors=allow_errors,
-        resources={"metadata": {"path": str(folder)}},
+    failed, started, timeouts = set(), {}, []
+
+    async def on_start(cell_index, **_):
+        started[cell_index] = time.monotonic()
+
+    async def on_executed(cell_index, **_):
+        if time.monotonic() - started.get(cell_index, time.monotonic()) >= timeout:
+            timeouts.append(cell_index)
+
+    async def on_error(cell_index, **_):
+        failed.add(cell_index)
         # After a failing cell, tslab cancels whatever it receives within 200 ms: wait before the next one.
-        on_cell_error=pause_after_error,
+        await asyncio.sleep(0.3)
+
+    client = nbclient.NotebookClient(
+        notebook, timeout=timeout, kernel_name="tslab", allow_errors=allow_errors, interrupt_on_timeout=allow_errors,
+        resources={"metadata": {"path": str(folder)}},
+        on_cell_start=on_start, on_cell_executed=on_executed, on_cell_error=on_error,
     )
     try:
         client.execute()
@@ -95,11 +114,11 @@ def execute(notebook: nbformat.NotebookNode, folder: pathlib.Path, timeout: int,
                 os.environ.pop("TP5_QUICK", None)
             else:
                 os.environ["TP5_QUICK"] = previous
-    errors = cell_errors(notebook)
+    errors = cell_errors(notebook, failed | set(timeouts))
     if errors and not allow_errors:
         first = errors[0]
         raise NotebookFailed(f"cell {first.index}: {describe(first)}")
-    return Execution(notebook, errors)
+    return Execution(notebook, errors, timeouts)
 
 
 def write_atomically(notebook: nbformat.NotebookNode, target: pathlib.Path) -> None:

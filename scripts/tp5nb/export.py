@@ -1,5 +1,7 @@
 """Self-contained HTML (and PDF) pages of executed notebooks."""
+import base64
 import html
+import json
 import pathlib
 import re
 import shutil
@@ -30,16 +32,45 @@ document.querySelectorAll('.tp5-figure[data-plotly]').forEach(function (containe
 """
 
 
-def to_html(notebook: nbformat.NotebookNode, title: str, author: str = "") -> str:
-    """One HTML page: no external script, plotly.js inlined, static figures kept as a fallback."""
+SAFE_OUTPUTS = ("text/plain", "image/png", "image/jpeg")
+
+
+def defanged(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """A copy of a hand-in that can run nothing when shown: its Markdown's raw HTML is shown as text,
+    its outputs keep their text and bitmaps only, and an SVG drawing becomes an image (an <img> runs no
+    script)."""
+    copy = nbformat.from_dict(json.loads(json.dumps(notebook)))
+    for cell in copy.cells:
+        if cell.cell_type == "markdown":
+            cell.source = cell.source.replace("<", "&lt;")
+            cell.pop("attachments", None)
+        for output in cell.get("outputs", []):
+            data = output.get("data")
+            if data is None:
+                continue
+            kept = {mime: value for mime, value in data.items() if mime in SAFE_OUTPUTS}
+            svg = data.get("image/svg+xml")
+            if isinstance(svg, str) and "image/png" not in kept:
+                encoded = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+                kept["text/html"] = f'<img src="data:image/svg+xml;base64,{encoded}" alt="figure"/>'
+            output["data"] = kept
+    return copy
+
+
+def to_html(notebook: nbformat.NotebookNode, title: str, author: str = "", untrusted: bool = False) -> str:
+    """One HTML page: no external script, plotly.js inlined, static figures kept as a fallback.
+
+    untrusted: a hand-in shown to a teacher: shown defanged (see `defanged`), with no script at all."""
     exporter = HTMLExporter(template_name="lab")
-    body, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": title}})
+    body, _ = exporter.from_notebook_node(defanged(notebook) if untrusted else notebook, resources={"metadata": {"name": title}})
     # Drop scripts loaded from the web (require.js, MathJax): the page must read offline.
     body = re.sub(r'<script[^>]*\bsrc="https?://[^"]*"[^>]*>\s*</script>', "", body)
     if author:
         banner = (f'<div style="padding:12px 24px;border-bottom:2px solid #444;font-family:sans-serif">'
                   f'<b>{html.escape(title)}</b> — rendu de <b>{html.escape(author)}</b></div>')
         body = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + banner, body, count=1)
+    if untrusted:
+        return body
     plotly = PLOTLY_JS.read_text(encoding="utf-8").replace("</script>", "<\\/script>")
     scripts = f"<script>{plotly}</script>\n<script>{RENDER_FIGURES}</script>\n"
     return body.replace("</body>", scripts + "</body>", 1)

@@ -85,6 +85,22 @@ export function noise(
     if (problem) feedback.stop(problem);
   }
   feedback.pass('addNoise ajoute un bruit gaussien de moyenne nulle et de la variance demandée, sans écrêtage');
+  const pairs = checkNoisyPairs(variance, xTrain, xNoisyTrain, xTest, xNoisyTest, feedback);
+  feedback.finish();
+  return pairs;
+}
+
+/** The noisy pairs' part of question 3.1, for the grader, which judges the pairs and not the function. */
+export function noisyPairs(variance: number, xTrain: tf.Tensor4D, xNoisyTrain: tf.Tensor4D | undefined, xTest: tf.Tensor4D, xNoisyTest: tf.Tensor4D | undefined, question = '3.1'): void {
+  const feedback = new Feedback(question);
+  checkNoisyPairs(variance, xTrain, xNoisyTrain, xTest, xNoisyTest, feedback);
+  feedback.finish();
+}
+
+/** x − y of each noisy set is Gaussian noise of mean 0 and of the TP's variance, drawn anew for the test images. */
+function checkNoisyPairs(
+  variance: number, xTrain: tf.Tensor4D, xNoisyTrain: tf.Tensor4D | undefined, xTest: tf.Tensor4D, xNoisyTest: tf.Tensor4D | undefined, feedback: Feedback,
+): { xNoisyTrain: tf.Tensor4D; xNoisyTest: tf.Tensor4D } {
   const noisy: tf.Tensor4D[] = [];
   for (const [name, clean, made] of [['xNoisyTrain', xTrain, xNoisyTrain], ['xNoisyTest', xTest, xNoisyTest]] as const) {
     if (!(made instanceof tf.Tensor) || made.shape.join() !== clean.shape.join()) {
@@ -103,7 +119,6 @@ export function noise(
     return tf.all(tf.equal(trainNoise, testNoise)).dataSync()[0] === 1;
   });
   feedback.expect(!sameNoise, 'le bruit des images de test est tiré à part', 'le même bruit est ajouté aux images d’entraînement et de test : tirez-le à part');
-  feedback.finish();
   return { xNoisyTrain: noisy[0], xNoisyTest: noisy[1] };
 }
 

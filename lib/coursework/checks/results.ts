@@ -3,7 +3,7 @@ import { asImageSet } from '../../data/images';
 import { MetricSummary, compareImages } from '../../metrics';
 import { Autoencoder } from '../../models/types';
 import { NamedMetrics } from '../../report';
-import { lastImageGrid } from '../../plots/image-grid';
+import { GridImages, lastImageGrid } from '../../plots/image-grid';
 import { libraryCallsDuring } from '../../util/provenance';
 import { Feedback } from '../feedback';
 import { decimalText, describeValue, finiteNumber, firstOf, meanSquaredError, predict, required } from './values';
@@ -130,9 +130,8 @@ export function denoisingResults(rows: ResultRow[] | undefined, denoiser: Autoen
  * Questions 1.6, 2.7 and 3.4: the last grid shown has the originals first, then one row per model
  * holding that model's outputs for the same images.
  */
-export function imageGrid(question: string, models: Autoencoder[], inputs: tf.Tensor4D): void {
+export function imageGrid(question: string, models: Autoencoder[], inputs: tf.Tensor4D, rows: readonly GridImages[] = lastImageGrid()): void {
   const feedback = new Feedback(question);
-  const rows = lastImageGrid();
   if (rows.length === 0) feedback.stop('aucune grille d’images affichée : utilisez lab.showImageGrid([{ title, images }, …])');
   if (rows.length < models.length + 1) feedback.fail(`la grille a ${rows.length} rangée(s) : une pour les originaux et une par modèle (${models.length}) sont attendues`);
   const count = Math.min(10, ...rows.map((row) => row.images.count));
