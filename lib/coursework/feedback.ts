@@ -36,16 +36,28 @@ export class Feedback {
   /** Stops at once: nothing further can be checked (a value missing or of the wrong type). */
   stop(text: string): never {
     this.fail(text);
-    return this.finish() as never;
+    this.report();
+    throw this.error();
   }
 
+  /**
+   * Shows the points and, when one is to revise, stops the notebook at the question. While a class is
+   * graded (TP5_GRADING=1, set by the grader's sandbox) it does not stop: each later question is then
+   * judged on its own, not on the failure of an earlier one.
+   */
   finish(): void {
+    this.report();
+    if (this.failed && (collected !== undefined || process.env.TP5_GRADING !== '1')) throw this.error();
+  }
+
+  private report(): void {
     if (collected) collected.push(...this.points.map((p) => `${p.ok ? '✔' : '✘'} ${p.text}`));
     else this.show();
-    if (this.failed) {
-      const toRevise = this.points.filter((p) => !p.ok).map((p) => `  ✘ ${p.text}`);
-      throw new QuestionError(this.question, [`Question ${this.question} à revoir :`, ...toRevise].join('\n'));
-    }
+  }
+
+  private error(): QuestionError {
+    const toRevise = this.points.filter((p) => !p.ok).map((p) => `  ✘ ${p.text}`);
+    return new QuestionError(this.question, [`Question ${this.question} à revoir :`, ...toRevise].join('\n'));
   }
 
   private show(): void {

@@ -9,7 +9,7 @@ import { GridImages } from '../plots/image-grid';
 import { labSettings } from '../settings';
 import { importAnswer } from './answers';
 import { preparedData } from './checks/data';
-import { convModel, denseModels } from './checks/models';
+import { convModel, denseModels, sameFunctionAsReference } from './checks/models';
 import { denoiser, noisyPairs } from './checks/noise';
 import { ResultRow, denoisingResults, imageGrid, testResults } from './checks/results';
 import { TableRow, parameterCounts, tables } from './checks/tables';
@@ -69,7 +69,10 @@ async function judgePart1(answers: Answers, data: Awaited<ReturnType<typeof load
   return [
     await judged('0', answers, ['xTrain', 'xValidation', 'xTest'],
       () => preparedData(v('xTrain') as tf.Tensor4D, v('xValidation') as tf.Tensor4D, v('xTest') as tf.Tensor4D, data)),
-    await judged('1.1', answers, ['dense1', 'dense1Relu', 'dense2'], () => denseModels(models[0], models[1], models[2])),
+    await judged('1.1', answers, ['dense1', 'dense1Relu', 'dense2'], () => {
+      denseModels(models[0], models[1], models[2]);
+      sameFunctionAsReference('1.1', [[models[0], 'dense1'], [models[1], 'dense1Relu'], [models[2], 'dense2']], prepared.xTest);
+    }),
     await judged('1.2', answers, ['dense1Table', 'dense1ReluTable', 'dense2Table'], () => tables('1.2', {
       dense1: v('dense1Table') as TableRow[], dense1Relu: v('dense1ReluTable') as TableRow[], dense2: v('dense2Table') as TableRow[],
     })),
@@ -87,7 +90,10 @@ async function judgePart2(answers: Answers, prepared: PreparedData): Promise<Que
   const v = (name: string) => answers[name].value;
   const allModels = (v('allModels') ?? []) as Autoencoder[];
   return [
-    await judged('2.2', answers, ['conv'], () => convModel(v('conv') as Autoencoder)),
+    await judged('2.2', answers, ['conv'], () => {
+      convModel(v('conv') as Autoencoder);
+      sameFunctionAsReference('2.2', [[v('conv') as Autoencoder, 'conv']], prepared.xTest);
+    }),
     await judged('2.3', answers, ['convTable'], () => tables('2.3', { conv: v('convTable') as TableRow[] })),
     await judged('2.4', answers, ['convParams'], () => parameterCounts('2.4', { conv: v('convParams') as number })),
     await judged('2.5', answers, ['histories', 'allModels'],

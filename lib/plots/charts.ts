@@ -52,7 +52,8 @@ function niceTicks(min: number, max: number, count = 5): number[] {
 function formatTick(value: number): string {
   if (value === 0) return '0';
   const abs = Math.abs(value);
-  return (abs >= 1e5 || abs < 1e-3 ? value.toExponential(0) : String(Number(value.toPrecision(4)))).replace('.', ',');
+  if (abs >= 1e5) return Math.round(value).toLocaleString('fr-FR');
+  return (abs < 1e-3 ? value.toExponential(0) : String(Number(value.toPrecision(4)))).replace('.', ',');
 }
 
 /** What every plotly layout shares: size, title, French number separators. */

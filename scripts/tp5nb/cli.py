@@ -14,10 +14,12 @@
       Writes a self-contained HTML page of the notebook as handed in (figures included, no external
       script) and a PDF when Debian's chromium is there.
   grade HANDINS [--out OUT] [--cell-timeout S] [--notebook-timeout S] [--memory-gb G] [--unsafe]
+  grade --points-only [--out OUT]
       Grades a class folder HANDINS/<student>/<notebook>.ipynb: each hand-in runs in a bubblewrap sandbox
       (refused where none can run, unless --unsafe), its answers are judged by a separate process; writes
       OUT/grades.csv, OUT/feedback/<student>/<notebook>.html, OUT/reponses-redigees.html and
-      OUT/points-manuels.csv (points of the written answers, merged into grades.csv at the next run).
+      OUT/points-manuels.csv (the written answers' points, for the teacher to fill in; --points-only
+      merges them into grades.csv).
   check NOTEBOOK... [--timeout S]
       Re-executes each notebook in a fresh kernel (quick mode), never trusting its saved outputs, with
       its check cells put back as the solutions have them, and prints each question's verdict and the
@@ -132,6 +134,11 @@ def command_check(args) -> int:
 
 
 def command_grade(args) -> int:
+    if args.points_only:
+        grading.merge_points(args.out)
+        return 0
+    if args.handins is None:
+        raise SystemExit("grade : indiquez le dossier des rendus (RENDUS/<étudiant>/<carnet>.ipynb)")
     options = grading.Options(cell_timeout=args.cell_timeout, notebook_timeout=args.notebook_timeout,
                               memory_bytes=int(args.memory_gb * 1024 ** 3), sandboxed=not args.unsafe)
     if not args.handins.is_dir():
@@ -174,7 +181,9 @@ def main() -> int:
     check.add_argument("notebooks", nargs="+", type=pathlib.Path)
     check.add_argument("--timeout", type=int, default=300, help="seconds allowed per cell (default 300)")
     grade = sub.add_parser("grade", help="grade a class folder HANDINS/<student>/<notebook>.ipynb in sandboxes")
-    grade.add_argument("handins", type=pathlib.Path)
+    grade.add_argument("handins", type=pathlib.Path, nargs="?")
+    grade.add_argument("--points-only", action="store_true",
+                       help="only merge OUT/points-manuels.csv into OUT/grades.csv (no grading)")
     grade.add_argument("--out", type=pathlib.Path, default=pathlib.Path("build/grades"))
     grade.add_argument("--cell-timeout", type=int, default=120, help="seconds allowed per cell (default 120)")
     grade.add_argument("--notebook-timeout", type=int, default=900, help="seconds allowed per notebook (default 900)")

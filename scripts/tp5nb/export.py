@@ -14,16 +14,17 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 PLOTLY_JS = ROOT / "node_modules" / "plotly.js-dist" / "plotly.js"
 CHROMIUM = "/usr/bin/chromium"
 
-# Replaces each figure's static image by the interactive chart once plotly.js has loaded.
+# On screen, each figure's static image gives way to the interactive chart once plotly.js has loaded;
+# in print, the static image stays (see PRINT_STYLE).
 RENDER_FIGURES = """
 document.querySelectorAll('.tp5-figure[data-plotly]').forEach(function (container) {
   try {
     var figure = JSON.parse(container.getAttribute('data-plotly'));
     var target = document.createElement('div');
+    target.className = 'tp5-interactive';
     container.appendChild(target);
     Plotly.newPlot(target, figure.data, figure.layout, { responsive: true }).then(function () {
-      var image = container.querySelector('img');
-      if (image) image.remove();
+      container.classList.add('tp5-drawn');
     });
   } catch (error) {
     console.warn('figure left as a static image:', error);
@@ -57,6 +58,22 @@ def defanged(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return copy
 
 
+# Printed (PDF): A4 pages; every figure whole, as its static drawing scaled to the page (no toolbar,
+# no scroll bar); long code and output lines wrapped instead of cut.
+PRINT_STYLE = """<style>
+.tp5-figure.tp5-drawn > img { display: none; }
+@page { size: A4; margin: 12mm; }
+@media print {
+  .tp5-figure .tp5-interactive, .modebar-container { display: none !important; }
+  .tp5-figure.tp5-drawn > img { display: block !important; }
+  img { max-width: 100% !important; height: auto !important; }
+  pre, code { white-space: pre-wrap !important; word-break: break-word; }
+  .jp-OutputArea-output, .jp-Cell, .jp-InputArea-editor { overflow: visible !important; }
+}
+</style>
+"""
+
+
 def to_html(notebook: nbformat.NotebookNode, title: str, author: str = "", untrusted: bool = False) -> str:
     """One HTML page: no external script, plotly.js inlined, static figures kept as a fallback.
 
@@ -69,6 +86,7 @@ def to_html(notebook: nbformat.NotebookNode, title: str, author: str = "", untru
         banner = (f'<div style="padding:12px 24px;border-bottom:2px solid #444;font-family:sans-serif">'
                   f'<b>{html.escape(title)}</b> — rendu de <b>{html.escape(author)}</b></div>')
         body = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + banner, body, count=1)
+    body = body.replace("</head>", PRINT_STYLE + "</head>", 1)
     if untrusted:
         return body
     plotly = PLOTLY_JS.read_text(encoding="utf-8").replace("</script>", "<\\/script>")

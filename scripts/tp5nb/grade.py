@@ -103,10 +103,17 @@ def grade_one(student: str, path: pathlib.Path, work: pathlib.Path, options: Opt
         graded.notes.append(f"exécution du carnet : {problem}")
     run = json.loads((work / "run.json").read_text()) if (work / "run.json").exists() else {"errors": [], "timeouts": []}
     executed = nbformat.read(work / "executed.ipynb", as_version=4) if (work / "executed.ipynb").exists() else None
-    for index in run["timeouts"]:
-        question = question_of(executed.cells[index]) if executed else ""
-        graded.notes.append(f"cellule {index}{f' (question {question})' if question else ''} arrêtée au bout de "
-                            f"{options.cell_timeout} s")
+    for error in run["errors"]:
+        index = error["cell"]
+        cell = executed.cells[index] if executed and index < len(executed.cells) else {}
+        if tp5(cell).get("export"):
+            continue
+        question = question_of(cell)
+        where = f"cellule {index}{f' (question {question})' if question else ''}"
+        if index in run["timeouts"]:
+            graded.notes.append(f"{where} arrêtée au bout de {options.cell_timeout} s")
+        else:
+            graded.notes.append(f"{where} : {error['message'].splitlines()[0][:200] if error['message'] else 'erreur'}")
 
     judge_log = work / "judge.json"
     problem = sandbox.run(["node", str(ROOT / "build" / "scripts" / "judge.js"), str(work / "answers"), str(part)],
@@ -189,7 +196,7 @@ def write_manual_template(out: pathlib.Path, results: list) -> None:
     if path.exists():
         return
     with open(path, "w", newline="", encoding="utf-8") as target:
-        writer = csv.writer(target)
+        writer = csv.writer(target, lineterminator="\n")
         writer.writerow(["student", "notebook", "question", "points", "commentaire"])
         for graded in results:
             for question in sorted(graded.written, key=question_key):
@@ -202,7 +209,7 @@ def write_grades(out: pathlib.Path, results: list) -> None:
     manual = manual_points(out)
     partial = out / "grades.csv.partial"
     with open(partial, "w", newline="", encoding="utf-8") as target:
-        writer = csv.writer(target)
+        writer = csv.writer(target, lineterminator="\n")
         writer.writerow(["student", "notebook", "auto_points", "auto_max", *[f"q{q}" for q in questions],
                          *[f"redige_{q}" for q in written], "manual_points", "total", "notes"])
         for g in results:
@@ -210,8 +217,14 @@ def write_grades(out: pathlib.Path, results: list) -> None:
             hand = manual.get((g.student, g.notebook))
             writer.writerow([g.student, g.notebook, g.points, len(g.verdicts), *[marks.get(q, "") for q in questions],
                              *[("rédigée" if g.written[q] else "vide") if q in g.written else "" for q in written],
-                             "" if hand is None else hand, g.points + (hand or 0), " | ".join(g.notes)])
+                             "" if hand is None else hand, g.points + (hand or 0), notes_text(g.notes)])
     partial.replace(out / "grades.csv")
+
+
+def notes_text(notes: list, shown: int = 6) -> str:
+    """The first notes of a hand-in for its CSV row (its feedback page has them all)."""
+    more = f" | … ({len(notes) - shown} de plus, voir la page de retour)" if len(notes) > shown else ""
+    return " | ".join(notes[:shown]) + more
 
 
 def handins(folder: pathlib.Path) -> list:
@@ -242,9 +255,20 @@ def grade(folder: pathlib.Path, out: pathlib.Path, options: Options) -> list:
         page.write_text(feedback_page(graded, work), encoding="utf-8")
         print(f"[grade] {number}/{len(found)} {student}/{path.name} : {graded.points} / {len(graded.verdicts)} "
               f"({time.time() - started:.0f} s){' — ' + graded.notes[-1] if graded.notes else ''}", flush=True)
+    (out / ".travail" / "resultats.json").write_text(json.dumps([graded.__dict__ for graded in results], ensure_ascii=False), encoding="utf-8")
     write_grades(out, results)
     write_manual_template(out, results)
     (out / "reponses-redigees.html").write_text(written_page(results), encoding="utf-8")
     print(f"[grade] wrote {out / 'grades.csv'}, {out / 'feedback'}/, {out / 'reponses-redigees.html'} "
-          f"and {out / MANUAL_POINTS} (points des réponses rédigées, fusionnés au prochain passage)")
+          f"and {out / MANUAL_POINTS} (points des réponses rédigées, à remplir, puis npm run grade -- --points-only --out OUT)")
     return results
+
+
+def merge_points(out: pathlib.Path) -> None:
+    """Rewrites OUT/grades.csv with the points entered in OUT/points-manuels.csv, without grading again."""
+    saved = out / ".travail" / "resultats.json"
+    if not saved.exists():
+        raise SystemExit(f"{out} ne contient pas de correction (lancez d'abord npm run grade -- RENDUS --out {out})")
+    results = [Graded(**fields) for fields in json.loads(saved.read_text(encoding="utf-8"))]
+    write_grades(out, results)
+    print(f"[grade] points de {out / MANUAL_POINTS} fusionnés dans {out / 'grades.csv'}")

@@ -1,8 +1,9 @@
 import { buildConv } from '../../models/conv';
 import { buildDense1, buildDense2 } from '../../models/dense';
-import { Autoencoder, ImageShape } from '../../models/types';
+import * as tf from '@tensorflow/tfjs';
+import { ACTIVATION_NAMES, ActivationName, Autoencoder, ImageShape } from '../../models/types';
 import { Feedback } from '../feedback';
-import { ActivationRule, checkOwnLayers, compareWithReference } from '../model-reading';
+import { ActivationRule, checkOwnLayers, compareWithReference, readModel } from '../model-reading';
 import { autoencoderValue } from './values';
 
 /** The TP's models, each with the activation rule of every layer that has weights. */
@@ -62,4 +63,44 @@ export function convModel(model: Autoencoder | undefined, question = '2.2'): Aut
 /** The denoiser is the convolutional autoencoder (the reference builder is allowed there). */
 export function denoiserModel(model: Autoencoder | undefined, feedback: Feedback): Autoencoder {
   return checkModel(model, 'denoiser', 'conv', feedback, false);
+}
+
+/**
+ * A check the grader makes and the notebooks do not show: each model, given to the reference
+ * architecture as its weights, must compute the same images as the reference does with them. So a
+ * layer whose settings the layer-by-layer reading does not cover (a kernel constraint, a dilation…)
+ * cannot pass for the TP's. Models whose activation the reference builders cannot take (LeakyReLU,
+ * or different ones in different layers) are compared layer by layer only.
+ */
+export function sameFunctionAsReference(question: string, models: [Autoencoder, ReferenceName][], images: tf.Tensor4D): void {
+  const feedback = new Feedback(question);
+  const sample = images.slice(0, Math.min(64, images.shape[0]));
+  for (const [model, name] of models) {
+    const { label, rules } = REFERENCE_MODELS[name];
+    const chosen = [...new Set(readModel(model).layers.flatMap((layer, i) => (rules[i] === 'any' ? layer.activations : [])))];
+    const activation = chosen.length === 0 ? undefined : chosen.length === 1 ? chosen[0] : 'mixed';
+    if (activation !== undefined && !(ACTIVATION_NAMES as readonly string[]).includes(activation)) {
+      feedback.pass(`${label} : comparé couche par couche (activation ${activation})`);
+      continue;
+    }
+    const reference = buildReference(name, model.imageShape, activation as ActivationName | undefined);
+    const weights = model.model.getWeights();
+    const sameShapes = reference.model.getWeights().map((w) => w.shape.join()).join() === weights.map((w) => w.shape.join()).join();
+    let difference = Infinity;
+    if (sameShapes) {
+      reference.model.setWeights(weights);
+      difference = tf.tidy(() => tf.max(tf.abs(tf.sub(model.model.predict(sample) as tf.Tensor, reference.model.predict(sample) as tf.Tensor))).dataSync()[0]);
+    }
+    reference.model.dispose();
+    feedback.expect(difference < 1e-4, `${label} : calcule la fonction de l’architecture du TP`,
+      `${label} : avec ses propres poids, l’architecture du TP ne donne pas les mêmes images (le modèle calcule autre chose)`);
+  }
+  sample.dispose();
+  feedback.finish();
+}
+
+function buildReference(name: ReferenceName, imageShape: ImageShape, activation: ActivationName | undefined): Autoencoder {
+  if (name === 'dense1' || name === 'dense1Relu') return REFERENCE_MODELS[name].build(imageShape);
+  const options = { imageShape, codeSize: 64, activation: activation ?? 'relu' };
+  return name === 'dense2' ? buildDense2(options) : buildConv(options);
 }
