@@ -160,6 +160,31 @@ function hash(file: string): string {
     expect(template.split('\n')[0]).toBe('student,notebook,question,points,commentaire');
     expect(template).toContain('alice,02-auto-encodeur-convolutif.ipynb,2.1,,');
   });
+
+  test("the teacher's points merge into grades.csv without grading again", () => {
+    const points = path.join(out, 'points-manuels.csv');
+    fs.writeFileSync(points, fs.readFileSync(points, 'utf8')
+      .replace('alice,02-auto-encodeur-convolutif.ipynb,2.1,,', 'alice,02-auto-encodeur-convolutif.ipynb,2.1,1,bien vu')
+      .replace('alice,02-auto-encodeur-convolutif.ipynb,2.4,,', 'alice,02-auto-encodeur-convolutif.ipynb,2.4,"0,5",'));
+    const merged = spawnSync(python, ['-m', 'scripts.tp5nb', 'grade', '--points-only', '--out', out], { cwd: root, encoding: 'utf8' });
+    expect(merged.status).toBe(0);
+    const lines = fs.readFileSync(path.join(out, 'grades.csv'), 'utf8').trim().split('\n').map(parseCsvLine);
+    const header = lines[0];
+    const alice = lines.find((cells) => cells[0] === 'alice' && cells[1] === NOTEBOOKS[1]) as string[];
+    expect(alice[header.indexOf('manual_points')]).toBe('1.5');
+    expect(alice[header.indexOf('total')]).toBe('7.5');
+  });
+});
+
+test('grading refuses to run hand-ins where no sandbox can be had, and says why', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp5-nosandbox-'));
+  fs.mkdirSync(path.join(dir, 'alice'));
+  const result = spawnSync(python, ['-m', 'scripts.tp5nb', 'grade', dir, '--out', path.join(dir, 'out')], {
+    cwd: root, encoding: 'utf8', env: { ...process.env, PATH: path.join(root, '.venv', 'bin') },
+  });
+  expect(result.status).toBe(2);
+  expect(result.stderr).toContain("refus : bubblewrap n'est pas installé");
+  expect(result.stderr).toContain('--unsafe');
 });
 
 /** One line of the grader's CSV (quoted fields with doubled quotes). */

@@ -44,10 +44,13 @@ function title(question: string): string {
   return text;
 }
 
-/** Stands where a student's answer goes: stops the notebook with a message naming the question. */
-export function todo(question: string): never {
-  throw new QuestionError(question, `Question ${question} à compléter : ${title(question)}. ` +
-    'Remplacez la ligne lab.todo(…) par votre code, puis exécutez à nouveau la cellule.');
+/**
+ * Stands where a student's answer goes: stops the notebook with a message naming the question
+ * (nbgrader's student versions, whose stub is the same everywhere, call it without one).
+ */
+export function todo(question?: string): never {
+  const what = question === undefined ? 'Réponse à compléter (la question est dans le texte au-dessus)' : `Question ${question} à compléter : ${title(question)}`;
+  throw new QuestionError(question ?? '?', `${what}. Remplacez la ligne lab.todo(…) par votre code, puis exécutez à nouveau la cellule.`);
 }
 
 /** The heading of a question's feedback: « Question 1.1 (les auto-encodeurs denses…) ». */

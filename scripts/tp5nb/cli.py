@@ -20,6 +20,9 @@
       OUT/grades.csv, OUT/feedback/<student>/<notebook>.html, OUT/reponses-redigees.html and
       OUT/points-manuels.csv (the written answers' points, for the teacher to fill in; --points-only
       merges them into grades.csv).
+  nbgrader NOTEBOOK... [--course DIR]
+      Lays out an nbgrader course folder (default build/nbgrader): source/tp5/ with the notebooks and
+      nbgrader's cell metadata, and nbgrader_config.py (stubs, and autograding of tslab notebooks).
   check NOTEBOOK... [--timeout S]
       Re-executes each notebook in a fresh kernel (quick mode), never trusting its saved outputs, with
       its check cells put back as the solutions have them, and prints each question's verdict and the
@@ -153,6 +156,15 @@ def command_grade(args) -> int:
     return 0 if all(r.verdicts for r in results) else 1
 
 
+def command_nbgrader(args) -> int:
+    from . import nbgrader_support  # nbgrader is imported only by this command
+    for path in nbgrader_support.course(args.course.resolve(), existing(args.notebooks)):
+        print(f"[nbgrader] wrote {path}")
+    print(f"[nbgrader] wrote {args.course / 'nbgrader_config.py'}; next: cd {args.course} && "
+          f"../../.venv/bin/nbgrader generate_assignment {nbgrader_support.ASSIGNMENT}")
+    return 0
+
+
 def command_sandboxed_run(args) -> int:
     grading.run_inside(args.notebook, args.work, args.part, args.cell_timeout)
     return 0
@@ -189,6 +201,9 @@ def main() -> int:
     grade.add_argument("--notebook-timeout", type=int, default=900, help="seconds allowed per notebook (default 900)")
     grade.add_argument("--memory-gb", type=float, default=16, help="address-space limit of a hand-in, in GiB (default 16)")
     grade.add_argument("--unsafe", action="store_true", help="run hand-ins without a sandbox (where bubblewrap cannot run)")
+    course = sub.add_parser("nbgrader", help="lay out an nbgrader course folder (source notebooks with nbgrader metadata, config)")
+    course.add_argument("notebooks", nargs="+", type=pathlib.Path)
+    course.add_argument("--course", type=pathlib.Path, default=pathlib.Path("build/nbgrader"))
     inside = sub.add_parser("sandboxed-run", help=argparse.SUPPRESS)
     inside.add_argument("notebook", type=pathlib.Path)
     inside.add_argument("work", type=pathlib.Path)
@@ -196,4 +211,4 @@ def main() -> int:
     inside.add_argument("--cell-timeout", type=int, default=120)
     args = parser.parse_args()
     return {"run": command_run, "student": command_student, "handin": command_handin, "check": command_check,
-            "grade": command_grade, "sandboxed-run": command_sandboxed_run}[args.command](args)
+            "grade": command_grade, "nbgrader": command_nbgrader, "sandboxed-run": command_sandboxed_run}[args.command](args)
