@@ -228,11 +228,12 @@ def notes_text(notes: list, shown: int = 6) -> str:
 
 
 def handins(folder: pathlib.Path) -> list:
-    """(student, notebook path) for HANDINS/<student>/<notebook>.ipynb, in order."""
+    """(student, notebook path) for HANDINS/<student>/<notebook>.ipynb, or nbgrader's
+    submitted/<student>/<assignment>/<notebook>.ipynb, in order."""
     found = []
     for student in sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")):
-        for notebook in sorted(student.glob("*.ipynb")):
-            found.append((student.name, notebook))
+        notebooks = sorted(student.glob("*.ipynb")) or sorted(student.glob("*/*.ipynb"))
+        found.extend((student.name, notebook) for notebook in notebooks)
     return found
 
 
