@@ -1,6 +1,5 @@
 import { MetricName, MetricSummary } from './metrics';
-import { TrainingHistory } from './train/loop';
-import { decimal, integer, ordinal } from './util/french';
+import { decimal } from './util/french';
 
 /** Sentences for the notebooks, built from computed values so that no text contradicts a re-run. */
 
@@ -46,20 +45,4 @@ export function comparisonSentence(a: NamedMetrics, b: NamedMetrics): string {
 /** Ratio written in French: « 2,1 fois ». */
 export function timesText(ratio: number): string {
   return `${decimal(ratio, 1)} fois`;
-}
-
-/** « A : perte de validation 0,0612 après la 1re époque, 0,0101 après la 20e (12,3 s, 15 354 images/s). » */
-export function historySentence(history: TrainingHistory): string {
-  const [kind, losses] = history.valLoss.length > 0 ? ['de validation', history.valLoss] : ["d'entraînement", history.loss];
-  const last = losses.length;
-  const pace = `${decimal(history.totalSeconds, 1)} s, ${integer(history.imagesPerSecond)} images/s`;
-  const change = last > 1 ? `${decimal(losses[0], 4)} après la 1re époque, ${decimal(losses[last - 1], 4)} après la ${ordinal(last)}` : `${decimal(losses[0], 4)} après l'unique époque`;
-  return `${history.label} : perte ${kind} ${change} (${pace}).`;
-}
-
-/** « 2,1 fois plus que Dense n°1 », « presque autant que Dense n°2 », « 3,0 fois moins que … ». */
-export function countComparison(count: number, otherName: string, other: number): string {
-  const ratio = count / other;
-  if (Math.abs(ratio - 1) < 0.1) return `presque autant que ${otherName}`;
-  return ratio > 1 ? `${timesText(ratio)} plus que ${otherName}` : `${timesText(1 / ratio)} moins que ${otherName}`;
 }

@@ -6,8 +6,9 @@ import path from 'node:path';
 
 /**
  * The teacher's grading of a class folder (npm run grade), each hand-in in a bubblewrap sandbox:
- * the solutions, untouched student versions, a student wrong in the usual ways, fakes (an edited
- * library check, a training history made up, a changed set-up cell) and hostile hand-ins (writing
+ * the solutions, untouched student versions, a student wrong in the usual ways, fakes (plain
+ * objects for a model, an edited library check, console.log silenced, a training history made up, a
+ * changed set-up cell) and hostile hand-ins (writing
  * outside the sandbox and into the project, reading the home folder and the environment, leaving
  * a detached process, looping forever, allocating without end).
  */
@@ -90,6 +91,9 @@ function hash(file: string): string {
       ['  denseHistories.push(await lab.trainAutoencoder(model, { inputs: prepared.xTrain }, recipe));',
         '  denseHistories.push({ label: model.name, loss: [0.2, 0.01], valLoss: [0.2, 0.01] });'],
     ]));
+    put('eve', NOTEBOOKS[1], variant(NOTEBOOKS[1], [['conv = convAutoencoder(M, N, 64, "relu");',
+      'conv = { name: "faux", model: {}, encoder: {}, decoder: {}, imageShape: [28, 28], codeShape: [1, 1, 64] } as unknown as lab.Autoencoder;\n' +
+      'console.log = () => undefined;']]));
     put('eve', NOTEBOOKS[2], variant(NOTEBOOKS[2], [['const VARIANCE = 0.25;', 'const VARIANCE = 0;']]));
 
     before = watched.map(hash);
@@ -106,12 +110,12 @@ function hash(file: string): string {
   const score = (student: string, notebook: string) => `${row(student, notebook).auto_points}/${row(student, notebook).auto_max}`;
 
   test('progress is shown, hand-in by hand-in', () => {
-    expect(stdout).toMatch(/\[grade\] 1\/14 alice\/01-auto-encodeurs-denses.ipynb : 7 \/ 7/);
-    expect(stdout).toMatch(/\[grade\] 14\/14 /);
+    expect(stdout).toMatch(/\[grade\] 1\/15 alice\/01-auto-encodeurs-denses.ipynb : 7 \/ 7/);
+    expect(stdout).toMatch(/\[grade\] 15\/15 /);
   });
 
   test('grades.csv: one row per student and notebook, a column per question, the written answers', () => {
-    expect(rows).toHaveLength(14);
+    expect(rows).toHaveLength(15);
     expect(Object.keys(rows[0])).toEqual(expect.arrayContaining(['student', 'notebook', 'auto_points', 'auto_max', 'q0', 'q1.1', 'q3.4', 'redige_2.1', 'manual_points', 'total']));
     expect(NOTEBOOKS.map((n) => score('alice', n))).toEqual(['7/7', '6/6', '4/4']);
     expect(NOTEBOOKS.map((n) => score('bob', n))).toEqual(['0/7', '0/6', '0/4']);
@@ -128,7 +132,10 @@ function hash(file: string): string {
     expect(page).toContain('le code a la forme 32 au lieu de 64');
   });
 
-  test('fakes: a patched check, a made-up history and a changed set-up cell change nothing', () => {
+  test('fakes: plain objects for a model, a patched check or console.log, a made-up history and a changed set-up cell gain nothing', () => {
+    expect(row('eve', NOTEBOOKS[1])['q2.2']).toBe('0');
+    expect(fs.readFileSync(path.join(out, 'feedback', 'eve', '02-auto-encodeur-convolutif.html'), 'utf8'))
+      .toContain('conv doit être un auto-encodeur fait par lab.autoencoder');
     expect(row('eve', NOTEBOOKS[0])['q1.1']).toBe('0');
     expect(row('eve', NOTEBOOKS[0])['q1.4']).toBe('0');
     expect(fs.readFileSync(path.join(out, 'feedback', 'eve', '01-auto-encodeurs-denses.html'), 'utf8')).toContain('le modèle ne semble pas entraîné');

@@ -18,10 +18,5 @@ export function duration(seconds: number): string {
   return `${minutes} min ${String(Math.round(seconds - 60 * minutes)).padStart(2, '0')} s`;
 }
 
-/** « 1re », « 2e »… */
-export function ordinal(n: number): string {
-  return n === 1 ? '1re' : `${n}e`;
-}
-
 /** Plotly's number separators for French: decimal comma, thin space between thousands. */
 export const PLOTLY_SEPARATORS = ',\u202f';

@@ -5,8 +5,9 @@ import { Autoencoder } from '../../models/types';
 import { NamedMetrics } from '../../report';
 import { GridImages, lastImageGrid } from '../../plots/image-grid';
 import { libraryCallsDuring } from '../../util/provenance';
+import { decimal } from '../../util/french';
 import { Feedback } from '../feedback';
-import { decimalText, describeValue, finiteNumber, firstOf, meanSquaredError, predict, required } from './values';
+import { describeValue, finiteNumber, firstOf, meanSquaredError, predict, required } from './values';
 
 /** A student's MSE function: two image batches of the same shape in, one number out (a scalar tensor or a number). */
 export type MseFunction = (reference: tf.Tensor, candidate: tf.Tensor) => tf.Scalar | tf.Tensor | number;
@@ -66,9 +67,9 @@ function agrees(row: ResultRow, truth: MetricSummary, feedback: Feedback): boole
     return false;
   }
   const wrong = [
-    Math.abs(m.mse - truth.mse) > 1e-3 * truth.mse + 1e-6 ? `MSE ${decimalText(m.mse)}` : '',
-    Math.abs(m.psnr - truth.psnr) > 0.05 ? `PSNR ${decimalText(m.psnr, 2)} dB` : '',
-    Math.abs(m.ssim - truth.ssim) > 0.005 ? `SSIM ${decimalText(m.ssim, 3)}` : '',
+    Math.abs(m.mse - truth.mse) > 1e-3 * truth.mse + 1e-6 ? `MSE ${decimal(m.mse, 4)}` : '',
+    Math.abs(m.psnr - truth.psnr) > 0.05 ? `PSNR ${decimal(m.psnr, 2)} dB` : '',
+    Math.abs(m.ssim - truth.ssim) > 0.005 ? `SSIM ${decimal(m.ssim, 3)}` : '',
   ].filter(Boolean);
   if (wrong.length > 0) {
     feedback.fail(`${row.name} : ${wrong.join(', ')} ne correspond pas à ce que donne ce modèle sur les images de test`);

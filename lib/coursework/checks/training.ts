@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { Autoencoder } from '../../models/types';
 import { LossHistory } from '../../train/loop';
+import { decimal } from '../../util/french';
 import { Feedback } from '../feedback';
-import { decimalText, firstOf, meanSquaredError, predict, required } from './values';
+import { firstOf, meanSquaredError, predict, required } from './values';
 
 /** A training run as the library's trainer or tfjs's model.fit reports it. */
 export type AnyHistory = LossHistory | tf.History;
@@ -66,9 +67,9 @@ export function checkTrainingRuns(histories: AnyHistory[] | undefined, models: A
     const error = meanSquaredError(outputs, targets);
     tf.dispose([inputs, targets, outputs]);
     const best = Math.min(...(curve.valLoss.length ? curve.valLoss : curve.loss));
-    if (error > UNTRAINED_MSE) feedback.fail(`${name} : le modèle ne semble pas entraîné (MSE de validation ${decimalText(error)})`);
+    if (error > UNTRAINED_MSE) feedback.fail(`${name} : le modèle ne semble pas entraîné (MSE de validation ${decimal(error, 4)})`);
     else if (error > 1.5 * best + 0.01) {
-      feedback.fail(`${name} : l’historique annonce une perte de ${decimalText(best)} mais le modèle fait ${decimalText(error)} en validation : ` +
+      feedback.fail(`${name} : l’historique annonce une perte de ${decimal(best, 4)} mais le modèle fait ${decimal(error, 4)} en validation : ` +
         'est-ce bien ce modèle qui a été entraîné, avec la perte quadratique (MSE) ?');
     }
     if (feedback.failures === failuresBefore) feedback.pass(`${name} : ${curve.loss.length} époque(s), perte en baisse, validation suivie`);

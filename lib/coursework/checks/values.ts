@@ -66,4 +66,3 @@ export function finiteNumber(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value);
 }
 
-export const decimalText = (value: number, digits = 4) => value.toFixed(digits).replace('.', ',');
