@@ -174,8 +174,8 @@ function warnIfConstant(autoencoder: Autoencoder, images: ImageSet): void {
     return tf.mean(tf.moments(outputs, 0).variance).dataSync()[0];
   });
   if (spread < 1e-6) {
-    console.warn(`Attention : ${autoencoder.name} rend la même image quelle que soit l'entrée : il n'a rien appris. ` +
-      'Essayez un learningRate plus petit (10⁻³ pour Adam).');
+    console.warn(`Attention : ${autoencoder.name} rend la même image quelle que soit l'entrée : il n'a encore rien appris ` +
+      "de ses entrées. Entraînez-le plus longtemps ; si cela ne change rien, essayez un learningRate plus petit (10⁻³ pour Adam).");
   }
 }
 

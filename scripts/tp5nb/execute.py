@@ -14,6 +14,14 @@ class NotebookFailed(Exception):
     pass
 
 
+class KernelDied(Exception):
+    """The kernel died (a crash, the memory limit) while running cell `index`."""
+
+    def __init__(self, index: int):
+        super().__init__(f"the kernel died during cell {index}")
+        self.index = index
+
+
 @dataclass
 class CellError:
     index: int
@@ -101,6 +109,8 @@ def execute(notebook: nbformat.NotebookNode, folder: pathlib.Path, timeout: int,
     )
     try:
         client.execute()
+    except nbclient.exceptions.DeadKernelError:
+        raise KernelDied(max(started, default=-1)) from None
     except nbclient.exceptions.CellTimeoutError as error:
         raise NotebookFailed(f"a cell ran longer than {timeout} s: {str(error).splitlines()[0]}") from None
     except nbclient.exceptions.CellExecutionError as error:

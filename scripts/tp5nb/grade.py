@@ -21,7 +21,7 @@ import nbformat
 
 from . import sandbox
 from .check import WRITTEN, restore_given_cells, solution_for, tp5
-from .execute import clear_outputs, execute, write_atomically
+from .execute import KernelDied, clear_outputs, execute, write_atomically
 from .export import to_html
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -61,18 +61,35 @@ def export_cells(part: int, answers_dir: pathlib.Path) -> list:
     return cells
 
 
+KILLED_CELL = "// Cellule retirée par le correcteur : elle a arrêté le noyau (plantage ou limite de mémoire)."
+#: How many cells that kill the kernel a hand-in may have before it is given up.
+KERNEL_DEATHS = 3
+
+
 def run_inside(notebook_path: pathlib.Path, work: pathlib.Path, part: int, cell_timeout: int) -> None:
-    """In the sandbox: runs the prepared hand-in with the export cells, writes executed.ipynb and run.json."""
+    """In the sandbox: runs the prepared hand-in with the export cells, writes executed.ipynb and run.json.
+
+    A cell that kills the kernel is taken out and the notebook runs again from the start without it,
+    so that it costs its own question only."""
     notebook = nbformat.read(notebook_path, as_version=4)
     answers = work / "answers"
     answers.mkdir(exist_ok=True)
     notebook.cells.extend(export_cells(part, answers))
-    execution = execute(notebook, NOTEBOOKS_DIR, cell_timeout, allow_errors=True, quick=True)
+    killed = []
+    while True:
+        try:
+            execution = execute(clear_outputs(notebook), NOTEBOOKS_DIR, cell_timeout, allow_errors=True, quick=True)
+            break
+        except KernelDied as death:
+            if death.index < 0 or len(killed) >= KERNEL_DEATHS:
+                raise
+            killed.append(death.index)
+            notebook.cells[death.index].source = KILLED_CELL
     write_atomically(execution.notebook, work / "executed.ipynb")
-    (work / "run.json").write_text(json.dumps({
-        "errors": [{"cell": e.index, "message": e.message} for e in execution.errors],
-        "timeouts": execution.timeouts,
-    }), encoding="utf-8")
+    errors = [{"cell": e.index, "message": e.message} for e in execution.errors if e.index not in killed]
+    errors += [{"cell": index, "message": "elle a arrêté le noyau (plantage ou limite de mémoire) : retirée"} for index in killed]
+    (work / "run.json").write_text(json.dumps({"errors": sorted(errors, key=lambda e: e["cell"]), "timeouts": execution.timeouts}),
+                                   encoding="utf-8")
 
 
 def safe_name(text: str) -> str:
