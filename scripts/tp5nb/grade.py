@@ -138,8 +138,9 @@ def grade_one(student: str, path: pathlib.Path, work: pathlib.Path, options: Opt
     expected = sorted({tp5(c)["check"] for c in solution.cells if tp5(c).get("check")}, key=question_key)
     verdicts = {}
     if not problem:
-        last = judge_log.read_text(encoding="utf-8").strip().splitlines()[-1:]
-        for verdict in json.loads(last[0]) if last else []:
+        # The verdicts are the judge's one JSON line (TensorFlow may log other lines around it).
+        lines = [line for line in judge_log.read_text(encoding="utf-8").splitlines() if line.startswith("[")]
+        for verdict in json.loads(lines[-1]) if lines else []:
             verdicts[verdict["question"]] = verdict
     else:
         graded.notes.append(f"correction automatique impossible : {problem} ({tail(judge_log)})")
@@ -157,7 +158,7 @@ def tail(log: pathlib.Path) -> str:
 
 
 def feedback_page(graded: Graded, work: pathlib.Path) -> str:
-    """The hand-in as re-run, its outputs sanitized, under each question's verdict and message."""
+    """The hand-in as re-run, shown defanged (export.defanged), under each question's verdict and message."""
     rows = "".join(
         f"<tr><td>{'✔' if v['passed'] else '✘'} Question {html.escape(v['question'])}</td>"
         f"<td>{'<br>'.join(html.escape(p) for p in v['points'] if p.startswith('✘')) or 'juste'}</td></tr>"
