@@ -8,7 +8,6 @@ export interface NamedMetrics {
   metrics: MetricSummary;
 }
 
-
 const HIGHER_IS_BETTER: Record<MetricName, boolean> = { mse: false, psnr: true, ssim: true };
 
 /** A metric written the French way: « 0,0123 », « 18,4 dB », « 0,912 ». */

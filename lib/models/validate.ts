@@ -7,11 +7,11 @@ export interface ValidatedOptions {
   activation: ActivationName;
 }
 
-/** Checks a builder's options and fills in the defaults; errors name the argument and what is allowed. */
 /** Limits that keep a model's weights in memory (a dense layer of K = 10⁹ would need 784 × 10⁹ weights). */
 const MAX_IMAGE_SIDE = 1024;
 const MAX_CODE_SIZE = 100_000;
 
+/** Checks a builder's options and fills in the defaults; errors name the argument and what is allowed. */
 export function validateOptions(options: AutoencoderOptions, defaultActivation: ActivationName): ValidatedOptions {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new Error(`les options d'un modèle sont un objet { imageShape, codeSize, activation, name }, reçu ${shown(options)}`);

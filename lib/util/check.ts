@@ -2,6 +2,7 @@
  * Argument checks that throw errors naming the argument and what is allowed. They are in French:
  * students meet them in the notebooks (a recipe's epochs, a model's K…).
  */
+import { integer } from './french';
 
 /** A value as a message shows it: NaN as NaN (JSON would say null), strings quoted. */
 export function shown(value: unknown): string {
@@ -15,7 +16,7 @@ export function shown(value: unknown): string {
 
 export function checkPositiveInteger(name: string, value: unknown, max = Number.MAX_SAFE_INTEGER): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0 || value > max) {
-    const allowed = max === Number.MAX_SAFE_INTEGER ? 'un entier positif' : `un entier de 1 à ${max.toLocaleString('fr-FR')}`;
+    const allowed = max === Number.MAX_SAFE_INTEGER ? 'un entier positif' : `un entier de 1 à ${integer(max)}`;
     throw new Error(`${name} doit être ${allowed}, reçu ${shown(value)}`);
   }
   return value;

@@ -1,9 +1,11 @@
 """The checker: re-executes a handed-in notebook in a fresh kernel (quick mode) and reports, question by
 question, what its check cells found.
 
-Saved outputs are never trusted: they are cleared first. The check cells are put back as the solution
-notebook has them (a hand-in that edited or deleted one is told so), so a verdict always comes from the
-project's own checks. Written answers are listed as written or empty; they are for the teacher to read.
+Saved outputs are never trusted: they are cleared first. The given cells (set-up, checks, figures) are
+put back as the solution notebook has them (a hand-in that edited or deleted one is told so), so a
+verdict always comes from the project's own checks. Written answers are listed as written or empty;
+they are for the teacher to read. The verdicts are read in the hand-in's own kernel: this is the
+student's tool; a class is graded by grade.py.
 """
 import pathlib
 import re
@@ -55,6 +57,11 @@ def solution_for(notebook: nbformat.NotebookNode, path: pathlib.Path) -> tuple:
         part = int(match.group(1))
     solution = next(NOTEBOOKS_DIR.glob(f"0{part}-*.ipynb"))
     return part, nbformat.read(solution, as_version=4)
+
+
+def question_key(question: str) -> list:
+    """Questions in the TP's order: 0, 1.1, …, 1.6, 2.1, …"""
+    return [int(n) for n in question.split(".")]
 
 
 def given_cell_name(cell, index: int) -> str:
@@ -110,26 +117,21 @@ def check(path: pathlib.Path, timeout: int) -> Report:
     errors = {}
     for error in execution.errors:
         errors.setdefault(error.index, error)
-    for index in execution.timeouts:
-        notes.append(f"cellule {index} arrêtée au bout de {timeout} s")
-    verdicts, checked = {}, set()
+    verdicts = {}
     for index, cell in enumerate(execution.notebook.cells):
         question = tp5(cell).get("check") or tp5(cell).get("answer")
         if not question:
+            if index in execution.timeouts:
+                notes.append(f"cellule {index} arrêtée au bout de {timeout} s")
             continue
-        if tp5(cell).get("check"):
-            checked.add(question)
         verdict = verdicts.setdefault(question, Verdict(question, True))
         if index in errors and verdict.passed:
             verdict.passed = False
             verdict.messages = ([f"cellule {index} arrêtée au bout de {timeout} s (délai par cellule)"] if index in execution.timeouts
                                 else error_lines(errors[index], cell.outputs))
-    expected = {tp5(c)["check"] for c in solution.cells if tp5(c).get("check")}
-    for question in expected - checked:
-        verdicts[question] = Verdict(question, False, ["cellule de vérification absente : la question n'est pas vérifiée"])
     written = {tp5(c)["written"]: c.source.strip() != WRITTEN
                for c in execution.notebook.cells if tp5(c).get("written")}
-    ordered = sorted(verdicts.values(), key=lambda v: [int(n) for n in v.question.split(".")])
+    ordered = sorted(verdicts.values(), key=lambda v: question_key(v.question))
     return Report(part, ordered, written, notes)
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import nbformat
 
 from . import sandbox
-from .check import WRITTEN, restore_given_cells, solution_for, tp5
+from .check import WRITTEN, question_key, restore_given_cells, solution_for, tp5
 from .execute import KernelDied, clear_outputs, execute, write_atomically
 from .export import to_html
 
@@ -146,10 +146,6 @@ def grade_one(student: str, path: pathlib.Path, work: pathlib.Path, options: Opt
         graded.notes.append(f"correction automatique impossible : {problem} ({tail(judge_log)})")
     graded.verdicts = [verdicts.get(q, {"question": q, "passed": False, "points": ["✘ non jugée"]}) for q in expected]
     return graded
-
-
-def question_key(question: str) -> list:
-    return [int(n) for n in question.split(".")]
 
 
 def tail(log: pathlib.Path) -> str:
