@@ -26,4 +26,5 @@ export { SeededRandom } from './util/random';
 export * from './settings';
 export * from './report';
 export * from './evaluate';
+export * from './denoising-sweep';
 export * from './coursework';

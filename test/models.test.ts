@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { buildConv, buildDense1, buildDense2, initBackend } from '../lib';
+import { buildConv, buildDense1, buildDense2, buildFullResolutionDenoiser, initBackend } from '../lib';
 
 beforeAll(async () => {
   await initBackend({ print: false });
@@ -95,5 +95,38 @@ describe('bad arguments name the argument and what is allowed', () => {
     [() => buildConv({ imageShape: [-4, 28] }), /imageShape\[0\] \(M\) doit être un entier de 1 à 1\u202f024, reçu -4/],
   ])('%#', (build, message) => {
     expect(build).toThrow(message);
+  });
+});
+
+describe('full-resolution denoiser (beyond the TP)', () => {
+  test('defaults: 7 convolutions of 32 channels at 28×28, 320 + 5 × 9,248 + 289 = 46,849 parameters', () => {
+    const ae = buildFullResolutionDenoiser();
+    expect(layerSummary(ae.encoder)).toEqual([
+      ['Conv2D', [28, 28, 32], 320],
+      ...Array.from({ length: 5 }, () => ['Conv2D', [28, 28, 32], 9248]),
+    ]);
+    expect(layerSummary(ae.decoder)).toEqual([['Conv2D', [28, 28, 1], 289]]);
+    expect(ae.model.countParams()).toBe(46849);
+    // No bottleneck: the code is larger than the image.
+    expect(ae.codeShape).toEqual([28, 28, 32]);
+    expect(ae.encoder.layers.every((l) => l.getConfig().activation === 'tanh')).toBe(true);
+    expect(ae.decoder.layers[0].getConfig().activation).toBe('sigmoid');
+    const out = tf.tidy(() => (ae.model.predict(tf.zeros([2, 28, 28, 1])) as tf.Tensor).shape);
+    expect(out).toEqual([2, 28, 28, 1]);
+  });
+
+  test('depth and filters follow the options, on any image size', () => {
+    const ae = buildFullResolutionDenoiser({ filters: 8, depth: 3, imageShape: [20, 24] });
+    expect(ae.model.countParams()).toBe((9 * 8 + 8) + (9 * 8 * 8 + 8) + (9 * 8 + 1));
+    expect(ae.model.outputs[0].shape).toEqual([null, 20, 24, 1]);
+  });
+
+  test.each([
+    [{ depth: 1 }, /depth doit valoir au moins 2/],
+    [{ filters: 0 }, /filters doit être un entier de 1 à 512, reçu 0/],
+    [{ depth: 2.5 }, /depth doit être un entier de 1 à 64, reçu 2.5/],
+    [{ imageShape: [28] }, /imageShape doit être \[M, N\]/],
+  ])('bad option %j is named', (options, message) => {
+    expect(() => buildFullResolutionDenoiser(options as never)).toThrow(message);
   });
 });

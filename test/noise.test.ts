@@ -30,6 +30,23 @@ test('optional clipping to [0, 1]', () => {
 });
 
 test('bad noise parameters are named', () => {
-  expect(() => addGaussianNoise(clean, {})).toThrow(/exactly one of `variance` and `std`/);
+  expect(() => addGaussianNoise(clean, {})).toThrow(/exactement une des options variance, std ou stdRange/);
+  expect(() => addGaussianNoise(clean, { std: 0.1, stdRange: [0.1, 1] })).toThrow(/exactement une des options/);
+  expect(() => addGaussianNoise(clean, { stdRange: [0.5, 0.1] })).toThrow(/stdRange\[1\] doit être un nombre dans \[0.5, 100\] \(au moins stdRange\[0\]\), reçu 0.1/);
+  expect(() => addGaussianNoise(clean, { stdRange: 0.3 as never })).toThrow(/stdRange doit être \[min, max\], reçu 0.3/);
   expect(() => addGaussianNoise(clean, { variance: -1 })).toThrow(/variance doit être un nombre dans \[0, 10000\], reçu -1/);
+});
+
+test('stdRange: each image its own σ, log-uniform in [min, max]', () => {
+  const noisy = addGaussianNoise(clean, { stdRange: [0.05, 1.2], seed: 3 });
+  const stds = Array.from({ length: clean.count }, (_, i) => {
+    const n = noisy.pixels.subarray(i * 784, (i + 1) * 784).map((v) => v - 0.5);
+    return Math.sqrt(n.reduce((s, v) => s + v * v, 0) / n.length);
+  });
+  expect(Math.min(...stds)).toBeGreaterThan(0.04);
+  expect(Math.max(...stds)).toBeLessThan(1.3);
+  // Log-uniform: about as many images below √(0.05·1.2) ≈ 0.245 as above.
+  const below = stds.filter((s) => s < Math.sqrt(0.05 * 1.2)).length;
+  expect(below).toBeGreaterThan(70);
+  expect(below).toBeLessThan(130);
 });

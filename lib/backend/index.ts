@@ -51,10 +51,12 @@ export const DEFAULT_CANDIDATES: readonly BackendCandidate[] = [
       process.env.TF_NUM_INTRAOP_THREADS ??= '1';
       process.env.TF_NUM_INTEROP_THREADS ??= '1';
       try {
+        // Loaded only when this backend is chosen: importing it registers the backend, and fails without the addon.
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
         require('@tensorflow/tfjs-node');
       } catch (error) {
         throw new Error(`the native addon of @tensorflow/tfjs-node does not load (${firstLine(error)}); ` +
-          'run `node scripts/setup.mjs` to build it');
+          'run `node scripts/setup.mjs` to build it', { cause: error });
       }
       if (!(await tf.setBackend('tensorflow'))) throw new Error('tfjs-node loaded but its backend did not start');
     },
@@ -62,6 +64,7 @@ export const DEFAULT_CANDIDATES: readonly BackendCandidate[] = [
   {
     name: 'wasm',
     activate: async () => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- registers the backend when chosen, as above
       require('@tensorflow/tfjs-backend-wasm');
       registerWasmTrainingKernels();
       if (!(await tf.setBackend('wasm'))) throw new Error('the WASM backend did not start');

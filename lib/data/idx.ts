@@ -14,7 +14,7 @@ export function gunzipIfNeeded(bytes: Uint8Array, name: string): Uint8Array {
     try {
       return zlib.gunzipSync(bytes);
     } catch (error) {
-      throw new Error(`${name}: corrupt gzip data (${(error as Error).message})`);
+      throw new Error(`${name}: corrupt gzip data (${(error as Error).message})`, { cause: error });
     }
   }
   return bytes;

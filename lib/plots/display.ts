@@ -15,7 +15,8 @@ type WriteDisplayData = (
 
 function kernelWriter(): WriteDisplayData | undefined {
   try {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    // Present only inside a tslab kernel: a missing module means "not in a notebook".
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     return require('tslab/dist/jupyter').lastWriteDisplayData ?? undefined;
   } catch {
     return undefined;

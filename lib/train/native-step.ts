@@ -55,6 +55,8 @@ class NativeOps {
   private readonly int32Indices: object;
 
   constructor(private readonly backend: NativeBackend) {
+    // A private module of tfjs-node: it builds the type attributes TensorFlow operations need.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { createTensorsTypeOpAttr } = require('@tensorflow/tfjs-node/dist/nodejs_kernel_backend');
     this.float = createTensorsTypeOpAttr('T', 'float32');
     this.int32Index = createTensorsTypeOpAttr('Tidx', 'int32');

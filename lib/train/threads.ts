@@ -157,7 +157,7 @@ export class HelperThreads {
       await Promise.all(workers.map(started));
     } catch (error) {
       await helpers.stop();
-      throw new Error(`a helper training thread did not start: ${error instanceof Error ? error.message : String(error)}`);
+      throw new Error(`a helper training thread did not start: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
     return helpers;
   }

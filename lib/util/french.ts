@@ -20,3 +20,8 @@ export function duration(seconds: number): string {
 
 /** Plotly's number separators for French: decimal comma, thin space between thousands. */
 export const PLOTLY_SEPARATORS = ',\u202f';
+
+/** « 0,06 », « 1,2 »: at most `digits` decimals, trailing zeros dropped. */
+export function shortDecimal(value: number, digits: number): string {
+  return String(Number(value.toFixed(digits))).replace('.', ',');
+}
