@@ -36,12 +36,23 @@ function parseArgs(args: string[]): Options {
       return args[++i];
     };
     switch (args[i]) {
-      case '--json': options.json = next(); break;
-      case '--parity': options.parityEpochs = /^\d+$/.test(args[i + 1] ?? '') ? Number(next()) : 5; break;
-      case '--runs': options.parityRuns = Number(next()); break;
-      case '--backends': options.backends = next().split(',') as Options['backends']; break;
-      case '--batches': options.batches = next().split(',').map(Number); break;
-      default: throw new Error(`unknown option ${args[i]}; allowed: --json FILE, --parity [EPOCHS], --runs N, --backends LIST, --batches LIST`);
+      case '--json':
+        options.json = next();
+        break;
+      case '--parity':
+        options.parityEpochs = /^\d+$/.test(args[i + 1] ?? '') ? Number(next()) : 5;
+        break;
+      case '--runs':
+        options.parityRuns = Number(next());
+        break;
+      case '--backends':
+        options.backends = next().split(',') as Options['backends'];
+        break;
+      case '--batches':
+        options.batches = next().split(',').map(Number);
+        break;
+      default:
+        throw new Error(`unknown option ${args[i]}; allowed: --json FILE, --parity [EPOCHS], --runs N, --backends LIST, --batches LIST`);
     }
   }
   for (const backend of options.backends) {
@@ -71,7 +82,12 @@ async function writeData(): Promise<void> {
 
 function runJson<T>(command: string, args: string[], what: string): T {
   const started = Date.now();
-  const result = spawnSync(command, args, { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'inherit'] });
+  const result = spawnSync(command, args, {
+    cwd: root,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   if (result.status !== 0) throw new Error(`${what} failed (exit ${result.status})`);
   console.log(`[bench] ${what}: ${((Date.now() - started) / 1000).toFixed(0)} s`);
   return JSON.parse(result.stdout.trim().split('\n').pop() as string);
@@ -106,8 +122,20 @@ function printTable(rows: (SpeedResult & { torchTrainImgPerSec: number; ratio: n
   const widths = [14, 11, 6, 7, 12, 12, 12, 6];
   console.log(header.map((h, i) => pad(h, widths[i], i >= 2)).join('  '));
   for (const r of rows) {
-    console.log([r.model, r.backend, String(r.batch), String(r.threads), r.trainImgPerSec.toFixed(0), r.inferImgPerSec.toFixed(0),
-      r.torchTrainImgPerSec.toFixed(0), r.ratio.toFixed(2)].map((c, i) => pad(c, widths[i], i >= 2)).join('  '));
+    console.log(
+      [
+        r.model,
+        r.backend,
+        String(r.batch),
+        String(r.threads),
+        r.trainImgPerSec.toFixed(0),
+        r.inferImgPerSec.toFixed(0),
+        r.torchTrainImgPerSec.toFixed(0),
+        r.ratio.toFixed(2),
+      ]
+        .map((c, i) => pad(c, widths[i], i >= 2))
+        .join('  '),
+    );
   }
 }
 
@@ -119,7 +147,17 @@ async function main(): Promise<void> {
 
   if (options.parityEpochs > 0) {
     const { parityEpochs: epochs, parityRuns: runs } = options;
-    const tfjs = worker({ backend: 'tensorflow', dataDir, models, batches: [128], trainCount: 10000, mseTarget: 0, maxEpochs: 0, parityEpochs: epochs, parityRuns: runs });
+    const tfjs = worker({
+      backend: 'tensorflow',
+      dataDir,
+      models,
+      batches: [128],
+      trainCount: 10000,
+      mseTarget: 0,
+      maxEpochs: 0,
+      parityEpochs: epochs,
+      parityRuns: runs,
+    });
     const reference = torch(['--parity', String(epochs), '--runs', String(runs)]);
     console.log(`\nSame recipe on both sides: ${epochs} epochs on 10,000 images, batch 128, Adam 1e-3, MSE; test MSE on 2,000 images,`);
     console.log(`mean ± standard deviation over ${runs} trainings per side (each with its own initialisation and shuffling).`);
@@ -133,29 +171,52 @@ async function main(): Promise<void> {
       const ours = summary(row.testMse);
       const other = summary(reference.parity?.find((r) => r.model === row.model)?.testMse ?? [NaN]);
       const diff = (ours.mean - other.mean) / other.mean;
-      console.log(`${pad(row.model, 14)}  ${pad(ours.text, 19, true)}  ${pad(other.text, 19, true)}  ` +
-        `${pad(`${(100 * diff).toFixed(1)} %`, 13, true)}${Math.abs(diff) > 0.05 ? '  (more than 5 % apart)' : ''}`);
+      console.log(
+        `${pad(row.model, 14)}  ${pad(ours.text, 19, true)}  ${pad(other.text, 19, true)}  ` +
+          `${pad(`${(100 * diff).toFixed(1)} %`, 13, true)}${Math.abs(diff) > 0.05 ? '  (more than 5 % apart)' : ''}`,
+      );
     }
     return;
   }
 
-  const reports = options.backends.map((backend) => worker({
-    backend, dataDir, models, batches: backend === 'tensorflow' ? options.batches : [128],
-    trainCount: TRAIN_COUNT[backend], mseTarget: backend === 'tensorflow' ? MSE_TARGET : 0, maxEpochs: 40, parityEpochs: 0, parityRuns: 0,
-  }));
+  const reports = options.backends.map((backend) =>
+    worker({
+      backend,
+      dataDir,
+      models,
+      batches: backend === 'tensorflow' ? options.batches : [128],
+      trainCount: TRAIN_COUNT[backend],
+      mseTarget: backend === 'tensorflow' ? MSE_TARGET : 0,
+      maxEpochs: 40,
+      parityEpochs: 0,
+      parityRuns: 0,
+    }),
+  );
   const reference = torch(['--batches', options.batches.join(','), '--mse-target', String(MSE_TARGET), '--max-epochs', '40']);
-  const rows = reports.flatMap((r) => r.speed).map((row) => {
-    const torchTrain = reference.speed?.find((t) => t.model === row.model && t.batch === row.batch)?.trainImgPerSec ?? NaN;
-    return { ...row, torchTrainImgPerSec: torchTrain, ratio: row.trainImgPerSec / torchTrain };
-  });
-  console.log(`\nTraining and inference speed (images per second; ratio = tfjs training / PyTorch ${reference.torch} training, ${reference.threads} threads)`);
+  const rows = reports
+    .flatMap((r) => r.speed)
+    .map((row) => {
+      const torchTrain = reference.speed?.find((t) => t.model === row.model && t.batch === row.batch)?.trainImgPerSec ?? NaN;
+      return { ...row, torchTrainImgPerSec: torchTrain, ratio: row.trainImgPerSec / torchTrain };
+    });
+  console.log(
+    `\nTraining and inference speed (images per second; ratio = tfjs training / PyTorch ${reference.torch} training, ${reference.threads} threads)`,
+  );
   printTable(rows);
-  console.log('\nPeak memory (RSS): ' + [...reports.map((r) => `tfjs ${r.backend} ${r.peakRssMb.toFixed(0)} MB`),
-    `PyTorch ${reference.peakRssMb.toFixed(0)} MB`].join(', '));
+  console.log(
+    '\nPeak memory (RSS): ' +
+      [...reports.map((r) => `tfjs ${r.backend} ${r.peakRssMb.toFixed(0)} MB`), `PyTorch ${reference.peakRssMb.toFixed(0)} MB`].join(', '),
+  );
   const tfTime = reports.find((r) => r.timeToMse)?.timeToMse;
   const describeTime = (t: WorkerReport['timeToMse']) =>
-    !t ? 'not measured' : t.seconds === null ? `not reached in ${t.epochs} epochs (MSE ${t.mse.toFixed(4)})` : `${t.seconds.toFixed(1)} s (${t.epochs} epochs, MSE ${t.mse.toFixed(4)})`;
-  console.log(`Conv model, training time to reach test MSE ${MSE_TARGET} (batch 128): tfjs tensorflow ${describeTime(tfTime)}, PyTorch ${describeTime(reference.timeToMse)}`);
+    !t
+      ? 'not measured'
+      : t.seconds === null
+        ? `not reached in ${t.epochs} epochs (MSE ${t.mse.toFixed(4)})`
+        : `${t.seconds.toFixed(1)} s (${t.epochs} epochs, MSE ${t.mse.toFixed(4)})`;
+  console.log(
+    `Conv model, training time to reach test MSE ${MSE_TARGET} (batch 128): tfjs tensorflow ${describeTime(tfTime)}, PyTorch ${describeTime(reference.timeToMse)}`,
+  );
   if (options.json) {
     fs.writeFileSync(options.json, `${JSON.stringify(rows, null, 2)}\n`);
     console.log(`[bench] wrote ${options.json}`);

@@ -8,11 +8,15 @@ export type BenchModel = (typeof BENCH_MODELS)[number];
 
 export function buildBenchModel(name: BenchModel): Autoencoder {
   switch (name) {
-    case 'dense1-linear': return buildDense1({ activation: 'none' });
-    case 'dense1-relu': return buildDense1({ activation: 'relu' });
-    case 'dense2': return buildDense2({ activation: 'relu' });
+    case 'dense1-linear':
+      return buildDense1({ activation: 'none' });
+    case 'dense1-relu':
+      return buildDense1({ activation: 'relu' });
+    case 'dense2':
+      return buildDense2({ activation: 'relu' });
     case 'conv':
-    case 'conv-denoiser': return buildConv({ activation: 'relu' });
+    case 'conv-denoiser':
+      return buildConv({ activation: 'relu' });
   }
 }
 

@@ -22,7 +22,9 @@ async function main(): Promise<void> {
     const start = process.hrtime.bigint();
     const denoised = denoise(noisy);
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-    console.log(`${name.padEnd(45)} ${seconds.toFixed(1).padStart(6)} s  ${(1000 * seconds / test.count).toFixed(2)} ms/image  ${compareImages(test, denoised).psnr.toFixed(2)} dB`);
+    console.log(
+      `${name.padEnd(45)} ${seconds.toFixed(1).padStart(6)} s  ${((1000 * seconds) / test.count).toFixed(2)} ms/image  ${compareImages(test, denoised).psnr.toFixed(2)} dB`,
+    );
   }
 }
 

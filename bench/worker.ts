@@ -6,7 +6,8 @@ import { ImageSet, firstImages, initBackend, reconstruct, trainAutoencoder, eval
 import { BenchModel, SpeedResult, WorkerReport, WorkerRequest, buildBenchModel, pairFor } from './common';
 
 const first = (pair: { inputs: ImageSet; targets: ImageSet }, n: number) => ({
-  inputs: firstImages(pair.inputs, n), targets: firstImages(pair.targets, n),
+  inputs: firstImages(pair.inputs, n),
+  targets: firstImages(pair.targets, n),
 });
 
 /** Speeds are the median of this many timed epochs (and inference passes): one alone varies by 10-20 % here. */
@@ -28,7 +29,10 @@ async function speed(request: WorkerRequest, model: BenchModel, batch: number, t
     inferSeconds.push((performance.now() - started) / 1000);
   }
   return {
-    model, backend: request.backend, batch, threads: history.threads,
+    model,
+    backend: request.backend,
+    batch,
+    threads: history.threads,
     trainImgPerSec: train.inputs.count / median(history.epochSeconds.slice(1)),
     inferImgPerSec: train.inputs.count / median(inferSeconds),
   };
@@ -56,7 +60,11 @@ async function parity(request: WorkerRequest): Promise<WorkerReport['parity']> {
     for (let run = 0; run < request.parityRuns; run++) {
       const autoencoder = buildBenchModel(model);
       await trainAutoencoder(autoencoder, pairFor(model, request.dataDir, 'train'), {
-        epochs: request.parityEpochs, batchSize: 128, learningRate: 1e-3, seed: run, progress: 'none',
+        epochs: request.parityEpochs,
+        batchSize: 128,
+        learningRate: 1e-3,
+        seed: run,
+        progress: 'none',
       });
       const test = pairFor(model, request.dataDir, 'test');
       testMse.push((await evaluateAutoencoder(autoencoder, test.inputs, test.targets)).metrics.mse);

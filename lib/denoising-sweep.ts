@@ -17,7 +17,9 @@ export interface DenoisingSweep {
  */
 export function denoisingSweep(sigmas: number[], evaluations: Evaluation[][]): DenoisingSweep {
   if (evaluations.length !== sigmas.length) {
-    throw new Error(`denoisingSweep : ${sigmas.length} valeurs de σ mais ${evaluations.length} séries d'évaluations ; il en faut une par σ`);
+    throw new Error(
+      `denoisingSweep : ${sigmas.length} valeurs de σ mais ${evaluations.length} séries d'évaluations ; il en faut une par σ`,
+    );
   }
   const names = evaluations[0]?.map((e) => e.name) ?? [];
   const rows = names.map((name) => ({
@@ -39,7 +41,9 @@ export function sweepTableMarkdown(sweep: DenoisingSweep): string {
   const lines = [
     `| PSNR (dB) | ${sweep.sigmas.map(sigmaText).join(' | ')} |`,
     `|---|${sweep.sigmas.map(() => '---:').join('|')}|`,
-    ...sweep.rows.map((row) => `| ${row.name} | ${row.psnr.map((v, i) => (v === best[i] ? `**${decimal(v, 1)}**` : decimal(v, 1))).join(' | ')} |`),
+    ...sweep.rows.map(
+      (row) => `| ${row.name} | ${row.psnr.map((v, i) => (v === best[i] ? `**${decimal(v, 1)}**` : decimal(v, 1))).join(' | ')} |`,
+    ),
   ];
   return lines.join('\n');
 }
@@ -47,15 +51,20 @@ export function sweepTableMarkdown(sweep: DenoisingSweep): string {
 export function showSweepTable(sweep: DenoisingSweep): void {
   const best = sweep.sigmas.map((_, i) => Math.max(...sweep.rows.map((r) => r.psnr[i])));
   const cell = (v: number, i: number) => `<td>${v === best[i] ? `<b>${decimal(v, 1)}</b>` : decimal(v, 1)}</td>`;
-  const html = `<table><thead><tr><th>PSNR (dB)</th>${sweep.sigmas.map((s) => `<th>${sigmaText(s)}</th>`).join('')}</tr></thead><tbody>` +
-    sweep.rows.map((row) => `<tr><td>${escapeHtml(row.name)}</td>${row.psnr.map(cell).join('')}</tr>`).join('') + '</tbody></table>';
+  const html =
+    `<table><thead><tr><th>PSNR (dB)</th>${sweep.sigmas.map((s) => `<th>${sigmaText(s)}</th>`).join('')}</tr></thead><tbody>` +
+    sweep.rows.map((row) => `<tr><td>${escapeHtml(row.name)}</td>${row.psnr.map(cell).join('')}</tr>`).join('') +
+    '</tbody></table>';
   const markdown = sweepTableMarkdown(sweep);
   displayBundle({ 'text/html': html, 'text/markdown': markdown, 'text/plain': markdown });
 }
 
 /** PSNR against σ, one line per method. */
 export function sweepFigure(sweep: DenoisingSweep, title = 'PSNR selon l’écart-type du bruit'): Figure {
-  return lineChart(sweep.rows.map((row) => ({ name: row.name, x: sweep.sigmas, y: row.psnr })), { title, xTitle: 'σ', yTitle: 'PSNR (dB)' });
+  return lineChart(
+    sweep.rows.map((row) => ({ name: row.name, x: sweep.sigmas, y: row.psnr })),
+    { title, xTitle: 'σ', yTitle: 'PSNR (dB)' },
+  );
 }
 
 /**

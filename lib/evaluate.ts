@@ -21,6 +21,11 @@ export function evaluateImages(name: string, reference: Images, candidate: Image
  * Runs the autoencoder on `inputs` and compares its outputs with `targets`
  * (the inputs themselves for reconstruction, the clean images for denoising).
  */
-export async function evaluateAutoencoder(autoencoder: Autoencoder, inputs: Images, targets: Images = inputs, name = autoencoder.name): Promise<Evaluation> {
+export async function evaluateAutoencoder(
+  autoencoder: Autoencoder,
+  inputs: Images,
+  targets: Images = inputs,
+  name = autoencoder.name,
+): Promise<Evaluation> {
   return evaluateImages(name, targets, await reconstruct(autoencoder, asImageSet(inputs)));
 }

@@ -127,8 +127,10 @@ function copyTensorData(bindingDir) {
   const last = backend.lastIndexOf(anchors[1]);
   fs.writeFileSync(path.join(bindingDir, PATCHED_FILES[0]), header.replace(anchors[0], anchors[0] + COPY_DECLARATION));
   fs.writeFileSync(path.join(bindingDir, PATCHED_FILES[1]), backend.slice(0, last) + COPY_METHOD + backend.slice(last));
-  fs.writeFileSync(path.join(bindingDir, PATCHED_FILES[2]),
-    binding.replace(anchors[2], COPY_FUNCTION + anchors[2]).replace(anchors[3], anchors[3] + COPY_PROPERTY));
+  fs.writeFileSync(
+    path.join(bindingDir, PATCHED_FILES[2]),
+    binding.replace(anchors[2], COPY_FUNCTION + anchors[2]).replace(anchors[3], anchors[3] + COPY_PROPERTY),
+  );
   return true;
 }
 

@@ -55,7 +55,10 @@ function hashOf(...files) {
 function dependenciesHash() {
   const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
   const lists = JSON.stringify([manifest.dependencies, manifest.devDependencies]);
-  return createHash('sha256').update(lists).update(hashOf(path.join(root, 'package-lock.json'))).digest('hex');
+  return createHash('sha256')
+    .update(lists)
+    .update(hashOf(path.join(root, 'package-lock.json')))
+    .digest('hex');
 }
 
 /** A stamp file remembers the hash of the inputs of a step that succeeded. */
@@ -163,7 +166,13 @@ function buildAddon() {
   if (nodedir) args.push(`--nodedir=${nodedir}`);
   const build = capture('node', args, { cwd: tfjsNodeDir });
   if (build.ok && nativeBackendLoads()) return true;
-  log(`the addon did not build or load:\n${build.output.split('\n').filter((l) => /error/i.test(l)).slice(0, 10).join('\n')}`);
+  log(
+    `the addon did not build or load:\n${build.output
+      .split('\n')
+      .filter((l) => /error/i.test(l))
+      .slice(0, 10)
+      .join('\n')}`,
+  );
   return false;
 }
 
@@ -179,7 +188,11 @@ function compileAddon() {
     log(`building the addon again with ${THREAD_SAFETY_PATCH} only`);
     patches = applyBindingPatches(bindingDir, [THREAD_SAFETY_PATCH]);
     built = buildAddon();
-    if (built) fs.writeFileSync(REBUILD_FAILED_MARKER, 'the addon did not build with all the binding patches; it was built with the thread-safety one only\n');
+    if (built)
+      fs.writeFileSync(
+        REBUILD_FAILED_MARKER,
+        'the addon did not build with all the binding patches; it was built with the thread-safety one only\n',
+      );
   }
   if (!built) return false;
   if (patches.includes(THREAD_SAFETY_PATCH)) fs.writeFileSync(THREAD_SAFE_MARKER, `${patches.join('\n')}\n`);
@@ -197,8 +210,17 @@ function tryBuildFromWheel() {
   let wheel = fs.existsSync(wheelDir) && fs.readdirSync(wheelDir).find((f) => /^tensorflow_cpu-.*\.whl$/.test(f));
   if (!wheel) {
     fs.mkdirSync(wheelDir, { recursive: true });
-    const downloaded = run(venvPython, ['-m', 'pip', 'download', '--quiet', '--no-deps', '--disable-pip-version-check',
-      '--dest', wheelDir, TENSORFLOW_WHEEL]);
+    const downloaded = run(venvPython, [
+      '-m',
+      'pip',
+      'download',
+      '--quiet',
+      '--no-deps',
+      '--disable-pip-version-check',
+      '--dest',
+      wheelDir,
+      TENSORFLOW_WHEEL,
+    ]);
     wheel = downloaded && fs.readdirSync(wheelDir).find((f) => /^tensorflow_cpu-.*\.whl$/.test(f));
     if (!wheel) {
       log('could not download the tensorflow-cpu wheel');
@@ -206,8 +228,11 @@ function tryBuildFromWheel() {
     }
   }
   removeNativeBuild();
-  const extract = capture(venvPython, [path.join(root, 'scripts', 'extract-libtensorflow.py'),
-    path.join(wheelDir, wheel), path.join(tfjsNodeDir, 'deps')]);
+  const extract = capture(venvPython, [
+    path.join(root, 'scripts', 'extract-libtensorflow.py'),
+    path.join(wheelDir, wheel),
+    path.join(tfjsNodeDir, 'deps'),
+  ]);
   if (!extract.ok) {
     log(`could not extract the wheel: ${extract.output.trim()}`);
     removeNativeBuild();
@@ -257,11 +282,14 @@ function installNativeTensorFlow() {
 /** TypeScript files under `dir`, recursively. */
 function typeScriptFiles(dir) {
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) return typeScriptFiles(full);
-    return entry.name.endsWith('.ts') ? [full] : [];
-  }).sort();
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((entry) => {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) return typeScriptFiles(full);
+      return entry.name.endsWith('.ts') ? [full] : [];
+    })
+    .sort();
 }
 
 /** Compiles the library (and scripts) to build/, which the notebooks import. */
@@ -301,7 +329,9 @@ function installDebianPackages() {
   if (missing.length === 0) return;
   const names = missing.map((p) => p.name);
   if (process.getuid?.() !== 0 || !fs.existsSync('/usr/bin/apt-get')) {
-    log(`${names.join(', ')} missing and not installable here (needs root and apt-get): ${missing.map((p) => p.why).join(', ')} will be skipped`);
+    log(
+      `${names.join(', ')} missing and not installable here (needs root and apt-get): ${missing.map((p) => p.why).join(', ')} will be skipped`,
+    );
     return;
   }
   log(`installing Debian's ${names.join(', ')} (${missing.map((p) => p.why).join(', ')})`);

@@ -12,7 +12,10 @@ const jupyter = path.join(root, '.venv', 'bin', 'jupyter');
 const notebooks = path.join(root, 'notebooks');
 
 // The committed notebooks were executed by this project: trust them so their outputs show in full.
-const committed = fs.readdirSync(notebooks).filter((f) => f.endsWith('.ipynb')).map((f) => path.join(notebooks, f));
+const committed = fs
+  .readdirSync(notebooks)
+  .filter((f) => f.endsWith('.ipynb'))
+  .map((f) => path.join(notebooks, f));
 if (committed.length > 0) spawnSync(jupyter, ['trust', ...committed], { stdio: 'ignore' });
 
 // A first argument that is not an option names the folder to open; it must lie inside the project,

@@ -3,15 +3,20 @@ import { BackendCandidate, chooseBackend, initBackend } from '../lib';
 import { copyInto } from '../lib/backend/copy-data';
 
 const failing = (name: BackendCandidate['name'], reason: string): BackendCandidate => ({
-  name, activate: async () => { throw new Error(reason); },
+  name,
+  activate: async () => {
+    throw new Error(reason);
+  },
 });
 const working = (name: BackendCandidate['name']): BackendCandidate => ({ name, activate: async () => undefined });
 
 test('falls back in order and says why, in one line', async () => {
   const report = await chooseBackend([failing('tensorflow', 'addon missing'), failing('wasm', 'no wasm file'), working('cpu')]);
   expect(report.name).toBe('cpu');
-  expect(report.message).toBe('Moteur de calcul : cpu (JavaScript pur (tfjs-backend-cpu), environ 100 fois plus lent que TensorFlow natif), ' +
-    'car tensorflow a échoué : addon missing ; wasm a échoué : no wasm file');
+  expect(report.message).toBe(
+    'Moteur de calcul : cpu (JavaScript pur (tfjs-backend-cpu), environ 100 fois plus lent que TensorFlow natif), ' +
+      'car tensorflow a échoué : addon missing ; wasm a échoué : no wasm file',
+  );
   expect(report.message).not.toContain('\n');
   expect(report.skipped.map((s) => s.name)).toEqual(['tensorflow', 'wasm']);
 });
@@ -25,7 +30,9 @@ test('a preferred backend skips the faster ones; nothing working is an error', a
   const report = await chooseBackend([working('tensorflow'), working('wasm')], 'wasm');
   expect(report.name).toBe('wasm');
   expect(report.message).toContain('(demandé : wasm)');
-  await expect(chooseBackend([failing('tensorflow', 'x'), failing('cpu', 'y')])).rejects.toThrow(/no tfjs backend could start: tensorflow: x; cpu: y/);
+  await expect(chooseBackend([failing('tensorflow', 'x'), failing('cpu', 'y')])).rejects.toThrow(
+    /no tfjs backend could start: tensorflow: x; cpu: y/,
+  );
 });
 
 test('the backend of this machine (TP5_EXPECT_BACKEND names the one it must be)', async () => {
@@ -44,7 +51,9 @@ test("copyInto puts a tensor's values into a view of shared memory, and wants th
   copyInto(computed, shared.subarray(2, 8));
   copyInto(tf.tensor1d([-1, -2]), shared.subarray(9, 11));
   expect(Array.from(shared)).toEqual([0, 0, 0.5, 1.5, 2.5, 3.5, 4.5, 5.5, 0, -1, -2, 0]);
-  expect(() => copyInto(computed, shared.subarray(0, 5))).toThrow('copyInto: a float32 tensor of 5 values is needed, got float32 values, 6 of them');
+  expect(() => copyInto(computed, shared.subarray(0, 5))).toThrow(
+    'copyInto: a float32 tensor of 5 values is needed, got float32 values, 6 of them',
+  );
   expect(() => copyInto(tf.tensor1d([1, 2], 'int32'), shared.subarray(0, 2))).toThrow('got int32 values, 2 of them');
   if (process.env.TP5_EXPECT_BACKEND === 'tensorflow') {
     // The setup's addon has the direct copy (scripts/binding-patches.mjs).

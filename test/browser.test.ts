@@ -48,8 +48,18 @@ function prepareWorkspace(): string {
     fs.writeFileSync(path.join(workspace, 'notebooks', name), JSON.stringify(notebook));
   }
   // The student kit, as a student opens it.
-  const kit = spawnSync(path.join(root, '.venv', 'bin', 'python'), ['-m', 'scripts.tp5nb', 'student', '--output-dir',
-    path.join(workspace, 'notebooks', 'etudiant'), ...NOTEBOOKS.map((name) => path.join(root, 'notebooks', name))], { cwd: root });
+  const kit = spawnSync(
+    path.join(root, '.venv', 'bin', 'python'),
+    [
+      '-m',
+      'scripts.tp5nb',
+      'student',
+      '--output-dir',
+      path.join(workspace, 'notebooks', 'etudiant'),
+      ...NOTEBOOKS.map((name) => path.join(root, 'notebooks', name)),
+    ],
+    { cwd: root },
+  );
   if (kit.status !== 0) throw new Error(`npm run student failed: ${kit.stderr}`);
   // Keep every cell in the page (no virtual scrolling), so that all outputs can be counted.
   const settings = path.join(workspace, '.settings', '@jupyterlab', 'notebook-extension');
@@ -123,10 +133,12 @@ async function drawnContent(page: Page): Promise<{ errors: string[]; plots: numb
   return page.evaluate(() => {
     const loaded = (img: Element | null) => img !== null && (img as HTMLImageElement).naturalWidth > 0;
     return {
-      errors: Array.from(document.querySelectorAll('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'))
-        .map((e) => (e.textContent ?? '').slice(0, 500)),
-      plots: Array.from(document.querySelectorAll('.jp-OutputArea-output.jp-RenderedPlotly'))
-        .filter((p) => p.querySelector('.main-svg') !== null || loaded(p.querySelector('img.plot-img'))).length,
+      errors: Array.from(document.querySelectorAll('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')).map((e) =>
+        (e.textContent ?? '').slice(0, 500),
+      ),
+      plots: Array.from(document.querySelectorAll('.jp-OutputArea-output.jp-RenderedPlotly')).filter(
+        (p) => p.querySelector('.main-svg') !== null || loaded(p.querySelector('img.plot-img')),
+      ).length,
       grids: Array.from(document.querySelectorAll('.jp-OutputArea-output img[alt^="Images, de haut en bas"]')).filter(loaded).length,
     };
   });
@@ -138,7 +150,9 @@ async function openNotebook(page: Page, base: string, name: string, token: strin
   // The notebook is the current widget and its kernel has started.
   await page.waitForFunction(
     () => (window as unknown as LabWindow).jupyterapp?.shell.currentWidget?.sessionContext?.session?.kernel?.status === 'idle',
-    undefined, { timeout: 90_000 });
+    undefined,
+    { timeout: 90_000 },
+  );
 }
 
 (haveChromium ? describe : describe.skip)('JupyterLab in headless chromium', () => {
@@ -153,24 +167,45 @@ async function openNotebook(page: Page, base: string, name: string, token: strin
     fs.mkdirSync(artifacts, { recursive: true });
     workspace = prepareWorkspace();
     const port = await freePort();
-    const args = ['lab', '--no-browser', `--port=${port}`, '--ServerApp.ip=127.0.0.1', `--IdentityProvider.token=${token}`,
-      `--ServerApp.root_dir=${path.join(workspace, 'notebooks')}`, '--LabApp.expose_app_in_browser=True',
-      '--ServerApp.port_retries=0', '--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate'];
+    const args = [
+      'lab',
+      '--no-browser',
+      `--port=${port}`,
+      '--ServerApp.ip=127.0.0.1',
+      `--IdentityProvider.token=${token}`,
+      `--ServerApp.root_dir=${path.join(workspace, 'notebooks')}`,
+      '--LabApp.expose_app_in_browser=True',
+      '--ServerApp.port_retries=0',
+      '--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate',
+    ];
     if (process.getuid?.() === 0) args.push('--allow-root');
     server = spawn(path.join(root, '.venv', 'bin', 'jupyter'), args, {
       cwd: workspace,
       env: {
-        ...process.env, TP5_QUICK: '1',
-        JUPYTER_CONFIG_DIR: path.join(workspace, '.jupyter'), JUPYTERLAB_SETTINGS_DIR: path.join(workspace, '.settings'),
+        ...process.env,
+        TP5_QUICK: '1',
+        JUPYTER_CONFIG_DIR: path.join(workspace, '.jupyter'),
+        JUPYTERLAB_SETTINGS_DIR: path.join(workspace, '.settings'),
       },
     });
-    server.stdout?.on('data', (d) => { serverLog += d; });
-    server.stderr?.on('data', (d) => { serverLog += d; });
+    server.stdout?.on('data', (d) => {
+      serverLog += d;
+    });
+    server.stderr?.on('data', (d) => {
+      serverLog += d;
+    });
     base = `http://127.0.0.1:${port}`;
     await waitForServer(`${base}/api/status?token=${token}`, server, () => serverLog.slice(-3000));
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+      ],
     });
   }, 120_000);
 
@@ -181,45 +216,51 @@ async function openNotebook(page: Page, base: string, name: string, token: strin
     fs.writeFileSync(path.join(artifacts, 'jupyterlab.log'), serverLog);
   });
 
-  test.each(NOTEBOOKS)('%s: runs without error, draws its figures, keeps them after save and reopen', async (name) => {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    // A screenshot with the notebook's first figure in view.
-    const shot = async (suffix: string) => {
-      await page.evaluate(() => document.querySelector('.jp-RenderedPlotly')?.scrollIntoView({ block: 'center' }));
-      await page.waitForTimeout(500);
-      await page.screenshot({ path: path.join(artifacts, `${name.replace('.ipynb', '')}-${suffix}.png`) });
-    };
-    try {
-      await openNotebook(page, base, name, token);
-      await runCommand(page, 'notebook:run-all-cells');
-      const deadline = Date.now() + 240_000;
-      let state = await notebookState(page);
-      while ((state.busy || state.executed < state.codeCells) && Date.now() < deadline) {
-        await page.waitForTimeout(1000);
-        state = await notebookState(page);
-      }
-      expect(state.executed).toBe(state.codeCells);
-      await scrollThroughOutputs(page);
-      const afterRun = await drawnContent(page);
-      await shot('run');
-      expect(afterRun.errors).toEqual([]);
-      expect(afterRun.plots).toBeGreaterThanOrEqual(2);
-      expect(afterRun.grids).toBeGreaterThanOrEqual(1);
+  test.each(NOTEBOOKS)(
+    '%s: runs without error, draws its figures, keeps them after save and reopen',
+    async (name) => {
+      const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+      // A screenshot with the notebook's first figure in view.
+      const shot = async (suffix: string) => {
+        await page.evaluate(() => document.querySelector('.jp-RenderedPlotly')?.scrollIntoView({ block: 'center' }));
+        await page.waitForTimeout(500);
+        await page.screenshot({ path: path.join(artifacts, `${name.replace('.ipynb', '')}-${suffix}.png`) });
+      };
+      try {
+        await openNotebook(page, base, name, token);
+        await runCommand(page, 'notebook:run-all-cells');
+        const deadline = Date.now() + 240_000;
+        let state = await notebookState(page);
+        while ((state.busy || state.executed < state.codeCells) && Date.now() < deadline) {
+          await page.waitForTimeout(1000);
+          state = await notebookState(page);
+        }
+        expect(state.executed).toBe(state.codeCells);
+        await scrollThroughOutputs(page);
+        const afterRun = await drawnContent(page);
+        await shot('run');
+        expect(afterRun.errors).toEqual([]);
+        expect(afterRun.plots).toBeGreaterThanOrEqual(2);
+        expect(afterRun.grids).toBeGreaterThanOrEqual(1);
 
-      await runCommand(page, 'docmanager:save');
-      await page.waitForFunction(() => !document.title.startsWith('*') && !document.querySelector('.jp-mod-dirty'), undefined, { timeout: 30_000 });
-      // Reopen: a new page load reads the notebook back from the saved file.
-      await openNotebook(page, base, name, token);
-      await scrollThroughOutputs(page);
-      const reopened = await drawnContent(page);
-      await shot('reopened');
-      expect(reopened.errors).toEqual([]);
-      expect(reopened.plots).toBe(afterRun.plots);
-      expect(reopened.grids).toBe(afterRun.grids);
-    } finally {
-      await page.close();
-    }
-  }, 360_000);
+        await runCommand(page, 'docmanager:save');
+        await page.waitForFunction(() => !document.title.startsWith('*') && !document.querySelector('.jp-mod-dirty'), undefined, {
+          timeout: 30_000,
+        });
+        // Reopen: a new page load reads the notebook back from the saved file.
+        await openNotebook(page, base, name, token);
+        await scrollThroughOutputs(page);
+        const reopened = await drawnContent(page);
+        await shot('reopened');
+        expect(reopened.errors).toEqual([]);
+        expect(reopened.plots).toBe(afterRun.plots);
+        expect(reopened.grids).toBe(afterRun.grids);
+      } finally {
+        await page.close();
+      }
+    },
+    360_000,
+  );
 
   test('an untouched student notebook stops at its first question with a French message', async () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
@@ -227,9 +268,15 @@ async function openNotebook(page: Page, base: string, name: string, token: strin
       await openNotebook(page, base, 'etudiant/01-auto-encodeurs-denses.ipynb', token);
       await runCommand(page, 'notebook:run-all-cells');
       await page.waitForSelector('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]', { timeout: 120_000 });
-      await page.waitForFunction(() => document.querySelector('.jp-Notebook-ExecutionIndicator[data-status="busy"]') === null, undefined, { timeout: 60_000 });
+      await page.waitForFunction(() => document.querySelector('.jp-Notebook-ExecutionIndicator[data-status="busy"]') === null, undefined, {
+        timeout: 60_000,
+      });
       const { errors } = await drawnContent(page);
-      await page.evaluate(() => document.querySelector('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')?.scrollIntoView({ block: 'center' }));
+      await page.evaluate(() =>
+        document
+          .querySelector('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')
+          ?.scrollIntoView({ block: 'center' }),
+      );
       await page.screenshot({ path: path.join(artifacts, 'etudiant-01-first-question.png') });
       expect(errors.length).toBeGreaterThanOrEqual(1);
       expect(errors[0]).toContain('Question 0 à compléter : préparer les données');

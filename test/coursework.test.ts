@@ -40,7 +40,7 @@ interface Notebook {
   metadata: Record<string, unknown>;
 }
 
-const text = (value: string | string[] | undefined) => (Array.isArray(value) ? value.join('') : value ?? '');
+const text = (value: string | string[] | undefined) => (Array.isArray(value) ? value.join('') : (value ?? ''));
 const read = (file: string): Notebook => JSON.parse(fs.readFileSync(file, 'utf8'));
 
 function tp5nb(args: string[]) {
@@ -77,7 +77,8 @@ function simulate(notebookName: string, students: Student[]): Record<string, See
   const notebook = read(solution(notebookName));
   const appended: Cell[] = [];
   for (const student of students) {
-    const answers = notebook.cells.filter((c) => c.metadata.tp5?.answer === student.question)
+    const answers = notebook.cells
+      .filter((c) => c.metadata.tp5?.answer === student.question)
       .map((c) => ({ ...c, source: text(c.source), outputs: [] as Output[] }));
     for (const [find, replace] of student.edits) {
       const target = answers.find((c) => c.source.includes(find));
@@ -87,9 +88,11 @@ function simulate(notebookName: string, students: Student[]): Record<string, See
     const checkCell = notebook.cells.find((c) => c.metadata.tp5?.check === student.question) as Cell;
     // The student's cells, then the solution's again (the student puts it right), so that the next student starts from a good state.
     const solutionCells = notebook.cells.filter((c) => c.metadata.tp5?.answer === student.question || c === checkCell);
-    appended.push(...answers.map((c) => ({ ...c, metadata: { tp5: { studentAnswer: student.name } } })),
+    appended.push(
+      ...answers.map((c) => ({ ...c, metadata: { tp5: { studentAnswer: student.name } } })),
       { ...checkCell, source: text(checkCell.source), outputs: [], metadata: { tp5: { student: student.name } } },
-      ...solutionCells.map((c) => ({ ...c, outputs: [], metadata: {} })));
+      ...solutionCells.map((c) => ({ ...c, outputs: [], metadata: {} })),
+    );
   }
   notebook.cells = [...notebook.cells, ...appended].map((c, i) => ({ ...c, id: `cell-${i}` }));
   const dir = scratch();
@@ -97,14 +100,21 @@ function simulate(notebookName: string, students: Student[]): Record<string, See
   fs.writeFileSync(file, JSON.stringify(notebook));
   tp5nb(['run', '--quick', '--keep-going', '--output-dir', path.join(dir, 'out'), file]);
   const executed = read(path.join(dir, 'out', notebookName));
-  const errors = (cell: Cell) => (cell.outputs ?? []).filter((o) => o.name === 'stderr' || o.output_type === 'error').map((o) => text(o.text)).join('\n');
+  const errors = (cell: Cell) =>
+    (cell.outputs ?? [])
+      .filter((o) => o.name === 'stderr' || o.output_type === 'error')
+      .map((o) => text(o.text))
+      .join('\n');
   const seen: Record<string, Seen> = {};
   for (const student of students) {
     const check = executed.cells.find((c) => c.metadata.tp5?.student === student.name) as Cell;
     seen[student.name] = {
       feedback: (check.outputs ?? []).map((o) => text(o.data?.['text/plain'])).join('\n'),
       error: errors(check),
-      answerErrors: executed.cells.filter((c) => c.metadata.tp5?.studentAnswer === student.name).map(errors).join(''),
+      answerErrors: executed.cells
+        .filter((c) => c.metadata.tp5?.studentAnswer === student.name)
+        .map(errors)
+        .join(''),
     };
   }
   return seen;
@@ -131,28 +141,92 @@ describe('part 1: dense autoencoders', () => {
   const withRelu = 'dense1Relu = denseAutoencoder1(M, N, 64, "relu");';
   const students: Student[] = [
     { name: 'K = 32', question: '1.1', edits: [['(M, N, 64,', '(M, N, 32,']] },
-    { name: 'no final sigmoid', question: '1.1', edits: [['decoder.add(tf.layers.dense({ units: M * N, activation: "sigmoid" }));\n  // END SOLUTION\n  decoder.add(tf.layers.reshape({ targetShape: [M, N, 1] })); // remise', 'decoder.add(tf.layers.dense({ units: M * N }));\n  // END SOLUTION\n  decoder.add(tf.layers.reshape({ targetShape: [M, N, 1] })); // remise']] },
-    { name: 'relu in the model without activation', question: '1.1', edits: [[sansActivation, 'dense1 = denseAutoencoder1(M, N, 64, "relu");']] },
-    { name: 'no relu in the second Dense n°1', question: '1.1', edits: [[withRelu, 'dense1Relu = denseAutoencoder1(M, N, 64, "linear");']] },
-    { name: 'reference builder', question: '1.1', edits: [[sansActivation, 'dense1 = lab.buildDense1({ codeSize: 64, activation: "none" });']] },
-    { name: 'activations as layers of their own', question: '1.1', edits: [
-      ['encoder.add(tf.layers.dense({ units: 128, activation }));\n  encoder.add(tf.layers.dense({ units: K, activation }));',
-        'encoder.add(tf.layers.dense({ units: 128 }));\n  encoder.add(tf.layers.activation({ activation }));\n  encoder.add(tf.layers.dense({ units: K }));\n  encoder.add(tf.layers.activation({ activation }));'],
-      ['decoder.add(tf.layers.dense({ units: 128, activation }));\n  decoder.add(tf.layers.dense({ units: M * N, activation: "sigmoid" }));',
-        'decoder.add(tf.layers.dense({ units: 128 }));\n  decoder.add(tf.layers.activation({ activation }));\n  decoder.add(tf.layers.dense({ units: M * N }));\n  decoder.add(tf.layers.activation({ activation: "sigmoid" }));'],
-    ] },
-    { name: 'tanh in Dense n°2', question: '1.1', edits: [['dense2 = denseAutoencoder2(M, N, 64, "relu");', 'dense2 = denseAutoencoder2(M, N, 64, "tanh");']] },
-    { name: 'a table cell without the biases', question: '1.2', edits: [['output: [128], params: 100480', 'output: [128], params: 100352']] },
+    {
+      name: 'no final sigmoid',
+      question: '1.1',
+      edits: [
+        [
+          'decoder.add(tf.layers.dense({ units: M * N, activation: "sigmoid" }));\n  // END SOLUTION\n  decoder.add(tf.layers.reshape({ targetShape: [M, N, 1] })); // remise',
+          'decoder.add(tf.layers.dense({ units: M * N }));\n  // END SOLUTION\n  decoder.add(tf.layers.reshape({ targetShape: [M, N, 1] })); // remise',
+        ],
+      ],
+    },
+    {
+      name: 'relu in the model without activation',
+      question: '1.1',
+      edits: [[sansActivation, 'dense1 = denseAutoencoder1(M, N, 64, "relu");']],
+    },
+    {
+      name: 'no relu in the second Dense n°1',
+      question: '1.1',
+      edits: [[withRelu, 'dense1Relu = denseAutoencoder1(M, N, 64, "linear");']],
+    },
+    {
+      name: 'reference builder',
+      question: '1.1',
+      edits: [[sansActivation, 'dense1 = lab.buildDense1({ codeSize: 64, activation: "none" });']],
+    },
+    {
+      name: 'activations as layers of their own',
+      question: '1.1',
+      edits: [
+        [
+          'encoder.add(tf.layers.dense({ units: 128, activation }));\n  encoder.add(tf.layers.dense({ units: K, activation }));',
+          'encoder.add(tf.layers.dense({ units: 128 }));\n  encoder.add(tf.layers.activation({ activation }));\n  encoder.add(tf.layers.dense({ units: K }));\n  encoder.add(tf.layers.activation({ activation }));',
+        ],
+        [
+          'decoder.add(tf.layers.dense({ units: 128, activation }));\n  decoder.add(tf.layers.dense({ units: M * N, activation: "sigmoid" }));',
+          'decoder.add(tf.layers.dense({ units: 128 }));\n  decoder.add(tf.layers.activation({ activation }));\n  decoder.add(tf.layers.dense({ units: M * N }));\n  decoder.add(tf.layers.activation({ activation: "sigmoid" }));',
+        ],
+      ],
+    },
+    {
+      name: 'tanh in Dense n°2',
+      question: '1.1',
+      edits: [['dense2 = denseAutoencoder2(M, N, 64, "relu");', 'dense2 = denseAutoencoder2(M, N, 64, "tanh");']],
+    },
+    {
+      name: 'a table cell without the biases',
+      question: '1.2',
+      edits: [['output: [128], params: 100480', 'output: [128], params: 100352']],
+    },
     { name: 'counts without the biases', question: '1.3', edits: [['inputs * outputs + outputs;', 'inputs * outputs;']] },
     { name: '40 epochs', question: '1.4', edits: [['epochs: settings.epochs(20)', 'epochs: 40']] },
-    { name: 'model.fit', question: '1.4', edits: [['for (const model of denseModels) {\n  denseHistories.push(await lab.trainAutoencoder(model, { inputs: prepared.xTrain }, recipe));\n}', `for (const model of denseModels) {
+    {
+      name: 'model.fit',
+      question: '1.4',
+      edits: [
+        [
+          'for (const model of denseModels) {\n  denseHistories.push(await lab.trainAutoencoder(model, { inputs: prepared.xTrain }, recipe));\n}',
+          `for (const model of denseModels) {
   model.model.compile({ optimizer: tf.train.adam(1e-3), loss: "meanSquaredError" });
   denseHistories.push(await model.model.fit(prepared.xTrain, prepared.xTrain, {
     epochs: 3, batchSize: 128, validationData: [prepared.xValidation, prepared.xValidation], verbose: 0,
   }));
-}`]] },
-    { name: 'a root mean square error', question: '1.5', edits: [['return tf.tidy(() => tf.mean(tf.squaredDifference(reference, candidate)) as tf.Scalar);', 'return tf.tidy(() => tf.sqrt(tf.mean(tf.squaredDifference(reference, candidate))) as tf.Scalar);']] },
-    { name: 'the library measuring the MSE', question: '1.5', edits: [['return tf.tidy(() => tf.mean(tf.squaredDifference(reference, candidate)) as tf.Scalar);', 'return tf.scalar(lab.compareImages(reference, candidate).mse);']] },
+}`,
+        ],
+      ],
+    },
+    {
+      name: 'a root mean square error',
+      question: '1.5',
+      edits: [
+        [
+          'return tf.tidy(() => tf.mean(tf.squaredDifference(reference, candidate)) as tf.Scalar);',
+          'return tf.tidy(() => tf.sqrt(tf.mean(tf.squaredDifference(reference, candidate))) as tf.Scalar);',
+        ],
+      ],
+    },
+    {
+      name: 'the library measuring the MSE',
+      question: '1.5',
+      edits: [
+        [
+          'return tf.tidy(() => tf.mean(tf.squaredDifference(reference, candidate)) as tf.Scalar);',
+          'return tf.scalar(lab.compareImages(reference, candidate).mse);',
+        ],
+      ],
+    },
   ];
   let seen: Record<string, Seen>;
   beforeAll(() => {
@@ -161,41 +235,74 @@ describe('part 1: dense autoencoders', () => {
 
   test('K = 32 where the TP asks for 64', () => expectCaught(seen['K = 32'], '1.1', /le code a la forme 32 au lieu de 64/));
   test('a decoder without its final sigmoid', () => expectCaught(seen['no final sigmoid'], '1.1', /doit finir par une sigmoïde/));
-  test('relu inside the model "sans activation"', () => expectCaught(seen['relu in the model without activation'], '1.1',
-    /Dense n°1 sans activation doit être sans activation, mais sa couche linéaire n°1 de l’encodeur est suivie de relu/));
-  test('the second Dense n°1 without relu', () => expectCaught(seen['no relu in the second Dense n°1'], '1.1',
-    /Dense n°1 avec ReLU : sa couche linéaire n°1 de l’encodeur doit être suivie d’une ReLU \(trouvé : aucune\)/));
-  test('an answer calling lab.buildDense1', () => expectCaught(seen['reference builder'], '1.1', /vient de lab\.buildDense1 : la question demande d’écrire vous-même/));
+  test('relu inside the model "sans activation"', () =>
+    expectCaught(
+      seen['relu in the model without activation'],
+      '1.1',
+      /Dense n°1 sans activation doit être sans activation, mais sa couche linéaire n°1 de l’encodeur est suivie de relu/,
+    ));
+  test('the second Dense n°1 without relu', () =>
+    expectCaught(
+      seen['no relu in the second Dense n°1'],
+      '1.1',
+      /Dense n°1 avec ReLU : sa couche linéaire n°1 de l’encodeur doit être suivie d’une ReLU \(trouvé : aucune\)/,
+    ));
+  test('an answer calling lab.buildDense1', () =>
+    expectCaught(seen['reference builder'], '1.1', /vient de lab\.buildDense1 : la question demande d’écrire vous-même/));
   test('activations as separate layers pass', () => expectPassed(seen['activations as layers of their own'], '1.1'));
   test('tanh in Dense n°2 passes', () => expectPassed(seen['tanh in Dense n°2'], '1.1'));
   test('a table cell is checked without giving the answer away', () => {
-    expectCaught(seen['a table cell without the biases'], '1.2', /tableau de Dense n°2, ligne 2 \(Encodeur, Linéaire\) : nombre de paramètres 100\u202f352 incorrect/);
+    expectCaught(
+      seen['a table cell without the biases'],
+      '1.2',
+      /tableau de Dense n°2, ligne 2 \(Encodeur, Linéaire\) : nombre de paramètres 100\u202f352 incorrect/,
+    );
     expect(seen['a table cell without the biases'].error).not.toMatch(/100\s?480/);
   });
-  test('parameter counts without the biases', () => expectCaught(seen['counts without the biases'], '1.3', /compte les poids mais pas les biais/));
+  test('parameter counts without the biases', () =>
+    expectCaught(seen['counts without the biases'], '1.3', /compte les poids mais pas les biais/));
   test('40 epochs pass', () => expectPassed(seen['40 epochs'], '1.4'));
   test("tfjs's model.fit passes", () => expectPassed(seen['model.fit'], '1.4'));
-  test('a root mean square error is not the MSE', () => expectCaught(seen['a root mean square error'], '1.5', /ce n’est pas la moyenne des carrés des écarts/));
+  test('a root mean square error is not the MSE', () =>
+    expectCaught(seen['a root mean square error'], '1.5', /ce n’est pas la moyenne des carrés des écarts/));
   test('an MSE that calls the library', () => expectCaught(seen['the library measuring the MSE'], '1.5', /mse appelle lab\.compareImages/));
 });
 
 describe('part 2: convolutional autoencoder', () => {
-  const activationLayer = (filters: string) => `encoder.add(tf.layers.conv2d({ filters: ${filters}, kernelSize: 3, strides: 2, padding: "same" }));\n  encoder.add(tf.layers.leakyReLU());`;
+  const activationLayer = (filters: string) =>
+    `encoder.add(tf.layers.conv2d({ filters: ${filters}, kernelSize: 3, strides: 2, padding: "same" }));\n  encoder.add(tf.layers.leakyReLU());`;
   const students: Student[] = [
-    { name: "the TP's table read literally", question: '2.2', edits: [['decoder.add(tf.layers.conv2dTranspose({ filters: 1, kernelSize: 3', 'decoder.add(tf.layers.conv2dTranspose({ filters: 16, kernelSize: 3']] },
-    { name: 'reference builder', question: '2.2', edits: [['conv = convAutoencoder(M, N, 64, "relu");', 'conv = lab.buildConv({ codeSize: 64, activation: "relu" });']] },
-    { name: 'LeakyReLU', question: '2.2', edits: [
-      ['encoder.add(tf.layers.conv2d({ filters: 16, kernelSize: 3, strides: 2, padding: "same", activation }));', activationLayer('16')],
-      ['encoder.add(tf.layers.conv2d({ filters: 32, kernelSize: 3, strides: 2, padding: "same", activation }));', activationLayer('32')],
-    ] },
+    {
+      name: "the TP's table read literally",
+      question: '2.2',
+      edits: [
+        [
+          'decoder.add(tf.layers.conv2dTranspose({ filters: 1, kernelSize: 3',
+          'decoder.add(tf.layers.conv2dTranspose({ filters: 16, kernelSize: 3',
+        ],
+      ],
+    },
+    {
+      name: 'reference builder',
+      question: '2.2',
+      edits: [['conv = convAutoencoder(M, N, 64, "relu");', 'conv = lab.buildConv({ codeSize: 64, activation: "relu" });']],
+    },
+    {
+      name: 'LeakyReLU',
+      question: '2.2',
+      edits: [
+        ['encoder.add(tf.layers.conv2d({ filters: 16, kernelSize: 3, strides: 2, padding: "same", activation }));', activationLayer('16')],
+        ['encoder.add(tf.layers.conv2d({ filters: 32, kernelSize: 3, strides: 2, padding: "same", activation }));', activationLayer('32')],
+      ],
+    },
   ];
   let seen: Record<string, Seen>;
   beforeAll(() => {
     seen = simulate(NOTEBOOKS[1], students);
   }, 600_000);
 
-  test("the TP's table read literally: 16 channels out of the last layer", () => expectCaught(seen["the TP's table read literally"], '2.2',
-    /la sortie est 28×28×16 par image au lieu d’une image 28×28×1/));
+  test("the TP's table read literally: 16 channels out of the last layer", () =>
+    expectCaught(seen["the TP's table read literally"], '2.2', /la sortie est 28×28×16 par image au lieu d’une image 28×28×1/));
   test('an answer calling lab.buildConv', () => expectCaught(seen['reference builder'], '2.2', /vient de lab\.buildConv/));
   test('LeakyReLU as a layer passes', () => expectPassed(seen.LeakyReLU, '2.2'));
 });
@@ -204,37 +311,83 @@ describe('part 3: denoising', () => {
   const noise = 'return tf.tidy(() => tf.add(images, tf.randomNormal(images.shape, 0, Math.sqrt(variance))));';
   const denoiser = 'denoiser = lab.buildConv({ codeSize: 64, activation: "relu", name: "Auto-encodeur débruiteur" });';
   const students: Student[] = [
-    { name: 'the variance as standard deviation', question: '3.1', edits: [[noise, 'return tf.tidy(() => tf.add(images, tf.randomNormal(images.shape, 0, variance)));']] },
-    { name: 'uniform noise', question: '3.1', edits: [[noise, 'const a = Math.sqrt(3 * variance);\n  return tf.tidy(() => tf.add(images, tf.randomUniform(images.shape, -a, a)));']] },
-    { name: 'clipped noise', question: '3.1', edits: [[noise, 'return tf.tidy(() => tf.clipByValue(tf.add(images, tf.randomNormal(images.shape, 0, Math.sqrt(variance))), 0, 1) as tf.Tensor4D);']] },
+    {
+      name: 'the variance as standard deviation',
+      question: '3.1',
+      edits: [[noise, 'return tf.tidy(() => tf.add(images, tf.randomNormal(images.shape, 0, variance)));']],
+    },
+    {
+      name: 'uniform noise',
+      question: '3.1',
+      edits: [
+        [noise, 'const a = Math.sqrt(3 * variance);\n  return tf.tidy(() => tf.add(images, tf.randomUniform(images.shape, -a, a)));'],
+      ],
+    },
+    {
+      name: 'clipped noise',
+      question: '3.1',
+      edits: [
+        [
+          noise,
+          'return tf.tidy(() => tf.clipByValue(tf.add(images, tf.randomNormal(images.shape, 0, Math.sqrt(variance))), 0, 1) as tf.Tensor4D);',
+        ],
+      ],
+    },
     { name: 'the library noise', question: '3.1', edits: [[noise, 'return lab.toTensor(lab.addGaussianNoise(images, { variance }));']] },
-    { name: 'a dense denoiser', question: '3.2', edits: [[denoiser, 'denoiser = lab.buildDense2({ codeSize: 64, activation: "relu", name: "dense" });']] },
-    { name: 'model.fit on the pairs', question: '3.2', edits: [[`denoiseHistory = await lab.trainAutoencoder(denoiser, { inputs: noisy.xNoisyTrain, targets: prepared.xTrain }, {
+    {
+      name: 'a dense denoiser',
+      question: '3.2',
+      edits: [[denoiser, 'denoiser = lab.buildDense2({ codeSize: 64, activation: "relu", name: "dense" });']],
+    },
+    {
+      name: 'model.fit on the pairs',
+      question: '3.2',
+      edits: [
+        [
+          `denoiseHistory = await lab.trainAutoencoder(denoiser, { inputs: noisy.xNoisyTrain, targets: prepared.xTrain }, {
   epochs: settings.epochs(20), batchSize: 128, learningRate: 1e-3, loss: "mse", seed: 0,
   validation: { inputs: xNoisyValidation as tf.Tensor4D, targets: prepared.xValidation },
-});`, `denoiser.model.compile({ optimizer: tf.train.adam(1e-3), loss: "meanSquaredError" });
+});`,
+          `denoiser.model.compile({ optimizer: tf.train.adam(1e-3), loss: "meanSquaredError" });
 denoiseHistory = await denoiser.model.fit(noisy.xNoisyTrain, prepared.xTrain, {
   epochs: 3, batchSize: 128, validationData: [xNoisyValidation as tf.Tensor4D, prepared.xValidation], verbose: 0,
-});`]] },
+});`,
+        ],
+      ],
+    },
   ];
   let seen: Record<string, Seen>;
   beforeAll(() => {
     seen = simulate(NOTEBOOKS[2], students);
   }, 600_000);
 
-  test('the variance used as the standard deviation', () => expectCaught(seen['the variance as standard deviation'], '3.1',
-    /variance 0,06\d\d au lieu de 0,2500 : la variance a été prise pour l’écart-type/));
+  test('the variance used as the standard deviation', () =>
+    expectCaught(
+      seen['the variance as standard deviation'],
+      '3.1',
+      /variance 0,06\d\d au lieu de 0,2500 : la variance a été prise pour l’écart-type/,
+    ));
   test('uniform noise of the right variance', () => expectCaught(seen['uniform noise'], '3.1', /ce bruit n’est pas gaussien/));
   test('noise clipped to [0, 1]', () => expectCaught(seen['clipped noise'], '3.1', /ramène les valeurs dans \[0, 1\]/));
-  test('an answer calling lab.addGaussianNoise', () => expectCaught(seen['the library noise'], '3.1', /addNoise appelle lab\.addGaussianNoise/));
-  test('a dense model as the denoiser', () => expectCaught(seen['a dense denoiser'], '3.2', /l’encodeur enchaîne couche linéaire, couche linéaire ; l’architecture du TP : convolution/));
+  test('an answer calling lab.addGaussianNoise', () =>
+    expectCaught(seen['the library noise'], '3.1', /addNoise appelle lab\.addGaussianNoise/));
+  test('a dense model as the denoiser', () =>
+    expectCaught(
+      seen['a dense denoiser'],
+      '3.2',
+      /l’encodeur enchaîne couche linéaire, couche linéaire ; l’architecture du TP : convolution/,
+    ));
   test("tfjs's model.fit on the pairs passes", () => expectPassed(seen['model.fit on the pairs'], '3.2'));
 });
 
 test('the solution notebooks score full marks through `check`', () => {
   const { status, stdout } = tp5nb(['check', ...NOTEBOOKS.map(solution)]);
   expect(stdout.match(/Score : \d+ \/ \d+/g)).toEqual(['Score : 7 / 7', 'Score : 6 / 6', 'Score : 4 / 4']);
-  expect(stdout.match(/Réponses rédigées : \d+ \/ \d+/g)).toEqual(['Réponses rédigées : 3 / 3', 'Réponses rédigées : 4 / 4', 'Réponses rédigées : 2 / 2']);
+  expect(stdout.match(/Réponses rédigées : \d+ \/ \d+/g)).toEqual([
+    'Réponses rédigées : 3 / 3',
+    'Réponses rédigées : 4 / 4',
+    'Réponses rédigées : 2 / 2',
+  ]);
   expect(stdout).not.toContain('✘');
   expect(status).toBe(0);
 }, 600_000);
@@ -275,14 +428,24 @@ test('the student kit: stubs naming their questions, empty answers, no answer le
     const answerLines = original.flatMap((c) => solutionLines(text(c.source)));
     expect(answerLines.length).toBeGreaterThan(3);
     for (const other of NOTEBOOKS) {
-      const otherLines = new Set(read(path.join(out, other)).cells.flatMap((c) => text(c.source).split('\n').map((l) => l.trim())));
+      const otherLines = new Set(
+        read(path.join(out, other)).cells.flatMap((c) =>
+          text(c.source)
+            .split('\n')
+            .map((l) => l.trim()),
+        ),
+      );
       expect(answerLines.filter((l) => otherLines.has(l))).toEqual([]);
     }
   }
   expect(regions).toBeGreaterThanOrEqual(12);
 
   // An untouched student notebook stops at its first question, with the question's own French message.
-  for (const [name, question] of [[NOTEBOOKS[0], '0'], [NOTEBOOKS[1], '2.2'], [NOTEBOOKS[2], '3.1']]) {
+  for (const [name, question] of [
+    [NOTEBOOKS[0], '0'],
+    [NOTEBOOKS[1], '2.2'],
+    [NOTEBOOKS[2], '3.1'],
+  ]) {
     const run = tp5nb(['run', '--quick', '--output-dir', path.join(out, 'executed'), path.join(out, name)]);
     expect(run.stderr).toMatch(new RegExp(`FAILED ${name}: cell \\d+: Question ${question.replace('.', '\\.')} à compléter`));
   }
@@ -301,7 +464,7 @@ test('a hand-in that edits a check cell is graded with the original check', () =
   const file = path.join(scratch(), NOTEBOOKS[0]);
   fs.writeFileSync(file, JSON.stringify(notebook));
   const { status, stdout } = tp5nb(['check', file]);
-  expect(stdout).toContain('NOTE : cellule de vérification de la question 1.1 modifiée : remise d\'origine');
+  expect(stdout).toContain("NOTE : cellule de vérification de la question 1.1 modifiée : remise d'origine");
   expect(stdout).toMatch(/✘ Question 1\.1\n\s+✘ Dense n°1 sans activation : le code a la forme 32 au lieu de 64/);
   expect(status).toBe(1);
 }, 300_000);

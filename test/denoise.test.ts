@@ -1,8 +1,18 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import {
-  CLASSICAL_METHODS, Evaluation, ImageSet, TV_WEIGHTS, classicalDenoisers, denoisingSweep, imageAt, nlMeansDenoise, psnr, sweepTableMarkdown,
-  sweepVerdict, tvDenoise,
+  CLASSICAL_METHODS,
+  Evaluation,
+  ImageSet,
+  TV_WEIGHTS,
+  classicalDenoisers,
+  denoisingSweep,
+  imageAt,
+  nlMeansDenoise,
+  psnr,
+  sweepTableMarkdown,
+  sweepVerdict,
+  tvDenoise,
 } from '../lib';
 
 // Made by scripts/make-denoise-fixtures.py with scikit-image (denoise_tv_chambolle, denoise_nl_means in fast mode).
@@ -30,7 +40,12 @@ function float32s(base64: string): Float32Array {
   return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
 }
 const cleanBytes = Buffer.from(fixtures.clean, 'base64');
-const clean: ImageSet = { pixels: Float32Array.from(cleanBytes, (v) => v / 255), count: cleanBytes.length / (height * width), height, width };
+const clean: ImageSet = {
+  pixels: Float32Array.from(cleanBytes, (v) => v / 255),
+  count: cleanBytes.length / (height * width),
+  height,
+  width,
+};
 const mean = (values: number[]) => values.reduce((s, v) => s + v, 0) / values.length;
 const psnrs = (denoised: ImageSet) => Array.from({ length: clean.count }, (_, i) => psnr(imageAt(clean, i), imageAt(denoised, i)));
 const maxError = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
@@ -67,10 +82,22 @@ describe('bad arguments are named with what is allowed', () => {
     ['no options', () => tvDenoise(one, undefined as never), /tvDenoise attend des options \{ weight \}/],
     ['h 0', () => nlMeansDenoise(one, { h: 0 }), /h doit être un nombre .*strictement positif.*reçu 0/],
     ['even patch', () => nlMeansDenoise(one, { h: 0.1, patchSize: 4 }), /patchSize doit être impair.*reçu 4/],
-    ['patch larger than the image', () => nlMeansDenoise(one, { h: 0.1, patchSize: 29 }), /patchSize doit être un entier de 1 à 28, reçu 29/],
-    ['search beyond the image', () => nlMeansDenoise(one, { h: 0.1, patchDistance: 40 }), /patchDistance doit être un entier de 1 à 27, reçu 40/],
+    [
+      'patch larger than the image',
+      () => nlMeansDenoise(one, { h: 0.1, patchSize: 29 }),
+      /patchSize doit être un entier de 1 à 28, reçu 29/,
+    ],
+    [
+      'search beyond the image',
+      () => nlMeansDenoise(one, { h: 0.1, patchDistance: 40 }),
+      /patchDistance doit être un entier de 1 à 27, reçu 40/,
+    ],
     ['negative sigma', () => nlMeansDenoise(one, { h: 0.1, sigma: -1 }), /sigma doit être un nombre dans \[0, 100\], reçu -1/],
-    ['not images', () => nlMeansDenoise([1, 2] as never, { h: 0.1 }), /nlMeansDenoise : un tenseur \[n, M, N, 1\] ou un ImageSet est attendu/],
+    [
+      'not images',
+      () => nlMeansDenoise([1, 2] as never, { h: 0.1 }),
+      /nlMeansDenoise : un tenseur \[n, M, N, 1\] ou un ImageSet est attendu/,
+    ],
   ])('%s', (_, call, message) => expect(call).toThrow(message));
 });
 
@@ -86,7 +113,10 @@ describe('classical denoisers with parameters chosen on validation pairs', () =>
   const c = fixtures.cases[1]; // σ = 0.3
   const noisy: ImageSet = { pixels: float32s(c.noisy), count: clean.count, height, width };
   const validation = { noisy: { ...noisy, count: 12 }, clean: { ...clean, count: 12 } };
-  const testPairs = { noisy: { ...noisy, pixels: noisy.pixels.subarray(12 * 784), count: 12 }, clean: { ...clean, pixels: clean.pixels.subarray(12 * 784), count: 12 } };
+  const testPairs = {
+    noisy: { ...noisy, pixels: noisy.pixels.subarray(12 * 784), count: 12 },
+    clean: { ...clean, pixels: clean.pixels.subarray(12 * 784), count: 12 },
+  };
 
   test('five methods, the chosen weight beating the other weights of the grid on validation', () => {
     const denoisers = classicalDenoisers(c.sigma, validation);
@@ -94,7 +124,10 @@ describe('classical denoisers with parameters chosen on validation pairs', () =>
     const tv = denoisers[3];
     const weight = Number(/poids ([0-9,]+)/.exec(tv.name)?.[1].replace(',', '.'));
     expect(TV_WEIGHTS).toContain(weight);
-    const score = (w: number) => mean(Array.from({ length: 12 }, (_, i) => psnr(imageAt(validation.clean, i), imageAt(tvDenoise(validation.noisy, { weight: w }), i))));
+    const score = (w: number) =>
+      mean(
+        Array.from({ length: 12 }, (_, i) => psnr(imageAt(validation.clean, i), imageAt(tvDenoise(validation.noisy, { weight: w }), i))),
+      );
     for (const other of TV_WEIGHTS) expect(score(weight)).toBeGreaterThanOrEqual(score(other) - 1e-9);
     expect(denoisers[4].name).toMatch(/^moyennes non locales \(h = [0-9,]+\)$/);
     // Every method improves on the noisy test images at σ = 0.3.
@@ -108,31 +141,44 @@ describe('classical denoisers with parameters chosen on validation pairs', () =>
   test('bad arguments', () => {
     expect(() => classicalDenoisers(0, validation)).toThrow(/sigma doit être un nombre dans \[0.001, 10\] \(écart-type du bruit\), reçu 0/);
     expect(() => classicalDenoisers(0.3, undefined as never)).toThrow(/paires de validation \{ noisy, clean \}/);
-    expect(() => classicalDenoisers(0.3, { noisy: validation.noisy, clean: { ...clean, count: 5 } })).toThrow(/12 images bruitées pour 5 images propres/);
+    expect(() => classicalDenoisers(0.3, { noisy: validation.noisy, clean: { ...clean, count: 5 } })).toThrow(
+      /12 images bruitées pour 5 images propres/,
+    );
   });
 });
 
 describe('noise-level sweep', () => {
   const evaluation = (name: string, value: number) => ({ name, metrics: { mse: 0, psnr: value, ssim: 0 } }) as unknown as Evaluation;
-  const sweep = denoisingSweep([0.1, 0.5], [
-    [evaluation('A', 20), evaluation('B', 25), evaluation('C', 24)],
-    [evaluation('A', 18), evaluation('B', 12), evaluation('C', 15)],
-  ]);
+  const sweep = denoisingSweep(
+    [0.1, 0.5],
+    [
+      [evaluation('A', 20), evaluation('B', 25), evaluation('C', 24)],
+      [evaluation('A', 18), evaluation('B', 12), evaluation('C', 15)],
+    ],
+  );
 
   test('rows by method, best of each σ in bold', () => {
-    expect(sweep.rows).toEqual([{ name: 'A', psnr: [20, 18] }, { name: 'B', psnr: [25, 12] }, { name: 'C', psnr: [24, 15] }]);
+    expect(sweep.rows).toEqual([
+      { name: 'A', psnr: [20, 18] },
+      { name: 'B', psnr: [25, 12] },
+      { name: 'C', psnr: [24, 15] },
+    ]);
     expect(sweepTableMarkdown(sweep)).toContain('| B | **25,0** | 12,0 |');
     expect(sweepTableMarkdown(sweep)).toContain('| A | 20,0 | **18,0** |');
   });
 
   test('verdict: where the candidate wins and loses against the best rival, with the margin', () => {
-    expect(sweepVerdict(sweep, 'A', ['B', 'C'])).toBe('A bat le meilleur de ses concurrents pour σ = 0,5 (+3,0 dB sur C), mais perd pour σ = 0,1 (−5,0 dB face à B).');
+    expect(sweepVerdict(sweep, 'A', ['B', 'C'])).toBe(
+      'A bat le meilleur de ses concurrents pour σ = 0,5 (+3,0 dB sur C), mais perd pour σ = 0,1 (−5,0 dB face à B).',
+    );
     expect(sweepVerdict(sweep, 'B', ['C'])).toMatch(/^B bat .* pour σ = 0,1 .* mais perd pour σ = 0,5 \(−3,0 dB face à C\)/);
     expect(() => sweepVerdict(sweep, 'D', ['B'])).toThrow(/pas de ligne « D » ; lignes : « A », « B », « C »/);
   });
 
   test('a method missing at one σ is named', () => {
-    expect(() => denoisingSweep([0.1, 0.5], [[evaluation('A', 1), evaluation('B', 2)], [evaluation('A', 1)]])).toThrow(/« B » n'est pas évalué pour σ = 0,5/);
+    expect(() => denoisingSweep([0.1, 0.5], [[evaluation('A', 1), evaluation('B', 2)], [evaluation('A', 1)]])).toThrow(
+      /« B » n'est pas évalué pour σ = 0,5/,
+    );
     expect(() => denoisingSweep([0.1], [])).toThrow(/1 valeurs de σ mais 0 séries/);
   });
 });
@@ -140,5 +186,7 @@ describe('noise-level sweep', () => {
 test('the verdict sentence starts with a capital', () => {
   const evaluation = (name: string, value: number) => ({ name, metrics: { mse: 0, psnr: value, ssim: 0 } }) as unknown as Evaluation;
   const sweep = denoisingSweep([0.3], [[evaluation('débruiteur', 20), evaluation('flou', 15)]]);
-  expect(sweepVerdict(sweep, 'débruiteur', ['flou'])).toBe('Débruiteur bat le meilleur de ses concurrents à chaque niveau de bruit : σ = 0,3 (+5,0 dB sur flou).');
+  expect(sweepVerdict(sweep, 'débruiteur', ['flou'])).toBe(
+    'Débruiteur bat le meilleur de ses concurrents à chaque niveau de bruit : σ = 0,3 (+5,0 dB sur flou).',
+  );
 });

@@ -1,8 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import {
-  buildConv, buildDense1, buildDense2, describeModel, descriptionToHtml, descriptionToMarkdown, initBackend,
-} from '../lib';
+import { buildConv, buildDense1, buildDense2, describeModel, descriptionToHtml, descriptionToMarkdown, initBackend } from '../lib';
 
 beforeAll(async () => {
   await initBackend({ print: false });
@@ -47,7 +45,9 @@ test('Markdown and HTML renderers show every row and the total', () => {
 test('`npm run describe -- --json` prints only JSON with the four TP instances', () => {
   const root = path.resolve(__dirname, '..');
   const stdout = execFileSync('npm', ['run', 'describe', '--', '--json'], {
-    cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'],
+    cwd: root,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
   });
   const tables = JSON.parse(stdout);
   expect(tables.map((t: { totalParams: number }) => t.totalParams)).toEqual([101200, 101200, 218192, 210369]);

@@ -57,7 +57,10 @@ test('its gradients equal those through the model', () => {
     const x = tf.randomUniform([4, 28, 28, 1], 0, 1, 'float32', 3) as tf.Tensor4D;
     const loss = (forward: (x: tf.Tensor4D) => tf.Tensor) => () => tf.mean(tf.squaredDifference(x, forward(x))) as tf.Scalar;
     const viaFast = tf.variableGrads(loss(fast.forward), fast.variables).grads;
-    const viaModel = tf.variableGrads(loss((t) => autoencoder.model.apply(t, { training: true }) as tf.Tensor), fast.variables).grads;
+    const viaModel = tf.variableGrads(
+      loss((t) => autoencoder.model.apply(t, { training: true }) as tf.Tensor),
+      fast.variables,
+    ).grads;
     for (const v of fast.variables) {
       const scale = Math.max(1e-3, tf.max(tf.abs(viaModel[v.name])).dataSync()[0]);
       expect(tf.max(tf.abs(tf.sub(viaFast[v.name], viaModel[v.name]))).dataSync()[0] / scale).toBeLessThan(1e-4);
@@ -98,14 +101,18 @@ test('the single-vector Adam takes the same steps as tf.train.adam', () => {
  * and a separate Activation layer.
  */
 function otherConvolutions() {
-  const encoder = tf.sequential({ layers: [
-    tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 4, kernelSize: 5, strides: 2, padding: 'same', activation: 'sigmoid' }),
-    tf.layers.conv2d({ filters: 6, kernelSize: 3, padding: 'same', activation: 'tanh' }),
-  ] });
-  const decoder = tf.sequential({ layers: [
-    tf.layers.conv2dTranspose({ inputShape: [14, 14, 6], filters: 1, kernelSize: 4, strides: 2, padding: 'same' }),
-    tf.layers.activation({ activation: 'sigmoid' }),
-  ] });
+  const encoder = tf.sequential({
+    layers: [
+      tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 4, kernelSize: 5, strides: 2, padding: 'same', activation: 'sigmoid' }),
+      tf.layers.conv2d({ filters: 6, kernelSize: 3, padding: 'same', activation: 'tanh' }),
+    ],
+  });
+  const decoder = tf.sequential({
+    layers: [
+      tf.layers.conv2dTranspose({ inputShape: [14, 14, 6], filters: 1, kernelSize: 4, strides: 2, padding: 'same' }),
+      tf.layers.activation({ activation: 'sigmoid' }),
+    ],
+  });
   return joinAutoencoder({ encoder, decoder, name: 'other convolutions' });
 }
 
@@ -129,7 +136,10 @@ describe('the native step (tensorflow backend)', () => {
     tf.tidy(() => {
       const [m, n] = autoencoder.imageShape;
       const x = tf.randomUniform([16, m, n, 1], 0, 1, 'float32', 5) as tf.Tensor4D;
-      const reference = tf.variableGrads(() => tf.mean(tf.squaredDifference(x, autoencoder.model.apply(x) as tf.Tensor)) as tf.Scalar, variables).grads;
+      const reference = tf.variableGrads(
+        () => tf.mean(tf.squaredDifference(x, autoencoder.model.apply(x) as tf.Tensor)) as tf.Scalar,
+        variables,
+      ).grads;
       trainer.gradient(x, x, 16).gradients.forEach((g, i) => {
         const expected = reference[variables[i].name];
         const scale = Math.max(1e-6, tf.max(tf.abs(expected)).dataSync()[0]);

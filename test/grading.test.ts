@@ -73,40 +73,87 @@ function hash(file: string): string {
     };
     for (const name of NOTEBOOKS) put('alice', name, read(path.join(root, 'notebooks', name)));
     const kit = path.join(dir, 'kit');
-    spawnSync(python, ['-m', 'scripts.tp5nb', 'student', '--output-dir', kit, ...NOTEBOOKS.map((n) => path.join(root, 'notebooks', n))], { cwd: root });
+    spawnSync(python, ['-m', 'scripts.tp5nb', 'student', '--output-dir', kit, ...NOTEBOOKS.map((n) => path.join(root, 'notebooks', n))], {
+      cwd: root,
+    });
     for (const name of NOTEBOOKS) put('bob', name, read(path.join(kit, name)));
     put('carol', NOTEBOOKS[0], variant(NOTEBOOKS[0], [['(M, N, 64,', '(M, N, 32,']]));
-    put('carol', NOTEBOOKS[1], variant(NOTEBOOKS[1], [
-      ['encoder.add(tf.layers.conv2d({ filters: 16, kernelSize: 3, strides: 2, padding: "same", activation }));',
-        'encoder.add(tf.layers.conv2d({ filters: 16, kernelSize: 3, strides: 2, padding: "same" }));\n  encoder.add(tf.layers.leakyReLU());'],
-    ]));
-    put('carol', NOTEBOOKS[2], variant(NOTEBOOKS[2], [['return tf.tidy(() => tf.add(images, tf.randomNormal(images.shape, 0, Math.sqrt(variance))));',
-      'return tf.tidy(() => tf.clipByValue(tf.add(images, tf.randomNormal(images.shape, 0, Math.sqrt(variance))), 0, 1) as tf.Tensor4D);']]));
+    put(
+      'carol',
+      NOTEBOOKS[1],
+      variant(NOTEBOOKS[1], [
+        [
+          'encoder.add(tf.layers.conv2d({ filters: 16, kernelSize: 3, strides: 2, padding: "same", activation }));',
+          'encoder.add(tf.layers.conv2d({ filters: 16, kernelSize: 3, strides: 2, padding: "same" }));\n  encoder.add(tf.layers.leakyReLU());',
+        ],
+      ]),
+    );
+    put(
+      'carol',
+      NOTEBOOKS[2],
+      variant(NOTEBOOKS[2], [
+        [
+          'return tf.tidy(() => tf.add(images, tf.randomNormal(images.shape, 0, Math.sqrt(variance))));',
+          'return tf.tidy(() => tf.clipByValue(tf.add(images, tf.randomNormal(images.shape, 0, Math.sqrt(variance))), 0, 1) as tf.Tensor4D);',
+        ],
+      ]),
+    );
     put('dave', NOTEBOOKS[0], variant(NOTEBOOKS[0], [], HOSTILE));
-    put('dave', NOTEBOOKS[1], variant(NOTEBOOKS[1], [['let convTable: lab.TableRow[] = [];', 'let convTable: lab.TableRow[] = [];\nwhile (Date.now() > 0) { /* never ends */ }']]));
-    put('dave', NOTEBOOKS[2], variant(NOTEBOOKS[2], [], '(() => { const hog: Float64Array[] = []; for (;;) hog.push(new Float64Array(2e7).fill(1)); })();'));
-    put('eve', NOTEBOOKS[0], variant(NOTEBOOKS[0], [
-      ['(M, N, 64,', '(M, N, 32,'],
-      ['dense2 = denseAutoencoder2(M, N, 32, "relu");', 'dense2 = denseAutoencoder2(M, N, 32, "relu");\n(lab.check as { denseModels: unknown }).denseModels = (...models: unknown[]) => models;'],
-      ['  denseHistories.push(await lab.trainAutoencoder(model, { inputs: prepared.xTrain }, recipe));',
-        '  denseHistories.push({ label: model.name, loss: [0.2, 0.01], valLoss: [0.2, 0.01] });'],
-    ]));
-    put('eve', NOTEBOOKS[1], variant(NOTEBOOKS[1], [['conv = convAutoencoder(M, N, 64, "relu");',
-      'conv = { name: "faux", model: {}, encoder: {}, decoder: {}, imageShape: [28, 28], codeShape: [1, 1, 64] } as unknown as lab.Autoencoder;\n' +
-      'console.log = () => undefined;']]));
+    put(
+      'dave',
+      NOTEBOOKS[1],
+      variant(NOTEBOOKS[1], [
+        ['let convTable: lab.TableRow[] = [];', 'let convTable: lab.TableRow[] = [];\nwhile (Date.now() > 0) { /* never ends */ }'],
+      ]),
+    );
+    put(
+      'dave',
+      NOTEBOOKS[2],
+      variant(NOTEBOOKS[2], [], '(() => { const hog: Float64Array[] = []; for (;;) hog.push(new Float64Array(2e7).fill(1)); })();'),
+    );
+    put(
+      'eve',
+      NOTEBOOKS[0],
+      variant(NOTEBOOKS[0], [
+        ['(M, N, 64,', '(M, N, 32,'],
+        [
+          'dense2 = denseAutoencoder2(M, N, 32, "relu");',
+          'dense2 = denseAutoencoder2(M, N, 32, "relu");\n(lab.check as { denseModels: unknown }).denseModels = (...models: unknown[]) => models;',
+        ],
+        [
+          '  denseHistories.push(await lab.trainAutoencoder(model, { inputs: prepared.xTrain }, recipe));',
+          '  denseHistories.push({ label: model.name, loss: [0.2, 0.01], valLoss: [0.2, 0.01] });',
+        ],
+      ]),
+    );
+    put(
+      'eve',
+      NOTEBOOKS[1],
+      variant(NOTEBOOKS[1], [
+        [
+          'conv = convAutoencoder(M, N, 64, "relu");',
+          'conv = { name: "faux", model: {}, encoder: {}, decoder: {}, imageShape: [28, 28], codeShape: [1, 1, 64] } as unknown as lab.Autoencoder;\n' +
+            'console.log = () => undefined;',
+        ],
+      ]),
+    );
     put('eve', NOTEBOOKS[2], variant(NOTEBOOKS[2], [['const VARIANCE = 0.25;', 'const VARIANCE = 0;']]));
 
     before = watched.map(hash);
     out = path.join(dir, 'notes');
     const result = spawnSync(python, ['-m', 'scripts.tp5nb', 'grade', handins, '--out', out, '--cell-timeout', '45', '--memory-gb', '6'], {
-      cwd: root, encoding: 'utf8', timeout: 1_500_000, env: { ...process.env, TP5_TEST_SECRET: SECRET },
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 1_500_000,
+      env: { ...process.env, TP5_TEST_SECRET: SECRET },
     });
     stdout = result.stdout;
     const [header, ...lines] = fs.readFileSync(path.join(out, 'grades.csv'), 'utf8').trim().split('\n').map(parseCsvLine);
     rows = lines.map((cells) => Object.fromEntries(header.map((h, i) => [h, cells[i]])));
   }, 1_600_000);
 
-  const row = (student: string, notebook: string) => rows.find((r) => r.student === student && r.notebook === notebook) as Record<string, string>;
+  const row = (student: string, notebook: string) =>
+    rows.find((r) => r.student === student && r.notebook === notebook) as Record<string, string>;
   const score = (student: string, notebook: string) => `${row(student, notebook).auto_points}/${row(student, notebook).auto_max}`;
 
   test('progress is shown, hand-in by hand-in', () => {
@@ -116,7 +163,20 @@ function hash(file: string): string {
 
   test('grades.csv: one row per student and notebook, a column per question, the written answers', () => {
     expect(rows).toHaveLength(15);
-    expect(Object.keys(rows[0])).toEqual(expect.arrayContaining(['student', 'notebook', 'auto_points', 'auto_max', 'q0', 'q1.1', 'q3.4', 'redige_2.1', 'manual_points', 'total']));
+    expect(Object.keys(rows[0])).toEqual(
+      expect.arrayContaining([
+        'student',
+        'notebook',
+        'auto_points',
+        'auto_max',
+        'q0',
+        'q1.1',
+        'q3.4',
+        'redige_2.1',
+        'manual_points',
+        'total',
+      ]),
+    );
     expect(NOTEBOOKS.map((n) => score('alice', n))).toEqual(['7/7', '6/6', '4/4']);
     expect(NOTEBOOKS.map((n) => score('bob', n))).toEqual(['0/7', '0/6', '0/4']);
     expect(row('alice', NOTEBOOKS[1])['redige_2.1']).toBe('rédigée');
@@ -134,13 +194,16 @@ function hash(file: string): string {
 
   test('fakes: plain objects for a model, a patched check or console.log, a made-up history and a changed set-up cell gain nothing', () => {
     expect(row('eve', NOTEBOOKS[1])['q2.2']).toBe('0');
-    expect(fs.readFileSync(path.join(out, 'feedback', 'eve', '02-auto-encodeur-convolutif.html'), 'utf8'))
-      .toContain('conv doit être un auto-encodeur fait par lab.autoencoder');
+    expect(fs.readFileSync(path.join(out, 'feedback', 'eve', '02-auto-encodeur-convolutif.html'), 'utf8')).toContain(
+      'conv doit être un auto-encodeur fait par lab.autoencoder',
+    );
     expect(row('eve', NOTEBOOKS[0])['q1.1']).toBe('0');
     expect(row('eve', NOTEBOOKS[0])['q1.4']).toBe('0');
-    expect(fs.readFileSync(path.join(out, 'feedback', 'eve', '01-auto-encodeurs-denses.html'), 'utf8')).toContain('le modèle ne semble pas entraîné');
+    expect(fs.readFileSync(path.join(out, 'feedback', 'eve', '01-auto-encodeurs-denses.html'), 'utf8')).toContain(
+      'le modèle ne semble pas entraîné',
+    );
     expect(score('eve', NOTEBOOKS[2])).toBe('4/4');
-    expect(row('eve', NOTEBOOKS[2]).notes).toContain('cellule donnée n°2 modifiée : remise d\'origine');
+    expect(row('eve', NOTEBOOKS[2]).notes).toContain("cellule donnée n°2 modifiée : remise d'origine");
   });
 
   test('hostile hand-ins are contained: nothing written outside, no secret read, no process left, the class graded', () => {
@@ -172,9 +235,13 @@ function hash(file: string): string {
 
   test("the teacher's points merge into grades.csv without grading again", () => {
     const points = path.join(out, 'points-manuels.csv');
-    fs.writeFileSync(points, fs.readFileSync(points, 'utf8')
-      .replace('alice,02-auto-encodeur-convolutif.ipynb,2.1,,', 'alice,02-auto-encodeur-convolutif.ipynb,2.1,1,bien vu')
-      .replace('alice,02-auto-encodeur-convolutif.ipynb,2.4,,', 'alice,02-auto-encodeur-convolutif.ipynb,2.4,"0,5",'));
+    fs.writeFileSync(
+      points,
+      fs
+        .readFileSync(points, 'utf8')
+        .replace('alice,02-auto-encodeur-convolutif.ipynb,2.1,,', 'alice,02-auto-encodeur-convolutif.ipynb,2.1,1,bien vu')
+        .replace('alice,02-auto-encodeur-convolutif.ipynb,2.4,,', 'alice,02-auto-encodeur-convolutif.ipynb,2.4,"0,5",'),
+    );
     const merged = spawnSync(python, ['-m', 'scripts.tp5nb', 'grade', '--points-only', '--out', out], { cwd: root, encoding: 'utf8' });
     expect(merged.status).toBe(0);
     const lines = fs.readFileSync(path.join(out, 'grades.csv'), 'utf8').trim().split('\n').map(parseCsvLine);
@@ -189,7 +256,9 @@ test('grading refuses to run hand-ins where no sandbox can be had, and says why'
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp5-nosandbox-'));
   fs.mkdirSync(path.join(dir, 'alice'));
   const result = spawnSync(python, ['-m', 'scripts.tp5nb', 'grade', dir, '--out', path.join(dir, 'out')], {
-    cwd: root, encoding: 'utf8', env: { ...process.env, PATH: path.join(root, '.venv', 'bin') },
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, PATH: path.join(root, '.venv', 'bin') },
   });
   expect(result.status).toBe(2);
   expect(result.stderr).toContain("refus : bubblewrap n'est pas installé");
@@ -204,9 +273,16 @@ function parseCsvLine(line: string): string[] {
   for (let i = 0; i < line.length; i++) {
     const c = line[i];
     if (quoted) {
-      if (c === '"' && line[i + 1] === '"') { current += '"'; i++; } else if (c === '"') quoted = false; else current += c;
+      if (c === '"' && line[i + 1] === '"') {
+        current += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else current += c;
     } else if (c === '"') quoted = true;
-    else if (c === ',') { cells.push(current); current = ''; } else current += c;
+    else if (c === ',') {
+      cells.push(current);
+      current = '';
+    } else current += c;
   }
   cells.push(current);
   return cells;

@@ -16,15 +16,27 @@ interface Pressed {
   afterwards: string;
 }
 
-test.each([1, 2])('a training on %i thread(s) stops at once and the kernel stays usable', (threads) => {
-  const result = spawnSync(path.join(root, '.venv', 'bin', 'python'), [path.join(root, 'test', 'helpers', 'interrupt_kernel.py'), String(threads)], {
-    cwd: root, encoding: 'utf8', timeout: 180_000,
-  });
-  expect(result.status).toBe(0);
-  const pressed: Pressed = JSON.parse(result.stdout.trim().split('\n').pop() as string);
-  expect(pressed.cellEndedAfter).not.toBeNull();
-  expect(pressed.trainingStoppedAfter).not.toBeNull();
-  expect(pressed.trainingStoppedAfter).toBeLessThan(1);
-  expect(pressed.lastLine).toMatch(/entraînement interrompu pendant l'époque \d+, après \d+ époques? terminées? en .* ; le modèle garde les poids de son dernier pas\./);
-  expect(pressed.afterwards).toContain('encore là 101200');
-}, 200_000);
+test.each([1, 2])(
+  'a training on %i thread(s) stops at once and the kernel stays usable',
+  (threads) => {
+    const result = spawnSync(
+      path.join(root, '.venv', 'bin', 'python'),
+      [path.join(root, 'test', 'helpers', 'interrupt_kernel.py'), String(threads)],
+      {
+        cwd: root,
+        encoding: 'utf8',
+        timeout: 180_000,
+      },
+    );
+    expect(result.status).toBe(0);
+    const pressed: Pressed = JSON.parse(result.stdout.trim().split('\n').pop() as string);
+    expect(pressed.cellEndedAfter).not.toBeNull();
+    expect(pressed.trainingStoppedAfter).not.toBeNull();
+    expect(pressed.trainingStoppedAfter).toBeLessThan(1);
+    expect(pressed.lastLine).toMatch(
+      /entraînement interrompu pendant l'époque \d+, après \d+ époques? terminées? en .* ; le modèle garde les poids de son dernier pas\./,
+    );
+    expect(pressed.afterwards).toContain('encore là 101200');
+  },
+  200_000,
+);

@@ -31,7 +31,9 @@ function isolated(extra: object = {}) {
     // Pixels are bytes / 255: exact, within [0, 1].
     const first = imageAt(data.train, 0);
     expect(first.every((v) => v >= 0 && v <= 1 && Math.abs(v * 255 - Math.round(v * 255)) < 1e-4)).toBe(true);
-    expect(data.summary).toMatch(/MNIST : 10\u202f000 images d'entraînement et 10\u202f000 de test, source copie embarquée .*PAS le jeu d'entraînement complet de 60\u202f000 images/);
+    expect(data.summary).toMatch(
+      /MNIST : 10\u202f000 images d'entraînement et 10\u202f000 de test, source copie embarquée .*PAS le jeu d'entraînement complet de 60\u202f000 images/,
+    );
   });
 });
 
@@ -54,7 +56,8 @@ test('limits keep the first images, and the summary says so', async () => {
 test('an explicit folder with missing files is an error naming them', async () => {
   const dir = tempDir();
   await expect(loadDataset(isolated({ dir }))).rejects.toThrow(
-    new RegExp(`il manque dans ${dir} : train-images-idx3-ubyte\\[\\.gz\\], train-labels-idx1-ubyte\\[\\.gz\\]`));
+    new RegExp(`il manque dans ${dir} : train-images-idx3-ubyte\\[\\.gz\\], train-labels-idx1-ubyte\\[\\.gz\\]`),
+  );
 });
 
 (hasShared ? test : test.skip)('an explicit folder with a corrupt file is an error naming the file', async () => {
@@ -75,7 +78,9 @@ test('an explicit folder with missing files is an error naming them', async () =
   const cacheDir = tempDir();
   const requested: string[] = [];
   const data = await loadDataset({
-    cacheDir, print: false, fallbackDir: sharedMnist,
+    cacheDir,
+    print: false,
+    fallbackDir: sharedMnist,
     fetchFile: async (url) => {
       requested.push(url);
       const name = path.basename(url);
@@ -103,25 +108,35 @@ test('a missing folder, or a folder where a data file should be, is an error nam
   await expect(loadDataset(isolated({ dir: '/nonexistent-tp5' }))).rejects.toThrow("le dossier /nonexistent-tp5 n'existe pas");
   const dir = tempDir();
   fs.mkdirSync(path.join(dir, 'train-images-idx3-ubyte.gz'));
-  await expect(loadDataset(isolated({ dir }))).rejects.toThrow(`${path.join(dir, 'train-images-idx3-ubyte.gz')} est un dossier : un fichier IDX`);
+  await expect(loadDataset(isolated({ dir }))).rejects.toThrow(
+    `${path.join(dir, 'train-images-idx3-ubyte.gz')} est un dossier : un fichier IDX`,
+  );
 });
 
 (hasShared ? test : test.skip)('a corrupt file in the cache is moved aside and fetched again, and the summary says so', async () => {
   const cacheDir = tempDir();
   const cached = path.join(cacheDir, 'mnist');
   fs.mkdirSync(cached);
-  for (const f of ['train-labels-idx1-ubyte.gz', 't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz']) fs.copyFileSync(path.join(sharedMnist, f), path.join(cached, f));
+  for (const f of ['train-labels-idx1-ubyte.gz', 't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz'])
+    fs.copyFileSync(path.join(sharedMnist, f), path.join(cached, f));
   // A training-image file that parses but is not the official one (it fails its MD5).
-  fs.writeFileSync(path.join(cached, 'train-images-idx3-ubyte.gz'), zlib.gzipSync(encodeIdx({ shape: [60000, 28, 28], data: new Uint8Array(60000 * 784) })));
+  fs.writeFileSync(
+    path.join(cached, 'train-images-idx3-ubyte.gz'),
+    zlib.gzipSync(encodeIdx({ shape: [60000, 28, 28], data: new Uint8Array(60000 * 784) })),
+  );
   const requested: string[] = [];
   const data = await loadDataset({
-    cacheDir, print: false, fallbackDir: sharedMnist,
+    cacheDir,
+    print: false,
+    fallbackDir: sharedMnist,
     fetchFile: async (url) => {
       requested.push(path.basename(url));
       throw new Error('offline');
     },
   });
-  expect(data.summary).toMatch(/cache : .*train-images-idx3-ubyte.gz: MD5 mismatch.* ; train-images-idx3-ubyte.gz mis de côté \(.corrupt\), à télécharger de nouveau/);
+  expect(data.summary).toMatch(
+    /cache : .*train-images-idx3-ubyte.gz: MD5 mismatch.* ; train-images-idx3-ubyte.gz mis de côté \(.corrupt\), à télécharger de nouveau/,
+  );
   expect(requested).toContain('train-images-idx3-ubyte.gz');
   expect(fs.existsSync(path.join(cached, 'train-images-idx3-ubyte.gz.corrupt'))).toBe(true);
   expect(fs.existsSync(path.join(cached, 'train-images-idx3-ubyte.gz'))).toBe(false);
@@ -130,7 +145,8 @@ test('a missing folder, or a folder where a data file should be, is an error nam
 
 (hasShared ? test : test.skip)('raw training images that no checksum can verify are called unverified', async () => {
   const dir = tempDir();
-  for (const f of ['train-labels-idx1-ubyte.gz', 't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz']) fs.copyFileSync(path.join(sharedMnist, f), path.join(dir, f));
+  for (const f of ['train-labels-idx1-ubyte.gz', 't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz'])
+    fs.copyFileSync(path.join(sharedMnist, f), path.join(dir, f));
   const random = new Uint8Array(60000 * 784).map((_, i) => (i * 2654435761) >>> 24);
   fs.writeFileSync(path.join(dir, 'train-images-idx3-ubyte'), encodeIdx({ shape: [60000, 28, 28], data: random }));
   const data = await loadDataset(isolated({ dir }));
@@ -140,5 +156,7 @@ test('a missing folder, or a folder where a data file should be, is an error nam
 });
 
 test('an unknown data set name is an error listing the allowed ones', async () => {
-  await expect(loadDataset({ dataset: 'cifar' as never })).rejects.toThrow(/dataset doit être l’une des valeurs 'mnist', 'fashion-mnist', reçu "cifar"/);
+  await expect(loadDataset({ dataset: 'cifar' as never })).rejects.toThrow(
+    /dataset doit être l’une des valeurs 'mnist', 'fashion-mnist', reçu "cifar"/,
+  );
 });

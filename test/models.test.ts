@@ -13,8 +13,14 @@ function layerSummary(model: tf.LayersModel): [string, number[], number][] {
 describe('Dense n°1', () => {
   test.each(['none', 'relu'] as const)('K = 64, activation %s: 50,240 + 50,960 = 101,200 parameters', (activation) => {
     const ae = buildDense1({ codeSize: 64, activation });
-    expect(layerSummary(ae.encoder)).toEqual([['Flatten', [784], 0], ['Dense', [64], 50240]]);
-    expect(layerSummary(ae.decoder)).toEqual([['Dense', [784], 50960], ['Reshape', [28, 28, 1], 0]]);
+    expect(layerSummary(ae.encoder)).toEqual([
+      ['Flatten', [784], 0],
+      ['Dense', [64], 50240],
+    ]);
+    expect(layerSummary(ae.decoder)).toEqual([
+      ['Dense', [784], 50960],
+      ['Reshape', [28, 28, 1], 0],
+    ]);
     expect(ae.model.countParams()).toBe(101200);
     expect(ae.codeShape).toEqual([64]);
     expect(ae.encoder.layers[1].getConfig().activation).toBe(activation === 'none' ? 'linear' : 'relu');
@@ -32,11 +38,18 @@ describe('Dense n°2', () => {
   test('K = 64, relu: 218,192 parameters, layer by layer', () => {
     const ae = buildDense2({ codeSize: 64, activation: 'relu' });
     expect(layerSummary(ae.encoder)).toEqual([
-      ['Flatten', [784], 0], ['Dense', [128], 100480], ['Activation', [128], 0], ['Dense', [64], 8256],
+      ['Flatten', [784], 0],
+      ['Dense', [128], 100480],
+      ['Activation', [128], 0],
+      ['Dense', [64], 8256],
     ]);
     expect(layerSummary(ae.decoder)).toEqual([
-      ['Activation', [64], 0], ['Dense', [128], 8320], ['Activation', [128], 0], ['Dense', [784], 101136],
-      ['Activation', [784], 0], ['Reshape', [28, 28, 1], 0],
+      ['Activation', [64], 0],
+      ['Dense', [128], 8320],
+      ['Activation', [128], 0],
+      ['Dense', [784], 101136],
+      ['Activation', [784], 0],
+      ['Reshape', [28, 28, 1], 0],
     ]);
     expect(ae.model.countParams()).toBe(218192);
   });
@@ -46,10 +59,14 @@ describe('convolutional autoencoder', () => {
   test('output shapes 14×14×16, 7×7×32, 1×1×64, 7×7×32, 14×14×16, 28×28×1 and 210,369 parameters', () => {
     const ae = buildConv();
     expect(layerSummary(ae.encoder)).toEqual([
-      ['Conv2D', [14, 14, 16], 160], ['Conv2D', [7, 7, 32], 4640], ['Conv2D', [1, 1, 64], 100416],
+      ['Conv2D', [14, 14, 16], 160],
+      ['Conv2D', [7, 7, 32], 4640],
+      ['Conv2D', [1, 1, 64], 100416],
     ]);
     expect(layerSummary(ae.decoder)).toEqual([
-      ['Conv2DTranspose', [7, 7, 32], 100384], ['Conv2DTranspose', [14, 14, 16], 4624], ['Conv2DTranspose', [28, 28, 1], 145],
+      ['Conv2DTranspose', [7, 7, 32], 100384],
+      ['Conv2DTranspose', [14, 14, 16], 4624],
+      ['Conv2DTranspose', [28, 28, 1], 145],
     ]);
     expect(ae.model.countParams()).toBe(210369);
     expect(ae.codeShape).toEqual([1, 1, 64]);
@@ -66,7 +83,11 @@ describe('convolutional autoencoder', () => {
 });
 
 describe('every model maps a batch of images to images of the same shape, in [0, 1]', () => {
-  test.each([['dense1', buildDense1], ['dense2', buildDense2], ['conv', buildConv]] as const)('%s', (_, build) => {
+  test.each([
+    ['dense1', buildDense1],
+    ['dense2', buildDense2],
+    ['conv', buildConv],
+  ] as const)('%s', (_, build) => {
     const ae = build({});
     const out = tf.tidy(() => ae.model.predict(tf.randomUniform([3, 28, 28, 1])) as tf.Tensor);
     expect(out.shape).toEqual([3, 28, 28, 1]);
@@ -90,7 +111,10 @@ describe('bad arguments name the argument and what is allowed', () => {
     [() => buildDense1(null as never), /les options d'un modèle sont un objet \{ imageShape, codeSize, activation, name \}, reçu null/],
     [() => buildConv({ imageShape: [4096, 4096] }), /imageShape\[0\] \(M\) doit être un entier de 1 à 1\u202f024, reçu 4096/],
     [() => buildDense1({ activation: 'rleu' as never }), /activation doit être l’une des valeurs 'none', 'relu'.*reçu "rleu"/],
-    [() => buildConv({ imageShape: [30, 30] }), /imageShape \[30, 30\] : l'auto-encodeur convolutif ne rend pas une image de cette taille ; M et N doivent être des multiples de 4/],
+    [
+      () => buildConv({ imageShape: [30, 30] }),
+      /imageShape \[30, 30\] : l'auto-encodeur convolutif ne rend pas une image de cette taille ; M et N doivent être des multiples de 4/,
+    ],
     [() => buildDense2({ imageShape: [28] as never }), /imageShape doit être \[M, N\]/],
     [() => buildConv({ imageShape: [-4, 28] }), /imageShape\[0\] \(M\) doit être un entier de 1 à 1\u202f024, reçu -4/],
   ])('%#', (build, message) => {
@@ -117,7 +141,7 @@ describe('full-resolution denoiser (beyond the TP)', () => {
 
   test('depth and filters follow the options, on any image size', () => {
     const ae = buildFullResolutionDenoiser({ filters: 8, depth: 3, imageShape: [20, 24] });
-    expect(ae.model.countParams()).toBe((9 * 8 + 8) + (9 * 8 * 8 + 8) + (9 * 8 + 1));
+    expect(ae.model.countParams()).toBe(9 * 8 + 8 + (9 * 8 * 8 + 8) + (9 * 8 + 1));
     expect(ae.model.outputs[0].shape).toEqual([null, 20, 24, 1]);
   });
 

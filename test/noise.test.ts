@@ -32,7 +32,9 @@ test('optional clipping to [0, 1]', () => {
 test('bad noise parameters are named', () => {
   expect(() => addGaussianNoise(clean, {})).toThrow(/exactement une des options variance, std ou stdRange/);
   expect(() => addGaussianNoise(clean, { std: 0.1, stdRange: [0.1, 1] })).toThrow(/exactement une des options/);
-  expect(() => addGaussianNoise(clean, { stdRange: [0.5, 0.1] })).toThrow(/stdRange\[1\] doit être un nombre dans \[0.5, 100\] \(au moins stdRange\[0\]\), reçu 0.1/);
+  expect(() => addGaussianNoise(clean, { stdRange: [0.5, 0.1] })).toThrow(
+    /stdRange\[1\] doit être un nombre dans \[0.5, 100\] \(au moins stdRange\[0\]\), reçu 0.1/,
+  );
   expect(() => addGaussianNoise(clean, { stdRange: 0.3 as never })).toThrow(/stdRange doit être \[min, max\], reçu 0.3/);
   expect(() => addGaussianNoise(clean, { variance: -1 })).toThrow(/variance doit être un nombre dans \[0, 10000\], reçu -1/);
 });

@@ -41,7 +41,9 @@ function join(value: string | string[] | object | undefined): string {
 
 /** All the text a reader sees in the outputs: streams, and Markdown where an output has it, else plain text. */
 function outputText(notebook: Notebook): string {
-  return outputs(notebook).map((o) => join(o.text) + join(o.data?.['text/markdown'] ?? o.data?.['text/plain'])).join('\n');
+  return outputs(notebook)
+    .map((o) => join(o.text) + join(o.data?.['text/markdown'] ?? o.data?.['text/plain']))
+    .join('\n');
 }
 
 function countMime(notebook: Notebook, mime: string): number {
@@ -88,8 +90,11 @@ test('the committed notebooks are executed: tables, metrics, figures, no error',
 
 test('every notebook runs from a fresh tslab kernel in quick mode (nbclient)', () => {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'tp5-notebooks-'));
-  const result = spawnSync(python, ['-m', 'scripts.tp5nb', 'run', '--quick', '--output-dir', out,
-    ...NOTEBOOKS.map((n) => path.join(root, 'notebooks', n))], { cwd: root, encoding: 'utf8', timeout: 600_000 });
+  const result = spawnSync(
+    python,
+    ['-m', 'scripts.tp5nb', 'run', '--quick', '--output-dir', out, ...NOTEBOOKS.map((n) => path.join(root, 'notebooks', n))],
+    { cwd: root, encoding: 'utf8', timeout: 600_000 },
+  );
   expect(`${result.stderr}`.match(/FAILED.*/g) ?? []).toEqual([]);
   expect(result.status).toBe(0);
   checkContents(out);

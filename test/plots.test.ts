@@ -32,7 +32,13 @@ test('PNG encoder round trip', () => {
 test('image grid: one row per set, values clipped to [0, 1], scaled', () => {
   const white: ImageSet = { pixels: new Float32Array(3 * 784).fill(1.7), count: 3, height: 28, width: 28 };
   const black: ImageSet = { pixels: new Float32Array(3 * 784).fill(-0.3), count: 3, height: 28, width: 28 };
-  const grid = imageGridPng([{ title: 'a', images: white }, { title: 'b', images: black }], { scale: 2 });
+  const grid = imageGridPng(
+    [
+      { title: 'a', images: white },
+      { title: 'b', images: black },
+    ],
+    { scale: 2 },
+  );
   const { width, height, pixels } = decodeGrayPng(grid.png);
   // Each image 56 px plus a 4 px gap; each row under a 20 px band for its title.
   expect([width, height]).toEqual([grid.width, grid.height]);
@@ -44,8 +50,13 @@ test('image grid: one row per set, values clipped to [0, 1], scaled', () => {
 });
 
 test('line chart: plotly traces and an SVG drawing of the same series', () => {
-  const figure = lineChart([{ name: 'modèle A', x: [1, 2, 3], y: [0.05, 0.03, 0.02] }, { name: 'B', x: [1, 2, 3], y: [0.06, 0.04, 0.035] }],
-    { title: 'Perte', xTitle: 'époque', yTitle: 'MSE', logY: true });
+  const figure = lineChart(
+    [
+      { name: 'modèle A', x: [1, 2, 3], y: [0.05, 0.03, 0.02] },
+      { name: 'B', x: [1, 2, 3], y: [0.06, 0.04, 0.035] },
+    ],
+    { title: 'Perte', xTitle: 'époque', yTitle: 'MSE', logY: true },
+  );
   expect(figure.plotly.data).toHaveLength(2);
   expect(figure.plotly.data[0]).toMatchObject({ type: 'scatter', name: 'modèle A', y: [0.05, 0.03, 0.02] });
   expect(figure.plotly.layout).toMatchObject({ yaxis: { type: 'log' } });

@@ -28,7 +28,11 @@ test('each batch is cut into consecutive parts, the first (larger) one for the m
   expect(shares[0].parts.map((p) => p.batchSize)).toEqual([10, 10, 3]);
   // Batch by batch, the main thread's part then the helper's give back the shuffled order.
   // Image i is one pixel of value i; its target, one of value 100 - i.
-  const images = { inputs: Float32Array.from({ length: 23 }, (_, i) => i), targets: Float32Array.from({ length: 23 }, (_, i) => 100 - i), imageShape: [1, 1] as [number, number] };
+  const images = {
+    inputs: Float32Array.from({ length: 23 }, (_, i) => i),
+    targets: Float32Array.from({ length: 23 }, (_, i) => 100 - i),
+    imageShape: [1, 1] as [number, number],
+  };
   const parts = shares.map((share) => partsOfShare(share, images));
   expect(parts[1][2].inputs.shape).toEqual([1, 1, 1, 1]);
   const rebuilt = parts[0].flatMap((part, b) => [...part.inputs.dataSync(), ...parts[1][b].inputs.dataSync()]);
@@ -80,7 +84,15 @@ test('the SIMD Adam update equals the same update computed in JavaScript, and wa
   const pointers = { gradient: 4 * g0, otherGradient: 4 * g1, firstMoment: 4 * m, secondMoment: 4 * v, weights: 4 * w };
   for (let step = 1; step <= 20; step++) {
     for (let i = 0; i < 2 * count; i++) floats[g0 + i] = (random.next() - 0.5) * 10 ** -(1 + (i % 5));
-    const scalars = { beta1: 0.9, oneMinusBeta1: 0.1, beta2: 0.999, oneMinusBeta2: 0.001, epsilon: 1e-7, rate: 0.01 / (1 - 0.9 ** step), correction: Math.sqrt(1 / (1 - 0.999 ** step)) };
+    const scalars = {
+      beta1: 0.9,
+      oneMinusBeta1: 0.1,
+      beta2: 0.999,
+      oneMinusBeta2: 0.001,
+      epsilon: 1e-7,
+      rate: 0.01 / (1 - 0.9 ** step),
+      correction: Math.sqrt(1 / (1 - 0.999 ** step)),
+    };
     update(pointers, count, scalars);
     for (let i = 0; i < count; i++) {
       const g = floats[g0 + i] + floats[g1 + i];
@@ -94,8 +106,9 @@ test('the SIMD Adam update equals the same update computed in JavaScript, and wa
     expect(floats[m + i]).toBeCloseTo(expected.m[i], 7);
   }
   expect(memory.buffer.byteLength).toBe(WASM_PAGE_BYTES);
-  expect(() => update(pointers, 6, { beta1: 0.9, oneMinusBeta1: 0.1, beta2: 0.999, oneMinusBeta2: 0.001, epsilon: 1e-7, rate: 1, correction: 1 }))
-    .toThrow('the SIMD Adam update works on multiples of 4 values, got 6');
+  expect(() =>
+    update(pointers, 6, { beta1: 0.9, oneMinusBeta1: 0.1, beta2: 0.999, oneMinusBeta2: 0.001, epsilon: 1e-7, rate: 1, correction: 1 }),
+  ).toThrow('the SIMD Adam update works on multiples of 4 values, got 6');
 });
 
 test('on one thread the exchange updates the weights as FlatAdam does; attached variables follow it, detached ones keep their values', () => {
@@ -141,13 +154,15 @@ describe('the exchange between threads', () => {
     const buffers = createExchangeBuffers(2, [10]);
     exchange(buffers, 0).stop();
     expect(() => exchange(buffers, 1).step(1, part(), variables())).toThrow(StopRequested);
-    expect(() => exchange(createExchangeBuffers(2, [10]), 0, 0.01).step(1, part(), variables()))
-      .toThrow(/training thread 1 has not finished step 1 after \d+ s; train with threads: 1/);
+    expect(() => exchange(createExchangeBuffers(2, [10]), 0, 0.01).step(1, part(), variables())).toThrow(
+      /training thread 1 has not finished step 1 after \d+ s; train with threads: 1/,
+    );
   });
 
   test('a model with another number of parameters than the shared weights is refused', () => {
-    expect(() => exchange(createExchangeBuffers(2, [10]), 0).setWeights([tf.variable(tf.zeros([3, 4]))]))
-      .toThrow('the model has 12 parameters in variables of 12 values, the exchange 10 in 10');
+    expect(() => exchange(createExchangeBuffers(2, [10]), 0).setWeights([tf.variable(tf.zeros([3, 4]))])).toThrow(
+      'the model has 12 parameters in variables of 12 values, the exchange 10 in 10',
+    );
   });
 });
 
@@ -201,15 +216,15 @@ describe('training with helper threads', () => {
     tf.serialization.registerClass(Identity);
     const build = () => {
       const base = buildConv({ codeSize: 8 });
-      const decoder = tf.sequential({ layers: [
-        tf.layers.conv2dTranspose({ inputShape: [1, 1, 8], filters: 1, kernelSize: 28, activation: 'sigmoid' }),
-        new Identity({}),
-      ] });
+      const decoder = tf.sequential({
+        layers: [tf.layers.conv2dTranspose({ inputShape: [1, 1, 8], filters: 1, kernelSize: 28, activation: 'sigmoid' }), new Identity({})],
+      });
       return autoencoder({ encoder: base.encoder, decoder, name: 'with a custom layer' });
     };
     const small = randomImages(64, 6);
-    await expect(trainAutoencoder(build(), { inputs: small }, { epochs: 1, threads: 2, progress: 'none' }))
-      .rejects.toThrow(/a helper training thread did not start: .*TestOnlyIdentity/);
+    await expect(trainAutoencoder(build(), { inputs: small }, { epochs: 1, threads: 2, progress: 'none' })).rejects.toThrow(
+      /a helper training thread did not start: .*TestOnlyIdentity/,
+    );
     const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
     const history = await trainAutoencoder(build(), { inputs: small }, { epochs: 1, progress: 'none' });
     expect(history.loss).toHaveLength(1);
@@ -220,7 +235,8 @@ describe('training with helper threads', () => {
 
 test('bad thread options name the option and what is allowed', async () => {
   const images = randomImages(16, 7);
-  const train = (options: object) => trainAutoencoder(buildConv({ codeSize: 8 }), { inputs: images }, { epochs: 1, progress: 'none', ...options });
+  const train = (options: object) =>
+    trainAutoencoder(buildConv({ codeSize: 8 }), { inputs: images }, { epochs: 1, progress: 'none', ...options });
   await expect(train({ threads: 0 })).rejects.toThrow(/threads must be an integer from 1 to 64, got 0/);
   await expect(train({ threads: 1.5 })).rejects.toThrow(/threads must be an integer from 1 to 64, got 1.5/);
   await expect(train({ threads: 2, optimizer: 'sgd' })).rejects.toThrow(/threads: 2 needs the adam optimizer.*use threads: 1/);

@@ -1,6 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
 import {
-  ImageSet, TrainingDivergedError, addGaussianNoise, autoencoder, buildConv, buildDense1, buildDense2, initBackend, reconstruct, trainAutoencoder,
+  ImageSet,
+  TrainingDivergedError,
+  addGaussianNoise,
+  autoencoder,
+  buildConv,
+  buildDense1,
+  buildDense2,
+  initBackend,
+  reconstruct,
+  trainAutoencoder,
 } from '../lib';
 
 beforeAll(async () => {
@@ -11,13 +20,14 @@ beforeAll(async () => {
 function blobs(count: number, seed = 0): ImageSet {
   const pixels = new Float32Array(count * 784);
   let s = seed + 1;
-  const rand = () => ((s = (s * 16807) % 2147483647) / 2147483647);
+  const rand = () => (s = (s * 16807) % 2147483647) / 2147483647;
   for (let i = 0; i < count; i++) {
     const cy = 8 + 12 * rand();
     const cx = 8 + 12 * rand();
-    for (let y = 0; y < 28; y++) for (let x = 0; x < 28; x++) {
-      pixels[i * 784 + y * 28 + x] = Math.exp(-((y - cy) ** 2 + (x - cx) ** 2) / 18);
-    }
+    for (let y = 0; y < 28; y++)
+      for (let x = 0; x < 28; x++) {
+        pixels[i * 784 + y * 28 + x] = Math.exp(-((y - cy) ** 2 + (x - cx) ** 2) / 18);
+      }
   }
   return { pixels, count, height: 28, width: 28 };
 }
@@ -57,9 +67,16 @@ test('no tensor leaks: the tensor count after several epochs equals the count af
   const ae = buildDense1({ activation: 'relu' });
   const counts: number[] = [];
   const before = tf.memory().numTensors;
-  await trainAutoencoder(ae, { inputs: data }, {
-    epochs: 4, validationSplit: 0.2, progress: 'none', onEpochEnd: () => counts.push(tf.memory().numTensors),
-  });
+  await trainAutoencoder(
+    ae,
+    { inputs: data },
+    {
+      epochs: 4,
+      validationSplit: 0.2,
+      progress: 'none',
+      onEpochEnd: () => counts.push(tf.memory().numTensors),
+    },
+  );
   expect(counts).toHaveLength(4);
   expect(new Set(counts).size).toBe(1);
   expect(tf.memory().numTensors).toBe(before);
@@ -67,10 +84,18 @@ test('no tensor leaks: the tensor count after several epochs equals the count af
 
 test('binary cross-entropy and early stopping', async () => {
   const ae = buildDense1();
-  const history = await trainAutoencoder(ae, { inputs: data }, {
-    epochs: 50, loss: 'bce', learningRate: 0.05, validationSplit: 0.25, progress: 'none',
-    earlyStopping: { patience: 2, minDelta: 1e-3 },
-  });
+  const history = await trainAutoencoder(
+    ae,
+    { inputs: data },
+    {
+      epochs: 50,
+      loss: 'bce',
+      learningRate: 0.05,
+      validationSplit: 0.25,
+      progress: 'none',
+      earlyStopping: { patience: 2, minDelta: 1e-3 },
+    },
+  );
   expect(history.stoppedEarly).toBe(true);
   expect(history.loss.length).toBeLessThan(50);
   expect(history.bestEpoch).toBeLessThanOrEqual(history.loss.length - 2);
@@ -80,52 +105,69 @@ test('a loss that stops being finite stops training with a clear message and kee
   const ae = buildDense1();
   // Finite targets so large that their squared error overflows float32.
   const huge = { ...data, pixels: data.pixels.slice().fill(1e30, 1000, 1100) };
-  await expect(trainAutoencoder(ae, { inputs: data, targets: huge }, { epochs: 3, progress: 'none' }))
-    .rejects.toThrow(/la perte est devenue (Infinity|NaN) pendant l'époque 1 ; l'entraînement s'arrête et garde les poids/);
+  await expect(trainAutoencoder(ae, { inputs: data, targets: huge }, { epochs: 3, progress: 'none' })).rejects.toThrow(
+    /la perte est devenue (Infinity|NaN) pendant l'époque 1 ; l'entraînement s'arrête et garde les poids/,
+  );
   const weights = ae.model.getWeights();
   expect(weights.every((w) => w.dataSync().every(Number.isFinite))).toBe(true);
-  await expect(trainAutoencoder(ae, { inputs: data, targets: huge }, { epochs: 1, progress: 'none' })).rejects.toBeInstanceOf(TrainingDivergedError);
+  await expect(trainAutoencoder(ae, { inputs: data, targets: huge }, { epochs: 1, progress: 'none' })).rejects.toBeInstanceOf(
+    TrainingDivergedError,
+  );
 });
 
 test('bad options name the option and what is allowed', async () => {
   const ae = buildDense1();
   await expect(trainAutoencoder(ae, { inputs: data }, { epochs: 0 })).rejects.toThrow(/epochs doit être un entier positif, reçu 0/);
-  await expect(trainAutoencoder(ae, { inputs: data }, { loss: 'l1' as never })).rejects.toThrow(/loss doit être l’une des valeurs 'mse', 'bce'/);
-  await expect(trainAutoencoder(ae, { inputs: data }, { validationSplit: 1 })).rejects.toThrow(/validationSplit doit être un nombre dans \[0, 0.9\]/);
+  await expect(trainAutoencoder(ae, { inputs: data }, { loss: 'l1' as never })).rejects.toThrow(
+    /loss doit être l’une des valeurs 'mse', 'bce'/,
+  );
+  await expect(trainAutoencoder(ae, { inputs: data }, { validationSplit: 1 })).rejects.toThrow(
+    /validationSplit doit être un nombre dans \[0, 0.9\]/,
+  );
   await expect(trainAutoencoder(ae, { inputs: data, targets: blobs(10) }, {})).rejects.toThrow(/512 entrées mais 10 cibles/);
-  await expect(trainAutoencoder(ae, { inputs: { ...data, height: 14, width: 56 } }, {})).rejects.toThrow(/images 14×56, mais .* attend 28×28/);
+  await expect(trainAutoencoder(ae, { inputs: { ...data, height: 14, width: 56 } }, {})).rejects.toThrow(
+    /images 14×56, mais .* attend 28×28/,
+  );
   // The TP's table read literally: a last layer with 16 channels does not give back an image.
   const literal = buildConv();
-  const decoder = tf.sequential({ layers: [
-    ...literal.decoder.layers.slice(0, -1),
-    tf.layers.conv2dTranspose({ filters: 16, kernelSize: 3, strides: 2, padding: 'same', activation: 'sigmoid' }),
-  ] });
+  const decoder = tf.sequential({
+    layers: [
+      ...literal.decoder.layers.slice(0, -1),
+      tf.layers.conv2dTranspose({ filters: 16, kernelSize: 3, strides: 2, padding: 'same', activation: 'sigmoid' }),
+    ],
+  });
   const wrong = autoencoder({ encoder: literal.encoder, decoder, name: 'literal' });
-  await expect(trainAutoencoder(wrong, { inputs: data }, {})).rejects.toThrow(/literal sort 28×28×16 par image ; un auto-encodeur d’images 28×28 doit sortir 28×28×1/);
+  await expect(trainAutoencoder(wrong, { inputs: data }, {})).rejects.toThrow(
+    /literal sort 28×28×16 par image ; un auto-encodeur d’images 28×28 doit sortir 28×28×1/,
+  );
 });
 
-test.each([1, 2])('an AbortSignal stops a training on %i thread(s) at a step: finished epochs returned, no tensor left behind', async (threads) => {
-  const ae = buildConv({ codeSize: 8 });
-  const before = tf.memory().numTensors;
-  const controller = new AbortController();
-  const started = performance.now();
-  setTimeout(() => controller.abort(), 500);
-  const history = await trainAutoencoder(ae, { inputs: data }, { epochs: 100_000, threads, signal: controller.signal, progress: 'none' });
-  expect(performance.now() - started).toBeLessThan(500 + 1000);
-  expect(history.interrupted).toBe(true);
-  expect(history.loss.length).toBeGreaterThan(0);
-  expect(history.loss.length).toBeLessThan(100_000);
-  expect(tf.memory().numTensors).toBe(before);
-  // The model still works, with the weights of its last step.
-  const output = tf.tidy(() => (ae.model.predict(tf.zeros([1, 28, 28, 1])) as tf.Tensor).dataSync());
-  expect(output.every(Number.isFinite)).toBe(true);
-});
+test.each([1, 2])(
+  'an AbortSignal stops a training on %i thread(s) at a step: finished epochs returned, no tensor left behind',
+  async (threads) => {
+    const ae = buildConv({ codeSize: 8 });
+    const before = tf.memory().numTensors;
+    const controller = new AbortController();
+    const started = performance.now();
+    setTimeout(() => controller.abort(), 500);
+    const history = await trainAutoencoder(ae, { inputs: data }, { epochs: 100_000, threads, signal: controller.signal, progress: 'none' });
+    expect(performance.now() - started).toBeLessThan(500 + 1000);
+    expect(history.interrupted).toBe(true);
+    expect(history.loss.length).toBeGreaterThan(0);
+    expect(history.loss.length).toBeLessThan(100_000);
+    expect(tf.memory().numTensors).toBe(before);
+    // The model still works, with the weights of its last step.
+    const output = tf.tidy(() => (ae.model.predict(tf.zeros([1, 28, 28, 1])) as tf.Tensor).dataSync());
+    expect(output.every(Number.isFinite)).toBe(true);
+  },
+);
 
 describe('inputs that would train silently on nonsense are refused or told', () => {
   test('an ImageSet whose count exceeds its pixels', async () => {
     const ae = buildDense1();
-    await expect(trainAutoencoder(ae, { inputs: { ...data, count: 600 } }, { progress: 'none' }))
-      .rejects.toThrow(/training data \(inputs\) : 600 images de 28×28 annoncées, mais seulement 401408 pixels/);
+    await expect(trainAutoencoder(ae, { inputs: { ...data, count: 600 } }, { progress: 'none' })).rejects.toThrow(
+      /training data \(inputs\) : 600 images de 28×28 annoncées, mais seulement 401408 pixels/,
+    );
   });
 
   test('a NaN in the validation images, before any work', async () => {
@@ -133,16 +175,18 @@ describe('inputs that would train silently on nonsense are refused or told', () 
     const validation = blobs(16);
     validation.pixels[3 * 784 + 5] = NaN;
     const before = tf.memory().numTensors;
-    await expect(trainAutoencoder(ae, { inputs: data }, { validation: { inputs: validation }, progress: 'none' }))
-      .rejects.toThrow("validation (inputs) : valeur NaN à l'image 3, pixel 5 ; les images doivent être des nombres finis");
+    await expect(trainAutoencoder(ae, { inputs: data }, { validation: { inputs: validation }, progress: 'none' })).rejects.toThrow(
+      "validation (inputs) : valeur NaN à l'image 3, pixel 5 ; les images doivent être des nombres finis",
+    );
     expect(tf.memory().numTensors).toBe(before);
   });
 
   test('a seed of the wrong type, before any thread or tensor is made', async () => {
     const ae = buildConv({ codeSize: 8 });
     const before = tf.memory().numTensors;
-    await expect(trainAutoencoder(ae, { inputs: data }, { seed: 'abc' as never, threads: 2, progress: 'none' }))
-      .rejects.toThrow('seed doit être un entier, reçu "abc"');
+    await expect(trainAutoencoder(ae, { inputs: data }, { seed: 'abc' as never, threads: 2, progress: 'none' })).rejects.toThrow(
+      'seed doit être un entier, reçu "abc"',
+    );
     expect(tf.memory().numTensors).toBe(before);
   });
 
@@ -153,7 +197,7 @@ describe('inputs that would train silently on nonsense are refused or told', () 
       await trainAutoencoder(ae, { inputs: data }, { epochs: 3, learningRate: 10, progress: 'none' });
       const messages = warn.mock.calls.map((call) => String(call[0]));
       expect(messages[0]).toContain('learningRate = 10 est très grand pour Adam');
-      expect(messages.some((m) => m.includes('rend la même image quelle que soit l\'entrée'))).toBe(true);
+      expect(messages.some((m) => m.includes("rend la même image quelle que soit l'entrée"))).toBe(true);
     } finally {
       warn.mockRestore();
     }

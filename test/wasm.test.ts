@@ -25,19 +25,47 @@ interface Case {
   gradient: FilterGradient;
 }
 
-const convGrad = (strides: number, pad: 'same' | 'valid'): FilterGradient => (x, w, r) =>
-  tf.grad((filter: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(x, filter as tf.Tensor4D, strides, pad), r)))(w);
-const transposeGrad = (outShape: [number, number, number, number], strides: number, pad: 'same' | 'valid'): FilterGradient => (x, w, r) =>
-  tf.grad((filter: tf.Tensor) => tf.sum(tf.mul(tf.conv2dTranspose(x, filter as tf.Tensor4D, outShape, strides, pad), r)))(w);
+const convGrad =
+  (strides: number, pad: 'same' | 'valid'): FilterGradient =>
+  (x, w, r) =>
+    tf.grad((filter: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(x, filter as tf.Tensor4D, strides, pad), r)))(w);
+const transposeGrad =
+  (outShape: [number, number, number, number], strides: number, pad: 'same' | 'valid'): FilterGradient =>
+  (x, w, r) =>
+    tf.grad((filter: tf.Tensor) => tf.sum(tf.mul(tf.conv2dTranspose(x, filter as tf.Tensor4D, outShape, strides, pad), r)))(w);
 
 const CASES: Case[] = [
   { name: 'conv 16@3×3 stride 2 same, 28×28×1', x: [4, 28, 28, 1], w: [3, 3, 1, 16], out: [4, 14, 14, 16], gradient: convGrad(2, 'same') },
   { name: 'conv 32@3×3 stride 2 same, 14×14×16', x: [4, 14, 14, 16], w: [3, 3, 16, 32], out: [4, 7, 7, 32], gradient: convGrad(2, 'same') },
   { name: 'conv 64@7×7 valid, 7×7×32', x: [4, 7, 7, 32], w: [7, 7, 32, 64], out: [4, 1, 1, 64], gradient: convGrad(1, 'valid') },
-  { name: 'odd size: conv 8@3×3 stride 2 same, 15×13×3', x: [2, 15, 13, 3], w: [3, 3, 3, 8], out: [2, 8, 7, 8], gradient: convGrad(2, 'same') },
-  { name: 'transposed 32@7×7 valid, 1×1×64', x: [4, 1, 1, 64], w: [7, 7, 32, 64], out: [4, 7, 7, 32], gradient: transposeGrad([4, 7, 7, 32], 1, 'valid') },
-  { name: 'transposed 16@3×3 stride 2 same, 7×7×32', x: [4, 7, 7, 32], w: [3, 3, 16, 32], out: [4, 14, 14, 16], gradient: transposeGrad([4, 14, 14, 16], 2, 'same') },
-  { name: 'transposed 1@3×3 stride 2 same, 14×14×16', x: [4, 14, 14, 16], w: [3, 3, 1, 16], out: [4, 28, 28, 1], gradient: transposeGrad([4, 28, 28, 1], 2, 'same') },
+  {
+    name: 'odd size: conv 8@3×3 stride 2 same, 15×13×3',
+    x: [2, 15, 13, 3],
+    w: [3, 3, 3, 8],
+    out: [2, 8, 7, 8],
+    gradient: convGrad(2, 'same'),
+  },
+  {
+    name: 'transposed 32@7×7 valid, 1×1×64',
+    x: [4, 1, 1, 64],
+    w: [7, 7, 32, 64],
+    out: [4, 7, 7, 32],
+    gradient: transposeGrad([4, 7, 7, 32], 1, 'valid'),
+  },
+  {
+    name: 'transposed 16@3×3 stride 2 same, 7×7×32',
+    x: [4, 7, 7, 32],
+    w: [3, 3, 16, 32],
+    out: [4, 14, 14, 16],
+    gradient: transposeGrad([4, 14, 14, 16], 2, 'same'),
+  },
+  {
+    name: 'transposed 1@3×3 stride 2 same, 14×14×16',
+    x: [4, 14, 14, 16],
+    w: [3, 3, 1, 16],
+    out: [4, 28, 28, 1],
+    gradient: transposeGrad([4, 28, 28, 1], 2, 'same'),
+  },
 ];
 
 async function gradientOn(backend: string, c: Case): Promise<Float32Array> {
@@ -74,13 +102,31 @@ test.each([
   ['matMul, transposeA', (): tf.Tensor => tf.matMul(random([32, 20], 1), random([32, 12], 2), true, false)],
   ['matMul, transposeB', (): tf.Tensor => tf.matMul(random([20, 32], 1), random([12, 32], 2), false, true)],
   ['matMul, both, batched', (): tf.Tensor => tf.matMul(random([3, 32, 20], 1), random([3, 12, 32], 2), true, true)],
-  ['transposed 16@3×3 stride 2 same, 7×7×32', (): tf.Tensor => tf.conv2dTranspose(random([4, 7, 7, 32], 1) as tf.Tensor4D, random([3, 3, 16, 32], 2) as tf.Tensor4D, [4, 14, 14, 16], 2, 'same')],
-  ['transposed 1@3×3 stride 2 same, 5×3×4', (): tf.Tensor => tf.conv2dTranspose(random([2, 5, 3, 4], 1) as tf.Tensor4D, random([3, 3, 1, 4], 2) as tf.Tensor4D, [2, 10, 6, 1], 2, 'same')],
-  ['transposed 2@4×4 stride 2 same (original kernel)', (): tf.Tensor => tf.conv2dTranspose(random([2, 5, 5, 3], 1) as tf.Tensor4D, random([4, 4, 2, 3], 2) as tf.Tensor4D, [2, 10, 10, 2], 2, 'same')],
+  [
+    'transposed 16@3×3 stride 2 same, 7×7×32',
+    (): tf.Tensor =>
+      tf.conv2dTranspose(random([4, 7, 7, 32], 1) as tf.Tensor4D, random([3, 3, 16, 32], 2) as tf.Tensor4D, [4, 14, 14, 16], 2, 'same'),
+  ],
+  [
+    'transposed 1@3×3 stride 2 same, 5×3×4',
+    (): tf.Tensor =>
+      tf.conv2dTranspose(random([2, 5, 3, 4], 1) as tf.Tensor4D, random([3, 3, 1, 4], 2) as tf.Tensor4D, [2, 10, 6, 1], 2, 'same'),
+  ],
+  [
+    'transposed 2@4×4 stride 2 same (original kernel)',
+    (): tf.Tensor =>
+      tf.conv2dTranspose(random([2, 5, 5, 3], 1) as tf.Tensor4D, random([4, 4, 2, 3], 2) as tf.Tensor4D, [2, 10, 10, 2], 2, 'same'),
+  ],
   ['sum over all axes but the last (bias gradient of a convolution)', (): tf.Tensor => tf.sum(random([64, 14, 14, 16], 1), [0, 1, 2])],
   ['sum over the first axis, kept dimensions, negative axis', (): tf.Tensor => tf.sum(random([64, 1568], 1), -2, true)],
   ['sum over other axes (original kernel)', (): tf.Tensor => tf.sum(random([4, 5, 6], 1), [1, 2])],
-  ['input gradient of conv 32@3×3 stride 2 same', (): tf.Tensor => tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(x as tf.Tensor4D, random([3, 3, 16, 32], 2) as tf.Tensor4D, 2, 'same'), random([2, 7, 7, 32], 3))))(random([2, 14, 14, 16], 1))],
+  [
+    'input gradient of conv 32@3×3 stride 2 same',
+    (): tf.Tensor =>
+      tf.grad((x: tf.Tensor) =>
+        tf.sum(tf.mul(tf.conv2d(x as tf.Tensor4D, random([3, 3, 16, 32], 2) as tf.Tensor4D, 2, 'same'), random([2, 7, 7, 32], 3))),
+      )(random([2, 14, 14, 16], 1)),
+  ],
 ] as const)('replaced wasm kernel equals cpu within 1e-4: %s', async (_, compute) => {
   const expected = await valuesOn('cpu', compute);
   const actual = await valuesOn('wasm', compute);
@@ -96,6 +142,10 @@ test('the convolutional autoencoder trains on wasm', async () => {
   const pixels = new Float32Array(count * 784);
   for (let i = 0; i < count; i++) for (let p = 0; p < 784; p++) pixels[i * 784 + p] = ((p % 28) + (i % 7)) % 9 < 3 ? 1 : 0;
   const images: ImageSet = { pixels, count, height: 28, width: 28 };
-  const history = await trainAutoencoder(buildConv(), { inputs: images }, { epochs: 3, batchSize: 64, learningRate: 3e-3, progress: 'none' });
+  const history = await trainAutoencoder(
+    buildConv(),
+    { inputs: images },
+    { epochs: 3, batchSize: 64, learningRate: 3e-3, progress: 'none' },
+  );
   expect(history.loss[2]).toBeLessThan(history.loss[0]);
 });

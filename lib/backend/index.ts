@@ -55,8 +55,10 @@ export const DEFAULT_CANDIDATES: readonly BackendCandidate[] = [
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         require('@tensorflow/tfjs-node');
       } catch (error) {
-        throw new Error(`the native addon of @tensorflow/tfjs-node does not load (${firstLine(error)}); ` +
-          'run `node scripts/setup.mjs` to build it', { cause: error });
+        throw new Error(
+          `the native addon of @tensorflow/tfjs-node does not load (${firstLine(error)}); ` + 'run `node scripts/setup.mjs` to build it',
+          { cause: error },
+        );
       }
       if (!(await tf.setBackend('tensorflow'))) throw new Error('tfjs-node loaded but its backend did not start');
     },
@@ -88,10 +90,7 @@ function parsePreferred(value: string | undefined): BackendName | undefined {
  * Activates the first candidate that works, starting from `preferred`.
  * Exposed with its candidates as a parameter so that the fallback order can be tested.
  */
-export async function chooseBackend(
-  candidates: readonly BackendCandidate[],
-  preferred?: BackendName,
-): Promise<BackendReport> {
+export async function chooseBackend(candidates: readonly BackendCandidate[], preferred?: BackendName): Promise<BackendReport> {
   const start = preferred === undefined ? 0 : candidates.findIndex((c) => c.name === preferred);
   if (start < 0) throw new Error(`preferred backend "${preferred}" is not among ${candidates.map((c) => c.name).join(', ')}`);
   const skipped: BackendReport['skipped'] = [];
@@ -102,9 +101,12 @@ export async function chooseBackend(
       skipped.push({ name: candidate.name, reason: firstLine(error) });
       continue;
     }
-    const why = skipped.length === 0
-      ? (preferred !== undefined && start > 0 ? ` (demandé : ${preferred})` : '')
-      : `, car ${skipped.map((s) => `${s.name} a échoué : ${s.reason}`).join(' ; ')}`;
+    const why =
+      skipped.length === 0
+        ? preferred !== undefined && start > 0
+          ? ` (demandé : ${preferred})`
+          : ''
+        : `, car ${skipped.map((s) => `${s.name} a échoué : ${s.reason}`).join(' ; ')}`;
     return { name: candidate.name, message: `Moteur de calcul : ${candidate.name} (${DESCRIPTIONS[candidate.name]})${why}`, skipped };
   }
   throw new Error(`no tfjs backend could start: ${skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')}`);

@@ -9,12 +9,22 @@
  * SUB_PIXEL_KERNEL_ROW[tap][parity]: the 3×3 kernel row (or column) feeding window tap 0 (m - 1)
  * or 1 (m) for an even (0) or odd (1) output row; -1 where none does.
  */
-const SUB_PIXEL_KERNEL_ROW: readonly (readonly number[])[] = [[2, -1], [0, 1]];
+const SUB_PIXEL_KERNEL_ROW: readonly (readonly number[])[] = [
+  [2, -1],
+  [0, 1],
+];
 
 /** Whether the sub-pixel form computes this transposed convolution: 3×3 kernel, stride 2, SAME, output twice the input. */
 export function subPixelApplies(kernel: number[], strides: number[], same: boolean, input: number[], output: number[]): boolean {
-  return kernel[0] === 3 && kernel[1] === 3 && strides[0] === 2 && strides[1] === 2 && same &&
-    output[0] === 2 * input[0] && output[1] === 2 * input[1];
+  return (
+    kernel[0] === 3 &&
+    kernel[1] === 3 &&
+    strides[0] === 2 &&
+    strides[1] === 2 &&
+    same &&
+    output[0] === 2 * input[0] &&
+    output[1] === 2 * input[1]
+  );
 }
 
 /**
@@ -25,11 +35,15 @@ export function subPixelApplies(kernel: number[], strides: number[], same: boole
 export function subPixelSources(outChannels: number, inChannels: number): Int32Array {
   const sources = new Int32Array(16 * inChannels * outChannels);
   let i = 0;
-  for (let u = 0; u < 2; u++) for (let v = 0; v < 2; v++) for (let c = 0; c < inChannels; c++) {
-    for (let pr = 0; pr < 2; pr++) for (let pc = 0; pc < 2; pc++) for (let o = 0; o < outChannels; o++) {
-      const [row, column] = [SUB_PIXEL_KERNEL_ROW[u][pr], SUB_PIXEL_KERNEL_ROW[v][pc]];
-      sources[i++] = row < 0 || column < 0 ? -1 : ((row * 3 + column) * outChannels + o) * inChannels + c;
-    }
-  }
+  for (let u = 0; u < 2; u++)
+    for (let v = 0; v < 2; v++)
+      for (let c = 0; c < inChannels; c++) {
+        for (let pr = 0; pr < 2; pr++)
+          for (let pc = 0; pc < 2; pc++)
+            for (let o = 0; o < outChannels; o++) {
+              const [row, column] = [SUB_PIXEL_KERNEL_ROW[u][pr], SUB_PIXEL_KERNEL_ROW[v][pc]];
+              sources[i++] = row < 0 || column < 0 ? -1 : ((row * 3 + column) * outChannels + o) * inChannels + c;
+            }
+      }
   return sources;
 }

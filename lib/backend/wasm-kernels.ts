@@ -37,15 +37,29 @@ function withTemporaries(wasm: WasmBackend, build: (keep: (t: tf.TensorInfo) => 
   }
 }
 
-export function conv2DBackpropFilterWasm({ inputs, backend, attrs }: {
-  inputs: tf.NamedTensorInfoMap; backend: tf.KernelBackend; attrs?: tf.NamedAttrMap;
+export function conv2DBackpropFilterWasm({
+  inputs,
+  backend,
+  attrs,
+}: {
+  inputs: tf.NamedTensorInfoMap;
+  backend: tf.KernelBackend;
+  attrs?: tf.NamedAttrMap;
 }): tf.TensorInfo {
   const wasm = backend as WasmBackend;
   const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
   const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
   if (dataFormat !== 'NHWC') throw new Error(`Conv2DBackpropFilter (wasm): only NHWC is supported, got ${dataFormat}`);
   const info = tf.backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number], filterShape, strides, 1, pad, dimRoundingMode, false, 'channelsLast');
+    x.shape as [number, number, number, number],
+    filterShape,
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+    false,
+    'channelsLast',
+  );
   const [, height, width, inChannels] = x.shape;
   const [, outHeight, outWidth, outChannels] = dy.shape;
   const { top, left } = info.padInfo;
@@ -56,14 +70,37 @@ export function conv2DBackpropFilterWasm({ inputs, backend, attrs }: {
   return withTemporaries(wasm, (keep) => {
     const xT = keep(runWasmKernel('Transpose', { x }, { perm: [3, 1, 2, 0] }, wasm));
     const dyT = keep(runWasmKernel('Transpose', { x: dy }, { perm: [1, 2, 0, 3] }, wasm));
-    const full = keep(runWasmKernel('Conv2D', { x: xT, filter: dyT }, {
-      strides: [1, 1], pad: [[0, 0], [top, bottom], [left, right], [0, 0]] as unknown as tf.NamedAttrMap[string],
-      dataFormat: 'NHWC', dilations: [info.strideHeight, info.strideWidth], dimRoundingMode: undefined as unknown as string,
-    }, wasm));
+    const full = keep(
+      runWasmKernel(
+        'Conv2D',
+        { x: xT, filter: dyT },
+        {
+          strides: [1, 1],
+          pad: [
+            [0, 0],
+            [top, bottom],
+            [left, right],
+            [0, 0],
+          ] as unknown as tf.NamedAttrMap[string],
+          dataFormat: 'NHWC',
+          dilations: [info.strideHeight, info.strideWidth],
+          dimRoundingMode: undefined as unknown as string,
+        },
+        wasm,
+      ),
+    );
     const [, fullHeight, fullWidth] = full.shape;
-    const cropped = fullHeight === info.filterHeight && fullWidth === info.filterWidth
-      ? full
-      : keep(runWasmKernel('Slice', { x: full }, { begin: [0, 0, 0, 0], size: [inChannels, info.filterHeight, info.filterWidth, outChannels] }, wasm));
+    const cropped =
+      fullHeight === info.filterHeight && fullWidth === info.filterWidth
+        ? full
+        : keep(
+            runWasmKernel(
+              'Slice',
+              { x: full },
+              { begin: [0, 0, 0, 0], size: [inChannels, info.filterHeight, info.filterWidth, outChannels] },
+              wasm,
+            ),
+          );
     return runWasmKernel('Transpose', { x: cropped }, { perm: [1, 2, 0, 3] }, wasm);
   });
 }
@@ -85,10 +122,15 @@ function batchMatMulWithoutTransposes(original: tf.KernelFunc): tf.KernelFunc {
       return runWasmKernel('Transpose', { x: t }, { perm }, wasm);
     };
     const { a, b } = inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
-    return withTemporaries(wasm, (keep) => original({
-      inputs: { a: transposeA ? keep(swapLast(a)) : a, b: transposeB ? keep(swapLast(b)) : b }, backend,
-      attrs: { ...attrs, transposeA: false, transposeB: false },
-    }) as tf.TensorInfo);
+    return withTemporaries(
+      wasm,
+      (keep) =>
+        original({
+          inputs: { a: transposeA ? keep(swapLast(a)) : a, b: transposeB ? keep(swapLast(b)) : b },
+          backend,
+          attrs: { ...attrs, transposeA: false, transposeB: false },
+        }) as tf.TensorInfo,
+    );
   };
 }
 
@@ -134,7 +176,9 @@ function conv2DBackpropInputSubPixel(original: tf.KernelFunc): tf.KernelFunc {
     const [, height, width, inChannels] = dy.shape;
     const [kh, kw, outChannels] = filter.shape;
     const stride = Array.isArray(strides) ? strides : [strides, strides];
-    const applies = dataFormat === 'NHWC' && dimRoundingMode == null &&
+    const applies =
+      dataFormat === 'NHWC' &&
+      dimRoundingMode == null &&
       subPixelApplies([kh, kw], stride, pad === 'same', [height, width], inputShape.slice(1));
     if (!applies) return original({ inputs, backend, attrs });
     const wasm = backend as WasmBackend;
@@ -150,10 +194,25 @@ function conv2DBackpropInputSubPixel(original: tf.KernelFunc): tf.KernelFunc {
     const kernelShape = [2, 2, inChannels, 4 * outChannels];
     return withTemporaries(wasm, (keep) => {
       const kernel = keep({ dataId: wasm.write(values, kernelShape, 'float32'), shape: kernelShape, dtype: 'float32' });
-      const phases = keep(runWasmKernel('Conv2D', { x: dy, filter: kernel }, {
-        strides: [1, 1], pad: [[0, 0], [1, 0], [1, 0], [0, 0]] as unknown as tf.NamedAttrMap[string],
-        dataFormat: 'NHWC', dilations: [1, 1], dimRoundingMode: undefined as unknown as string,
-      }, wasm));
+      const phases = keep(
+        runWasmKernel(
+          'Conv2D',
+          { x: dy, filter: kernel },
+          {
+            strides: [1, 1],
+            pad: [
+              [0, 0],
+              [1, 0],
+              [1, 0],
+              [0, 0],
+            ] as unknown as tf.NamedAttrMap[string],
+            dataFormat: 'NHWC',
+            dilations: [1, 1],
+            dimRoundingMode: undefined as unknown as string,
+          },
+          wasm,
+        ),
+      );
       // The phases to pixels, as DepthToSpace would (wasm's own takes ~10 ms here, this ~0.1 ms):
       // [n·h, w, row parity, (column parity, out)] → [n·h, row parity, w, (column parity, out)].
       const [n] = dy.shape;
@@ -178,7 +237,11 @@ function wrapWasmKernel(name: string, wrap: (original: tf.KernelFunc) => tf.Kern
  */
 export function registerWasmTrainingKernels(): void {
   if (tf.getKernel('Conv2DBackpropFilter', 'wasm') !== undefined) return;
-  tf.registerKernel({ kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: conv2DBackpropFilterWasm as unknown as tf.KernelFunc });
+  tf.registerKernel({
+    kernelName: 'Conv2DBackpropFilter',
+    backendName: 'wasm',
+    kernelFunc: conv2DBackpropFilterWasm as unknown as tf.KernelFunc,
+  });
   wrapWasmKernel('BatchMatMul', batchMatMulWithoutTransposes);
   wrapWasmKernel('Conv2DBackpropInput', conv2DBackpropInputSubPixel);
   wrapWasmKernel('Sum', sumOverLeadingAxes);

@@ -18,7 +18,14 @@ type Encoded =
   | { kind: 'json'; value: unknown }
   | { kind: 'tensor'; shape: number[]; file: string }
   | { kind: 'images'; count: number; height: number; width: number; file: string }
-  | { kind: 'model'; name: string; encoder: unknown; decoder: unknown; encoderWeights: { shape: number[]; file: string }[]; decoderWeights: { shape: number[]; file: string }[] }
+  | {
+      kind: 'model';
+      name: string;
+      encoder: unknown;
+      decoder: unknown;
+      encoderWeights: { shape: number[]; file: string }[];
+      decoderWeights: { shape: number[]; file: string }[];
+    }
   | { kind: 'history'; loss: unknown; valLoss: unknown }
   | { kind: 'array'; items: Encoded[] }
   | { kind: 'object'; entries: Record<string, Encoded> };
@@ -41,7 +48,10 @@ function isImageSet(value: object): value is ImageSet {
 class Writer {
   private files = 0;
 
-  constructor(private readonly dir: string, private readonly name: string) {}
+  constructor(
+    private readonly dir: string,
+    private readonly name: string,
+  ) {}
 
   private binary(values: Float32Array): string {
     const file = `${this.name}.${this.files++}.bin`;
@@ -56,19 +66,31 @@ class Writer {
     if (value instanceof tf.Tensor) return { kind: 'tensor', shape: value.shape, file: this.binary(Float32Array.from(value.dataSync())) };
     if (value instanceof tf.History) return { kind: 'history', loss: value.history.loss, valLoss: value.history.val_loss ?? [] };
     if (isAutoencoder(value)) {
-      const weights = (part: tf.LayersModel) => part.getWeights().map((w) => ({ shape: w.shape, file: this.binary(w.dataSync() as Float32Array) }));
+      const weights = (part: tf.LayersModel) =>
+        part.getWeights().map((w) => ({ shape: w.shape, file: this.binary(w.dataSync() as Float32Array) }));
       return {
-        kind: 'model', name: String(value.name), encoder: value.encoder.toJSON(null, false), decoder: value.decoder.toJSON(null, false),
-        encoderWeights: weights(value.encoder), decoderWeights: weights(value.decoder),
+        kind: 'model',
+        name: String(value.name),
+        encoder: value.encoder.toJSON(null, false),
+        decoder: value.decoder.toJSON(null, false),
+        encoderWeights: weights(value.encoder),
+        decoderWeights: weights(value.decoder),
       };
     }
     if (isImageSet(value)) {
       const size = value.count * value.height * value.width;
-      return { kind: 'images', count: value.count, height: value.height, width: value.width, file: this.binary(value.pixels.subarray(0, size)) };
+      return {
+        kind: 'images',
+        count: value.count,
+        height: value.height,
+        width: value.width,
+        file: this.binary(value.pixels.subarray(0, size)),
+      };
     }
     if (Array.isArray(value)) return { kind: 'array', items: value.slice(0, MAX_ITEMS).map((item) => this.encode(item, depth + 1)) };
     const entries: Record<string, Encoded> = {};
-    for (const key of Object.keys(value).slice(0, MAX_ITEMS)) entries[key] = this.encode((value as Record<string, unknown>)[key], depth + 1);
+    for (const key of Object.keys(value).slice(0, MAX_ITEMS))
+      entries[key] = this.encode((value as Record<string, unknown>)[key], depth + 1);
     return { kind: 'object', entries };
   }
 }
@@ -108,10 +130,14 @@ class Reader {
 
   async decode(encoded: Encoded): Promise<unknown> {
     switch (encoded.kind) {
-      case 'missing': return undefined;
-      case 'json': return encoded.value;
-      case 'tensor': return tf.tensor(this.floats(encoded.file, Reader.size(encoded.shape)), encoded.shape);
-      case 'history': return { history: { loss: encoded.loss, val_loss: encoded.valLoss } };
+      case 'missing':
+        return undefined;
+      case 'json':
+        return encoded.value;
+      case 'tensor':
+        return tf.tensor(this.floats(encoded.file, Reader.size(encoded.shape)), encoded.shape);
+      case 'history':
+        return { history: { loss: encoded.loss, val_loss: encoded.valLoss } };
       case 'images': {
         const { count, height, width } = encoded;
         return { pixels: this.floats(encoded.file, Reader.size([count, height, width])), count, height, width };
@@ -121,13 +147,15 @@ class Reader {
         const decoder = await this.part(encoded.decoder, encoded.decoderWeights);
         return autoencoder({ encoder, decoder, name: String(encoded.name) });
       }
-      case 'array': return Promise.all(encoded.items.map((item) => this.decode(item)));
+      case 'array':
+        return Promise.all(encoded.items.map((item) => this.decode(item)));
       case 'object': {
         const value: Record<string, unknown> = {};
         for (const [key, item] of Object.entries(encoded.entries)) value[key] = await this.decode(item);
         return value;
       }
-      default: throw new Error('réponse d’un type inconnu');
+      default:
+        throw new Error('réponse d’un type inconnu');
     }
   }
 }

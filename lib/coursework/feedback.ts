@@ -65,9 +65,11 @@ export class Feedback {
     const lines = this.points.map((p) => `${p.ok ? '✔' : '✘'} ${p.text}`);
     const verdict = this.failed ? 'à revoir' : 'tout est juste';
     displayBundle({
-      'text/html': `<div class="tp5-feedback" style="border-left:4px solid ${this.failed ? '#c0392b' : '#27ae60'};padding:4px 10px">` +
+      'text/html':
+        `<div class="tp5-feedback" style="border-left:4px solid ${this.failed ? '#c0392b' : '#27ae60'};padding:4px 10px">` +
         `<b>${escapeHtml(heading)} : ${verdict}</b><br>` +
-        lines.map((l) => `<span style="color:${l.startsWith('✔') ? '#1e7d46' : '#a93226'}">${escapeHtml(l)}</span>`).join('<br>') + '</div>',
+        lines.map((l) => `<span style="color:${l.startsWith('✔') ? '#1e7d46' : '#a93226'}">${escapeHtml(l)}</span>`).join('<br>') +
+        '</div>',
       'text/plain': [`${heading} : ${verdict}`, ...lines].join('\n'),
     });
   }
@@ -90,7 +92,8 @@ export async function collectVerdict(check: () => unknown): Promise<Verdict> {
     await check();
     return { passed: !collected.some((p) => p.startsWith('✘')), points: collected };
   } catch (error) {
-    const points = error instanceof QuestionError ? collected : [...collected, `✘ ${error instanceof Error ? error.message : String(error)}`];
+    const points =
+      error instanceof QuestionError ? collected : [...collected, `✘ ${error instanceof Error ? error.message : String(error)}`];
     return { passed: false, points };
   } finally {
     collected = outer;

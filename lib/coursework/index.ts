@@ -16,7 +16,18 @@ import { parameterCounts, tables } from './checks/tables';
 import { training } from './checks/training';
 
 export const check = {
-  preparedData, denseModels, convModel, tables, parameterCounts, training, mseFunction, testResults, imageGrid, noise, denoiser, denoisingResults,
+  preparedData,
+  denseModels,
+  convModel,
+  tables,
+  parameterCounts,
+  training,
+  mseFunction,
+  testResults,
+  imageGrid,
+  noise,
+  denoiser,
+  denoisingResults,
 };
 
 export { QUESTIONS, QuestionError, todo } from './questions';

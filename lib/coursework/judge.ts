@@ -40,7 +40,10 @@ type Answers = Record<string, { value?: unknown; error?: string }>;
 
 /** What is missing among the answers a question needs, as failed points. */
 function missing(answers: Answers, names: string[]): string[] {
-  return names.map((name) => answers[name].error).filter((e): e is string => e !== undefined).map((e) => `✘ ${e}`);
+  return names
+    .map((name) => answers[name].error)
+    .filter((e): e is string => e !== undefined)
+    .map((e) => `✘ ${e}`);
 }
 
 /** A question whose answers could not all be read fails with what is missing. */
@@ -51,7 +54,13 @@ async function judged(question: string, answers: Answers, names: string[], check
 }
 
 /** The grids' check passes when one of the grids shown passes it. */
-async function anyGrid(question: string, answers: Answers, names: string[], models: () => Autoencoder[], inputs: () => tf.Tensor4D): Promise<QuestionVerdict> {
+async function anyGrid(
+  question: string,
+  answers: Answers,
+  names: string[],
+  models: () => Autoencoder[],
+  inputs: () => tf.Tensor4D,
+): Promise<QuestionVerdict> {
   const absent = missing(answers, ['grids', ...names]);
   if (absent.length > 0) return { question, passed: false, points: absent };
   const grids = (answers.grids.value ?? []) as GridImages[][];
@@ -63,26 +72,52 @@ async function anyGrid(question: string, answers: Answers, names: string[], mode
   return last;
 }
 
-async function judgePart1(answers: Answers, data: Awaited<ReturnType<typeof loadDataset>>, prepared: PreparedData): Promise<QuestionVerdict[]> {
+async function judgePart1(
+  answers: Answers,
+  data: Awaited<ReturnType<typeof loadDataset>>,
+  prepared: PreparedData,
+): Promise<QuestionVerdict[]> {
   const v = (name: string) => answers[name].value;
   const models = [v('dense1'), v('dense1Relu'), v('dense2')] as Autoencoder[];
   return [
-    await judged('0', answers, ['xTrain', 'xValidation', 'xTest'],
-      () => preparedData(v('xTrain') as tf.Tensor4D, v('xValidation') as tf.Tensor4D, v('xTest') as tf.Tensor4D, data)),
+    await judged('0', answers, ['xTrain', 'xValidation', 'xTest'], () =>
+      preparedData(v('xTrain') as tf.Tensor4D, v('xValidation') as tf.Tensor4D, v('xTest') as tf.Tensor4D, data),
+    ),
     await judged('1.1', answers, ['dense1', 'dense1Relu', 'dense2'], () => {
       denseModels(models[0], models[1], models[2]);
-      sameFunctionAsReference('1.1', [[models[0], 'dense1'], [models[1], 'dense1Relu'], [models[2], 'dense2']], prepared.xTest);
+      sameFunctionAsReference(
+        '1.1',
+        [
+          [models[0], 'dense1'],
+          [models[1], 'dense1Relu'],
+          [models[2], 'dense2'],
+        ],
+        prepared.xTest,
+      );
     }),
-    await judged('1.2', answers, ['dense1Table', 'dense1ReluTable', 'dense2Table'], () => tables('1.2', {
-      dense1: v('dense1Table') as TableRow[], dense1Relu: v('dense1ReluTable') as TableRow[], dense2: v('dense2Table') as TableRow[],
-    })),
-    await judged('1.3', answers, ['dense1Params', 'dense2Params'],
-      () => parameterCounts('1.3', { dense1: v('dense1Params') as number, dense2: v('dense2Params') as number })),
-    await judged('1.4', answers, ['denseHistories', 'dense1', 'dense1Relu', 'dense2'],
-      () => training('1.4', v('denseHistories') as AnyHistory[], models, { inputs: prepared.xValidation })),
-    await judged('1.5', answers, ['denseResults', 'dense1', 'dense1Relu', 'dense2'],
-      () => testResults('1.5', v('denseResults') as ResultRow[], models, prepared.xTest)),
-    await anyGrid('1.6', answers, ['dense1', 'dense1Relu', 'dense2'], () => models, () => prepared.xTest),
+    await judged('1.2', answers, ['dense1Table', 'dense1ReluTable', 'dense2Table'], () =>
+      tables('1.2', {
+        dense1: v('dense1Table') as TableRow[],
+        dense1Relu: v('dense1ReluTable') as TableRow[],
+        dense2: v('dense2Table') as TableRow[],
+      }),
+    ),
+    await judged('1.3', answers, ['dense1Params', 'dense2Params'], () =>
+      parameterCounts('1.3', { dense1: v('dense1Params') as number, dense2: v('dense2Params') as number }),
+    ),
+    await judged('1.4', answers, ['denseHistories', 'dense1', 'dense1Relu', 'dense2'], () =>
+      training('1.4', v('denseHistories') as AnyHistory[], models, { inputs: prepared.xValidation }),
+    ),
+    await judged('1.5', answers, ['denseResults', 'dense1', 'dense1Relu', 'dense2'], () =>
+      testResults('1.5', v('denseResults') as ResultRow[], models, prepared.xTest),
+    ),
+    await anyGrid(
+      '1.6',
+      answers,
+      ['dense1', 'dense1Relu', 'dense2'],
+      () => models,
+      () => prepared.xTest,
+    ),
   ];
 }
 
@@ -96,10 +131,19 @@ async function judgePart2(answers: Answers, prepared: PreparedData): Promise<Que
     }),
     await judged('2.3', answers, ['convTable'], () => tables('2.3', { conv: v('convTable') as TableRow[] })),
     await judged('2.4', answers, ['convParams'], () => parameterCounts('2.4', { conv: v('convParams') as number })),
-    await judged('2.5', answers, ['histories', 'allModels'],
-      () => training('2.5', v('histories') as AnyHistory[], allModels, { inputs: prepared.xValidation })),
-    await judged('2.6', answers, ['results', 'allModels'], () => testResults('2.6', v('results') as ResultRow[], allModels, prepared.xTest)),
-    await anyGrid('2.7', answers, ['allModels'], () => allModels, () => prepared.xTest),
+    await judged('2.5', answers, ['histories', 'allModels'], () =>
+      training('2.5', v('histories') as AnyHistory[], allModels, { inputs: prepared.xValidation }),
+    ),
+    await judged('2.6', answers, ['results', 'allModels'], () =>
+      testResults('2.6', v('results') as ResultRow[], allModels, prepared.xTest),
+    ),
+    await anyGrid(
+      '2.7',
+      answers,
+      ['allModels'],
+      () => allModels,
+      () => prepared.xTest,
+    ),
   ];
 }
 
@@ -110,14 +154,23 @@ async function judgePart3(answers: Answers, prepared: PreparedData): Promise<Que
   const variance = v('VARIANCE');
   return [
     await judged('3.1', answers, ['VARIANCE', 'xNoisyTrain', 'xNoisyTest'], () => {
-      if (typeof variance !== 'number' || !(variance > 0)) throw new Error(`VARIANCE doit être un nombre positif, c’est ${String(variance)}`);
+      if (typeof variance !== 'number' || !(variance > 0))
+        throw new Error(`VARIANCE doit être un nombre positif, c’est ${String(variance)}`);
       return noisyPairs(variance, prepared.xTrain, v('xNoisyTrain') as tf.Tensor4D, prepared.xTest, noisyTest);
     }),
-    await judged('3.2', answers, ['denoiser', 'denoiseHistory', 'xNoisyValidation'],
-      () => denoiser(model, v('denoiseHistory') as AnyHistory, { inputs: v('xNoisyValidation') as tf.Tensor4D, targets: prepared.xValidation })),
-    await judged('3.3', answers, ['denoising', 'denoiser', 'xNoisyTest'],
-      () => denoisingResults(v('denoising') as ResultRow[], model, noisyTest, prepared.xTest)),
-    await anyGrid('3.4', answers, ['denoiser', 'xNoisyTest'], () => [model], () => noisyTest),
+    await judged('3.2', answers, ['denoiser', 'denoiseHistory', 'xNoisyValidation'], () =>
+      denoiser(model, v('denoiseHistory') as AnyHistory, { inputs: v('xNoisyValidation') as tf.Tensor4D, targets: prepared.xValidation }),
+    ),
+    await judged('3.3', answers, ['denoising', 'denoiser', 'xNoisyTest'], () =>
+      denoisingResults(v('denoising') as ResultRow[], model, noisyTest, prepared.xTest),
+    ),
+    await anyGrid(
+      '3.4',
+      answers,
+      ['denoiser', 'xNoisyTest'],
+      () => [model],
+      () => noisyTest,
+    ),
   ];
 }
 
@@ -131,7 +184,13 @@ export async function judgeAnswers(part: Part, dir: string): Promise<QuestionVer
   for (const name of Object.keys(gradedValues(part))) answers[name] = await importAnswer(dir, name);
   const settings = labSettings();
   const emptyCache = fs.mkdtempSync(path.join(os.tmpdir(), 'tp5-judge-'));
-  const data = await loadDataset({ trainLimit: settings.trainLimit, testLimit: settings.testLimit, cacheDir: emptyCache, download: false, print: false });
+  const data = await loadDataset({
+    trainLimit: settings.trainLimit,
+    testLimit: settings.testLimit,
+    cacheDir: emptyCache,
+    download: false,
+    print: false,
+  });
   const prepared = prepareData(data);
   if (part === 1) return judgePart1(answers, data, prepared);
   if (part === 2) return judgePart2(answers, prepared);

@@ -34,7 +34,10 @@ const shapeOf = (shape: tf.Shape | tf.Shape[]) => (shape as number[]).slice(1);
 export function readModel(model: Autoencoder): ModelReading {
   const layers: WeightedLayer[] = [];
   const unknown: string[] = [];
-  for (const [half, part] of [['encoder', model.encoder], ['decoder', model.decoder]] as const) {
+  for (const [half, part] of [
+    ['encoder', model.encoder],
+    ['decoder', model.decoder],
+  ] as const) {
     let position = 0;
     for (const layer of part.layers) {
       const kind: LayerKind | undefined = layerKind(layer);
@@ -56,7 +59,9 @@ export function readModel(model: Autoencoder): ModelReading {
 export type ActivationRule = 'none' | 'relu' | 'sigmoid' | 'any';
 
 const KIND_WORDS: Record<WeightedLayer['kind'], string> = {
-  dense: 'couche linéaire', conv: 'convolution', convTranspose: 'convolution transposée',
+  dense: 'couche linéaire',
+  conv: 'convolution',
+  convTranspose: 'convolution transposée',
 };
 
 const HALF_WORDS = { encoder: 'de l’encodeur', decoder: 'du décodeur' };
@@ -70,8 +75,11 @@ const shapeText = (shape: number[]) => shape.join('×');
 /** The student's model must be written by the student: not taken from a reference builder, whole or in part. */
 export function checkOwnLayers(model: Autoencoder, label: string, feedback: Feedback): boolean {
   const maker = [model, model.encoder, model.decoder, ...model.encoder.layers, ...model.decoder.layers].map(madeBy).find(Boolean);
-  return feedback.expect(maker === undefined, `${label} : couches écrites par vous`,
-    `${label} vient de ${maker} : la question demande d’écrire vous-même les couches de l’encodeur et du décodeur`);
+  return feedback.expect(
+    maker === undefined,
+    `${label} : couches écrites par vous`,
+    `${label} vient de ${maker} : la question demande d’écrire vous-même les couches de l’encodeur et du décodeur`,
+  );
 }
 
 function checkActivation(layer: WeightedLayer, rule: ActivationRule, label: string, feedback: Feedback): void {
@@ -86,7 +94,9 @@ function checkActivation(layer: WeightedLayer, rule: ActivationRule, label: stri
       return;
     case 'sigmoid':
       if (found[found.length - 1] !== 'sigmoid') {
-        feedback.fail(`${label} : la dernière couche doit finir par une sigmoïde, qui ramène les pixels dans [0, 1] (trouvé : ${foundText})`);
+        feedback.fail(
+          `${label} : la dernière couche doit finir par une sigmoïde, qui ramène les pixels dans [0, 1] (trouvé : ${foundText})`,
+        );
       }
       return;
     case 'any':
@@ -99,34 +109,51 @@ function checkActivation(layer: WeightedLayer, rule: ActivationRule, label: stri
  * after each layer with the TP's rule for it. Messages name the layer and what is wrong, without
  * giving the expected sizes away.
  */
-export function compareWithReference(model: Autoencoder, reference: Autoencoder, rules: ActivationRule[], label: string, feedback: Feedback): void {
+export function compareWithReference(
+  model: Autoencoder,
+  reference: Autoencoder,
+  rules: ActivationRule[],
+  label: string,
+  feedback: Feedback,
+): void {
   const student = readModel(model);
   const expected = readModel(reference);
   const failuresBefore = feedback.failures;
   if (student.unknown.length > 0) {
-    feedback.fail(`${label} : ${[...new Set(student.unknown)].join(', ')} ne fait pas partie des couches du TP ` +
-      '(Dense, Conv2D, Conv2DTranspose, activations, Flatten, Reshape)');
+    feedback.fail(
+      `${label} : ${[...new Set(student.unknown)].join(', ')} ne fait pas partie des couches du TP ` +
+        '(Dense, Conv2D, Conv2DTranspose, activations, Flatten, Reshape)',
+    );
   }
   if (shapeText(student.codeShape) !== shapeText(expected.codeShape)) {
     feedback.fail(`${label} : le code a la forme ${shapeText(student.codeShape)} au lieu de ${shapeText(expected.codeShape)}`);
   }
   if (shapeText(student.outputShape) !== shapeText(expected.outputShape)) {
-    feedback.fail(`${label} : la sortie est ${shapeText(student.outputShape)} par image au lieu d’une image ${shapeText(expected.outputShape)}`);
+    feedback.fail(
+      `${label} : la sortie est ${shapeText(student.outputShape)} par image au lieu d’une image ${shapeText(expected.outputShape)}`,
+    );
   }
   for (const half of ['encoder', 'decoder'] as const) {
     const mine = student.layers.filter((l) => l.half === half).map((l) => KIND_WORDS[l.kind]);
     const theirs = expected.layers.filter((l) => l.half === half).map((l) => KIND_WORDS[l.kind]);
     if (mine.join() !== theirs.join()) {
-      feedback.fail(`${label} : ${half === 'encoder' ? 'l’encodeur' : 'le décodeur'} enchaîne ${mine.length ? mine.join(', ') : 'aucune couche à poids'}` +
-        ` ; l’architecture du TP : ${theirs.join(', ')}`);
+      feedback.fail(
+        `${label} : ${half === 'encoder' ? 'l’encodeur' : 'le décodeur'} enchaîne ${mine.length ? mine.join(', ') : 'aucune couche à poids'}` +
+          ` ; l’architecture du TP : ${theirs.join(', ')}`,
+      );
     }
   }
-  if (student.layers.length === expected.layers.length && student.layers.every((l, i) => l.kind === expected.layers[i].kind && l.half === expected.layers[i].half)) {
+  if (
+    student.layers.length === expected.layers.length &&
+    student.layers.every((l, i) => l.kind === expected.layers[i].kind && l.half === expected.layers[i].half)
+  ) {
     student.layers.forEach((layer, i) => {
       const reference = expected.layers[i];
       if (shapeText(layer.outputShape) !== shapeText(reference.outputShape)) {
-        feedback.fail(`${label} : la ${where(layer)} sort ${shapeText(layer.outputShape)}, ce n’est pas la dimension attendue ` +
-          '(neurones ou filtres, noyau, pas, padding)');
+        feedback.fail(
+          `${label} : la ${where(layer)} sort ${shapeText(layer.outputShape)}, ce n’est pas la dimension attendue ` +
+            '(neurones ou filtres, noyau, pas, padding)',
+        );
       } else if (layer.params !== reference.params) {
         feedback.fail(`${label} : la ${where(layer)} n’a pas le bon nombre de paramètres (noyau ? biais ?)`);
       }

@@ -26,7 +26,10 @@ export const QUESTIONS: Record<string, string> = {
 
 /** An error that names a question; its message is all a student needs (no stack trace). */
 export class QuestionError extends Error {
-  constructor(readonly question: string, message: string) {
+  constructor(
+    readonly question: string,
+    message: string,
+  ) {
     super(message);
     this.name = 'QuestionError';
     this.stack = message;
@@ -40,7 +43,8 @@ export class QuestionError extends Error {
 
 function title(question: string): string {
   const text = QUESTIONS[question];
-  if (text === undefined) throw new Error(`lab.todo : question inconnue « ${question} » ; questions : ${Object.keys(QUESTIONS).join(', ')}`);
+  if (text === undefined)
+    throw new Error(`lab.todo : question inconnue « ${question} » ; questions : ${Object.keys(QUESTIONS).join(', ')}`);
   return text;
 }
 
@@ -49,7 +53,10 @@ function title(question: string): string {
  * (nbgrader's student versions, whose stub is the same everywhere, call it without one).
  */
 export function todo(question?: string): never {
-  const what = question === undefined ? 'Réponse à compléter (la question est dans le texte au-dessus)' : `Question ${question} à compléter : ${title(question)}`;
+  const what =
+    question === undefined
+      ? 'Réponse à compléter (la question est dans le texte au-dessus)'
+      : `Question ${question} à compléter : ${title(question)}`;
   throw new QuestionError(question ?? '?', `${what}. Remplacez la ligne lab.todo(…) par votre code, puis exécutez à nouveau la cellule.`);
 }
 

@@ -67,10 +67,14 @@ export function toTensor(set: ImageSet, start = 0, end = set.count): tf.Tensor4D
 export function asImageSet(images: Images, what = 'images'): ImageSet {
   if (!(images instanceof tf.Tensor)) {
     if (typeof images !== 'object' || images === null || !(images.pixels instanceof Float32Array)) {
-      throw new Error(`${what} : un tenseur [n, M, N, 1] ou un ImageSet est attendu, reçu ${images === undefined ? 'undefined' : typeof images}`);
+      throw new Error(
+        `${what} : un tenseur [n, M, N, 1] ou un ImageSet est attendu, reçu ${images === undefined ? 'undefined' : typeof images}`,
+      );
     }
     if (images.pixels.length < images.count * imageSize(images)) {
-      throw new Error(`${what} : ${images.count} images de ${images.height}×${images.width} annoncées, mais seulement ${images.pixels.length} pixels`);
+      throw new Error(
+        `${what} : ${images.count} images de ${images.height}×${images.width} annoncées, mais seulement ${images.pixels.length} pixels`,
+      );
     }
     return images;
   }

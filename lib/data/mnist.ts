@@ -41,9 +41,24 @@ const DATASETS: Record<DatasetName, DatasetSpec> = {
     title: 'MNIST',
     files: {
       trainImages: { fileName: 'train-images-idx3-ubyte', gzMd5: 'f68b3c2dcbeaaa9fbdd348bbdeb94873', shape: [60000, 28, 28] },
-      trainLabels: { fileName: 'train-labels-idx1-ubyte', gzMd5: 'd53e105ee54ea40749a09fcbcd1e9432', rawMd5: 'a25bea736e30d166cdddb491f175f624', shape: [60000] },
-      testImages: { fileName: 't10k-images-idx3-ubyte', gzMd5: '9fb629c4189551a2d022fa330f9573f3', rawMd5: '2646ac647ad5339dbf082846283269ea', shape: [10000, 28, 28] },
-      testLabels: { fileName: 't10k-labels-idx1-ubyte', gzMd5: 'ec29112dd5afa0611ce80d1b7f02629c', rawMd5: '27ae3e4e09519cfbb04c329615203637', shape: [10000] },
+      trainLabels: {
+        fileName: 'train-labels-idx1-ubyte',
+        gzMd5: 'd53e105ee54ea40749a09fcbcd1e9432',
+        rawMd5: 'a25bea736e30d166cdddb491f175f624',
+        shape: [60000],
+      },
+      testImages: {
+        fileName: 't10k-images-idx3-ubyte',
+        gzMd5: '9fb629c4189551a2d022fa330f9573f3',
+        rawMd5: '2646ac647ad5339dbf082846283269ea',
+        shape: [10000, 28, 28],
+      },
+      testLabels: {
+        fileName: 't10k-labels-idx1-ubyte',
+        gzMd5: 'ec29112dd5afa0611ce80d1b7f02629c',
+        rawMd5: '27ae3e4e09519cfbb04c329615203637',
+        shape: [10000],
+      },
     },
     mirrors: ['https://ossci-datasets.s3.amazonaws.com/mnist/', 'https://storage.googleapis.com/cvdf-datasets/mnist/'],
     systemDirs: [],
@@ -52,10 +67,30 @@ const DATASETS: Record<DatasetName, DatasetSpec> = {
   'fashion-mnist': {
     title: 'Fashion-MNIST',
     files: {
-      trainImages: { fileName: 'train-images-idx3-ubyte', gzMd5: '8d4fb7e6c68d591d4c3dfef9ec88bf0d', rawMd5: 'f4a8712d7a061bf5bd6d2ca38dc4d50a', shape: [60000, 28, 28] },
-      trainLabels: { fileName: 'train-labels-idx1-ubyte', gzMd5: '25c81989df183df01b3e8a0aad5dffbe', rawMd5: '9018921c3c673c538a1fc5bad174d6f9', shape: [60000] },
-      testImages: { fileName: 't10k-images-idx3-ubyte', gzMd5: 'bef4ecab320f06d8554ea6380940ec79', rawMd5: '8181f5470baa50b63fa0f6fddb340f0a', shape: [10000, 28, 28] },
-      testLabels: { fileName: 't10k-labels-idx1-ubyte', gzMd5: 'bb300cfdad3c16e7a12a480ee83cd310', rawMd5: '15d484375f8d13e6eb1aabb0c3f46965', shape: [10000] },
+      trainImages: {
+        fileName: 'train-images-idx3-ubyte',
+        gzMd5: '8d4fb7e6c68d591d4c3dfef9ec88bf0d',
+        rawMd5: 'f4a8712d7a061bf5bd6d2ca38dc4d50a',
+        shape: [60000, 28, 28],
+      },
+      trainLabels: {
+        fileName: 'train-labels-idx1-ubyte',
+        gzMd5: '25c81989df183df01b3e8a0aad5dffbe',
+        rawMd5: '9018921c3c673c538a1fc5bad174d6f9',
+        shape: [60000],
+      },
+      testImages: {
+        fileName: 't10k-images-idx3-ubyte',
+        gzMd5: 'bef4ecab320f06d8554ea6380940ec79',
+        rawMd5: '8181f5470baa50b63fa0f6fddb340f0a',
+        shape: [10000, 28, 28],
+      },
+      testLabels: {
+        fileName: 't10k-labels-idx1-ubyte',
+        gzMd5: 'bb300cfdad3c16e7a12a480ee83cd310',
+        rawMd5: '15d484375f8d13e6eb1aabb0c3f46965',
+        shape: [10000],
+      },
     },
     mirrors: ['http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/'],
     systemDirs: ['/usr/share/datasets/fashion-mnist'],
@@ -67,7 +102,11 @@ const DATASETS: Record<DatasetName, DatasetSpec> = {
 export type DataSourceKind = 'directory' | 'system' | 'cache' | 'download' | 'embedded';
 
 const SOURCE_WORDS: Record<DataSourceKind, string> = {
-  directory: 'dossier indiqué', system: 'copie du système', cache: 'cache', download: 'téléchargement', embedded: 'copie embarquée',
+  directory: 'dossier indiqué',
+  system: 'copie du système',
+  cache: 'cache',
+  download: 'téléchargement',
+  embedded: 'copie embarquée',
 };
 
 export interface LoadDatasetOptions {
@@ -144,7 +183,8 @@ function findFile(dir: string, spec: IdxFileSpec): string | undefined {
   for (const name of [`${spec.fileName}.gz`, spec.fileName]) {
     const candidate = path.join(dir, name);
     if (!fs.existsSync(candidate)) continue;
-    if (!fs.statSync(candidate).isFile()) throw new Error(`${candidate} est un dossier : un fichier IDX (gzippé ou non) est attendu à cette place`);
+    if (!fs.statSync(candidate).isFile())
+      throw new Error(`${candidate} est un dossier : un fichier IDX (gzippé ou non) est attendu à cette place`);
     return candidate;
   }
   return undefined;
@@ -234,7 +274,9 @@ async function downloadInto(dir: string, spec: DatasetSpec, fetchFile: (url: str
       break;
     }
     if (!fs.existsSync(target)) {
-      throw new Error(`impossible de télécharger ${file.fileName}.gz depuis ${spec.mirrors.length} miroirs (${[...new Set(failures)].join(' ; ')})`);
+      throw new Error(
+        `impossible de télécharger ${file.fileName}.gz depuis ${spec.mirrors.length} miroirs (${[...new Set(failures)].join(' ; ')})`,
+      );
     }
   }
 }
@@ -346,8 +388,10 @@ export async function loadDataset(options: LoadDatasetOptions = {}): Promise<Dat
   }
   if (!loaded) {
     if (name !== 'mnist') {
-      throw new Error(`${spec.title} not found: set ${spec.dirVariable} to a folder with its four IDX files, ` +
-        `install Debian's dataset-fashion-mnist, or allow the download (${notes.join('; ') || 'download disabled'})`);
+      throw new Error(
+        `${spec.title} not found: set ${spec.dirVariable} to a folder with its four IDX files, ` +
+          `install Debian's dataset-fashion-mnist, or allow the download (${notes.join('; ') || 'download disabled'})`,
+      );
     }
     const embedded = loadEmbedded(options);
     loaded = { train: embedded.train, test: embedded.test as ImageSet, source: 'embedded', origin: embedded.origin };
@@ -357,11 +401,19 @@ export async function loadDataset(options: LoadDatasetOptions = {}): Promise<Dat
   const verified = unverified.length === 0;
   const train = options.trainLimit ? firstImages(loaded.train, options.trainLimit) : loaded.train;
   const test = options.testLimit ? firstImages(loaded.test, options.testLimit) : loaded.test;
-  const limited = train.count < loaded.train.count || test.count < loaded.test.count
-    ? `, limité à ${integer(train.count)} + ${integer(test.count)} images` : '';
-  const completeness = full ? (verified ? 'jeu officiel complet' : `jeu complet NON VÉRIFIÉ (${unverified.join(', ')} : aucune empreinte connue de la forme non compressée, seule la forme est vérifiée)`) : `PAS le jeu d'entraînement complet de ${integer(spec.files.trainImages.shape[0])} images`;
-  const summary = `${spec.title} : ${integer(train.count)} images d'entraînement et ${integer(test.count)} de test, ` +
-    `source ${SOURCE_WORDS[loaded.source]} (${loaded.origin}) ; ${completeness}${limited}` + (notes.length ? ` [${notes.join(' ; ')}]` : '');
+  const limited =
+    train.count < loaded.train.count || test.count < loaded.test.count
+      ? `, limité à ${integer(train.count)} + ${integer(test.count)} images`
+      : '';
+  const completeness = full
+    ? verified
+      ? 'jeu officiel complet'
+      : `jeu complet NON VÉRIFIÉ (${unverified.join(', ')} : aucune empreinte connue de la forme non compressée, seule la forme est vérifiée)`
+    : `PAS le jeu d'entraînement complet de ${integer(spec.files.trainImages.shape[0])} images`;
+  const summary =
+    `${spec.title} : ${integer(train.count)} images d'entraînement et ${integer(test.count)} de test, ` +
+    `source ${SOURCE_WORDS[loaded.source]} (${loaded.origin}) ; ${completeness}${limited}` +
+    (notes.length ? ` [${notes.join(' ; ')}]` : '');
   if (options.print ?? true) console.log(summary);
   return { name, train, test, source: loaded.source, full, verified, summary };
 }

@@ -123,8 +123,10 @@ export type MetricName = (typeof METRIC_NAMES)[number];
 /** MSE, PSNR and SSIM of each candidate image against its reference, and their means. */
 export function compareImageSets(reference: ImageSet, candidate: ImageSet): { perImage: PerImageMetrics; mean: MetricSummary } {
   if (reference.count !== candidate.count || reference.height !== candidate.height || reference.width !== candidate.width) {
-    throw new Error(`cannot compare ${reference.count} images of ${reference.height}×${reference.width} ` +
-      `with ${candidate.count} images of ${candidate.height}×${candidate.width}`);
+    throw new Error(
+      `cannot compare ${reference.count} images of ${reference.height}×${reference.width} ` +
+        `with ${candidate.count} images of ${candidate.height}×${candidate.width}`,
+    );
   }
   const count = reference.count;
   const perImage: PerImageMetrics = { mse: new Float64Array(count), psnr: new Float64Array(count), ssim: new Float64Array(count) };

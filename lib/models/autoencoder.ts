@@ -28,10 +28,15 @@ export function autoencoder(parts: AutoencoderParts): Autoencoder {
     throw new Error('lab.autoencoder attend { encoder, decoder, name } : deux modèles tf.sequential() et un nom');
   }
   const { encoder, decoder } = parts;
-  for (const [role, model] of [['encoder', encoder], ['decoder', decoder]] as const) {
+  for (const [role, model] of [
+    ['encoder', encoder],
+    ['decoder', decoder],
+  ] as const) {
     if (!(model instanceof tf.LayersModel)) {
-      throw new Error(`lab.autoencoder : ${role} doit être un modèle de couches tfjs (tf.sequential() ou tf.model()), ` +
-        `reçu ${model === undefined ? 'undefined' : Object.prototype.toString.call(model)}`);
+      throw new Error(
+        `lab.autoencoder : ${role} doit être un modèle de couches tfjs (tf.sequential() ou tf.model()), ` +
+          `reçu ${model === undefined ? 'undefined' : Object.prototype.toString.call(model)}`,
+      );
     }
     if (model.inputs.length !== 1 || model.outputs.length !== 1) {
       throw new Error(`lab.autoencoder : ${role} doit avoir une seule entrée et une seule sortie`);
@@ -39,13 +44,17 @@ export function autoencoder(parts: AutoencoderParts): Autoencoder {
   }
   const imageInput = shapeOf(encoder.inputs[0]);
   if (imageInput.length !== 3 || imageInput[2] !== 1 || imageInput.some((d) => d === null)) {
-    throw new Error(`lab.autoencoder : l'encodeur doit prendre des images M×N×1 (inputShape: [M, N, 1]), le vôtre prend ${text(imageInput)}`);
+    throw new Error(
+      `lab.autoencoder : l'encodeur doit prendre des images M×N×1 (inputShape: [M, N, 1]), le vôtre prend ${text(imageInput)}`,
+    );
   }
   const code = shapeOf(encoder.outputs[0]);
   const decoderInput = shapeOf(decoder.inputs[0]);
   if (text(code) !== text(decoderInput)) {
-    throw new Error(`lab.autoencoder : l'encodeur sort un code ${text(code)} mais le décodeur attend ${text(decoderInput)} ; ` +
-      'donnez à la première couche du décodeur inputShape égal à la forme du code');
+    throw new Error(
+      `lab.autoencoder : l'encodeur sort un code ${text(code)} mais le décodeur attend ${text(decoderInput)} ; ` +
+        'donnez à la première couche du décodeur inputShape égal à la forme du code',
+    );
   }
   const imageShape: ImageShape = [imageInput[0] as number, imageInput[1] as number];
   const name = parts.name ?? 'Auto-encodeur';

@@ -26,15 +26,25 @@ export function buildConv(options: AutoencoderOptions = {}): Autoencoder {
   const { imageShape, codeSize, activation } = validateOptions(options, 'relu');
   const [m, n] = imageShape;
   if (m % 4 !== 0 || n % 4 !== 0) {
-    throw new Error(`imageShape [${m}, ${n}] : l'auto-encodeur convolutif ne rend pas une image de cette taille ; M et N doivent être ` +
-      'des multiples de 4 (deux convolutions de pas 2, défaites par deux convolutions transposées de pas 2), par exemple [28, 28]');
+    throw new Error(
+      `imageShape [${m}, ${n}] : l'auto-encodeur convolutif ne rend pas une image de cette taille ; M et N doivent être ` +
+        'des multiples de 4 (deux convolutions de pas 2, défaites par deux convolutions transposées de pas 2), par exemple [28, 28]',
+    );
   }
   const act = tfActivation(activation);
   const codeKernel: [number, number] = [m / 4, n / 4];
   const encoder = tf.sequential({
     name: 'encoder',
     layers: [
-      tf.layers.conv2d({ kernelInitializer: KERNEL_INITIALIZER, inputShape: [m, n, 1], filters: 16, kernelSize: 3, strides: 2, padding: 'same', activation: act }),
+      tf.layers.conv2d({
+        kernelInitializer: KERNEL_INITIALIZER,
+        inputShape: [m, n, 1],
+        filters: 16,
+        kernelSize: 3,
+        strides: 2,
+        padding: 'same',
+        activation: act,
+      }),
       tf.layers.conv2d({ kernelInitializer: KERNEL_INITIALIZER, filters: 32, kernelSize: 3, strides: 2, padding: 'same', activation: act }),
       tf.layers.conv2d({ kernelInitializer: KERNEL_INITIALIZER, filters: codeSize, kernelSize: codeKernel, padding: 'valid' }),
     ],
@@ -42,9 +52,30 @@ export function buildConv(options: AutoencoderOptions = {}): Autoencoder {
   const decoder = tf.sequential({
     name: 'decoder',
     layers: [
-      tf.layers.conv2dTranspose({ kernelInitializer: KERNEL_INITIALIZER, inputShape: [1, 1, codeSize], filters: 32, kernelSize: codeKernel, padding: 'valid', activation: act }),
-      tf.layers.conv2dTranspose({ kernelInitializer: KERNEL_INITIALIZER, filters: 16, kernelSize: 3, strides: 2, padding: 'same', activation: act }),
-      tf.layers.conv2dTranspose({ kernelInitializer: KERNEL_INITIALIZER, filters: 1, kernelSize: 3, strides: 2, padding: 'same', activation: 'sigmoid' }),
+      tf.layers.conv2dTranspose({
+        kernelInitializer: KERNEL_INITIALIZER,
+        inputShape: [1, 1, codeSize],
+        filters: 32,
+        kernelSize: codeKernel,
+        padding: 'valid',
+        activation: act,
+      }),
+      tf.layers.conv2dTranspose({
+        kernelInitializer: KERNEL_INITIALIZER,
+        filters: 16,
+        kernelSize: 3,
+        strides: 2,
+        padding: 'same',
+        activation: act,
+      }),
+      tf.layers.conv2dTranspose({
+        kernelInitializer: KERNEL_INITIALIZER,
+        filters: 1,
+        kernelSize: 3,
+        strides: 2,
+        padding: 'same',
+        activation: 'sigmoid',
+      }),
     ],
   });
   const name = options.name ?? `Convolutif (${activation}, code 1×1×${codeSize})`;

@@ -26,13 +26,27 @@ export interface ModelDescription {
 const WORDS = {
   fr: {
     headers: ['Partie', 'Couche', 'Spécifications', 'Dimension de la sortie', 'Nombre de paramètres'],
-    encoder: 'Encodeur', decoder: 'Décodeur', total: 'Total',
-    filters: 'filtres', filter: 'filtre', stride: 'pas', padding: 'padding', outputPadding: 'output padding', units: 'neurones',
+    encoder: 'Encodeur',
+    decoder: 'Décodeur',
+    total: 'Total',
+    filters: 'filtres',
+    filter: 'filtre',
+    stride: 'pas',
+    padding: 'padding',
+    outputPadding: 'output padding',
+    units: 'neurones',
   },
   en: {
     headers: ['Part', 'Layer', 'Specification', 'Output shape', 'Parameters'],
-    encoder: 'Encoder', decoder: 'Decoder', total: 'Total',
-    filters: 'filters', filter: 'filter', stride: 'stride', padding: 'padding', outputPadding: 'output padding', units: 'units',
+    encoder: 'Encoder',
+    decoder: 'Decoder',
+    total: 'Total',
+    filters: 'filters',
+    filter: 'filter',
+    stride: 'stride',
+    padding: 'padding',
+    outputPadding: 'output padding',
+    units: 'units',
   },
 };
 
@@ -70,8 +84,10 @@ function layerSpec(layer: tf.layers.Layer, language: Language): string {
     case 'convTranspose': {
       const filters = config.filters as number;
       const [stride] = config.strides as number[];
-      return `${filters} ${filters > 1 ? words.filters : words.filter} ${formatShape(config.kernelSize as number[])}, ${words.stride} ${stride}` +
-        `${paddingText(config, words, layerKind(layer) === 'convTranspose')}, ${activation}`;
+      return (
+        `${filters} ${filters > 1 ? words.filters : words.filter} ${formatShape(config.kernelSize as number[])}, ${words.stride} ${stride}` +
+        `${paddingText(config, words, layerKind(layer) === 'convTranspose')}, ${activation}`
+      );
     }
     default:
       return '';
@@ -83,10 +99,19 @@ export function describeModel(autoencoder: Autoencoder, language: Language = 'fr
   checkOneOf('language', language, ['fr', 'en']);
   const words = WORDS[language];
   const rows: LayerRow[] = [];
-  for (const [part, half] of [[words.encoder, autoencoder.encoder], [words.decoder, autoencoder.decoder]] as const) {
+  for (const [part, half] of [
+    [words.encoder, autoencoder.encoder],
+    [words.decoder, autoencoder.decoder],
+  ] as const) {
     for (const layer of half.layers.filter((l) => layerKind(l) !== 'input')) {
       const outputShape = (layer.outputShape as number[]).slice(1);
-      rows.push({ part, layer: layerKindName(layer, language), spec: layerSpec(layer, language), outputShape, params: layer.countParams() });
+      rows.push({
+        part,
+        layer: layerKindName(layer, language),
+        spec: layerSpec(layer, language),
+        outputShape,
+        params: layer.countParams(),
+      });
     }
   }
   const totalParams = rows.reduce((sum, row) => sum + row.params, 0);
@@ -103,7 +128,11 @@ function formatCount(value: number, language: Language): string {
 function tableCells(description: ModelDescription): string[][] {
   const words = WORDS[description.language];
   const body = description.layers.map((row) => [
-    row.part, row.layer, row.spec, formatShape(row.outputShape), formatCount(row.params, description.language),
+    row.part,
+    row.layer,
+    row.spec,
+    formatShape(row.outputShape),
+    formatCount(row.params, description.language),
   ]);
   body.push([words.total, '', '', '', formatCount(description.totalParams, description.language)]);
   return body;
@@ -112,8 +141,7 @@ function tableCells(description: ModelDescription): string[][] {
 export function descriptionToMarkdown(description: ModelDescription): string {
   const headers = WORDS[description.language].headers;
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
-  const rows = tableCells(description).map((cells, i, all) =>
-    line(i === all.length - 1 ? cells.map((c) => (c ? `**${c}**` : c)) : cells));
+  const rows = tableCells(description).map((cells, i, all) => line(i === all.length - 1 ? cells.map((c) => (c ? `**${c}**` : c)) : cells));
   return [`**${description.name}**`, '', line(headers), line(headers.map(() => '---')), ...rows].join('\n');
 }
 
@@ -128,8 +156,10 @@ export function descriptionToHtml(description: ModelDescription): string {
     `<tr${total ? ' style="font-weight:bold;border-top:2px solid #444"' : ''}>` +
     values.map((v, i) => `<${tag} style="text-align:${i === 4 ? 'right' : 'left'};padding:2px 8px">${escapeHtml(v)}</${tag}>`).join('') +
     '</tr>';
-  return `<table class="tp5-description" style="border-collapse:collapse">` +
+  return (
+    `<table class="tp5-description" style="border-collapse:collapse">` +
     `<caption style="text-align:left;font-weight:bold">${escapeHtml(description.name)}</caption>` +
     `<thead>${row(headers, 'th')}</thead>` +
-    `<tbody>${cells.map((c, i) => row(c, 'td', i === cells.length - 1)).join('')}</tbody></table>`;
+    `<tbody>${cells.map((c, i) => row(c, 'td', i === cells.length - 1)).join('')}</tbody></table>`
+  );
 }

@@ -33,7 +33,8 @@ export interface FullResolutionOptions {
  */
 export function buildFullResolutionDenoiser(options: FullResolutionOptions = {}): Autoencoder {
   noteLibraryCall('lab.buildFullResolutionDenoiser');
-  if (typeof options !== 'object' || options === null) throw new Error(`les options sont un objet { imageShape, filters, depth, name }, reçu ${shown(options)}`);
+  if (typeof options !== 'object' || options === null)
+    throw new Error(`les options sont un objet { imageShape, filters, depth, name }, reçu ${shown(options)}`);
   const { imageShape } = validateOptions({ imageShape: options.imageShape }, 'tanh');
   const filters = checkPositiveInteger('filters', options.filters ?? 32, 512);
   const depth = checkPositiveInteger('depth', options.depth ?? 7, 64);
@@ -44,7 +45,16 @@ export function buildFullResolutionDenoiser(options: FullResolutionOptions = {})
   const encoder = tf.sequential({ name: 'encoder', layers: [hidden([m, n, 1]), ...Array.from({ length: depth - 2 }, () => hidden())] });
   const decoder = tf.sequential({
     name: 'decoder',
-    layers: [tf.layers.conv2d({ kernelInitializer: KERNEL_INITIALIZER, inputShape: [m, n, filters], filters: 1, kernelSize: 3, padding: 'same', activation: 'sigmoid' })],
+    layers: [
+      tf.layers.conv2d({
+        kernelInitializer: KERNEL_INITIALIZER,
+        inputShape: [m, n, filters],
+        filters: 1,
+        kernelSize: 3,
+        padding: 'same',
+        activation: 'sigmoid',
+      }),
+    ],
   });
   const name = options.name ?? `Débruiteur pleine résolution (${depth} convolutions de ${filters} canaux)`;
   return markReference(autoencoder({ encoder, decoder, name }), 'lab.buildFullResolutionDenoiser');

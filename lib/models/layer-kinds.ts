@@ -48,11 +48,16 @@ export function isWeightedKind(kind: LayerKind | undefined): kind is 'dense' | '
  */
 export function layerActivation(layer: tf.layers.Layer): string {
   switch (layer.getClassName()) {
-    case 'ReLU': return 'relu';
-    case 'LeakyReLU': return 'leakyReLU';
-    case 'ELU': return 'elu';
-    case 'Softmax': return 'softmax';
-    default: return String(layer.getConfig().activation ?? 'linear');
+    case 'ReLU':
+      return 'relu';
+    case 'LeakyReLU':
+      return 'leakyReLU';
+    case 'ELU':
+      return 'elu';
+    case 'Softmax':
+      return 'softmax';
+    default:
+      return String(layer.getConfig().activation ?? 'linear');
   }
 }
 

@@ -27,7 +27,13 @@ export interface ClassicalOptions {
 }
 
 /** The classical methods' names, as `method` gives them. */
-export const CLASSICAL_METHODS = ['entrée ramenée dans [0, 1]', 'flou gaussien (σ = 1)', 'filtre médian 3×3', 'variation totale', 'moyennes non locales'];
+export const CLASSICAL_METHODS = [
+  'entrée ramenée dans [0, 1]',
+  'flou gaussien (σ = 1)',
+  'filtre médian 3×3',
+  'variation totale',
+  'moyennes non locales',
+];
 
 /** Total-variation weights tried: a geometric grid from 0.02 to 2. */
 export const TV_WEIGHTS = [0.02, 0.03, 0.05, 0.08, 0.12, 0.18, 0.27, 0.4, 0.6, 0.9, 1.35, 2];
@@ -39,7 +45,11 @@ function meanPsnr(pairs: { noisy: ImageSet; clean: ImageSet }, denoise: (images:
 }
 
 /** The candidate whose denoiser gives the best mean PSNR on the pairs. */
-function bestOf<T>(candidates: readonly T[], pairs: { noisy: ImageSet; clean: ImageSet }, denoiser: (candidate: T) => (images: ImageSet) => ImageSet): T {
+function bestOf<T>(
+  candidates: readonly T[],
+  pairs: { noisy: ImageSet; clean: ImageSet },
+  denoiser: (candidate: T) => (images: ImageSet) => ImageSet,
+): T {
   const scores = candidates.map((candidate) => meanPsnr(pairs, denoiser(candidate)));
   return candidates[scores.indexOf(Math.max(...scores))];
 }
@@ -64,7 +74,9 @@ export function classicalDenoisers(sigma: number, validation: ValidationPairs, o
     clean: firstImages(asImageSet(validation.clean, 'validation (clean)'), count),
   };
   if (pairs.noisy.count !== pairs.clean.count) {
-    throw new Error(`classicalDenoisers : ${pairs.noisy.count} images bruitées pour ${pairs.clean.count} images propres ; il faut des paires`);
+    throw new Error(
+      `classicalDenoisers : ${pairs.noisy.count} images bruitées pour ${pairs.clean.count} images propres ; il faut des paires`,
+    );
   }
   const weight = bestOf(TV_WEIGHTS, pairs, (w) => (images) => tvDenoise(images, { weight: w }));
   const factor = bestOf(NL_MEANS_H_FACTORS, pairs, (f) => (images) => nlMeansDenoise(images, { h: f * sigma, sigma }));
@@ -73,7 +85,15 @@ export function classicalDenoisers(sigma: number, validation: ValidationPairs, o
     { method: 'entrée ramenée dans [0, 1]', name: 'entrée ramenée dans [0, 1]', denoise: clipImages },
     { method: 'flou gaussien (σ = 1)', name: 'flou gaussien (σ = 1)', denoise: (images) => gaussianBlur(images, 1) },
     { method: 'filtre médian 3×3', name: 'filtre médian 3×3', denoise: medianFilter3x3 },
-    { method: 'variation totale', name: `variation totale (poids ${shortDecimal(weight, 2)})`, denoise: (images) => tvDenoise(images, { weight }) },
-    { method: 'moyennes non locales', name: `moyennes non locales (h = ${shortDecimal(h, 3)})`, denoise: (images) => nlMeansDenoise(images, { h, sigma }) },
+    {
+      method: 'variation totale',
+      name: `variation totale (poids ${shortDecimal(weight, 2)})`,
+      denoise: (images) => tvDenoise(images, { weight }),
+    },
+    {
+      method: 'moyennes non locales',
+      name: `moyennes non locales (h = ${shortDecimal(h, 3)})`,
+      denoise: (images) => nlMeansDenoise(images, { h, sigma }),
+    },
   ];
 }

@@ -52,8 +52,9 @@ function noiseLevels(options: NoiseOptions, random: SeededRandom): (image: numbe
       return std;
     };
   }
-  const std = options.std !== undefined
-    ? checkNumberInRange('std', options.std, 0, 100)
-    : Math.sqrt(checkNumberInRange('variance', options.variance, 0, 10000));
+  const std =
+    options.std !== undefined
+      ? checkNumberInRange('std', options.std, 0, 100)
+      : Math.sqrt(checkNumberInRange('variance', options.variance, 0, 10000));
   return () => std;
 }

@@ -28,14 +28,16 @@ const DISTANCE_CUTOFF = 5;
  * reflection, and the padding is denoised with it, as there.
  */
 export function nlMeansDenoise(input: Images, options: NlMeansOptions): ImageSet {
-  if (typeof options !== 'object' || options === null) throw new Error('nlMeansDenoise attend des options { h, sigma, patchSize, patchDistance } (h > 0)');
+  if (typeof options !== 'object' || options === null)
+    throw new Error('nlMeansDenoise attend des options { h, sigma, patchSize, patchDistance } (h > 0)');
   const images = asImageSet(input, 'nlMeansDenoise');
   const { height, width } = images;
   const h = checkNumberInRange('h', options.h, Number.MIN_VALUE, 100, ' (strictement positif)');
   const sigma = checkNumberInRange('sigma', options.sigma ?? 0, 0, 100);
   const smallestSide = Math.min(height, width);
   const patchSize = checkPositiveInteger('patchSize', options.patchSize ?? 3, smallestSide);
-  if (patchSize % 2 === 0) throw new Error(`patchSize doit être impair (un pixel au centre du motif), par exemple 3, 5 ou 7 ; reçu ${patchSize}`);
+  if (patchSize % 2 === 0)
+    throw new Error(`patchSize doit être impair (un pixel au centre du motif), par exemple 3, 5 ou 7 ; reçu ${patchSize}`);
   const patchDistance = checkPositiveInteger('patchDistance', options.patchDistance ?? 5, smallestSide - 1);
 
   const offset = (patchSize - 1) / 2;
@@ -74,7 +76,8 @@ export function nlMeansDenoise(input: Images, options: NlMeansOptions): ImageSet
           for (let c = Math.max(offset, offset - dc); c < Math.min(cols - offset, cols - offset - dc); c++) {
             const below = (r + offset) * cols;
             const above = (r - offset) * cols;
-            const patchSum = integral[below + c + offset] + integral[above + c - offset] - integral[above + c + offset] - integral[below + c - offset];
+            const patchSum =
+              integral[below + c + offset] + integral[above + c - offset] - integral[above + c + offset] - integral[below + c - offset];
             const distance = Math.max(patchSum, 0) / (h * h * patchArea);
             if (distance > DISTANCE_CUTOFF) continue;
             const weight = share * Math.exp(-distance);

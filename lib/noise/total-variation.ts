@@ -24,7 +24,8 @@ export interface TvOptions {
  * u = x − div p. Each image is denoised on its own.
  */
 export function tvDenoise(input: Images, options: TvOptions): ImageSet {
-  if (typeof options !== 'object' || options === null) throw new Error('tvDenoise attend des options { weight } (weight > 0, par exemple 0,1)');
+  if (typeof options !== 'object' || options === null)
+    throw new Error('tvDenoise attend des options { weight } (weight > 0, par exemple 0,1)');
   const weight = checkNumberInRange('weight', options.weight, Number.MIN_VALUE, 1000, ' (strictement positif)');
   const eps = checkNumberInRange('eps', options.eps ?? 2e-4, 0, 1);
   const maxIterations = checkPositiveInteger('maxIterations', options.maxIterations ?? 200, 100000);

@@ -70,7 +70,13 @@ function linearScale(min: number, max: number, pixels: number, flip: boolean): S
   const ticks = niceTicks(min, max);
   const lo = Math.min(min, ticks[0]);
   const hi = max > lo ? max : lo + 1;
-  return { toPixel: (v) => { const f = (v - lo) / (hi - lo); return flip ? pixels * (1 - f) : pixels * f; }, ticks };
+  return {
+    toPixel: (v) => {
+      const f = (v - lo) / (hi - lo);
+      return flip ? pixels * (1 - f) : pixels * f;
+    },
+    ticks,
+  };
 }
 
 function logScale(min: number, max: number, pixels: number): Scale {
@@ -90,31 +96,39 @@ function logScale(min: number, max: number, pixels: number): Scale {
 function svgFrame(title: string, xTitle: string, yTitle: string, body: string[], legendNames: string[]): string {
   const longest = legendNames.reduce((n, name) => Math.max(n, name.length), 0);
   const width = Math.round(MARGIN.left + PLOT_W + Math.max(60, 40 + 6.8 * longest));
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${HEIGHT}" viewBox="0 0 ${width} ${HEIGHT}" ` +
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${HEIGHT}" viewBox="0 0 ${width} ${HEIGHT}" ` +
     `font-family="sans-serif" font-size="12"><rect width="100%" height="100%" fill="white"/>` +
     `<text x="${MARGIN.left}" y="24" font-size="15">${escapeHtml(title)}</text>` +
     `<text x="${MARGIN.left + PLOT_W / 2}" y="${HEIGHT - 10}" text-anchor="middle">${escapeHtml(xTitle)}</text>` +
     `<text transform="translate(16 ${MARGIN.top + PLOT_H / 2}) rotate(-90)" text-anchor="middle">${escapeHtml(yTitle)}</text>` +
     `<g transform="translate(${MARGIN.left} ${MARGIN.top})">${body.join('')}` +
-    `<rect width="${PLOT_W}" height="${PLOT_H}" fill="none" stroke="#444"/></g></svg>`;
+    `<rect width="${PLOT_W}" height="${PLOT_H}" fill="none" stroke="#444"/></g></svg>`
+  );
 }
 
 function yAxis(scale: Scale): string {
-  return scale.ticks.map((t) => {
-    const y = scale.toPixel(t).toFixed(1);
-    return `<line x1="0" x2="${PLOT_W}" y1="${y}" y2="${y}" stroke="#e5e5e5"/>` +
-      `<text x="-6" y="${y}" text-anchor="end" dominant-baseline="middle">${formatTick(t)}</text>`;
-  }).join('');
+  return scale.ticks
+    .map((t) => {
+      const y = scale.toPixel(t).toFixed(1);
+      return (
+        `<line x1="0" x2="${PLOT_W}" y1="${y}" y2="${y}" stroke="#e5e5e5"/>` +
+        `<text x="-6" y="${y}" text-anchor="end" dominant-baseline="middle">${formatTick(t)}</text>`
+      );
+    })
+    .join('');
 }
 
 function legend(names: string[], colors = names.map((_, i) => COLORS[i % COLORS.length]), dashed: boolean[] = []): string {
-  return names.map((name, i) => {
-    const y = 10 + 18 * i;
-    const mark = dashed[i]
-      ? `<line x1="${PLOT_W + 10}" x2="${PLOT_W + 26}" y1="${y}" y2="${y}" stroke="${colors[i]}" stroke-width="2" stroke-dasharray="4 3"/>`
-      : `<rect x="${PLOT_W + 12}" y="${y - 6}" width="12" height="12" fill="${colors[i]}"/>`;
-    return `${mark}<text x="${PLOT_W + 30}" y="${y}" dominant-baseline="middle">${escapeHtml(name)}</text>`;
-  }).join('');
+  return names
+    .map((name, i) => {
+      const y = 10 + 18 * i;
+      const mark = dashed[i]
+        ? `<line x1="${PLOT_W + 10}" x2="${PLOT_W + 26}" y1="${y}" y2="${y}" stroke="${colors[i]}" stroke-width="2" stroke-dasharray="4 3"/>`
+        : `<rect x="${PLOT_W + 12}" y="${y - 6}" width="12" height="12" fill="${colors[i]}"/>`;
+      return `${mark}<text x="${PLOT_W + 30}" y="${y}" dominant-baseline="middle">${escapeHtml(name)}</text>`;
+    })
+    .join('');
 }
 
 /** [min, max] without spreading large arrays into Math.min / Math.max. */
@@ -135,7 +149,10 @@ function finiteValues(values: number[], positive: boolean): number[] {
 /** One line per series (e.g. a loss per epoch for each model). */
 export function lineChart(series: Series[], options: AxisOptions): Figure {
   const xs = series.flatMap((s) => s.x);
-  const ys = finiteValues(series.flatMap((s) => s.y), options.logY === true);
+  const ys = finiteValues(
+    series.flatMap((s) => s.y),
+    options.logY === true,
+  );
   if (ys.length === 0) throw new Error(`figure « ${options.title} » : aucune valeur finie à tracer`);
   const xScale = linearScale(...extent(xs), PLOT_W, false);
   const yScale = options.logY ? logScale(...extent(ys), PLOT_H) : linearScale(...extent(ys), PLOT_H, true);
@@ -154,12 +171,22 @@ export function lineChart(series: Series[], options: AxisOptions): Figure {
     }
   });
   const names = series.map((s) => s.name);
-  body.push(legend(names, colors, series.map((s) => s.dashed === true)));
+  body.push(
+    legend(
+      names,
+      colors,
+      series.map((s) => s.dashed === true),
+    ),
+  );
   return {
     title: options.title,
     plotly: {
       data: series.map((s, i) => ({
-        type: 'scatter', mode: 'lines+markers', name: s.name, x: s.x, y: s.y,
+        type: 'scatter',
+        mode: 'lines+markers',
+        name: s.name,
+        x: s.x,
+        y: s.y,
         line: { color: colors[i], dash: s.dashed ? 'dash' : 'solid' },
       })),
       layout: {
@@ -188,7 +215,10 @@ export interface BarChartOptions {
 /** Grouped bars: one group per category, one bar per series. */
 export function barChart(categories: string[], series: BarSeries[], options: BarChartOptions): Figure {
   const format = options.format ?? ((v: number) => formatTick(v));
-  const values = finiteValues(series.flatMap((s) => s.values), options.logY === true);
+  const values = finiteValues(
+    series.flatMap((s) => s.values),
+    options.logY === true,
+  );
   if (values.length === 0) throw new Error(`figure « ${options.title} » : aucune valeur finie à tracer`);
   const [low, high] = extent(values);
   const max = high * 1.12;
@@ -205,9 +235,11 @@ export function barChart(categories: string[], series: BarSeries[], options: Bar
       if (!Number.isFinite(v) || (options.logY && v <= 0)) return;
       const x = c * groupW + groupW * 0.1 + i * barW;
       const top = yScale.toPixel(v);
-      body.push(`<rect x="${x.toFixed(1)}" y="${Math.min(top, base).toFixed(1)}" width="${(barW - 2).toFixed(1)}" ` +
-        `height="${Math.abs(base - top).toFixed(1)}" fill="${COLORS[i % COLORS.length]}"/>` +
-        `<text x="${(x + barW / 2).toFixed(1)}" y="${(Math.min(top, base) - 4).toFixed(1)}" text-anchor="middle" font-size="10">${escapeHtml(format(v))}</text>`);
+      body.push(
+        `<rect x="${x.toFixed(1)}" y="${Math.min(top, base).toFixed(1)}" width="${(barW - 2).toFixed(1)}" ` +
+          `height="${Math.abs(base - top).toFixed(1)}" fill="${COLORS[i % COLORS.length]}"/>` +
+          `<text x="${(x + barW / 2).toFixed(1)}" y="${(Math.min(top, base) - 4).toFixed(1)}" text-anchor="middle" font-size="10">${escapeHtml(format(v))}</text>`,
+      );
     });
   });
   const names = series.map((s) => s.name);
@@ -216,11 +248,17 @@ export function barChart(categories: string[], series: BarSeries[], options: Bar
     title: options.title,
     plotly: {
       data: series.map((s, i) => ({
-        type: 'bar', name: s.name, x: categories, y: s.values, text: s.values.map(format), textposition: 'outside',
+        type: 'bar',
+        name: s.name,
+        x: categories,
+        y: s.values,
+        text: s.values.map(format),
+        textposition: 'outside',
         marker: { color: COLORS[i % COLORS.length] },
       })),
       layout: {
-        ...plotlyLayout(options.title), barmode: 'group',
+        ...plotlyLayout(options.title),
+        barmode: 'group',
         yaxis: { title: { text: options.yTitle }, type: options.logY ? 'log' : 'linear', exponentformat: 'none' },
       },
     },
@@ -247,7 +285,9 @@ export function scatterChart(x: ArrayLike<number>, y: ArrayLike<number>, labels:
   }
   for (let i = 0; i < xs.length; i++) {
     const color = COLORS[classes.indexOf(labels[i]) % COLORS.length];
-    body.push(`<circle cx="${xScale.toPixel(xs[i]).toFixed(1)}" cy="${yScale.toPixel(ys[i]).toFixed(1)}" r="2" fill="${color}" fill-opacity="0.6"/>`);
+    body.push(
+      `<circle cx="${xScale.toPixel(xs[i]).toFixed(1)}" cy="${yScale.toPixel(ys[i]).toFixed(1)}" r="2" fill="${color}" fill-opacity="0.6"/>`,
+    );
   }
   const names = classes.map(name);
   body.push(legend(names));
@@ -257,13 +297,18 @@ export function scatterChart(x: ArrayLike<number>, y: ArrayLike<number>, labels:
       data: classes.map((c, i) => {
         const members = xs.map((_, j) => j).filter((j) => labels[j] === c);
         return {
-          type: 'scattergl', mode: 'markers', name: name(c), x: members.map((j) => xs[j]), y: members.map((j) => ys[j]),
+          type: 'scattergl',
+          mode: 'markers',
+          name: name(c),
+          x: members.map((j) => xs[j]),
+          y: members.map((j) => ys[j]),
           marker: { size: 4, opacity: 0.6, color: COLORS[i % COLORS.length] },
         };
       }),
       layout: {
         ...plotlyLayout(options.title, HEIGHT + 100),
-        xaxis: { title: { text: options.xTitle } }, yaxis: { title: { text: options.yTitle } },
+        xaxis: { title: { text: options.xTitle } },
+        yaxis: { title: { text: options.yTitle } },
       },
     },
     svg: svgFrame(options.title, options.xTitle, options.yTitle, body, names),

@@ -38,11 +38,16 @@ export function shownImageGrids(): readonly (readonly GridImages[])[] {
 
 function gridRows(rows: GridRow[]): GridImages[] {
   if (!Array.isArray(rows) || rows.length === 0) throw new Error('showImageGrid : au moins une rangée { title, images } est attendue');
-  const sets = rows.map((row, i) => ({ title: String(row.title ?? `rangée ${i + 1}`), images: asImageSet(row.images, `rangée « ${row.title} »`) }));
+  const sets = rows.map((row, i) => ({
+    title: String(row.title ?? `rangée ${i + 1}`),
+    images: asImageSet(row.images, `rangée « ${row.title} »`),
+  }));
   const { height, width } = sets[0].images;
   for (const row of sets) {
     if (row.images.height !== height || row.images.width !== width) {
-      throw new Error(`rangée « ${row.title} » : images de ${row.images.height}×${row.images.width}, la première rangée en a de ${height}×${width}`);
+      throw new Error(
+        `rangée « ${row.title} » : images de ${row.images.height}×${row.images.width}, la première rangée en a de ${height}×${width}`,
+      );
     }
   }
   return sets;
@@ -82,9 +87,11 @@ export function imageGridPng(rows: GridRow[], options: ImageGridOptions = {}): {
 function gridSvg(titles: string[], grid: { png: Buffer; width: number; height: number }): string {
   const rowH = (grid.height - GAP) / titles.length;
   const texts = titles.map((title, r) => `<text x="${GAP}" y="${r * rowH + TITLE_HEIGHT - 5}">${escapeHtml(title)}</text>`);
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${grid.width}" height="${grid.height}" viewBox="0 0 ${grid.width} ${grid.height}" ` +
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${grid.width}" height="${grid.height}" viewBox="0 0 ${grid.width} ${grid.height}" ` +
     `font-family="sans-serif" font-size="14"><image width="${grid.width}" height="${grid.height}" ` +
-    `href="data:image/png;base64,${grid.png.toString('base64')}"/>${texts.join('')}</svg>`;
+    `href="data:image/png;base64,${grid.png.toString('base64')}"/>${texts.join('')}</svg>`
+  );
 }
 
 /** Shows the grid in the notebook, each row under its title. */
@@ -94,10 +101,19 @@ export function showImageGrid(rows: GridRow[], options: ImageGridOptions = {}): 
   const titles = sets.map((row) => row.title);
   const svg = gridSvg(titles, grid);
   const indices = options.indices ?? Array.from({ length: Math.min(10, sets[0].images.count) }, (_, i) => i);
-  shown.push(sets.map((row) => ({ title: row.title, images: selectImages(row.images, indices.filter((i) => i < row.images.count)) })));
+  shown.push(
+    sets.map((row) => ({
+      title: row.title,
+      images: selectImages(
+        row.images,
+        indices.filter((i) => i < row.images.count),
+      ),
+    })),
+  );
   if (shown.length > KEPT_GRIDS) shown.shift();
   displayBundle({
-    'text/html': `<img class="tp5-grid" src="data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}" ` +
+    'text/html':
+      `<img class="tp5-grid" src="data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}" ` +
       `alt="${escapeHtml(`Images, de haut en bas : ${titles.join(' ; ')}`)}"/>`,
     'image/png': grid.png.toString('base64'),
     'text/plain': `[grille d'images, de haut en bas : ${titles.join(' ; ')}]`,

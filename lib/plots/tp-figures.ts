@@ -19,18 +19,30 @@ export function lossCurvesFigure(histories: LossHistory[], title = "Courbes d'ap
 
 /** Number of parameters of each model. */
 export function parameterCountFigure(descriptions: ModelDescription[], title = 'Nombre de paramètres'): Figure {
-  return barChart(descriptions.map((d) => d.name), [{ name: 'paramètres', values: descriptions.map((d) => d.totalParams) }], {
-    title, yTitle: 'paramètres', format: integer,
-  });
+  return barChart(
+    descriptions.map((d) => d.name),
+    [{ name: 'paramètres', values: descriptions.map((d) => d.totalParams) }],
+    {
+      title,
+      yTitle: 'paramètres',
+      format: integer,
+    },
+  );
 }
 
 /** One chart per metric: their scales differ too much to share an axis. */
 export function metricFigure(rows: NamedMetrics[], metric: 'mse' | 'psnr' | 'ssim', title?: string): Figure {
   const labels = { mse: 'MSE (plus bas = mieux)', psnr: 'PSNR en dB (plus haut = mieux)', ssim: 'SSIM (plus haut = mieux)' };
   const format = { mse: (v: number) => decimal(v, 4), psnr: (v: number) => decimal(v, 2), ssim: (v: number) => decimal(v, 3) };
-  return barChart(rows.map((r) => r.name), [{ name: metric.toUpperCase(), values: rows.map((r) => r.metrics[metric]) }], {
-    title: title ?? `${metric.toUpperCase()} sur le jeu de test`, yTitle: labels[metric], format: format[metric],
-  });
+  return barChart(
+    rows.map((r) => r.name),
+    [{ name: metric.toUpperCase(), values: rows.map((r) => r.metrics[metric]) }],
+    {
+      title: title ?? `${metric.toUpperCase()} sur le jeu de test`,
+      yTitle: labels[metric],
+      format: format[metric],
+    },
+  );
 }
 
 /** One table row: the name, then the metrics written the French way. */
@@ -48,8 +60,16 @@ export function metricsTableMarkdown(rows: NamedMetrics[]): string {
 }
 
 export function showMetricsTable(rows: NamedMetrics[]): void {
-  const html = `<table><thead><tr>${METRIC_HEADERS.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>` +
-    rows.map((row) => `<tr>${metricCells(row).map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`).join('') +
+  const html =
+    `<table><thead><tr>${METRIC_HEADERS.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>` +
+    rows
+      .map(
+        (row) =>
+          `<tr>${metricCells(row)
+            .map((c) => `<td>${escapeHtml(c)}</td>`)
+            .join('')}</tr>`,
+      )
+      .join('') +
     '</tbody></table>';
   displayBundle({ 'text/html': html, 'text/markdown': metricsTableMarkdown(rows), 'text/plain': metricsTableMarkdown(rows) });
 }

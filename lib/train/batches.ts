@@ -73,5 +73,5 @@ export function partsOfShare(share: EpochShare, images: TrainingPixels): PartTen
 
 /** Frees the tensors of partsOfShare. */
 export function disposeParts(parts: PartTensors[]): void {
-  tf.dispose(parts.flatMap((part) => part.inputs === part.targets ? [part.inputs] : [part.inputs, part.targets]));
+  tf.dispose(parts.flatMap((part) => (part.inputs === part.targets ? [part.inputs] : [part.inputs, part.targets])));
 }

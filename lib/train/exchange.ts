@@ -108,7 +108,10 @@ export class GradientExchange {
   /** Whether the backend reads tensors made from shared memory in place: probed at the first attach. */
   private readsInPlace: boolean | undefined;
 
-  constructor(buffers: ExchangeBuffers, private readonly options: ExchangeOptions) {
+  constructor(
+    buffers: ExchangeBuffers,
+    private readonly options: ExchangeOptions,
+  ) {
     const { threads, thread } = options;
     this.control = new Int32Array(buffers.control);
     this.floats = new Float32Array(buffers.memory.buffer);
@@ -134,8 +137,10 @@ export class GradientExchange {
   private checkVariables(variables: tf.Variable[]): void {
     const sizes = variables.map((v) => v.size);
     if (sizes.length !== this.sizes.length || sizes.some((size, i) => size !== this.sizes[i])) {
-      throw new Error(`the model has ${sizes.reduce((a, b) => a + b, 0)} parameters in variables of ${sizes.join(', ')} values, ` +
-        `the exchange ${this.parameters} in ${this.sizes.join(', ')}`);
+      throw new Error(
+        `the model has ${sizes.reduce((a, b) => a + b, 0)} parameters in variables of ${sizes.join(', ')} values, ` +
+          `the exchange ${this.parameters} in ${this.sizes.join(', ')}`,
+      );
     }
   }
 
@@ -239,14 +244,25 @@ export class GradientExchange {
     }
     const { beta1, beta2, epsilon } = ADAM_DEFAULTS;
     const bytes = (offset: number) => 4 * (offset + start);
-    this.adam({
-      gradient: bytes(first), otherGradient: bytes(second), firstMoment: bytes(this.layout.firstMoment),
-      secondMoment: bytes(this.layout.secondMoment), weights: bytes(this.layout.weights),
-    }, end - start, {
-      beta1, beta2, epsilon, oneMinusBeta1: 1 - beta1, oneMinusBeta2: 1 - beta2,
-      rate: this.options.learningRate / (1 - beta1 ** step),
-      correction: Math.sqrt(1 / (1 - beta2 ** step)),
-    });
+    this.adam(
+      {
+        gradient: bytes(first),
+        otherGradient: bytes(second),
+        firstMoment: bytes(this.layout.firstMoment),
+        secondMoment: bytes(this.layout.secondMoment),
+        weights: bytes(this.layout.weights),
+      },
+      end - start,
+      {
+        beta1,
+        beta2,
+        epsilon,
+        oneMinusBeta1: 1 - beta1,
+        oneMinusBeta2: 1 - beta2,
+        rate: this.options.learningRate / (1 - beta1 ** step),
+        correction: Math.sqrt(1 / (1 - beta2 ** step)),
+      },
+    );
   }
 
   private publish(counter: number, step: number): void {
@@ -269,8 +285,10 @@ export class GradientExchange {
       Atomics.wait(this.control, slot, seen, Math.min(1000, this.options.timeoutSeconds * 1000));
       const waited = (Date.now() - started) / 1000;
       if (waited > this.options.timeoutSeconds) {
-        throw new Error(`training thread ${counter % this.options.threads} has not finished step ${step} after ${Math.round(waited)} s; ` +
-          'train with threads: 1 to do without helper threads');
+        throw new Error(
+          `training thread ${counter % this.options.threads} has not finished step ${step} after ${Math.round(waited)} s; ` +
+            'train with threads: 1 to do without helper threads',
+        );
       }
     }
   }

@@ -26,14 +26,22 @@ let zero: tf.Scalar | undefined;
 
 function activation(name: string): Step | undefined {
   switch (name) {
-    case 'linear': return (h) => h;
-    case 'relu': return tf.getBackend() === 'tensorflow' ? (h) => tf.maximum(h, (zero ??= tf.keep(tf.scalar(0)))) : tf.relu;
-    case 'sigmoid': return tf.sigmoid;
-    case 'tanh': return tf.tanh;
-    case 'elu': return tf.elu;
-    case 'selu': return tf.selu;
-    case 'softplus': return tf.softplus;
-    default: return undefined;
+    case 'linear':
+      return (h) => h;
+    case 'relu':
+      return tf.getBackend() === 'tensorflow' ? (h) => tf.maximum(h, (zero ??= tf.keep(tf.scalar(0)))) : tf.relu;
+    case 'sigmoid':
+      return tf.sigmoid;
+    case 'tanh':
+      return tf.tanh;
+    case 'elu':
+      return tf.elu;
+    case 'selu':
+      return tf.selu;
+    case 'softplus':
+      return tf.softplus;
+    default:
+      return undefined;
   }
 }
 
@@ -77,9 +85,18 @@ function layerSteps(layer: tf.layers.Layer): Step[] | undefined {
       const strides = config.strides as [number, number];
       if (config.padding === 'valid' && kh === input[0] && kw === input[1]) {
         const flat = kh * kw * input[2];
-        return [(h) => tf.reshape(tf.fused.matMul({
-          a: tf.reshape(h, [-1, flat]) as tf.Tensor2D, b: tf.reshape(kernel, [flat, output[2]]) as tf.Tensor2D, bias,
-        }), [-1, ...output]), act];
+        return [
+          (h) =>
+            tf.reshape(
+              tf.fused.matMul({
+                a: tf.reshape(h, [-1, flat]) as tf.Tensor2D,
+                b: tf.reshape(kernel, [flat, output[2]]) as tf.Tensor2D,
+                bias,
+              }),
+              [-1, ...output],
+            ),
+          act,
+        ];
       }
       const padding = config.padding as 'same' | 'valid';
       return [(h) => tf.fused.conv2d({ x: h as tf.Tensor4D, filter: kernel as tf.Tensor4D, strides, pad: padding, bias }), act];
@@ -91,13 +108,27 @@ function layerSteps(layer: tf.layers.Layer): Step[] | undefined {
       if (input[0] === 1 && input[1] === 1 && config.padding === 'valid' && strides[0] === 1 && strides[1] === 1) {
         // out[n, i, j, o] = Σ_c x[n, c] · W[i, j, o, c]: a product with W laid out as [c, i·j·o].
         const [inChannels, outSize] = [input[2], output[0] * output[1] * output[2]];
-        return [(h) => tf.add(tf.reshape(tf.matMul(
-          tf.reshape(h, [-1, inChannels]), tf.reshape(tf.transpose(kernel, [3, 0, 1, 2]), [inChannels, outSize]),
-        ), [-1, ...output]), bias), act];
+        return [
+          (h) =>
+            tf.add(
+              tf.reshape(
+                tf.matMul(tf.reshape(h, [-1, inChannels]), tf.reshape(tf.transpose(kernel, [3, 0, 1, 2]), [inChannels, outSize])),
+                [-1, ...output],
+              ),
+              bias,
+            ),
+          act,
+        ];
       }
       const padding = config.padding as 'same' | 'valid';
-      return [(h) => tf.add(tf.conv2dTranspose(h as tf.Tensor4D, kernel as tf.Tensor4D,
-        [h.shape[0], output[0], output[1], output[2]], strides, padding), bias), act];
+      return [
+        (h) =>
+          tf.add(
+            tf.conv2dTranspose(h as tf.Tensor4D, kernel as tf.Tensor4D, [h.shape[0], output[0], output[1], output[2]], strides, padding),
+            bias,
+          ),
+        act,
+      ];
     }
     default:
       return undefined;

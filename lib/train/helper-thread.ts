@@ -35,7 +35,10 @@ async function run(init: HelperInit): Promise<void> {
   const trainer = makeTrainer(autoencoder, 'adam', init.learningRate, init.loss);
   const variables = trainableVariables(autoencoder);
   const exchange = new GradientExchange(init.buffers, {
-    threads: init.threads, thread: init.thread, learningRate: init.learningRate, timeoutSeconds: Infinity,
+    threads: init.threads,
+    thread: init.thread,
+    learningRate: init.learningRate,
+    timeoutSeconds: Infinity,
   });
   // attach checks that the rebuilt model's variables have the main thread's sizes.
   exchange.attach(variables);

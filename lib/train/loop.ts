@@ -103,7 +103,10 @@ export interface TrainingHistory extends LossHistory {
 
 /** Thrown when the loss becomes NaN or infinite; the model keeps its last finite weights. */
 export class TrainingDivergedError extends Error {
-  constructor(message: string, readonly history: TrainingHistory) {
+  constructor(
+    message: string,
+    readonly history: TrainingHistory,
+  ) {
     super(message);
     this.name = 'TrainingDivergedError';
   }
@@ -115,7 +118,10 @@ function checkImagesMatch(autoencoder: Autoencoder, data: TrainingSets, what: st
   if (output.join() !== [m, n, 1].join()) {
     throw new Error(`${autoencoder.name} sort ${output.join('×')} par image ; un auto-encodeur d’images ${m}×${n} doit sortir ${m}×${n}×1`);
   }
-  for (const [role, set] of [['inputs', data.inputs], ['targets', data.targets ?? data.inputs]] as const) {
+  for (const [role, set] of [
+    ['inputs', data.inputs],
+    ['targets', data.targets ?? data.inputs],
+  ] as const) {
     if (set.height !== m || set.width !== n) {
       throw new Error(`${what} (${role}) : images ${set.height}×${set.width}, mais ${autoencoder.name} attend ${m}×${n}`);
     }
@@ -132,18 +138,27 @@ function checkImagesMatch(autoencoder: Autoencoder, data: TrainingSets, what: st
 function threadsFor(autoencoder: Autoencoder, optimizer: OptimizerName, requested: number | undefined): number {
   const unavailable = helperThreadsUnavailable(tf.getBackend());
   if (requested === undefined) {
-    const convolutional = [...autoencoder.encoder.layers, ...autoencoder.decoder.layers].some((layer) => layer.getClassName().startsWith('Conv'));
+    const convolutional = [...autoencoder.encoder.layers, ...autoencoder.decoder.layers].some((layer) =>
+      layer.getClassName().startsWith('Conv'),
+    );
     return convolutional && optimizer === 'adam' && coreCount() >= 2 && unavailable === undefined ? 2 : 1;
   }
-  if (!Number.isInteger(requested) || requested < 1 || requested > 64) throw new Error(`threads must be an integer from 1 to 64, got ${requested}`);
+  if (!Number.isInteger(requested) || requested < 1 || requested > 64)
+    throw new Error(`threads must be an integer from 1 to 64, got ${requested}`);
   if (requested === 1) return 1;
-  if (optimizer !== 'adam') throw new Error(`threads: ${requested} needs the adam optimizer (the threads share its update); with ${optimizer}, use threads: 1`);
+  if (optimizer !== 'adam')
+    throw new Error(`threads: ${requested} needs the adam optimizer (the threads share its update); with ${optimizer}, use threads: 1`);
   if (unavailable !== undefined) throw new Error(`threads: ${requested} is not possible here: ${unavailable}; use threads: 1`);
   return requested;
 }
 
 /** Starts the helper threads; when they were not asked for explicitly and cannot start, training goes on in this thread alone. */
-async function startHelpers(autoencoder: Autoencoder, threads: number, explicit: boolean, setup: HelperSetup): Promise<HelperThreads | undefined> {
+async function startHelpers(
+  autoencoder: Autoencoder,
+  threads: number,
+  explicit: boolean,
+  setup: HelperSetup,
+): Promise<HelperThreads | undefined> {
   if (threads === 1) return undefined;
   try {
     return await HelperThreads.start(autoencoder, threads, setup);
@@ -159,7 +174,9 @@ function checkFinite(images: ImageSet, what: string): void {
   const size = imageSize(images);
   for (let i = 0; i < images.count * size; i++) {
     if (!Number.isFinite(images.pixels[i])) {
-      throw new Error(`${what} : valeur ${images.pixels[i]} à l'image ${Math.floor(i / size)}, pixel ${i % size} ; les images doivent être des nombres finis`);
+      throw new Error(
+        `${what} : valeur ${images.pixels[i]} à l'image ${Math.floor(i / size)}, pixel ${i % size} ; les images doivent être des nombres finis`,
+      );
     }
   }
 }
@@ -174,8 +191,10 @@ function warnIfConstant(autoencoder: Autoencoder, images: ImageSet): void {
     return tf.mean(tf.moments(outputs, 0).variance).dataSync()[0];
   });
   if (spread < 1e-6) {
-    console.warn(`Attention : ${autoencoder.name} rend la même image quelle que soit l'entrée : il n'a encore rien appris ` +
-      "de ses entrées. Entraînez-le plus longtemps ; si cela ne change rien, essayez un learningRate plus petit (10⁻³ pour Adam).");
+    console.warn(
+      `Attention : ${autoencoder.name} rend la même image quelle que soit l'entrée : il n'a encore rien appris ` +
+        'de ses entrées. Entraînez-le plus longtemps ; si cela ne change rien, essayez un learningRate plus petit (10⁻³ pour Adam).',
+    );
   }
 }
 
@@ -183,19 +202,32 @@ function warnIfConstant(autoencoder: Autoencoder, images: ImageSet): void {
 function finalLine(name: string, history: TrainingHistory, interruptedIn: number): string {
   const last = history.loss.length;
   const epochs = `${last} époque${last > 1 ? 's' : ''}`;
-  const losses = last === 0 ? '' : `, perte finale ${decimal(history.loss[last - 1], 5)}` +
-    (history.valLoss.length ? `, validation ${decimal(history.valLoss[last - 1], 5)}` : '');
+  const losses =
+    last === 0
+      ? ''
+      : `, perte finale ${decimal(history.loss[last - 1], 5)}` +
+        (history.valLoss.length ? `, validation ${decimal(history.valLoss[last - 1], 5)}` : '');
   if (history.interrupted) {
-    return `${name} : entraînement interrompu pendant l'époque ${interruptedIn}, après ${epochs} terminée${last > 1 ? 's' : ''} ` +
-      `en ${duration(history.totalSeconds)}${losses} ; le modèle garde les poids de son dernier pas.`;
+    return (
+      `${name} : entraînement interrompu pendant l'époque ${interruptedIn}, après ${epochs} terminée${last > 1 ? 's' : ''} ` +
+      `en ${duration(history.totalSeconds)}${losses} ; le modèle garde les poids de son dernier pas.`
+    );
   }
-  return `${name} : ${epochs} en ${duration(history.totalSeconds)}` +
+  return (
+    `${name} : ${epochs} en ${duration(history.totalSeconds)}` +
     `${history.threads > 1 ? ` sur ${history.threads} fils d'exécution` : ''}${losses}` +
-    (history.stoppedEarly ? ` (arrêt anticipé : poids de l'époque ${history.bestEpoch} conservés)` : '');
+    (history.stoppedEarly ? ` (arrêt anticipé : poids de l'époque ${history.bestEpoch} conservés)` : '')
+  );
 }
 
 /** Mean loss over a data set, computed in batches without training. */
-export function evaluateLoss(model: tf.LayersModel, inputs: tf.Tensor4D, targets: tf.Tensor4D, batchSize: number, loss: LossName = 'mse'): number {
+export function evaluateLoss(
+  model: tf.LayersModel,
+  inputs: tf.Tensor4D,
+  targets: tf.Tensor4D,
+  batchSize: number,
+  loss: LossName = 'mse',
+): number {
   const count = inputs.shape[0];
   let total = 0;
   for (let start = 0; start < count; start += batchSize) {
@@ -216,7 +248,11 @@ export function evaluateLoss(model: tf.LayersModel, inputs: tf.Tensor4D, targets
  * least squares by default. Shows progress (in place in a notebook, a line per epoch in a
  * terminal) and stops with a TrainingDivergedError when the loss stops being finite.
  */
-export async function trainAutoencoder(autoencoder: Autoencoder, trainingData: TrainingData, options: TrainOptions = {}): Promise<TrainingHistory> {
+export async function trainAutoencoder(
+  autoencoder: Autoencoder,
+  trainingData: TrainingData,
+  options: TrainOptions = {},
+): Promise<TrainingHistory> {
   const epochs = checkPositiveInteger('epochs', options.epochs ?? 10);
   const batchSize = checkPositiveInteger('batchSize', options.batchSize ?? 128);
   const learningRate = checkNumberInRange('learningRate', options.learningRate ?? 1e-3, Number.MIN_VALUE, 10);
@@ -226,8 +262,10 @@ export async function trainAutoencoder(autoencoder: Autoencoder, trainingData: T
   const seed = options.seed ?? 0;
   if (!Number.isInteger(seed)) throw new Error(`seed doit être un entier, reçu ${shown(seed)}`);
   if (optimizerName === 'adam' && learningRate > 0.1) {
-    console.warn(`Attention : learningRate = ${String(learningRate).replace('.', ',')} est très grand pour Adam (10⁻³ d'habitude) : ` +
-      'le modèle risque de ne plus rendre qu’une image constante.');
+    console.warn(
+      `Attention : learningRate = ${String(learningRate).replace('.', ',')} est très grand pour Adam (10⁻³ d'habitude) : ` +
+        'le modèle risque de ne plus rendre qu’une image constante.',
+    );
   }
   const requestedThreads = threadsFor(autoencoder, optimizerName, options.threads);
   if (options.earlyStopping) checkPositiveInteger('earlyStopping.patience', options.earlyStopping.patience);
@@ -235,8 +273,12 @@ export async function trainAutoencoder(autoencoder: Autoencoder, trainingData: T
   const validation = options.validation ? trainingSets(options.validation, 'validation') : undefined;
   checkImagesMatch(autoencoder, data, 'training');
   if (validation) checkImagesMatch(autoencoder, validation, 'validation');
-  for (const [what, set] of [['training data (inputs)', data.inputs], ['training data (targets)', data.targets],
-    ['validation (inputs)', validation?.inputs], ['validation (targets)', validation?.targets]] as const) {
+  for (const [what, set] of [
+    ['training data (inputs)', data.inputs],
+    ['training data (targets)', data.targets],
+    ['validation (inputs)', validation?.inputs],
+    ['validation (targets)', validation?.targets],
+  ] as const) {
     if (set) checkFinite(set, what);
   }
 
@@ -264,7 +306,13 @@ export async function trainAutoencoder(autoencoder: Autoencoder, trainingData: T
 
   const trainer = makeTrainer(autoencoder, optimizerName, learningRate, lossName);
   const helpers = await startHelpers(autoencoder, requestedThreads, options.threads !== undefined, {
-    learningRate, loss: lossName, seed, batchSize, count: trainCount, inputs: pixels.inputs, targets: pixels.targets,
+    learningRate,
+    loss: lossName,
+    seed,
+    batchSize,
+    count: trainCount,
+    inputs: pixels.inputs,
+    targets: pixels.targets,
   }).catch((error: unknown) => {
     trainer.dispose();
     tf.dispose([valX ?? [], valY ?? []].flat());
@@ -276,8 +324,16 @@ export async function trainAutoencoder(autoencoder: Autoencoder, trainingData: T
   const random = new SeededRandom(seed);
   const batches = Math.ceil(trainCount / batchSize);
   const history: TrainingHistory = {
-    label: autoencoder.name, loss: [], valLoss: [], epochSeconds: [], totalSeconds: 0,
-    bestEpoch: 0, stoppedEarly: false, interrupted: false, imagesPerSecond: 0, threads,
+    label: autoencoder.name,
+    loss: [],
+    valLoss: [],
+    epochSeconds: [],
+    totalSeconds: 0,
+    bestEpoch: 0,
+    stoppedEarly: false,
+    interrupted: false,
+    imagesPerSecond: 0,
+    threads,
   };
   const monitored = () => (valX ? history.valLoss : history.loss);
   let lastGood = model.getWeights().map((w) => w.clone());
@@ -291,8 +347,14 @@ export async function trainAutoencoder(autoencoder: Autoencoder, trainingData: T
     const elapsedSeconds = (performance.now() - started) / 1000;
     const fraction = (epoch - 1 + batch / batches) / epochs;
     return {
-      label: autoencoder.name, epoch, epochs, batch, batches, loss,
-      valLoss: history.valLoss[epoch - 1], elapsedSeconds,
+      label: autoencoder.name,
+      epoch,
+      epochs,
+      batch,
+      batches,
+      loss,
+      valLoss: history.valLoss[epoch - 1],
+      elapsedSeconds,
       etaSeconds: fraction > 0 ? elapsedSeconds * (1 / fraction - 1) : NaN,
     };
   };
@@ -302,8 +364,9 @@ export async function trainAutoencoder(autoencoder: Autoencoder, trainingData: T
     model.setWeights(lastGood);
     throw new TrainingDivergedError(
       `${autoencoder.name} : la perte est devenue ${value} pendant l'époque ${epoch} ; l'entraînement s'arrête et garde les poids ` +
-      `de l'époque ${epoch - 1}. Essayez un learningRate plus petit (actuellement ${learningRate}) ou cherchez des valeurs NaN dans les données.`,
-      history);
+        `de l'époque ${epoch - 1}. Essayez un learningRate plus petit (actuellement ${learningRate}) ou cherchez des valeurs NaN dans les données.`,
+      history,
+    );
   };
 
   const stop = new StopRequest(options.signal);
@@ -323,7 +386,9 @@ export async function trainAutoencoder(autoencoder: Autoencoder, trainingData: T
         const losses = await values.data();
         values.dispose();
         let sum = 0;
-        losses.forEach((l, b) => { sum += l * Math.min(batchSize, trainCount - b * batchSize); });
+        losses.forEach((l, b) => {
+          sum += l * Math.min(batchSize, trainCount - b * batchSize);
+        });
         return sum / Math.min(trainCount, losses.length * batchSize);
       };
       let lastReport = performance.now();
@@ -332,10 +397,12 @@ export async function trainAutoencoder(autoencoder: Autoencoder, trainingData: T
         for (let b = 0; b < batches; b++) {
           const { inputs, targets } = parts[b];
           step++;
-          batchLosses.push(tf.tidy(() => {
-            if (!helpers) return trainStep(trainer, inputs, targets);
-            return tf.scalar(helpers.step(step, trainer.gradient(inputs, targets, share.parts[b].batchSize)));
-          }));
+          batchLosses.push(
+            tf.tidy(() => {
+              if (!helpers) return trainStep(trainer, inputs, targets);
+              return tf.scalar(helpers.step(step, trainer.gradient(inputs, targets, share.parts[b].batchSize)));
+            }),
+          );
           if (await stop.pause()) break;
           // Reading the loss waits for the device: about once a second, not at every step.
           if (performance.now() - lastReport > 1000) {

@@ -115,9 +115,12 @@ class NativeOps {
 
   private convAttrs({ strides, padding }: ConvGeometry, explicitPaddings: number[] = []): object[] {
     return [
-      this.int('strides', [1, strides[0], strides[1], 1]), this.bool('use_cudnn_on_gpu', true),
+      this.int('strides', [1, strides[0], strides[1], 1]),
+      this.bool('use_cudnn_on_gpu', true),
       this.string('padding', explicitPaddings.length > 0 ? 'EXPLICIT' : padding),
-      this.int('explicit_paddings', explicitPaddings), this.string('data_format', 'NHWC'), this.int('dilations', [1, 1, 1, 1]),
+      this.int('explicit_paddings', explicitPaddings),
+      this.string('data_format', 'NHWC'),
+      this.int('dilations', [1, 1, 1, 1]),
     ];
   }
 
@@ -146,7 +149,18 @@ class NativeOps {
    */
   subPixelKernel(filter: tf.Tensor): tf.Tensor {
     const [, , outChannels, inChannels] = filter.shape;
-    const padding = this.constant('pad-3x3', () => tf.tensor2d([[0, 1], [0, 1], [0, 0], [0, 0]], [4, 2], 'int32'));
+    const padding = this.constant('pad-3x3', () =>
+      tf.tensor2d(
+        [
+          [0, 1],
+          [0, 1],
+          [0, 0],
+          [0, 0],
+        ],
+        [4, 2],
+        'int32',
+      ),
+    );
     const padded = this.run('Pad', [filter, padding], [this.int32Paddings]);
     const taps = this.constant(`sub-pixel-taps ${outChannels}×${inChannels}`, () => subPixelTaps(outChannels, inChannels));
     return this.backend.executeSingleOutput('GatherNd', [this.gatherParams, this.int32Indices], [padded, taps]);
@@ -179,13 +193,20 @@ class NativeOps {
   }
 
   concat(parts: tf.Tensor[]): tf.Tensor {
-    return this.run('ConcatV2', [...parts, this.constant('axis0', () => tf.scalar(0, 'int32'))],
-      [this.int('N', parts.length), this.int32Index]);
+    return this.run(
+      'ConcatV2',
+      [...parts, this.constant('axis0', () => tf.scalar(0, 'int32'))],
+      [this.int('N', parts.length), this.int32Index],
+    );
   }
 
   split(x: tf.Tensor, sizes: number[]): tf.Tensor[] {
-    return this.backend.executeMultipleOutputs('SplitV', [this.float, this.int('num_split', sizes.length), this.int32Lengths],
-      [x, this.ints(sizes), this.constant('axis0', () => tf.scalar(0, 'int32'))], sizes.length);
+    return this.backend.executeMultipleOutputs(
+      'SplitV',
+      [this.float, this.int('num_split', sizes.length), this.int32Lengths],
+      [x, this.ints(sizes), this.constant('axis0', () => tf.scalar(0, 'int32'))],
+      sizes.length,
+    );
   }
 
   dispose(): void {
@@ -219,7 +240,8 @@ function subPixelTaps(outChannels: number, inChannels: number): tf.Tensor {
 function transposedConv(ops: NativeOps, x: tf.Tensor, filter: tf.Tensor, geometry: ConvGeometry, output: number[]): tf.Tensor {
   const [n, h, w] = x.shape;
   const [kh, kw] = filter.shape;
-  if (!subPixelApplies([kh, kw], geometry.strides, geometry.padding === 'SAME', [h, w], output)) return ops.conv2dBackpropInput([n, ...output], filter, x, geometry);
+  if (!subPixelApplies([kh, kw], geometry.strides, geometry.padding === 'SAME', [h, w], output))
+    return ops.conv2dBackpropInput([n, ...output], filter, x, geometry);
   const phases = ops.conv2d(x, ops.subPixelKernel(filter), { strides: [1, 1], padding: 'VALID' }, [0, 0, 1, 0, 1, 0, 0, 0]);
   return ops.depthToSpace(phases, 2);
 }
@@ -247,7 +269,7 @@ type StageShape = Pick<Stage, 'kernel' | 'bias' | 'activations' | 'input' | 'out
 function denseStage(ops: NativeOps, shape: StageShape): Stage {
   const [inSize, outSize] = [shape.input[0], shape.output[0]];
   const isMatrix = shape.kernel.rank === 2;
-  const asKernel = (t: tf.Tensor) => isMatrix ? t : ops.reshape(t, shape.kernel.shape);
+  const asKernel = (t: tf.Tensor) => (isMatrix ? t : ops.reshape(t, shape.kernel.shape));
   let matrix: tf.Tensor = shape.kernel;
   return {
     ...shape,
@@ -323,7 +345,10 @@ function nativeStages(ops: NativeOps, autoencoder: Autoencoder): Stage[] | undef
       continue;
     }
     if (!['Dense', 'Conv2D', 'Conv2DTranspose'].includes(className) || !config.useBias) return undefined;
-    if (className !== 'Dense' && (config.dataFormat !== 'channelsLast' || ((config.dilationRate ?? [1, 1]) as number[]).some((d) => d !== 1))) {
+    if (
+      className !== 'Dense' &&
+      (config.dataFormat !== 'channelsLast' || ((config.dilationRate ?? [1, 1]) as number[]).some((d) => d !== 1))
+    ) {
       return undefined;
     }
     const [kernel, bias] = layer.trainableWeights.map(weightVariable);
@@ -370,7 +395,7 @@ export function nativeTrainer(autoencoder: Autoencoder, learningRate: number): T
   let stepCount = 0;
   const { beta1, beta2, epsilon } = ADAM_DEFAULTS;
   const sameShape = (t: tf.Tensor, shape: number[]) => t.rank === shape.length + 1 && shape.every((d, i) => t.shape[i + 1] === d);
-  const reshaped = (t: tf.Tensor, shape: number[]) => sameShape(t, shape) ? t : ops.reshape(t, [t.shape[0], ...shape]);
+  const reshaped = (t: tf.Tensor, shape: number[]) => (sameShape(t, shape) ? t : ops.reshape(t, [t.shape[0], ...shape]));
 
   /**
    * Forward and backward pass on a part of a batch of batchSize examples: the part's share of the
@@ -395,7 +420,7 @@ export function nativeTrainer(autoencoder: Autoencoder, learningRate: number): T
     const diff = ops.binary('Sub', reshaped(h, [m, n, 1]), targets);
     const mean = ops.mean(ops.unary('Square', diff));
     const loss = (share === 1 ? mean : ops.binary('Mul', mean, ops.scalar(share))) as tf.Scalar;
-    let grad = reshaped(ops.binary('Mul', diff, ops.scalar(2 * share / diff.size)), stages[stages.length - 1].output);
+    let grad = reshaped(ops.binary('Mul', diff, ops.scalar((2 * share) / diff.size)), stages[stages.length - 1].output);
     const gradients: tf.Tensor[] = new Array(variables.length);
     for (let s = stages.length - 1; s >= 0; s--) {
       const stage = stages[s];
@@ -414,15 +439,21 @@ export function nativeTrainer(autoencoder: Autoencoder, learningRate: number): T
     stepCount++;
     const g = ops.concat(gradients.map((gradient) => ops.reshape(gradient, [-1])));
     const m = ops.binary('AddV2', ops.binary('Mul', firstMoment, ops.scalar(beta1)), ops.binary('Mul', g, ops.scalar(1 - beta1)));
-    const v = ops.binary('AddV2', ops.binary('Mul', secondMoment, ops.scalar(beta2)),
-      ops.binary('Mul', ops.unary('Square', g), ops.scalar(1 - beta2)));
+    const v = ops.binary(
+      'AddV2',
+      ops.binary('Mul', secondMoment, ops.scalar(beta2)),
+      ops.binary('Mul', ops.unary('Square', g), ops.scalar(1 - beta2)),
+    );
     firstMoment.assign(m);
     secondMoment.assign(v);
     // As tf.train.adam: lr · m̂ / (√v̂ + ε) with m̂ = m / c1 and v̂ = v / c2 the bias-corrected
     // moments, computed as m / (√v · a + b) with a = c1 / (lr √c2) and b = ε c1 / lr: one pass fewer.
     const [c1, c2] = [1 - beta1 ** stepCount, 1 - beta2 ** stepCount];
-    const denominator = ops.binary('AddV2', ops.binary('Mul', ops.unary('Sqrt', v), tf.scalar(c1 / (learningRate * Math.sqrt(c2)))),
-      tf.scalar(epsilon * c1 / learningRate));
+    const denominator = ops.binary(
+      'AddV2',
+      ops.binary('Mul', ops.unary('Sqrt', v), tf.scalar(c1 / (learningRate * Math.sqrt(c2)))),
+      tf.scalar((epsilon * c1) / learningRate),
+    );
     const update = ops.binary('RealDiv', m, denominator);
     ops.split(update, sizes).forEach((part, i) => {
       variables[i].assign(ops.binary('Sub', variables[i], ops.reshape(part, variables[i].shape)));

@@ -3,7 +3,11 @@ import { ImageSet, toTensor } from '../data/images';
 import { Autoencoder } from '../models/types';
 
 /** Runs `model` over the images in batches and gathers its outputs, flattened per image. */
-async function runInBatches(model: tf.LayersModel, images: ImageSet, batchSize: number): Promise<{ values: Float32Array; perImage: number }> {
+async function runInBatches(
+  model: tf.LayersModel,
+  images: ImageSet,
+  batchSize: number,
+): Promise<{ values: Float32Array; perImage: number }> {
   let values: Float32Array | undefined;
   let perImage = 0;
   for (let start = 0; start < images.count; start += batchSize) {

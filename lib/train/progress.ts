@@ -28,8 +28,10 @@ export interface ProgressReporter {
 function describe(state: ProgressState): string {
   const loss = Number.isNaN(state.loss) ? '…' : decimal(state.loss, 5);
   const val = state.valLoss === undefined ? '' : `, validation ${decimal(state.valLoss, 5)}`;
-  return `époque ${state.epoch}/${state.epochs} : perte ${loss}${val} — ${duration(state.elapsedSeconds)} écoulées` +
-    (state.batch < state.batches || state.epoch < state.epochs ? `, reste environ ${duration(state.etaSeconds)}` : '');
+  return (
+    `époque ${state.epoch}/${state.epochs} : perte ${loss}${val} — ${duration(state.elapsedSeconds)} écoulées` +
+    (state.batch < state.batches || state.epoch < state.epochs ? `, reste environ ${duration(state.etaSeconds)}` : '')
+  );
 }
 
 class TerminalProgress implements ProgressReporter {

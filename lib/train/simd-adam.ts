@@ -71,39 +71,119 @@ const SPLAT = simd(0x13); // f32x4.splat
 const [SQRT, ADD, SUB, MUL, DIV] = [0xe3, 0xe4, 0xe5, 0xe6, 0xe7].map(simd);
 
 // Parameters (locals 0–12) then locals: the byte index, and the splatted scalars and temporaries.
-const [G0, G1, M, V, W, BYTES, BETA1, ONE_MINUS_BETA1, BETA2, ONE_MINUS_BETA2, RATE, CORRECTION, EPSILON] =
-  [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
+const [G0, G1, M, V, W, BYTES, BETA1, ONE_MINUS_BETA1, BETA2, ONE_MINUS_BETA2, RATE, CORRECTION, EPSILON] = [
+  0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12,
+];
 const [I, B1, C1, B2, C2, RATE4, CORRECTION4, EPSILON4, G, MEAN, SQUARE] = [13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23];
 
 /** The value at pointer + i, four lanes. */
 const at = (pointer: number) => [...get(pointer), ...get(I), 0x6a /* i32.add */];
 
 const BODY = [
-  ...get(BETA1), ...SPLAT, ...set(B1),
-  ...get(ONE_MINUS_BETA1), ...SPLAT, ...set(C1),
-  ...get(BETA2), ...SPLAT, ...set(B2),
-  ...get(ONE_MINUS_BETA2), ...SPLAT, ...set(C2),
-  ...get(RATE), ...SPLAT, ...set(RATE4),
-  ...get(CORRECTION), ...SPLAT, ...set(CORRECTION4),
-  ...get(EPSILON), ...SPLAT, ...set(EPSILON4),
-  0x02, 0x40, 0x03, 0x40, // block, loop
-  ...get(I), ...get(BYTES), 0x4e /* i32.ge_s */, 0x0d, 1, // br_if out of the block
-  ...at(G0), ...LOAD, ...at(G1), ...LOAD, ...ADD, ...set(G),
-  ...at(M), ...get(B1), ...at(M), ...LOAD, ...MUL, ...get(C1), ...get(G), ...MUL, ...ADD, ...tee(MEAN), ...STORE,
-  ...at(V), ...get(B2), ...at(V), ...LOAD, ...MUL, ...get(C2), ...get(G), ...MUL, ...get(G), ...MUL, ...ADD, ...tee(SQUARE), ...STORE,
-  ...at(W), ...at(W), ...LOAD,
-  ...get(RATE4), ...get(MEAN), ...MUL, ...get(SQUARE), ...SQRT, ...get(CORRECTION4), ...MUL, ...get(EPSILON4), ...ADD, ...DIV,
-  ...SUB, ...STORE,
-  ...get(I), 0x41, 16, 0x6a, ...set(I), // i += 16
-  0x0c, 0, // br to the loop
-  0x0b, 0x0b, // end loop, end block
+  ...get(BETA1),
+  ...SPLAT,
+  ...set(B1),
+  ...get(ONE_MINUS_BETA1),
+  ...SPLAT,
+  ...set(C1),
+  ...get(BETA2),
+  ...SPLAT,
+  ...set(B2),
+  ...get(ONE_MINUS_BETA2),
+  ...SPLAT,
+  ...set(C2),
+  ...get(RATE),
+  ...SPLAT,
+  ...set(RATE4),
+  ...get(CORRECTION),
+  ...SPLAT,
+  ...set(CORRECTION4),
+  ...get(EPSILON),
+  ...SPLAT,
+  ...set(EPSILON4),
+  0x02,
+  0x40,
+  0x03,
+  0x40, // block, loop
+  ...get(I),
+  ...get(BYTES),
+  0x4e /* i32.ge_s */,
+  0x0d,
+  1, // br_if out of the block
+  ...at(G0),
+  ...LOAD,
+  ...at(G1),
+  ...LOAD,
+  ...ADD,
+  ...set(G),
+  ...at(M),
+  ...get(B1),
+  ...at(M),
+  ...LOAD,
+  ...MUL,
+  ...get(C1),
+  ...get(G),
+  ...MUL,
+  ...ADD,
+  ...tee(MEAN),
+  ...STORE,
+  ...at(V),
+  ...get(B2),
+  ...at(V),
+  ...LOAD,
+  ...MUL,
+  ...get(C2),
+  ...get(G),
+  ...MUL,
+  ...get(G),
+  ...MUL,
+  ...ADD,
+  ...tee(SQUARE),
+  ...STORE,
+  ...at(W),
+  ...at(W),
+  ...LOAD,
+  ...get(RATE4),
+  ...get(MEAN),
+  ...MUL,
+  ...get(SQUARE),
+  ...SQRT,
+  ...get(CORRECTION4),
+  ...MUL,
+  ...get(EPSILON4),
+  ...ADD,
+  ...DIV,
+  ...SUB,
+  ...STORE,
+  ...get(I),
+  0x41,
+  16,
+  0x6a,
+  ...set(I), // i += 16
+  0x0c,
+  0, // br to the loop
+  0x0b,
+  0x0b, // end loop, end block
   0x0b, // end function
 ];
 
 function moduleBytes(pages: number): ArrayBuffer {
-  const code = [...vector([[1, I32], [10, V128]]), ...BODY];
+  const code = [
+    ...vector([
+      [1, I32],
+      [10, V128],
+    ]),
+    ...BODY,
+  ];
   return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version 1
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00, // magic, version 1
     ...section(1, vector([[0x60, ...vector([I32, I32, I32, I32, I32, I32, F32, F32, F32, F32, F32, F32, F32].map((t) => [t])), 0]])),
     // import env.memory: shared (flags 3), `pages` pages exactly
     ...section(2, vector([[...name('env'), ...name('memory'), 0x02, 0x03, ...unsigned(pages), ...unsigned(pages)]])),
@@ -122,7 +202,20 @@ export function adamKernel(memory: WebAssembly.Memory): AdamKernel {
   const adam = instance.exports.adam as (...args: number[]) => void;
   return (p, count, s) => {
     if (count % 4 !== 0) throw new Error(`the SIMD Adam update works on multiples of 4 values, got ${count}`);
-    adam(p.gradient, p.otherGradient, p.firstMoment, p.secondMoment, p.weights, 4 * count,
-      s.beta1, s.oneMinusBeta1, s.beta2, s.oneMinusBeta2, s.rate, s.correction, s.epsilon);
+    adam(
+      p.gradient,
+      p.otherGradient,
+      p.firstMoment,
+      p.secondMoment,
+      p.weights,
+      4 * count,
+      s.beta1,
+      s.oneMinusBeta1,
+      s.beta2,
+      s.oneMinusBeta2,
+      s.rate,
+      s.correction,
+      s.epsilon,
+    );
   };
 }

@@ -79,9 +79,13 @@ export function helperThreadsUnavailable(backend: string): string | undefined {
 
 /** The compiled helper script: next to this module, or in build/ when this module runs from its TypeScript source (tests). */
 function helperScript(): string {
-  const candidates = [path.join(__dirname, 'helper-thread.js'), path.resolve(__dirname, '..', '..', 'build', 'lib', 'train', 'helper-thread.js')];
+  const candidates = [
+    path.join(__dirname, 'helper-thread.js'),
+    path.resolve(__dirname, '..', '..', 'build', 'lib', 'train', 'helper-thread.js'),
+  ];
   const found = candidates.find((file) => fs.existsSync(file));
-  if (found === undefined) throw new Error(`the helper thread's script is missing (looked for ${candidates.join(', ')}); run \`npm run build\``);
+  if (found === undefined)
+    throw new Error(`the helper thread's script is missing (looked for ${candidates.join(', ')}); run \`npm run build\``);
   return found;
 }
 
@@ -128,7 +132,11 @@ function ended(worker: Worker): Promise<void> {
 
 /** The helper threads of one training run, and the exchange the main thread (thread 0) swaps parts through. */
 export class HelperThreads {
-  private constructor(private readonly workers: Worker[], private readonly exchange: GradientExchange, private readonly variables: tf.Variable[]) {}
+  private constructor(
+    private readonly workers: Worker[],
+    private readonly exchange: GradientExchange,
+    private readonly variables: tf.Variable[],
+  ) {}
 
   /** Threads sharing each batch, the main thread included. */
   get threads(): number {
@@ -138,13 +146,29 @@ export class HelperThreads {
   /** Starts threads − 1 helpers with copies of the model and the data; resolves when all are ready. */
   static async start(autoencoder: Autoencoder, threads: number, setup: HelperSetup): Promise<HelperThreads> {
     const variables = trainableVariables(autoencoder);
-    const buffers = createExchangeBuffers(threads, variables.map((v) => v.size));
-    const exchange = new GradientExchange(buffers, { threads, thread: 0, learningRate: setup.learningRate, timeoutSeconds: HELPER_TIMEOUT_SECONDS });
+    const buffers = createExchangeBuffers(
+      threads,
+      variables.map((v) => v.size),
+    );
+    const exchange = new GradientExchange(buffers, {
+      threads,
+      thread: 0,
+      learningRate: setup.learningRate,
+      timeoutSeconds: HELPER_TIMEOUT_SECONDS,
+    });
     exchange.setWeights(variables);
     const common = {
-      threads, backend: tf.getBackend() as BackendName, description: topologyOf(autoencoder),
-      learningRate: setup.learningRate, loss: setup.loss, seed: setup.seed, batchSize: setup.batchSize,
-      inputs: shared(setup.inputs), targets: setup.targets && shared(setup.targets), count: setup.count, buffers,
+      threads,
+      backend: tf.getBackend() as BackendName,
+      description: topologyOf(autoencoder),
+      learningRate: setup.learningRate,
+      loss: setup.loss,
+      seed: setup.seed,
+      batchSize: setup.batchSize,
+      inputs: shared(setup.inputs),
+      targets: setup.targets && shared(setup.targets),
+      count: setup.count,
+      buffers,
     };
     const script = helperScript();
     const workers: Worker[] = [];
@@ -157,7 +181,9 @@ export class HelperThreads {
       await Promise.all(workers.map(started));
     } catch (error) {
       await helpers.stop();
-      throw new Error(`a helper training thread did not start: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new Error(`a helper training thread did not start: ${error instanceof Error ? error.message : String(error)}`, {
+        cause: error,
+      });
     }
     return helpers;
   }

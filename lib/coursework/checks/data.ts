@@ -18,7 +18,13 @@ const close = (a: number, b: number) => Math.abs(a - b) <= 1e-4 * Math.max(1, Ma
  * Question 0: the tensors are [n, M, N, 1] in [0, 1], the training images are split into training
  * and validation parts, and the test images are the test set, untouched.
  */
-export function preparedData(xTrainValue: tf.Tensor4D | undefined, xValidationValue: tf.Tensor4D | undefined, xTestValue: tf.Tensor4D | undefined, data: Dataset, question = '0'): PreparedData {
+export function preparedData(
+  xTrainValue: tf.Tensor4D | undefined,
+  xValidationValue: tf.Tensor4D | undefined,
+  xTestValue: tf.Tensor4D | undefined,
+  data: Dataset,
+  question = '0',
+): PreparedData {
   const feedback = new Feedback(question);
   const shape: [number, number] = [data.train.height, data.train.width];
   const xTrain = imageTensor(xTrainValue, 'xTrain', shape, feedback);
@@ -26,7 +32,11 @@ export function preparedData(xTrainValue: tf.Tensor4D | undefined, xValidationVa
   const xTest = imageTensor(xTestValue, 'xTest', shape, feedback);
   feedback.pass('xTrain, xValidation et xTest sont des tenseurs d’images [n, M, N, 1]');
 
-  for (const [name, tensor] of [['xTrain', xTrain], ['xValidation', xValidation], ['xTest', xTest]] as const) {
+  for (const [name, tensor] of [
+    ['xTrain', xTrain],
+    ['xValidation', xValidation],
+    ['xTest', xTest],
+  ] as const) {
     const [min, max] = tf.tidy(() => [tensor.min().dataSync()[0], tensor.max().dataSync()[0]]);
     if (tensor.dtype !== 'float32') feedback.fail(`${name} est de type ${tensor.dtype} : des réels (float32) sont attendus`);
     else if (min < 0 || max > 1) feedback.fail(`${name} a des valeurs entre ${min} et ${max} : les pixels doivent être dans [0, 1]`);
@@ -36,17 +46,24 @@ export function preparedData(xTrainValue: tf.Tensor4D | undefined, xValidationVa
   const validationCount = xValidation.shape[0];
   const share = validationCount / data.train.count;
   if (trainCount + validationCount !== data.train.count) {
-    feedback.fail(`xTrain (${integer(trainCount)}) et xValidation (${integer(validationCount)}) doivent se partager les ` +
-      `${integer(data.train.count)} images d’entraînement, sans en oublier ni en répéter`);
+    feedback.fail(
+      `xTrain (${integer(trainCount)}) et xValidation (${integer(validationCount)}) doivent se partager les ` +
+        `${integer(data.train.count)} images d’entraînement, sans en oublier ni en répéter`,
+    );
   } else if (share < 0.05 || share > 0.3) {
     feedback.fail(`xValidation garde ${(100 * share).toFixed(0)} % des images d’entraînement : gardez-en une petite partie (10 % environ)`);
-  } else if (!close(pixelSum(xTrain.dataSync() as Float32Array) + pixelSum(xValidation.dataSync() as Float32Array), pixelSum(data.train.pixels))) {
+  } else if (
+    !close(pixelSum(xTrain.dataSync() as Float32Array) + pixelSum(xValidation.dataSync() as Float32Array), pixelSum(data.train.pixels))
+  ) {
     feedback.fail('xTrain et xValidation ne contiennent pas les images d’entraînement (data.train)');
   } else {
     feedback.pass(`les images d’entraînement sont partagées entre entraînement et validation (${(100 * share).toFixed(0)} %)`);
   }
-  feedback.expect(xTest.shape[0] === data.test.count && close(pixelSum(xTest.dataSync() as Float32Array), pixelSum(data.test.pixels)),
-    'xTest contient le jeu de test, à part', 'xTest doit contenir toutes les images de test (data.test), et elles seules');
+  feedback.expect(
+    xTest.shape[0] === data.test.count && close(pixelSum(xTest.dataSync() as Float32Array), pixelSum(data.test.pixels)),
+    'xTest contient le jeu de test, à part',
+    'xTest doit contenir toutes les images de test (data.test), et elles seules',
+  );
   feedback.finish();
   return { xTrain, xValidation, xTest };
 }

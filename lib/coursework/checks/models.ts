@@ -44,7 +44,12 @@ function checkModel(value: unknown, variable: string, reference: ReferenceName, 
 }
 
 /** Question 1.1: Dense n°1 without activation, Dense n°1 with ReLU, Dense n°2, each with K = 64. */
-export function denseModels(dense1: Autoencoder | undefined, dense1Relu: Autoencoder | undefined, dense2: Autoencoder | undefined, question = '1.1'): Autoencoder[] {
+export function denseModels(
+  dense1: Autoencoder | undefined,
+  dense1Relu: Autoencoder | undefined,
+  dense2: Autoencoder | undefined,
+  question = '1.1',
+): Autoencoder[] {
   const feedback = new Feedback(question);
   const models = { dense1, dense1Relu, dense2 };
   const checked = (['dense1', 'dense1Relu', 'dense2'] as const).map((name) => checkModel(models[name], name, name, feedback));
@@ -85,15 +90,24 @@ export function sameFunctionAsReference(question: string, models: [Autoencoder, 
     }
     const reference = buildReference(name, model.imageShape, activation as ActivationName | undefined);
     const weights = model.model.getWeights();
-    const sameShapes = reference.model.getWeights().map((w) => w.shape.join()).join() === weights.map((w) => w.shape.join()).join();
+    const sameShapes =
+      reference.model
+        .getWeights()
+        .map((w) => w.shape.join())
+        .join() === weights.map((w) => w.shape.join()).join();
     let difference = Infinity;
     if (sameShapes) {
       reference.model.setWeights(weights);
-      difference = tf.tidy(() => tf.max(tf.abs(tf.sub(model.model.predict(sample) as tf.Tensor, reference.model.predict(sample) as tf.Tensor))).dataSync()[0]);
+      difference = tf.tidy(
+        () => tf.max(tf.abs(tf.sub(model.model.predict(sample) as tf.Tensor, reference.model.predict(sample) as tf.Tensor))).dataSync()[0],
+      );
     }
     reference.model.dispose();
-    feedback.expect(difference < 1e-4, `${label} : calcule la fonction de l’architecture du TP`,
-      `${label} : avec ses propres poids, l’architecture du TP ne donne pas les mêmes images (le modèle calcule autre chose)`);
+    feedback.expect(
+      difference < 1e-4,
+      `${label} : calcule la fonction de l’architecture du TP`,
+      `${label} : avec ses propres poids, l’architecture du TP ne donne pas les mêmes images (le modèle calcule autre chose)`,
+    );
   }
   sample.dispose();
   feedback.finish();

@@ -49,12 +49,15 @@ function noiseProblem(stats: NoiseStatistics, variance: number, what: string): s
   const v = (x: number) => decimal(x, 4);
   if (!Number.isFinite(stats.variance)) return `${what} : des valeurs ne sont pas finies`;
   if (Math.abs(stats.variance - variance) > 0.05 * variance) {
-    const hint = Math.abs(stats.variance - variance * variance) < 0.05 * variance * variance
-      ? ' : la variance a été prise pour l’écart-type (tf.randomNormal attend l’écart-type σ, et σ² est la variance)' : '';
+    const hint =
+      Math.abs(stats.variance - variance * variance) < 0.05 * variance * variance
+        ? ' : la variance a été prise pour l’écart-type (tf.randomNormal attend l’écart-type σ, et σ² est la variance)'
+        : '';
     return `${what} : variance ${v(stats.variance)} au lieu de ${v(variance)}${hint}`;
   }
   if (Math.abs(stats.mean) > 4 * Math.sqrt(variance / stats.count) + 0.005) return `${what} : moyenne ${v(stats.mean)} au lieu de 0`;
-  if (Math.abs(stats.kurtosis - 3) > 0.25) return `${what} : ce bruit n’est pas gaussien (coefficient d’aplatissement ${decimal(stats.kurtosis, 2)}, 3 pour une loi normale)`;
+  if (Math.abs(stats.kurtosis - 3) > 0.25)
+    return `${what} : ce bruit n’est pas gaussien (coefficient d’aplatissement ${decimal(stats.kurtosis, 2)}, 3 pour une loi normale)`;
   return undefined;
 }
 
@@ -64,11 +67,17 @@ function noiseProblem(stats: NoiseStatistics, variance: number, what: string): s
  * and drawn anew for the test images.
  */
 export function noise(
-  addNoise: NoiseFunction | undefined, variance: number,
-  xTrain: tf.Tensor4D, xNoisyTrain: tf.Tensor4D | undefined, xTest: tf.Tensor4D, xNoisyTest: tf.Tensor4D | undefined, question = '3.1',
+  addNoise: NoiseFunction | undefined,
+  variance: number,
+  xTrain: tf.Tensor4D,
+  xNoisyTrain: tf.Tensor4D | undefined,
+  xTest: tf.Tensor4D,
+  xNoisyTest: tf.Tensor4D | undefined,
+  question = '3.1',
 ): { xNoisyTrain: tf.Tensor4D; xNoisyTest: tf.Tensor4D } {
   const feedback = new Feedback(question);
-  if (typeof addNoise !== 'function') feedback.stop(`addNoise doit être une fonction (images, variance) => images bruitées, c’est ${describeValue(addNoise)}`);
+  if (typeof addNoise !== 'function')
+    feedback.stop(`addNoise doit être une fonction (images, variance) => images bruitées, c’est ${describeValue(addNoise)}`);
   const noiseFn = addNoise as NoiseFunction;
   for (const tried of [variance, variance / 4]) {
     const blank = tf.zeros([64, 28, 28, 1]) as tf.Tensor4D;
@@ -80,7 +89,8 @@ export function noise(
     }
     const stats = statistics(result);
     tf.dispose([blank, result]);
-    if (stats.min >= 0 && stats.max <= 1) feedback.stop('addNoise ramène les valeurs dans [0, 1] : la consigne demande x = y + n, sans écrêtage');
+    if (stats.min >= 0 && stats.max <= 1)
+      feedback.stop('addNoise ramène les valeurs dans [0, 1] : la consigne demande x = y + n, sans écrêtage');
     const problem = noiseProblem(stats, tried, `addNoise(images, ${decimal(tried, 4)})`);
     if (problem) feedback.stop(problem);
   }
@@ -91,7 +101,14 @@ export function noise(
 }
 
 /** The noisy pairs' part of question 3.1, for the grader, which judges the pairs and not the function. */
-export function noisyPairs(variance: number, xTrain: tf.Tensor4D, xNoisyTrain: tf.Tensor4D | undefined, xTest: tf.Tensor4D, xNoisyTest: tf.Tensor4D | undefined, question = '3.1'): void {
+export function noisyPairs(
+  variance: number,
+  xTrain: tf.Tensor4D,
+  xNoisyTrain: tf.Tensor4D | undefined,
+  xTest: tf.Tensor4D,
+  xNoisyTest: tf.Tensor4D | undefined,
+  question = '3.1',
+): void {
   const feedback = new Feedback(question);
   checkNoisyPairs(variance, xTrain, xNoisyTrain, xTest, xNoisyTest, feedback);
   feedback.finish();
@@ -99,10 +116,18 @@ export function noisyPairs(variance: number, xTrain: tf.Tensor4D, xNoisyTrain: t
 
 /** x − y of each noisy set is Gaussian noise of mean 0 and of the TP's variance, drawn anew for the test images. */
 function checkNoisyPairs(
-  variance: number, xTrain: tf.Tensor4D, xNoisyTrain: tf.Tensor4D | undefined, xTest: tf.Tensor4D, xNoisyTest: tf.Tensor4D | undefined, feedback: Feedback,
+  variance: number,
+  xTrain: tf.Tensor4D,
+  xNoisyTrain: tf.Tensor4D | undefined,
+  xTest: tf.Tensor4D,
+  xNoisyTest: tf.Tensor4D | undefined,
+  feedback: Feedback,
 ): { xNoisyTrain: tf.Tensor4D; xNoisyTest: tf.Tensor4D } {
   const noisy: tf.Tensor4D[] = [];
-  for (const [name, clean, made] of [['xNoisyTrain', xTrain, xNoisyTrain], ['xNoisyTest', xTest, xNoisyTest]] as const) {
+  for (const [name, clean, made] of [
+    ['xNoisyTrain', xTrain, xNoisyTrain],
+    ['xNoisyTest', xTest, xNoisyTest],
+  ] as const) {
     if (!(made instanceof tf.Tensor) || made.shape.join() !== clean.shape.join()) {
       feedback.stop(`${name} doit avoir la forme de ses images propres [${clean.shape.join(', ')}], c’est ${describeValue(made)}`);
     }
@@ -118,7 +143,11 @@ function checkNoisyPairs(
     const testNoise = tf.sub(noisy[1].slice(0, n), xTest.slice(0, n));
     return tf.all(tf.equal(trainNoise, testNoise)).dataSync()[0] === 1;
   });
-  feedback.expect(!sameNoise, 'le bruit des images de test est tiré à part', 'le même bruit est ajouté aux images d’entraînement et de test : tirez-le à part');
+  feedback.expect(
+    !sameNoise,
+    'le bruit des images de test est tiré à part',
+    'le même bruit est ajouté aux images d’entraînement et de test : tirez-le à part',
+  );
   return { xNoisyTrain: noisy[0], xNoisyTest: noisy[1] };
 }
 
@@ -126,7 +155,12 @@ function checkNoisyPairs(
  * Question 3.2: the denoiser is the convolutional autoencoder, trained on (x, y), and it brings
  * noisy validation images closer to their clean versions than they were.
  */
-export function denoiser(model: Autoencoder | undefined, history: AnyHistory | undefined, validation: { inputs: tf.Tensor4D; targets: tf.Tensor4D }, question = '3.2'): LossHistory {
+export function denoiser(
+  model: Autoencoder | undefined,
+  history: AnyHistory | undefined,
+  validation: { inputs: tf.Tensor4D; targets: tf.Tensor4D },
+  question = '3.2',
+): LossHistory {
   const feedback = new Feedback(question);
   const checked = denoiserModel(model, feedback);
   if (feedback.failed) feedback.finish();
@@ -136,8 +170,11 @@ export function denoiser(model: Autoencoder | undefined, history: AnyHistory | u
     const before = meanSquaredError(validation.inputs, validation.targets);
     const after = meanSquaredError(outputs, validation.targets);
     outputs.dispose();
-    feedback.expect(after < before, `le débruiteur rapproche les images bruitées des images propres (MSE ${decimal(before, 4)} → ${decimal(after, 4)})`,
-      `le débruiteur éloigne les images des images propres (MSE ${decimal(before, 4)} → ${decimal(after, 4)}) : est-il entraîné sur les paires (x, y) ?`);
+    feedback.expect(
+      after < before,
+      `le débruiteur rapproche les images bruitées des images propres (MSE ${decimal(before, 4)} → ${decimal(after, 4)})`,
+      `le débruiteur éloigne les images des images propres (MSE ${decimal(before, 4)} → ${decimal(after, 4)}) : est-il entraîné sur les paires (x, y) ?`,
+    );
   }
   feedback.finish();
   return curve;

@@ -23,7 +23,11 @@ export function mseFunction(fn: MseFunction | undefined, question = '1.5'): void
   const feedback = new Feedback(question);
   if (typeof fn !== 'function') feedback.stop(`mse doit être une fonction (reference, candidate) => scalaire, c’est ${describeValue(fn)}`);
   const mse = fn as MseFunction;
-  const cases: [number[], number][] = [[[4, 28, 28, 1], 1], [[3, 5, 7, 1], 2], [[2, 28, 28, 1], 3]];
+  const cases: [number[], number][] = [
+    [[4, 28, 28, 1], 1],
+    [[3, 5, 7, 1], 2],
+    [[2, 28, 28, 1], 3],
+  ];
   for (const [shape, seed] of cases) {
     const a = tf.randomUniform(shape, 0, 1, 'float32', seed);
     const b = tf.randomUniform(shape, 0, 1, 'float32', seed + 10);
@@ -31,7 +35,8 @@ export function mseFunction(fn: MseFunction | undefined, question = '1.5'): void
     let got: number | undefined;
     try {
       const { result, calls } = libraryCallsDuring(() => mse(a, b));
-      if (calls.length > 0) feedback.stop(`mse appelle ${calls.join(', ')} : écrivez-la avec des opérations tf (tf.sub, tf.square, tf.mean…)`);
+      if (calls.length > 0)
+        feedback.stop(`mse appelle ${calls.join(', ')} : écrivez-la avec des opérations tf (tf.sub, tf.square, tf.mean…)`);
       got = valueOf(result);
       if (result instanceof tf.Tensor) result.dispose();
     } catch (error) {
@@ -42,12 +47,17 @@ export function mseFunction(fn: MseFunction | undefined, question = '1.5'): void
     }
     if (got === undefined) feedback.stop('mse doit rendre un seul nombre (un tenseur scalaire ou un number)');
     if (Math.abs((got as number) - expected) > 1e-5 * Math.max(1, expected)) {
-      feedback.stop(`sur deux lots d’images aléatoires [${shape.join(', ')}], mse rend ${got} : ce n’est pas la moyenne des carrés des écarts`);
+      feedback.stop(
+        `sur deux lots d’images aléatoires [${shape.join(', ')}], mse rend ${got} : ce n’est pas la moyenne des carrés des écarts`,
+      );
     }
   }
   const same = tf.ones([2, 4, 4, 1]);
-  feedback.expect(valueOf(mse(same, same)) === 0, 'mse est la moyenne des carrés des écarts, sur tous les pixels de toutes les images',
-    'mse de deux lots identiques doit valoir 0');
+  feedback.expect(
+    valueOf(mse(same, same)) === 0,
+    'mse est la moyenne des carrés des écarts, sur tous les pixels de toutes les images',
+    'mse de deux lots identiques doit valoir 0',
+  );
   same.dispose();
   feedback.finish();
 }
@@ -86,7 +96,10 @@ function modelMetrics(model: Autoencoder, inputs: tf.Tensor4D, targets: tf.Tenso
   return summary;
 }
 
-const asNamedMetrics = (row: ResultRow, count: number): NamedMetrics => ({ name: row.name, metrics: { ...(metricsOf(row) as MetricSummary), count } });
+const asNamedMetrics = (row: ResultRow, count: number): NamedMetrics => ({
+  name: row.name,
+  metrics: { ...(metricsOf(row) as MetricSummary), count },
+});
 
 /**
  * Questions 1.5 and 2.6: one row per model, in the models' order, each with the MSE, PSNR and
@@ -109,7 +122,13 @@ export function testResults(question: string, rows: ResultRow[] | undefined, mod
  * Question 3.3: the noisy input itself and the denoiser's output, each compared with the clean
  * test images (recomputed here), beside the classical filters.
  */
-export function denoisingResults(rows: ResultRow[] | undefined, denoiser: Autoencoder, noisy: tf.Tensor4D, clean: tf.Tensor4D, question = '3.3'): NamedMetrics[] {
+export function denoisingResults(
+  rows: ResultRow[] | undefined,
+  denoiser: Autoencoder,
+  noisy: tf.Tensor4D,
+  clean: tf.Tensor4D,
+  question = '3.3',
+): NamedMetrics[] {
   const feedback = new Feedback(question);
   const list = required(rows, 'le tableau des résultats', feedback);
   if (!Array.isArray(list) || list.length < 2) feedback.stop('au moins deux lignes sont attendues : l’entrée bruitée et l’auto-encodeur');
@@ -118,11 +137,27 @@ export function denoisingResults(rows: ResultRow[] | undefined, denoiser: Autoen
   const close = (row: ResultRow, truth: MetricSummary) => Math.abs((metricsOf(row).psnr ?? NaN) - truth.psnr) <= 0.05;
   const noisyRow = list.find((row) => close(row, noisyTruth));
   const denoisedRow = list.find((row) => close(row, denoisedTruth));
-  if (feedback.expect(noisyRow !== undefined, 'l’entrée bruitée est mesurée contre les images propres',
-    'aucune ligne ne mesure l’entrée bruitée contre les images propres de test')) agrees(noisyRow as ResultRow, noisyTruth, feedback);
-  if (feedback.expect(denoisedRow !== undefined, 'la sortie du débruiteur est mesurée contre les images propres',
-    'aucune ligne ne mesure la sortie du débruiteur (sur les images de test bruitées) contre les images propres')) agrees(denoisedRow as ResultRow, denoisedTruth, feedback);
-  feedback.expect(list.length >= 4, 'les filtres classiques sont mesurés aussi', 'ajoutez les deux filtres classiques (flou gaussien et médian)');
+  if (
+    feedback.expect(
+      noisyRow !== undefined,
+      'l’entrée bruitée est mesurée contre les images propres',
+      'aucune ligne ne mesure l’entrée bruitée contre les images propres de test',
+    )
+  )
+    agrees(noisyRow as ResultRow, noisyTruth, feedback);
+  if (
+    feedback.expect(
+      denoisedRow !== undefined,
+      'la sortie du débruiteur est mesurée contre les images propres',
+      'aucune ligne ne mesure la sortie du débruiteur (sur les images de test bruitées) contre les images propres',
+    )
+  )
+    agrees(denoisedRow as ResultRow, denoisedTruth, feedback);
+  feedback.expect(
+    list.length >= 4,
+    'les filtres classiques sont mesurés aussi',
+    'ajoutez les deux filtres classiques (flou gaussien et médian)',
+  );
   feedback.finish();
   return list.map((row) => asNamedMetrics(row, clean.shape[0]));
 }
@@ -131,18 +166,32 @@ export function denoisingResults(rows: ResultRow[] | undefined, denoiser: Autoen
  * Questions 1.6, 2.7 and 3.4: the last grid shown has the originals first, then one row per model
  * holding that model's outputs for the same images.
  */
-export function imageGrid(question: string, models: Autoencoder[], inputs: tf.Tensor4D, rows: readonly GridImages[] = lastImageGrid()): void {
+export function imageGrid(
+  question: string,
+  models: Autoencoder[],
+  inputs: tf.Tensor4D,
+  rows: readonly GridImages[] = lastImageGrid(),
+): void {
   const feedback = new Feedback(question);
   if (rows.length === 0) feedback.stop('aucune grille d’images affichée : utilisez lab.showImageGrid([{ title, images }, …])');
-  if (rows.length < models.length + 1) feedback.fail(`la grille a ${rows.length} rangée(s) : une pour les originaux et une par modèle (${models.length}) sont attendues`);
+  if (rows.length < models.length + 1)
+    feedback.fail(`la grille a ${rows.length} rangée(s) : une pour les originaux et une par modèle (${models.length}) sont attendues`);
   const count = Math.min(10, ...rows.map((row) => row.images.count));
   const firstInputs = firstOf(inputs, count);
   for (const model of models) {
     const predicted = predict(model, firstInputs);
     const outputs = asImageSet(predicted);
     predicted.dispose();
-    const shown = rows.find((row) => row.images.count >= count && row.images.pixels.subarray(0, outputs.pixels.length).every((v, i) => Math.abs(v - outputs.pixels[i]) < 1e-3));
-    feedback.expect(shown !== undefined, `« ${shown?.title} » montre les sorties de ${model.name}`, `aucune rangée ne montre les sorties de ${model.name} pour les premières images`);
+    const shown = rows.find(
+      (row) =>
+        row.images.count >= count &&
+        row.images.pixels.subarray(0, outputs.pixels.length).every((v, i) => Math.abs(v - outputs.pixels[i]) < 1e-3),
+    );
+    feedback.expect(
+      shown !== undefined,
+      `« ${shown?.title} » montre les sorties de ${model.name}`,
+      `aucune rangée ne montre les sorties de ${model.name} pour les premières images`,
+    );
   }
   firstInputs.dispose();
   feedback.finish();

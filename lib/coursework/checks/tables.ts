@@ -18,7 +18,11 @@ export interface TableRow {
   params: number;
 }
 
-const plain = (text: string) => text.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+const plain = (text: string) =>
+  text
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase();
 
 /** The kind a student's words name, from the usual French and English terms. */
 function kindNamed(words: string): LayerKind | undefined {
@@ -44,13 +48,20 @@ interface ExpectedRow {
 function expectedRows(reference: ReferenceName, imageShape: ImageShape): ExpectedRow[] {
   const model = REFERENCE_MODELS[reference].build(imageShape);
   const rows: ExpectedRow[] = [];
-  for (const [part, half] of [['encoder', model.encoder], ['decoder', model.decoder]] as const) {
+  for (const [part, half] of [
+    ['encoder', model.encoder],
+    ['decoder', model.decoder],
+  ] as const) {
     for (const layer of half.layers) {
       const kind = layerKind(layer);
       if (kind === undefined || kind === 'input' || kind === 'activation') continue;
       const config = layer.getConfig();
-      const specNumbers = kind === 'dense' ? [String(config.units)]
-        : isWeightedKind(kind) ? [String(config.filters), (config.kernelSize as number[]).join('×')] : [];
+      const specNumbers =
+        kind === 'dense'
+          ? [String(config.units)]
+          : isWeightedKind(kind)
+            ? [String(config.filters), (config.kernelSize as number[]).join('×')]
+            : [];
       rows.push({ part, kind, output: (layer.outputShape as number[]).slice(1), params: layer.countParams(), specNumbers });
     }
   }
@@ -60,8 +71,16 @@ function expectedRows(reference: ReferenceName, imageShape: ImageShape): Expecte
 
 function validRow(row: unknown): row is TableRow {
   const r = row as TableRow;
-  return typeof r === 'object' && r !== null && typeof r.part === 'string' && typeof r.layer === 'string' && typeof r.spec === 'string' &&
-    Array.isArray(r.output) && r.output.every((d) => Number.isInteger(d)) && Number.isInteger(r.params);
+  return (
+    typeof r === 'object' &&
+    r !== null &&
+    typeof r.part === 'string' &&
+    typeof r.layer === 'string' &&
+    typeof r.spec === 'string' &&
+    Array.isArray(r.output) &&
+    r.output.every((d) => Number.isInteger(d)) &&
+    Number.isInteger(r.params)
+  );
 }
 
 /** Checks one table, cell by cell; activation rows may be given or left out (they have no parameters). */
@@ -73,14 +92,17 @@ function checkTable(rows: unknown, reference: ReferenceName, imageShape: ImageSh
   }
   const malformed = rows.map((row, i) => (validRow(row) ? -1 : i + 1)).filter((i) => i > 0);
   if (malformed.length > 0) {
-    feedback.fail(`tableau de ${label}, ligne(s) ${malformed.join(', ')} : chaque ligne est { part, layer, spec, output: [dimensions], params: nombre entier }`);
+    feedback.fail(
+      `tableau de ${label}, ligne(s) ${malformed.join(', ')} : chaque ligne est { part, layer, spec, output: [dimensions], params: nombre entier }`,
+    );
     return;
   }
   const failuresBefore = feedback.failures;
   const withKinds = (rows as TableRow[]).map((row, i) => ({ row, number: i + 1, kind: kindNamed(row.layer) }));
   for (const { row, number, kind } of withKinds) {
     if (kind === undefined) feedback.fail(`tableau de ${label}, ligne ${number} : « ${row.layer} » n’est pas un type de couche reconnu`);
-    if (kind === 'activation' && row.params !== 0) feedback.fail(`tableau de ${label}, ligne ${number} : une activation n’a pas de paramètres`);
+    if (kind === 'activation' && row.params !== 0)
+      feedback.fail(`tableau de ${label}, ligne ${number} : une activation n’a pas de paramètres`);
   }
   const layers = withKinds.filter((r) => r.kind !== 'activation' && r.kind !== undefined);
   const expected = expectedRows(reference, imageShape);
@@ -92,13 +114,18 @@ function checkTable(rows: unknown, reference: ReferenceName, imageShape: ImageSh
     const want = expected[i];
     const at = `tableau de ${label}, ligne ${number} (${row.part}, ${row.layer})`;
     const part = plain(row.part).startsWith('enc') ? 'encoder' : plain(row.part).startsWith('dec') ? 'decoder' : undefined;
-    if (part !== want.part) feedback.fail(`${at} : partie « ${row.part} » ; cette couche appartient ${want.part === 'encoder' ? 'à l’encodeur' : 'au décodeur'}`);
+    if (part !== want.part)
+      feedback.fail(`${at} : partie « ${row.part} » ; cette couche appartient ${want.part === 'encoder' ? 'à l’encodeur' : 'au décodeur'}`);
     if (kind !== want.kind) feedback.fail(`${at} : ce n’est pas le type de couche qui vient à cet endroit`);
-    else if (row.output.join('×') !== want.output.join('×')) feedback.fail(`${at} : dimension de sortie ${row.output.join('×')} incorrecte`);
+    else if (row.output.join('×') !== want.output.join('×'))
+      feedback.fail(`${at} : dimension de sortie ${row.output.join('×')} incorrecte`);
     if (row.params !== want.params) feedback.fail(`${at} : nombre de paramètres ${integer(row.params)} incorrect`);
     const spec = plain(row.spec).replace(/[x*]/g, '×');
     const missing = want.specNumbers.filter((n) => !new RegExp(`(^|[^0-9])${n}([^0-9]|$)`).test(spec));
-    if (missing.length > 0) feedback.fail(`${at} : les spécifications doivent donner ${want.kind === 'dense' ? 'le nombre de neurones' : 'le nombre de filtres et la taille du noyau'}`);
+    if (missing.length > 0)
+      feedback.fail(
+        `${at} : les spécifications doivent donner ${want.kind === 'dense' ? 'le nombre de neurones' : 'le nombre de filtres et la taille du noyau'}`,
+      );
   });
   if (feedback.failures === failuresBefore) feedback.pass(`tableau de ${label} : toutes les cases sont justes`);
 }
@@ -114,7 +141,11 @@ function describedTable(name: string, rows: TableRow[]): ModelDescription {
 }
 
 /** Questions 1.2 and 2.3: each model's description table, filled in by the student. */
-export function tables(question: string, filled: Partial<Record<ReferenceName, TableRow[]>>, imageShape: ImageShape = [28, 28]): ModelDescription[] {
+export function tables(
+  question: string,
+  filled: Partial<Record<ReferenceName, TableRow[]>>,
+  imageShape: ImageShape = [28, 28],
+): ModelDescription[] {
   const feedback = new Feedback(question);
   const names = Object.keys(filled) as ReferenceName[];
   if (names.length === 0 || names.some((n) => !(n in REFERENCE_MODELS))) {
@@ -131,7 +162,9 @@ export function parameterCounts(question: string, counts: Partial<Record<Referen
   for (const [name, count] of Object.entries(counts) as [ReferenceName, number][]) {
     const model = REFERENCE_MODELS[name].build(imageShape);
     const expected = model.model.countParams();
-    const weightsOnly = model.model.trainableWeights.filter((w) => w.shape.length > 1).reduce((sum, w) => sum + (w.shape as number[]).reduce((a, b) => a * b, 1), 0);
+    const weightsOnly = model.model.trainableWeights
+      .filter((w) => w.shape.length > 1)
+      .reduce((sum, w) => sum + (w.shape as number[]).reduce((a, b) => a * b, 1), 0);
     model.model.dispose();
     const label = REFERENCE_MODELS[name].label;
     if (typeof count !== 'number' || !Number.isFinite(count) || count <= 0) feedback.fail(`${label} : compte absent (${String(count)})`);

@@ -33,7 +33,12 @@ function lossCurves(history: AnyHistory, label: string): LossHistory {
  * loss, and a model that really learnt: its error on the validation pairs, recomputed here,
  * agrees with its history.
  */
-export function training(question: string, histories: AnyHistory[] | undefined, models: Autoencoder[], validation: ValidationPairs): LossHistory[] {
+export function training(
+  question: string,
+  histories: AnyHistory[] | undefined,
+  models: Autoencoder[],
+  validation: ValidationPairs,
+): LossHistory[] {
   const feedback = new Feedback(question);
   const curves = checkTrainingRuns(histories, models, validation, feedback);
   feedback.finish();
@@ -41,10 +46,17 @@ export function training(question: string, histories: AnyHistory[] | undefined, 
 }
 
 /** The checks of `training`, adding to a question's feedback. */
-export function checkTrainingRuns(histories: AnyHistory[] | undefined, models: Autoencoder[], validation: ValidationPairs, feedback: Feedback): LossHistory[] {
+export function checkTrainingRuns(
+  histories: AnyHistory[] | undefined,
+  models: Autoencoder[],
+  validation: ValidationPairs,
+  feedback: Feedback,
+): LossHistory[] {
   const list = required(histories, 'l’historique des entraînements', feedback);
   if (!Array.isArray(list) || list.length !== models.length) {
-    feedback.stop(`un historique par modèle est attendu (${models.length}), trouvé ${Array.isArray(list) ? list.length : 'autre chose qu’un tableau'}`);
+    feedback.stop(
+      `un historique par modèle est attendu (${models.length}), trouvé ${Array.isArray(list) ? list.length : 'autre chose qu’un tableau'}`,
+    );
   }
   const curves = list.map((history, i) => lossCurves(history, models[i].name));
   curves.forEach((curve, i) => {
@@ -59,7 +71,8 @@ export function checkTrainingRuns(histories: AnyHistory[] | undefined, models: A
       feedback.fail(`${name} : la perte n’est pas finie (NaN ou infinie) : le pas d’apprentissage est-il trop grand ?`);
       return;
     }
-    if (curve.loss.length > 1 && !(curve.loss[curve.loss.length - 1] < curve.loss[0])) feedback.fail(`${name} : la perte d’entraînement ne diminue pas`);
+    if (curve.loss.length > 1 && !(curve.loss[curve.loss.length - 1] < curve.loss[0]))
+      feedback.fail(`${name} : la perte d’entraînement ne diminue pas`);
     if (curve.valLoss.length === 0) feedback.fail(`${name} : pas de perte de validation ; gardez une partie des images pour la validation`);
     const inputs = firstOf(validation.inputs, 1000);
     const targets = validation.targets ? firstOf(validation.targets, 1000) : inputs;
@@ -69,8 +82,10 @@ export function checkTrainingRuns(histories: AnyHistory[] | undefined, models: A
     const best = Math.min(...(curve.valLoss.length ? curve.valLoss : curve.loss));
     if (error > UNTRAINED_MSE) feedback.fail(`${name} : le modèle ne semble pas entraîné (MSE de validation ${decimal(error, 4)})`);
     else if (error > 1.5 * best + 0.01) {
-      feedback.fail(`${name} : l’historique annonce une perte de ${decimal(best, 4)} mais le modèle fait ${decimal(error, 4)} en validation : ` +
-        'est-ce bien ce modèle qui a été entraîné, avec la perte quadratique (MSE) ?');
+      feedback.fail(
+        `${name} : l’historique annonce une perte de ${decimal(best, 4)} mais le modèle fait ${decimal(error, 4)} en validation : ` +
+          'est-ce bien ce modèle qui a été entraîné, avec la perte quadratique (MSE) ?',
+      );
     }
     if (feedback.failures === failuresBefore) feedback.pass(`${name} : ${curve.loss.length} époque(s), perte en baisse, validation suivie`);
   });

@@ -34,7 +34,12 @@ export function imageTensor(value: unknown, name: string, imageShape: [number, n
 /** A model made by lab.autoencoder (or a reference builder), or a stop. */
 export function autoencoderValue(value: unknown, name: string, feedback: Feedback): Autoencoder {
   const model = required(value, name, feedback) as Partial<Autoencoder>;
-  if (typeof model !== 'object' || !(model.model instanceof tf.LayersModel) || !(model.encoder instanceof tf.LayersModel) || !(model.decoder instanceof tf.LayersModel)) {
+  if (
+    typeof model !== 'object' ||
+    !(model.model instanceof tf.LayersModel) ||
+    !(model.encoder instanceof tf.LayersModel) ||
+    !(model.decoder instanceof tf.LayersModel)
+  ) {
     feedback.stop(`${name} doit être un auto-encodeur fait par lab.autoencoder({ encoder, decoder, name }), c’est ${describeValue(model)}`);
   }
   return model as Autoencoder;
@@ -65,4 +70,3 @@ export function firstOf(images: tf.Tensor4D, count: number): tf.Tensor4D {
 export function finiteNumber(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value);
 }
-

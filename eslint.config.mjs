@@ -1,0 +1,19 @@
+// ESLint's recommended rules and typescript-eslint's, for the library, its tests, scripts and benchmarks.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['build/', 'deps/', 'node_modules/', '.venv/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.mjs', 'scripts/**/*.js'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', Buffer: 'readonly', fetch: 'readonly' } },
+  },
+  {
+    rules: {
+      // Unused arguments named with a leading underscore are deliberate (callbacks of a fixed shape).
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+);
