@@ -6,11 +6,15 @@
  * with the ratio to PyTorch, peak memory, and the time the conv model takes to reach a test MSE.
  * --parity trains each model N times (default 5) with the same recipe on both sides and compares
  * the mean test MSE.
+ * --machinery measures what each piece of lib/speed earns end to end: native TensorFlow, the conv
+ * model and Dense n°2, images per second with everything on, then with each piece switched off
+ * (TP5_SPEED_OFF, see lib/speed/switches.ts), each setting in its own process, side by side.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { addGaussianNoise, firstImages, loadDataset } from '../lib';
+import { SPEED_PIECES } from '../lib/speed/switches';
 import { BENCH_MODELS, BenchModel, SpeedResult, WorkerReport, WorkerRequest, writeImages } from './common';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -22,6 +26,7 @@ const MSE_TARGET = 0.012;
 
 interface Options {
   json?: string;
+  machinery: boolean;
   parityEpochs: number;
   parityRuns: number;
   backends: WorkerRequest['backend'][];
@@ -29,7 +34,13 @@ interface Options {
 }
 
 function parseArgs(args: string[]): Options {
-  const options: Options = { parityEpochs: 0, parityRuns: 5, backends: ['tensorflow', 'wasm', 'cpu'], batches: [128, 256] };
+  const options: Options = {
+    machinery: false,
+    parityEpochs: 0,
+    parityRuns: 5,
+    backends: ['tensorflow', 'wasm', 'cpu'],
+    batches: [128, 256],
+  };
   for (let i = 0; i < args.length; i++) {
     const next = () => {
       if (i + 1 >= args.length) throw new Error(`${args[i]} needs a value`);
@@ -51,8 +62,13 @@ function parseArgs(args: string[]): Options {
       case '--batches':
         options.batches = next().split(',').map(Number);
         break;
+      case '--machinery':
+        options.machinery = true;
+        break;
       default:
-        throw new Error(`unknown option ${args[i]}; allowed: --json FILE, --parity [EPOCHS], --runs N, --backends LIST, --batches LIST`);
+        throw new Error(
+          `unknown option ${args[i]}; allowed: --json FILE, --parity [EPOCHS], --runs N, --backends LIST, --batches LIST, --machinery`,
+        );
     }
   }
   for (const backend of options.backends) {
@@ -80,10 +96,11 @@ async function writeData(): Promise<void> {
   writeImages(dataDir, 'noisy-test', addGaussianNoise(test, { std: 0.5, seed: 2 }));
 }
 
-function runJson<T>(command: string, args: string[], what: string): T {
+function runJson<T>(command: string, args: string[], what: string, env: NodeJS.ProcessEnv = process.env): T {
   const started = Date.now();
   const result = spawnSync(command, args, {
     cwd: root,
+    env,
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -93,8 +110,59 @@ function runJson<T>(command: string, args: string[], what: string): T {
   return JSON.parse(result.stdout.trim().split('\n').pop() as string);
 }
 
-function worker(request: WorkerRequest): WorkerReport {
-  return runJson<WorkerReport>('node', [path.join(__dirname, 'worker.js'), JSON.stringify(request)], `tfjs ${request.backend}`);
+function worker(request: WorkerRequest, speedOff = ''): WorkerReport {
+  const what = `tfjs ${request.backend}${speedOff ? ` without ${speedOff}` : ''}`;
+  return runJson<WorkerReport>('node', [path.join(__dirname, 'worker.js'), JSON.stringify(request)], what, {
+    ...process.env,
+    TP5_SPEED_OFF: speedOff,
+  });
+}
+
+/** The settings of --machinery: everything on, each piece off, and the reference path (both paths off). */
+const MACHINERY_SETTINGS: [string, string][] = [
+  ['everything on', ''],
+  ...Object.keys(SPEED_PIECES)
+    .filter((piece) => piece !== 'fused')
+    .map((piece): [string, string] => [`without ${piece}`, piece]),
+  ['reference path (native and fused off)', 'native,fused'],
+];
+
+function machinery(): void {
+  const models: BenchModel[] = ['conv', 'dense2'];
+  const request: WorkerRequest = {
+    backend: 'tensorflow',
+    dataDir,
+    models,
+    batches: [128],
+    trainCount: 10000,
+    mseTarget: 0,
+    maxEpochs: 0,
+    parityEpochs: 0,
+    parityRuns: 0,
+    defaultThreadsOnly: true,
+  };
+  const results = MACHINERY_SETTINGS.map(([label, off]) => ({ label, report: worker(request, off) }));
+  const speedOf = (report: WorkerReport, model: BenchModel) => report.speed.find((r) => r.model === model);
+  console.log('\nWhat each piece of lib/speed earns: training images per second, native TensorFlow, batch 128, 10,000 images');
+  console.log('(median of 5 epochs after a warm-up; each setting in its own process; ratio = setting / everything on)');
+  const header = [
+    pad('setting', 40),
+    ...models.flatMap((m) => [pad(`${m} img/s`, 13, true), pad('threads', 7, true), pad('ratio', 6, true)]),
+  ];
+  console.log(header.join('  '));
+  const base = results[0].report;
+  for (const { label, report } of results) {
+    const cells = models.flatMap((model) => {
+      const [row, reference] = [speedOf(report, model), speedOf(base, model)];
+      const ratio = row && reference ? row.trainImgPerSec / reference.trainImgPerSec : NaN;
+      return [
+        pad(row ? row.trainImgPerSec.toFixed(0) : '-', 13, true),
+        pad(row ? String(row.threads) : '-', 7, true),
+        pad(ratio.toFixed(2), 6, true),
+      ];
+    });
+    console.log([pad(label, 40), ...cells].join('  '));
+  }
 }
 
 interface TorchReport {
@@ -141,6 +209,11 @@ function printTable(rows: (SpeedResult & { torchTrainImgPerSec: number; ratio: n
 
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
+  if (options.machinery) {
+    await writeData();
+    machinery();
+    return;
+  }
   ensureTorch();
   await writeData();
   const models = [...BENCH_MODELS];

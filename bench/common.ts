@@ -52,6 +52,8 @@ export interface SpeedResult {
 }
 
 export interface WorkerRequest {
+  /** Measure each model with the library's default threads only (not also on one thread). */
+  defaultThreadsOnly?: boolean;
   backend: 'tensorflow' | 'wasm' | 'cpu';
   dataDir: string;
   models: BenchModel[];

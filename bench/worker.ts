@@ -90,7 +90,7 @@ async function main(): Promise<void> {
         const result = await speed(request, model, batch);
         report.speed.push(result);
         // Where the library trains on helper threads, the same model on one thread, for comparison.
-        if (result.threads > 1) report.speed.push(await speed(request, model, batch, 1));
+        if (result.threads > 1 && !request.defaultThreadsOnly) report.speed.push(await speed(request, model, batch, 1));
         console.error(`[bench] ${request.backend} ${model} batch ${batch} done`);
       }
     }

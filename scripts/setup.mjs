@@ -279,29 +279,35 @@ function installNativeTensorFlow() {
   }
 }
 
-/** TypeScript files under `dir`, recursively. */
-function typeScriptFiles(dir) {
+/** TypeScript and WebAssembly text files under `dir`, recursively. */
+function sourceFiles(dir) {
   if (!fs.existsSync(dir)) return [];
   return fs
     .readdirSync(dir, { withFileTypes: true })
     .flatMap((entry) => {
       const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) return typeScriptFiles(full);
-      return entry.name.endsWith('.ts') ? [full] : [];
+      if (entry.isDirectory()) return sourceFiles(full);
+      return entry.name.endsWith('.ts') || entry.name.endsWith('.wat') ? [full] : [];
     })
     .sort();
 }
 
 /** Compiles the library (and scripts) to build/, which the notebooks import. */
 function buildLibrary() {
-  const sources = ['lib', 'scripts', 'bench'].flatMap((d) => typeScriptFiles(path.join(root, d)));
-  const hash = hashOf(path.join(root, 'tsconfig.json'), path.join(root, 'tsconfig.build.json'), ...sources);
+  const sources = ['lib', 'scripts', 'bench'].flatMap((d) => sourceFiles(path.join(root, d)));
+  const hash = hashOf(
+    path.join(root, 'tsconfig.json'),
+    path.join(root, 'tsconfig.build.json'),
+    path.join(root, 'scripts', 'build-wasm.mjs'),
+    ...sources,
+  );
   const stamp = path.join(root, 'build', '.tp5-built');
   if (stampIsCurrent(stamp, hash)) return;
   log('compiling the library to build/');
   if (!run('node', [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'])) {
     fail('the library does not compile (see the errors above)');
   }
+  if (!run('node', [path.join(root, 'scripts', 'build-wasm.mjs')])) fail('the WebAssembly kernels do not compile (see the errors above)');
   writeStamp(stamp, hash);
 }
 

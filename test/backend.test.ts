@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { BackendCandidate, chooseBackend, initBackend } from '../lib';
-import { copyInto } from '../lib/backend/copy-data';
+import { copyInto } from '../lib/speed/copy-data';
 
 const failing = (name: BackendCandidate['name'], reason: string): BackendCandidate => ({
   name,

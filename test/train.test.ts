@@ -213,3 +213,68 @@ describe('inputs that would train silently on nonsense are refused or told', () 
     }
   });
 });
+
+describe('the training says which path computed its steps, and why not a faster one', () => {
+  const native = () => tf.getBackend() === 'tensorflow';
+  /** Runs `train` with console.log captured; returns its result and the last line it logged. */
+  async function withLastLine<T>(train: () => Promise<T>): Promise<[T, string]> {
+    const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    try {
+      const result = await train();
+      return [result, String(log.mock.calls[log.mock.calls.length - 1]?.[0] ?? '')];
+    } finally {
+      log.mockRestore();
+    }
+  }
+
+  test('the TP models take the native path on native TensorFlow, and the final line says so', async () => {
+    const [history, line] = await withLastLine(() =>
+      trainAutoencoder(buildConv(), { inputs: data }, { epochs: 1, batchSize: 64, progress: 'terminal' }),
+    );
+    expect(history.path).toBe(native() ? 'native' : 'fused');
+    if (native()) {
+      expect(history.pathReason).toBeUndefined();
+      expect(line).toMatch(/ ; chemin natif\.$/);
+    }
+  });
+
+  test('an activation without a native form: the fused path, with the reason', async () => {
+    const [history, line] = await withLastLine(() =>
+      trainAutoencoder(buildDense1({ activation: 'selu' }), { inputs: data }, { epochs: 1, progress: 'terminal' }),
+    );
+    expect(history.path).toBe('fused');
+    if (native()) {
+      expect(history.pathReason).toBe("l'activation selu n'a pas de version native");
+      expect(line).toContain("chemin rapide (opérations fusionnées) (l'activation selu n'a pas de version native).");
+    }
+  });
+
+  test('a layer no fast path knows: the reference path, with the reason', async () => {
+    const ae = buildDense1();
+    (ae.encoder as tf.Sequential).add(tf.layers.dropout({ rate: 0.1 }));
+    const history = await trainAutoencoder(
+      autoencoder({ encoder: ae.encoder, decoder: ae.decoder }),
+      { inputs: data },
+      { epochs: 1, progress: 'none' },
+    );
+    expect(history.path).toBe('reference');
+    expect(history.pathReason).toBe("la couche Dropout n'a pas de version rapide");
+  });
+
+  test('reference: true forces the reference path, on one thread, and lowers the loss as the fast path does', async () => {
+    const [a, b] = [buildConv(), buildConv()];
+    b.model.setWeights(a.model.getWeights());
+    const options = { epochs: 2, batchSize: 64, seed: 3, progress: 'none' as const };
+    const fast = await trainAutoencoder(a, { inputs: data }, { ...options, threads: 1 });
+    const reference = await trainAutoencoder(b, { inputs: data }, { ...options, reference: true });
+    expect(reference.path).toBe('reference');
+    expect(reference.threads).toBe(1);
+    expect(reference.pathReason).toBe('demandé par reference: true');
+    expect(reference.loss[1]).toBeLessThan(reference.loss[0]);
+    // The same steps up to rounding: the losses agree closely.
+    reference.loss.forEach((loss, i) => expect(Math.abs(loss - fast.loss[i]) / fast.loss[i]).toBeLessThan(0.02));
+    await expect(trainAutoencoder(buildConv(), { inputs: data }, { reference: true, threads: 2 })).rejects.toThrow(
+      /threads: 2 ne va pas avec reference: true/,
+    );
+  });
+});

@@ -80,3 +80,30 @@ export function activationLabel(layer: tf.layers.Layer, language: 'fr' | 'en'): 
   const alpha = Number(layer.getConfig().alpha ?? 0.3);
   return `${label} (α = ${language === 'fr' ? String(alpha).replace('.', ',') : alpha})`;
 }
+
+/** A layer as the training paths read it, through this table. */
+export interface LayerReading {
+  kind: LayerKind | undefined;
+  className: string;
+  /** The activation it applies, 'linear' for none (see layerActivation). */
+  activation: string;
+  /** The slope of a LeakyReLU layer for negative inputs (default 0.3); undefined otherwise. */
+  alpha?: number;
+  /** Why a weighted layer is not a plain one of its kind (no bias, channels first, dilation), if so. */
+  unusual?: string;
+}
+
+export function readLayer(layer: tf.layers.Layer): LayerReading {
+  const config = layer.getConfig();
+  const kind = layerKind(layer);
+  const className = layer.getClassName();
+  let unusual: string | undefined;
+  if (isWeightedKind(kind)) {
+    const dilation = [config.dilationRate ?? 1].flat() as number[];
+    if (config.useBias === false) unusual = 'sans biais';
+    else if (kind !== 'dense' && config.dataFormat !== 'channelsLast') unusual = 'canaux en premier';
+    else if (kind !== 'dense' && dilation.some((d) => d !== 1)) unusual = 'dilatée';
+  }
+  const alpha = className === 'LeakyReLU' ? Number(config.alpha ?? 0.3) : undefined;
+  return { kind, className, activation: layerActivation(layer), alpha, unusual };
+}

@@ -7,11 +7,19 @@ import { StopRequest } from './interrupt';
 import { ProgressMode, ProgressState, createProgress } from './progress';
 import { decimal, duration } from '../util/french';
 import { TrainingPixels, disposeParts, partsOfShare, shareOfEpoch } from './batches';
-import { HelperSetup, HelperThreads, coreCount, helperThreadsUnavailable } from './threads';
-import { LOSSES, LOSS_NAMES, LossName, OPTIMIZER_NAMES, OptimizerName, makeTrainer, trainStep } from './trainer';
+import {
+  ChosenTrainer,
+  HelperSetup,
+  HelperThreads,
+  TrainingPath,
+  defaultThreads,
+  fastestTrainer,
+  helperThreadsUnavailable,
+} from '../speed';
+import { LOSSES, LOSS_NAMES, LossName, OPTIMIZER_NAMES, OptimizerName, referenceTrainer, trainStep } from './trainer';
 
 export { LOSS_NAMES, OPTIMIZER_NAMES };
-export type { LossName, OptimizerName };
+export type { LossName, OptimizerName, TrainingPath };
 
 /**
  * What the model learns to map: inputs to targets (targets default to the inputs: plain
@@ -69,6 +77,12 @@ export interface TrainOptions {
    * costs more than it saves; \`npm run bench\` measures both).
    */
   threads?: number;
+  /**
+   * Train on the reference path, on one thread: the model's own forward pass, tf.variableGrads and
+   * tfjs's optimizer, as one would write it by hand (lib/train/trainer.ts). Slower; the fast paths
+   * compute the same steps.
+   */
+  reference?: boolean;
   /** Called after each epoch (e.g. to record metrics). */
   onEpochEnd?: (epoch: number, history: TrainingHistory) => void;
   /**
@@ -99,6 +113,12 @@ export interface TrainingHistory extends LossHistory {
   imagesPerSecond: number;
   /** Threads that shared each batch (see TrainOptions.threads). */
   threads: number;
+  /** How each step was computed: native TensorFlow operations, fused tfjs operations, or the reference way (see lib/speed). */
+  path: TrainingPath;
+  /** Why a faster path did not apply, when the path is not native (in French). */
+  pathReason?: string;
+  /** Why the training ran on one thread where two would have paid, if so (in French). */
+  threadsReason?: string;
 }
 
 /** Thrown when the loss becomes NaN or infinite; the model keeps its last finite weights. */
@@ -135,28 +155,41 @@ function checkImagesMatch(autoencoder: Autoencoder, data: TrainingSets, what: st
  * The threads to train with: options.threads, checked, else the default (two where the model has
  * convolutions, the optimizer is Adam, the machine has two cores and the backend allows it).
  */
-function threadsFor(autoencoder: Autoencoder, optimizer: OptimizerName, requested: number | undefined): number {
-  const unavailable = helperThreadsUnavailable(tf.getBackend());
-  if (requested === undefined) {
-    const convolutional = [...autoencoder.encoder.layers, ...autoencoder.decoder.layers].some((layer) =>
-      layer.getClassName().startsWith('Conv'),
-    );
-    return convolutional && optimizer === 'adam' && coreCount() >= 2 && unavailable === undefined ? 2 : 1;
+function threadsFor(
+  autoencoder: Autoencoder,
+  optimizer: OptimizerName,
+  requested: number | undefined,
+  reference: boolean,
+): { threads: number; reason?: string } {
+  if (reference) {
+    if (requested !== undefined && requested !== 1)
+      throw new Error(
+        `threads: ${requested} ne va pas avec reference: true, qui entraîne sur un seul fil ; retirez l'une des deux options`,
+      );
+    return { threads: 1 };
   }
-  if (!Number.isInteger(requested) || requested < 1 || requested > 64)
-    throw new Error(`threads must be an integer from 1 to 64, got ${requested}`);
-  if (requested === 1) return 1;
-  if (optimizer !== 'adam')
-    throw new Error(`threads: ${requested} needs the adam optimizer (the threads share its update); with ${optimizer}, use threads: 1`);
-  if (unavailable !== undefined) throw new Error(`threads: ${requested} is not possible here: ${unavailable}; use threads: 1`);
-  return requested;
+  if (requested === undefined) return defaultThreads(autoencoder, optimizer);
+  checkPositiveInteger('threads', requested, 64);
+  if (requested === 1) return { threads: 1 };
+  if (optimizer !== 'adam') {
+    throw new Error(
+      `threads: ${requested} demande l'optimiseur adam (les fils partagent sa mise à jour) ; avec ${optimizer}, prenez threads: 1`,
+    );
+  }
+  const unavailable = helperThreadsUnavailable(tf.getBackend());
+  if (unavailable !== undefined) throw new Error(`threads: ${requested} est impossible ici : ${unavailable} ; prenez threads: 1`);
+  return { threads: requested };
 }
 
-/** Starts the helper threads; when they were not asked for explicitly and cannot start, training goes on in this thread alone. */
+/**
+ * Starts the helper threads; when they were not asked for explicitly and cannot start, training goes
+ * on in this thread alone, and `oneThread` is told why.
+ */
 async function startHelpers(
   autoencoder: Autoencoder,
   threads: number,
   explicit: boolean,
+  oneThread: (reason: string) => void,
   setup: HelperSetup,
 ): Promise<HelperThreads | undefined> {
   if (threads === 1) return undefined;
@@ -164,7 +197,7 @@ async function startHelpers(
     return await HelperThreads.start(autoencoder, threads, setup);
   } catch (error) {
     if (explicit) throw error;
-    console.warn(`${autoencoder.name}: training in one thread (${error instanceof Error ? error.message : String(error)})`);
+    oneThread(`les fils d'aide n'ont pas démarré : ${error instanceof Error ? error.message : String(error)}`);
     return undefined;
   }
 }
@@ -198,7 +231,17 @@ function warnIfConstant(autoencoder: Autoencoder, images: ImageSet): void {
   }
 }
 
-/** The progress display's last line: how the training ended, its length and its last losses. */
+const PATH_NAMES: Record<TrainingPath, string> = { native: 'natif', fused: 'rapide (opérations fusionnées)', reference: 'de référence' };
+
+/** « chemin natif », « chemin de référence (la couche GaussianNoise n'a pas de version rapide) ». */
+function pathText(history: TrainingHistory): string {
+  return (
+    `chemin ${PATH_NAMES[history.path]}${history.pathReason ? ` (${history.pathReason})` : ''}` +
+    (history.threadsReason ? ` ; un seul fil d'exécution (${history.threadsReason})` : '')
+  );
+}
+
+/** The progress display's last line: how the training ended, its length, its last losses and its path. */
 function finalLine(name: string, history: TrainingHistory, interruptedIn: number): string {
   const last = history.loss.length;
   const epochs = `${last} époque${last > 1 ? 's' : ''}`;
@@ -216,7 +259,8 @@ function finalLine(name: string, history: TrainingHistory, interruptedIn: number
   return (
     `${name} : ${epochs} en ${duration(history.totalSeconds)}` +
     `${history.threads > 1 ? ` sur ${history.threads} fils d'exécution` : ''}${losses}` +
-    (history.stoppedEarly ? ` (arrêt anticipé : poids de l'époque ${history.bestEpoch} conservés)` : '')
+    (history.stoppedEarly ? ` (arrêt anticipé : poids de l'époque ${history.bestEpoch} conservés)` : '') +
+    ` ; ${pathText(history)}.`
   );
 }
 
@@ -267,7 +311,7 @@ export async function trainAutoencoder(
         'le modèle risque de ne plus rendre qu’une image constante.',
     );
   }
-  const requestedThreads = threadsFor(autoencoder, optimizerName, options.threads);
+  const planned = threadsFor(autoencoder, optimizerName, options.threads, options.reference === true);
   if (options.earlyStopping) checkPositiveInteger('earlyStopping.patience', options.earlyStopping.patience);
   const data = trainingSets(trainingData, 'training data');
   const validation = options.validation ? trainingSets(options.validation, 'validation') : undefined;
@@ -304,8 +348,16 @@ export async function trainAutoencoder(
     valY = sameTargets ? valX : toTensor(data.targets as ImageSet, trainCount, total);
   }
 
-  const trainer = makeTrainer(autoencoder, optimizerName, learningRate, lossName);
-  const helpers = await startHelpers(autoencoder, requestedThreads, options.threads !== undefined, {
+  const chosen: ChosenTrainer = options.reference
+    ? {
+        trainer: referenceTrainer(autoencoder, optimizerName, learningRate, lossName),
+        path: 'reference',
+        reason: 'demandé par reference: true',
+      }
+    : fastestTrainer(autoencoder, optimizerName, learningRate, lossName);
+  const { trainer } = chosen;
+  let threadsReason = planned.reason;
+  const helpers = await startHelpers(autoencoder, planned.threads, options.threads !== undefined, (reason) => (threadsReason = reason), {
     learningRate,
     loss: lossName,
     seed,
@@ -334,6 +386,9 @@ export async function trainAutoencoder(
     interrupted: false,
     imagesPerSecond: 0,
     threads,
+    path: chosen.path,
+    pathReason: chosen.reason,
+    threadsReason,
   };
   const monitored = () => (valX ? history.valLoss : history.loss);
   let lastGood = model.getWeights().map((w) => w.clone());

@@ -1,8 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { Autoencoder } from '../models/types';
-import { compileForward, trainableVariables } from './fast-forward';
-import { FlatAdam } from './flat-adam';
-import { nativeTrainer } from './native-step';
+
+/**
+ * What a training step is, and the reference way to take one: tfjs-layers' own forward pass,
+ * tf.variableGrads for the gradient and tfjs's optimizers. The faster ways (lib/speed/) compute the
+ * same thing and are checked against it.
+ */
 
 export type LossName = 'mse' | 'bce';
 export const LOSS_NAMES: readonly LossName[] = ['mse', 'bce'];
@@ -18,6 +21,9 @@ export const LOSSES: Record<LossName, LossFunction> = {
     return tf.neg(tf.mean(tf.add(tf.mul(targets, tf.log(p)), tf.mul(tf.sub(1, targets), tf.log(tf.sub(1, p)))))) as tf.Scalar;
   },
 };
+
+/** Adam's constants, as tf.train.adam uses them (ε is tfjs's backend epsilon). */
+export const ADAM_DEFAULTS = { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 } as const;
 
 /** A part of a batch's loss and its gradient with respect to every trainable variable. */
 export interface PartGradient {
@@ -48,37 +54,41 @@ export function trainStep(trainer: Trainer, inputs: tf.Tensor4D, targets: tf.Ten
   return loss;
 }
 
-/**
- * The fastest trainer that applies: TensorFlow's own operations on native TensorFlow; else the fast
- * forward pass and a single-vector Adam (the TP's models on the other backends); else tfjs-layers
- * and tfjs optimizers. All compute the same thing.
- */
-export function makeTrainer(autoencoder: Autoencoder, optimizerName: OptimizerName, learningRate: number, lossName: LossName): Trainer {
-  if (optimizerName === 'adam' && lossName === 'mse') {
-    const native = nativeTrainer(autoencoder, learningRate);
-    if (native) return native;
-  }
+/** The model's trainable variables (the tf.Variable behind each of its weights), in the model's order. */
+export function trainableVariables(autoencoder: Autoencoder): tf.Variable[] {
+  return autoencoder.model.trainableWeights.map((weight) => weight.read() as tf.Variable);
+}
+
+/** The gradient half of a step, for any forward pass over the given variables. */
+export function gradientOf(forward: (images: tf.Tensor4D) => tf.Tensor, variables: tf.Variable[], lossName: LossName): Trainer['gradient'] {
   const loss = LOSSES[lossName];
-  const fast = compileForward(autoencoder);
-  const variables = fast?.variables ?? trainableVariables(autoencoder);
-  const forward = fast?.forward ?? ((x: tf.Tensor4D) => autoencoder.model.apply(x, { training: true }) as tf.Tensor4D);
-  const gradient = (x: tf.Tensor4D, y: tf.Tensor4D, batchSize: number): PartGradient => {
-    const share = x.shape[0] / batchSize;
+  return (inputs, targets, batchSize) => {
+    const share = inputs.shape[0] / batchSize;
     const { value, grads } = tf.variableGrads(() => {
-      const mean = loss(y, forward(x));
+      const mean = loss(targets, forward(inputs));
       return share === 1 ? mean : tf.mul(mean, share);
     }, variables);
     return { loss: value, gradients: variables.map((v) => grads[v.name]) };
   };
-  const size = variables.reduce((total, v) => total + v.size, 0);
-  if (optimizerName === 'adam') {
-    const adam = new FlatAdam(variables, learningRate);
-    return { size, gradient, apply: (gradients) => adam.apply(gradients), dispose: () => adam.dispose() };
-  }
-  const optimizer = optimizerName === 'sgd' ? tf.train.sgd(learningRate) : tf.train.rmsprop(learningRate);
+}
+
+/** The reference trainer: the model's own forward pass, tf.variableGrads and tfjs's optimizer. */
+export function referenceTrainer(
+  autoencoder: Autoencoder,
+  optimizerName: OptimizerName,
+  learningRate: number,
+  lossName: LossName,
+): Trainer {
+  const variables = trainableVariables(autoencoder);
+  const forward = (images: tf.Tensor4D) => autoencoder.model.apply(images, { training: true }) as tf.Tensor;
+  const optimizer = {
+    adam: () => tf.train.adam(learningRate, ADAM_DEFAULTS.beta1, ADAM_DEFAULTS.beta2, ADAM_DEFAULTS.epsilon),
+    sgd: () => tf.train.sgd(learningRate),
+    rmsprop: () => tf.train.rmsprop(learningRate),
+  }[optimizerName]();
   return {
-    size,
-    gradient,
+    size: variables.reduce((total, v) => total + v.size, 0),
+    gradient: gradientOf(forward, variables, lossName),
     apply: (gradients) => optimizer.applyGradients(variables.map((v, i) => ({ name: v.name, tensor: gradients[i] }))),
     dispose: () => optimizer.dispose(),
   };

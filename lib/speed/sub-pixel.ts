@@ -1,3 +1,4 @@
+import { switchedOff } from './switches';
 /**
  * A stride-2 transposed convolution with a 3×3 kernel and TensorFlow's SAME padding, seen as a
  * stride-1 convolution: output row 2m receives input rows m (kernel row 0) and m - 1 (kernel row 2),
@@ -17,6 +18,7 @@ const SUB_PIXEL_KERNEL_ROW: readonly (readonly number[])[] = [
 /** Whether the sub-pixel form computes this transposed convolution: 3×3 kernel, stride 2, SAME, output twice the input. */
 export function subPixelApplies(kernel: number[], strides: number[], same: boolean, input: number[], output: number[]): boolean {
   return (
+    !switchedOff('sub-pixel') &&
     kernel[0] === 3 &&
     kernel[1] === 3 &&
     strides[0] === 2 &&

@@ -5,9 +5,8 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { BackendName } from '../backend';
 import { Autoencoder } from '../models/types';
+import { LossName, PartGradient, trainableVariables } from '../train/trainer';
 import { ExchangeBuffers, GradientExchange, createExchangeBuffers } from './exchange';
-import { trainableVariables } from './fast-forward';
-import type { LossName, PartGradient } from './trainer';
 
 /**
  * Multi-threaded training: the main thread and helper threads (worker_threads) share every batch.
@@ -74,14 +73,14 @@ export function helperThreadsUnavailable(backend: string): string | undefined {
   if (backend !== 'tensorflow') return undefined;
   const addonDir = path.join(path.dirname(require.resolve('@tensorflow/tfjs-node/package.json')), 'lib', 'napi-v8');
   if (fs.existsSync(path.join(addonDir, 'thread-safe-attributes'))) return undefined;
-  return "tfjs-node's native addon is not the thread-safe build that `node scripts/setup.mjs` makes";
+  return "l'extension native de tfjs-node n'est pas la version sûre à plusieurs fils que construit `node scripts/setup.mjs`";
 }
 
 /** The compiled helper script: next to this module, or in build/ when this module runs from its TypeScript source (tests). */
 function helperScript(): string {
   const candidates = [
     path.join(__dirname, 'helper-thread.js'),
-    path.resolve(__dirname, '..', '..', 'build', 'lib', 'train', 'helper-thread.js'),
+    path.resolve(__dirname, '..', '..', 'build', 'lib', 'speed', 'helper-thread.js'),
   ];
   const found = candidates.find((file) => fs.existsSync(file));
   if (found === undefined)

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { subPixelApplies, subPixelSources } from '../backend/sub-pixel';
+import { readLayer } from '../models/layer-kinds';
 import { Autoencoder } from '../models/types';
-import { trainableVariables, weightVariable } from './fast-forward';
-import { ADAM_DEFAULTS } from './flat-adam';
-import type { PartGradient, Trainer } from './trainer';
+import { ADAM_DEFAULTS, PartGradient, Trainer, trainableVariables } from '../train/trainer';
+import { subPixelApplies, subPixelSources } from './sub-pixel';
+import { NativeBackend, nativeBackend, typeAttribute } from './tfjs-internals';
 
 /**
  * The training step on native TensorFlow, written with TensorFlow's own operations and an explicit
@@ -14,7 +14,8 @@ import type { PartGradient, Trainer } from './trainer';
  * operations per step of Dense n°2, each a round trip to the runtime, against 1.5 ms of actual work.
  * Here a dense layer is MatMul + BiasAdd, its gradient MatMul + BiasAddGrad + MatMul; a convolution
  * is Conv2D + BiasAdd, its gradients Conv2DBackpropFilter and a transposed convolution; activations
- * use TensorFlow's ReluGrad / SigmoidGrad / TanhGrad, and Adam runs on one concatenated vector.
+ * use TensorFlow's own gradients (ReluGrad, LeakyReluGrad, EluGrad, SigmoidGrad, TanhGrad), and Adam runs on
+ * one concatenated vector.
  *
  * Transposed convolutions with a 3×3 kernel and stride 2 (the conv model's decoder, and the input
  * gradient of its stride-2 encoder layers) are computed as one stride-1 convolution with a 2×2
@@ -22,20 +23,17 @@ import type { PartGradient, Trainer } from './trainer';
  * Conv2DBackpropInput takes several times longer for the same result, most of all with one output
  * channel. The gradients equal tfjs's automatic ones (tested).
  *
- * Used only on the 'tensorflow' backend, with Adam and the MSE loss, for models made of Flatten,
- * Reshape, Dense, Conv2D, Conv2DTranspose and Activation layers with linear, relu, sigmoid or tanh
- * activations; everything else trains through tfjs's autodiff.
+ * Used only on the 'tensorflow' backend, with Adam and the MSE loss, for models whose layers (read
+ * through lib/models/layer-kinds.ts) are flatten, reshape, dense, convolution, transposed convolution
+ * and activation layers, with the activations below; other models train on the fused or reference path.
  */
 
-/** The part of tfjs-node's backend used here: running a TensorFlow operation by name. */
-interface NativeBackend {
-  binding: { TF_ATTR_BOOL: number; TF_ATTR_STRING: number; TF_ATTR_INT: number };
-  executeSingleOutput(name: string, attrs: object[], inputs: tf.Tensor[]): tf.Tensor;
-  executeMultipleOutputs(name: string, attrs: object[], inputs: tf.Tensor[], outputs: number): tf.Tensor[];
+/** An activation TensorFlow computes natively, with its parameter for LeakyReLU. */
+interface Activation {
+  name: 'relu' | 'sigmoid' | 'tanh' | 'elu' | 'leakyReLU';
+  alpha?: number;
 }
-
-type ActivationName = 'linear' | 'relu' | 'sigmoid' | 'tanh';
-const NATIVE_ACTIVATIONS: readonly string[] = ['linear', 'relu', 'sigmoid', 'tanh'];
+const NATIVE_ACTIVATIONS: readonly string[] = ['relu', 'sigmoid', 'tanh', 'elu', 'leakyReLU'];
 
 /** Strides and padding of a convolution, as TensorFlow names them. */
 interface ConvGeometry {
@@ -55,16 +53,13 @@ class NativeOps {
   private readonly int32Indices: object;
 
   constructor(private readonly backend: NativeBackend) {
-    // A private module of tfjs-node: it builds the type attributes TensorFlow operations need.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { createTensorsTypeOpAttr } = require('@tensorflow/tfjs-node/dist/nodejs_kernel_backend');
-    this.float = createTensorsTypeOpAttr('T', 'float32');
-    this.int32Index = createTensorsTypeOpAttr('Tidx', 'int32');
-    this.int32Shape = createTensorsTypeOpAttr('Tshape', 'int32');
-    this.int32Lengths = createTensorsTypeOpAttr('Tlen', 'int32');
-    this.int32Paddings = createTensorsTypeOpAttr('Tpaddings', 'int32');
-    this.gatherParams = createTensorsTypeOpAttr('Tparams', 'float32');
-    this.int32Indices = createTensorsTypeOpAttr('Tindices', 'int32');
+    this.float = typeAttribute('T', 'float32');
+    this.int32Index = typeAttribute('Tidx', 'int32');
+    this.int32Shape = typeAttribute('Tshape', 'int32');
+    this.int32Lengths = typeAttribute('Tlen', 'int32');
+    this.int32Paddings = typeAttribute('Tpaddings', 'int32');
+    this.gatherParams = typeAttribute('Tparams', 'float32');
+    this.int32Indices = typeAttribute('Tindices', 'int32');
   }
 
   private run(name: string, inputs: tf.Tensor[], attrs: object[] = []): tf.Tensor {
@@ -81,6 +76,10 @@ class NativeOps {
 
   private int(name: string, value: number | number[]): object {
     return { name, type: this.backend.binding.TF_ATTR_INT, value };
+  }
+
+  private float32(name: string, value: number): object {
+    return { name, type: this.backend.binding.TF_ATTR_FLOAT, value };
   }
 
   private constant(key: string, make: () => tf.Tensor): tf.Tensor {
@@ -166,14 +165,38 @@ class NativeOps {
     return this.backend.executeSingleOutput('GatherNd', [this.gatherParams, this.int32Indices], [padded, taps]);
   }
 
-  activation(name: ActivationName, x: tf.Tensor): tf.Tensor {
-    return name === 'relu' ? this.run('Relu', [x]) : name === 'sigmoid' ? this.run('Sigmoid', [x]) : this.run('Tanh', [x]);
+  activation({ name, alpha }: Activation, x: tf.Tensor): tf.Tensor {
+    switch (name) {
+      case 'relu':
+        return this.run('Relu', [x]);
+      case 'leakyReLU':
+        return this.run('LeakyRelu', [x], [this.float32('alpha', alpha ?? 0.3)]);
+      case 'elu':
+        return this.run('Elu', [x]);
+      case 'sigmoid':
+        return this.run('Sigmoid', [x]);
+      case 'tanh':
+        return this.run('Tanh', [x]);
+    }
   }
 
-  /** The gradient through an activation, from its output y. */
-  activationGrad(name: ActivationName, y: tf.Tensor, dy: tf.Tensor): tf.Tensor {
-    if (name === 'relu') return this.run('ReluGrad', [dy, y]);
-    return this.run(name === 'sigmoid' ? 'SigmoidGrad' : 'TanhGrad', [y, dy]);
+  /**
+   * The gradient through an activation, from its output y. LeakyReluGrad asks for the input, but
+   * only its sign matters, and with α ≥ 0 the output has the input's sign.
+   */
+  activationGrad({ name, alpha }: Activation, y: tf.Tensor, dy: tf.Tensor): tf.Tensor {
+    switch (name) {
+      case 'relu':
+        return this.run('ReluGrad', [dy, y]);
+      case 'leakyReLU':
+        return this.run('LeakyReluGrad', [dy, y], [this.float32('alpha', alpha ?? 0.3)]);
+      case 'elu':
+        return this.run('EluGrad', [dy, y]);
+      case 'sigmoid':
+        return this.run('SigmoidGrad', [y, dy]);
+      case 'tanh':
+        return this.run('TanhGrad', [y, dy]);
+    }
   }
 
   binary(name: 'AddV2' | 'Sub' | 'Mul' | 'RealDiv', a: tf.Tensor, b: tf.Tensor): tf.Tensor {
@@ -250,7 +273,7 @@ function transposedConv(ops: NativeOps, x: tf.Tensor, filter: tf.Tensor, geometr
 interface Stage {
   kernel: tf.Variable;
   bias: tf.Variable;
-  activations: ActivationName[];
+  activations: Activation[];
   /** Shape of one example at the input of forward (the loop reshapes to it) and at its output. */
   input: number[];
   output: number[];
@@ -329,29 +352,34 @@ function transposedConvStage(ops: NativeOps, shape: StageShape, geometry: ConvGe
 
 const product = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 
-/** The stages of the model, or undefined when it has a layer this step does not handle. */
-function nativeStages(ops: NativeOps, autoencoder: Autoencoder): Stage[] | undefined {
+/** Why a layer's activation has no native form here, or undefined when it has one. */
+function nonNative(activation: string, alpha: number | undefined): string | undefined {
+  if (!NATIVE_ACTIVATIONS.includes(activation)) return `l'activation ${activation} n'a pas de version native`;
+  if (activation === 'leakyReLU' && (alpha ?? 0.3) < 0) return 'LeakyReLU de pente négative';
+  return undefined;
+}
+
+/** The stages of the model, or why this step does not handle it. */
+function nativeStages(ops: NativeOps, autoencoder: Autoencoder): Stage[] | string {
   const stages: Stage[] = [];
   for (const layer of [...autoencoder.encoder.layers, ...autoencoder.decoder.layers]) {
-    const config = layer.getConfig();
-    const activation = String(config.activation ?? 'linear');
-    if (!NATIVE_ACTIVATIONS.includes(activation)) return undefined;
-    const activations = activation === 'linear' ? [] : [activation as ActivationName];
-    const className = layer.getClassName();
-    if (className === 'InputLayer' || className === 'Flatten' || className === 'Reshape') continue;
-    if (className === 'Activation') {
-      if (stages.length === 0) return undefined;
+    const { kind, className, activation, alpha, unusual } = readLayer(layer);
+    if (kind === undefined) return `la couche ${className} n'a pas de version native`;
+    if (unusual !== undefined) return `couche ${className} ${unusual}`;
+    if (kind === 'input' || kind === 'flatten' || kind === 'reshape') continue;
+    const activations: Activation[] = [];
+    if (activation !== 'linear') {
+      const reason = nonNative(activation, alpha);
+      if (reason !== undefined) return reason;
+      activations.push({ name: activation as Activation['name'], alpha });
+    }
+    if (kind === 'activation') {
+      if (stages.length === 0) return 'une activation avant toute couche à poids';
       stages[stages.length - 1].activations.push(...activations);
       continue;
     }
-    if (!['Dense', 'Conv2D', 'Conv2DTranspose'].includes(className) || !config.useBias) return undefined;
-    if (
-      className !== 'Dense' &&
-      (config.dataFormat !== 'channelsLast' || ((config.dilationRate ?? [1, 1]) as number[]).some((d) => d !== 1))
-    ) {
-      return undefined;
-    }
-    const [kernel, bias] = layer.trainableWeights.map(weightVariable);
+    const config = layer.getConfig();
+    const [kernel, bias] = layer.trainableWeights.map((weight) => weight.read() as tf.Variable);
     const input = ((layer.input as tf.SymbolicTensor).shape as number[]).slice(1);
     const output = (layer.outputShape as number[]).slice(1);
     const shape = { kernel, bias, activations, input, output };
@@ -360,12 +388,12 @@ function nativeStages(ops: NativeOps, autoencoder: Autoencoder): Stage[] | undef
       padding: config.padding === 'same' ? 'SAME' : 'VALID',
     };
     const [kh, kw] = kernel.shape;
-    if (className === 'Dense') {
-      if (input.length !== 1) return undefined;
+    if (kind === 'dense') {
+      if (input.length !== 1) return 'couche dense sur une entrée à plusieurs dimensions';
       stages.push(denseStage(ops, shape));
-    } else if (className === 'Conv2D' && geometry.padding === 'VALID' && kh === input[0] && kw === input[1]) {
+    } else if (kind === 'conv' && geometry.padding === 'VALID' && kh === input[0] && kw === input[1]) {
       stages.push(denseStage(ops, { ...shape, input: [product(input)], output: [product(output)] }));
-    } else if (className === 'Conv2D') {
+    } else if (kind === 'conv') {
       stages.push(convStage(ops, shape, geometry));
     } else if (input[0] === 1 && input[1] === 1 && geometry.padding === 'VALID' && geometry.strides.every((s) => s === 1)) {
       stages.push(expandStage(ops, { ...shape, input: [input[2]] }));
@@ -373,19 +401,24 @@ function nativeStages(ops: NativeOps, autoencoder: Autoencoder): Stage[] | undef
       stages.push(transposedConvStage(ops, shape, geometry));
     }
   }
-  return stages.length > 0 ? stages : undefined;
+  return stages.length > 0 ? stages : 'aucune couche à poids';
 }
 
-/** The native trainer for this model, or undefined where it does not apply (see above). */
-export function nativeTrainer(autoencoder: Autoencoder, learningRate: number): Trainer | undefined {
-  if (tf.getBackend() !== 'tensorflow') return undefined;
-  const ops = new NativeOps(tf.backend() as unknown as NativeBackend);
+/** The native trainer for this model (Adam, MSE), or why it does not apply (see above). */
+export function nativeTrainer(autoencoder: Autoencoder, learningRate: number): Trainer | string {
+  const backend = nativeBackend();
+  if (backend === undefined) return 'TensorFlow natif n’est pas le moteur de calcul';
+  const ops = new NativeOps(backend);
   const stages = nativeStages(ops, autoencoder);
   const variables = trainableVariables(autoencoder);
-  const order = stages?.flatMap((s) => [s.kernel, s.bias]);
-  if (stages === undefined || order === undefined || order.length !== variables.length || order.some((v, i) => v !== variables[i])) {
+  if (typeof stages === 'string') {
     ops.dispose();
-    return undefined;
+    return stages;
+  }
+  const order = stages.flatMap((s) => [s.kernel, s.bias]);
+  if (order.length !== variables.length || order.some((v, i) => v !== variables[i])) {
+    ops.dispose();
+    return 'les poids du modèle ne suivent pas l’ordre de ses couches';
   }
   const [m, n] = autoencoder.imageShape;
   const sizes = variables.map((v) => v.size);

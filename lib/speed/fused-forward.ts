@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
+import { readLayer } from '../models/layer-kinds';
 import { Autoencoder } from '../models/types';
+import { trainableVariables } from '../train/trainer';
 
 /**
  * A training-time forward pass of an autoencoder written with as few tfjs operations as possible.
@@ -24,8 +26,10 @@ type Step = (h: tf.Tensor) => tf.Tensor;
 
 let zero: tf.Scalar | undefined;
 
-function activation(name: string): Step | undefined {
+function activation(name: string, alpha: number | undefined): Step | undefined {
   switch (name) {
+    case 'leakyReLU':
+      return (h) => tf.leakyRelu(h, alpha ?? 0.3);
     case 'linear':
       return (h) => h;
     case 'relu':
@@ -45,13 +49,8 @@ function activation(name: string): Step | undefined {
   }
 }
 
-/** The tf.Variable behind a layer's weight (tfjs-layers wraps it in a LayerVariable). */
-export function weightVariable(weight: tf.LayerVariable): tf.Variable {
-  return (weight as unknown as { read(): tf.Variable }).read();
-}
-
 function variableOf(layer: tf.layers.Layer, index: number): tf.Variable {
-  return weightVariable(layer.trainableWeights[index]);
+  return layer.trainableWeights[index].read() as tf.Variable;
 }
 
 function shapeOf(layer: tf.layers.Layer, which: 'input' | 'output'): number[] {
@@ -59,27 +58,30 @@ function shapeOf(layer: tf.layers.Layer, which: 'input' | 'output'): number[] {
   return (shape as number[]).slice(1);
 }
 
-/** The steps of one layer, or undefined when the layer is not one this pass knows. */
-function layerSteps(layer: tf.layers.Layer): Step[] | undefined {
+/** The steps of one layer, or why this pass does not know it. */
+function layerSteps(layer: tf.layers.Layer): Step[] | string {
   const config = layer.getConfig();
-  const act = activation(String(config.activation ?? 'linear'));
+  const reading = readLayer(layer);
+  const act = activation(reading.activation, reading.alpha);
   const input = shapeOf(layer, 'input');
   const output = shapeOf(layer, 'output');
-  switch (layer.getClassName()) {
-    case 'InputLayer':
+  if (reading.kind === undefined) return `la couche ${reading.className} n'a pas de version rapide`;
+  if (reading.unusual !== undefined) return `couche ${reading.className} ${reading.unusual}`;
+  if (act === undefined) return `l'activation ${reading.activation} n'a pas de version rapide`;
+  switch (reading.kind) {
+    case 'input':
       return [];
-    case 'Flatten':
-    case 'Reshape':
+    case 'flatten':
+    case 'reshape':
       return [(h) => tf.reshape(h, [-1, ...output])];
-    case 'Activation':
-      return act ? [act] : undefined;
-    case 'Dense': {
-      if (!act || !config.useBias || input.length !== 1) return undefined;
+    case 'activation':
+      return [act];
+    case 'dense': {
+      if (input.length !== 1) return 'couche dense sur une entrée à plusieurs dimensions';
       const [kernel, bias] = [variableOf(layer, 0), variableOf(layer, 1)];
       return [(h) => tf.fused.matMul({ a: h as tf.Tensor2D, b: kernel as tf.Tensor2D, bias }), act];
     }
-    case 'Conv2D': {
-      if (!act || !config.useBias || config.dataFormat !== 'channelsLast') return undefined;
+    case 'conv': {
       const [kernel, bias] = [variableOf(layer, 0), variableOf(layer, 1)];
       const [kh, kw] = config.kernelSize as number[];
       const strides = config.strides as [number, number];
@@ -101,8 +103,7 @@ function layerSteps(layer: tf.layers.Layer): Step[] | undefined {
       const padding = config.padding as 'same' | 'valid';
       return [(h) => tf.fused.conv2d({ x: h as tf.Tensor4D, filter: kernel as tf.Tensor4D, strides, pad: padding, bias }), act];
     }
-    case 'Conv2DTranspose': {
-      if (!act || !config.useBias || config.dataFormat !== 'channelsLast') return undefined;
+    case 'convTranspose': {
       const [kernel, bias] = [variableOf(layer, 0), variableOf(layer, 1)];
       const strides = config.strides as [number, number];
       if (input[0] === 1 && input[1] === 1 && config.padding === 'valid' && strides[0] === 1 && strides[1] === 1) {
@@ -130,22 +131,15 @@ function layerSteps(layer: tf.layers.Layer): Step[] | undefined {
         act,
       ];
     }
-    default:
-      return undefined;
   }
 }
 
-/** The model's trainable variables (the tf.Variable behind each of its weights), in the model's order. */
-export function trainableVariables(autoencoder: Autoencoder): tf.Variable[] {
-  return autoencoder.model.trainableWeights.map(weightVariable);
-}
-
-/** The fast pass of an autoencoder, or undefined when it contains a layer this pass does not know. */
-export function compileForward(autoencoder: Autoencoder): FastForward | undefined {
+/** The fast pass of an autoencoder, or why it contains a layer this pass does not know. */
+export function compileForward(autoencoder: Autoencoder): FastForward | string {
   const steps: Step[] = [];
   for (const layer of [...autoencoder.encoder.layers, ...autoencoder.decoder.layers]) {
     const layerPass = layerSteps(layer);
-    if (layerPass === undefined) return undefined;
+    if (typeof layerPass === 'string') return layerPass;
     steps.push(...layerPass);
   }
   return {

@@ -12,11 +12,11 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { initBackend } from '../backend';
 import { autoencoder } from '../models/autoencoder';
 import { SeededRandom } from '../util/random';
-import { TrainingPixels, disposeParts, partsOfShare, shareOfEpoch } from './batches';
+import { TrainingPixels, disposeParts, partsOfShare, shareOfEpoch } from '../train/batches';
+import { trainableVariables } from '../train/trainer';
 import { GradientExchange, StopRequested } from './exchange';
+import { fastestTrainer } from './index';
 import type { HelperInit, HelperMessage } from './threads';
-import { trainableVariables } from './fast-forward';
-import { makeTrainer } from './trainer';
 
 const post = (message: HelperMessage) => parentPort?.postMessage(message);
 
@@ -32,7 +32,7 @@ async function run(init: HelperInit): Promise<void> {
   const backend = await initBackend({ preferred: init.backend, print: false });
   if (backend.name !== init.backend) throw new Error(`the helper thread started ${backend.name}, not ${init.backend}`);
   const autoencoder = await rebuild(init);
-  const trainer = makeTrainer(autoencoder, 'adam', init.learningRate, init.loss);
+  const { trainer } = fastestTrainer(autoencoder, 'adam', init.learningRate, init.loss);
   const variables = trainableVariables(autoencoder);
   const exchange = new GradientExchange(init.buffers, {
     threads: init.threads,

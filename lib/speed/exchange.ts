@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { copyInto } from '../backend/copy-data';
-import { ADAM_DEFAULTS } from './flat-adam';
+import { copyInto } from './copy-data';
+import { ADAM_DEFAULTS, PartGradient } from '../train/trainer';
 import { AdamKernel, WASM_PAGE_BYTES, adamKernel } from './simd-adam';
-import type { PartGradient } from './trainer';
 
 /**
  * Shared memory through which the threads training one model combine each step (see threads.ts).

@@ -1,13 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-
-/**
- * The part of tfjs-node's backend used here. `copyTensorData` is added to the addon by the lab's
- * setup (scripts/setup.mjs); an addon built otherwise lacks it.
- */
-interface NativeBackend {
-  tensorMap: { get(dataId: object): { id: number; values?: Float32Array | null } };
-  binding: { copyTensorData?: (id: number, target: Float32Array) => number };
-}
+import { switchedOff } from './switches';
+import { nativeBackend } from './tfjs-internals';
 
 /**
  * Copies a float32 tensor's values into `target` (for instance a view of shared memory), which must
@@ -19,8 +12,8 @@ export function copyInto(tensor: tf.Tensor, target: Float32Array): void {
   if (tensor.dtype !== 'float32' || tensor.size !== target.length) {
     throw new Error(`copyInto: a float32 tensor of ${target.length} values is needed, got ${tensor.dtype} values, ${tensor.size} of them`);
   }
-  if (tf.getBackend() === 'tensorflow') {
-    const backend = tf.backend() as unknown as NativeBackend;
+  const backend = switchedOff('direct-copy') ? undefined : nativeBackend();
+  if (backend !== undefined) {
     const info = backend.tensorMap.get(tensor.dataId);
     if (info.values == null && backend.binding.copyTensorData !== undefined) {
       backend.binding.copyTensorData(info.id, target);

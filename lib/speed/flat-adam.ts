@@ -1,7 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-
-/** Adam's constants, as tf.train.adam uses them (ε is tfjs's backend epsilon). */
-export const ADAM_DEFAULTS = { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 } as const;
+import { ADAM_DEFAULTS } from '../train/trainer';
 
 /**
  * Adam (Kingma & Ba), computed as tf.train.adam does, but on all the variables at once: their
@@ -17,9 +15,6 @@ export class FlatAdam {
   constructor(
     private readonly variables: tf.Variable[],
     private readonly learningRate: number,
-    private readonly beta1: number = ADAM_DEFAULTS.beta1,
-    private readonly beta2: number = ADAM_DEFAULTS.beta2,
-    private readonly epsilon: number = ADAM_DEFAULTS.epsilon,
   ) {
     this.sizes = variables.map((v) => v.size);
     const total = this.sizes.reduce((a, b) => a + b, 0);
@@ -33,14 +28,14 @@ export class FlatAdam {
     this.step++;
     tf.tidy(() => {
       const g = tf.concat(gradients.map((gradient) => tf.reshape(gradient, [-1])));
-      const m = tf.add(tf.mul(this.firstMoment, this.beta1), tf.mul(g, 1 - this.beta1));
-      const v = tf.add(tf.mul(this.secondMoment, this.beta2), tf.mul(tf.square(g), 1 - this.beta2));
+      const m = tf.add(tf.mul(this.firstMoment, ADAM_DEFAULTS.beta1), tf.mul(g, 1 - ADAM_DEFAULTS.beta1));
+      const v = tf.add(tf.mul(this.secondMoment, ADAM_DEFAULTS.beta2), tf.mul(tf.square(g), 1 - ADAM_DEFAULTS.beta2));
       this.firstMoment.assign(m);
       this.secondMoment.assign(v);
       // Bias-corrected moments, with ε added to √v̂ as tf.train.adam (and PyTorch) do.
-      const mHat = tf.mul(m, this.learningRate / (1 - this.beta1 ** this.step));
-      const vHat = tf.mul(v, 1 / (1 - this.beta2 ** this.step));
-      const update = tf.div(mHat, tf.add(tf.sqrt(vHat), this.epsilon));
+      const mHat = tf.mul(m, this.learningRate / (1 - ADAM_DEFAULTS.beta1 ** this.step));
+      const vHat = tf.mul(v, 1 / (1 - ADAM_DEFAULTS.beta2 ** this.step));
+      const update = tf.div(mHat, tf.add(tf.sqrt(vHat), ADAM_DEFAULTS.epsilon));
       tf.split(update, this.sizes).forEach((part, i) => {
         const variable = this.variables[i];
         variable.assign(tf.sub(variable, tf.reshape(part, variable.shape)));
