@@ -182,11 +182,12 @@ function buildAddon() {
  * True when an addon builds and loads.
  */
 function compileAddon() {
-  let patches = applyBindingPatches(bindingDir);
+  let { applied: patches, skipped } = applyBindingPatches(bindingDir);
+  for (const reason of skipped) log(`binding patch left out: ${reason}`);
   let built = buildAddon();
   if (!built && patches.length > 1 && patches.includes(THREAD_SAFETY_PATCH)) {
     log(`building the addon again with ${THREAD_SAFETY_PATCH} only`);
-    patches = applyBindingPatches(bindingDir, [THREAD_SAFETY_PATCH]);
+    patches = applyBindingPatches(bindingDir, [THREAD_SAFETY_PATCH]).applied;
     built = buildAddon();
     if (built)
       fs.writeFileSync(
@@ -196,7 +197,7 @@ function compileAddon() {
   }
   if (!built) return false;
   if (patches.includes(THREAD_SAFETY_PATCH)) fs.writeFileSync(THREAD_SAFE_MARKER, `${patches.join('\n')}\n`);
-  else log("tfjs-node's binding source is not the expected one; the addon is built as it is (training stays on one thread)");
+  else log('the addon is built without the thread-safety patch: native TensorFlow will train on one thread');
   return true;
 }
 
@@ -250,7 +251,7 @@ function tryBuildFromWheel() {
 function updateAddon() {
   if (fs.existsSync(REBUILD_FAILED_MARKER)) return;
   const built = fs.existsSync(THREAD_SAFE_MARKER) ? fs.readFileSync(THREAD_SAFE_MARKER, 'utf8').split('\n') : [];
-  const missing = applyBindingPatches(bindingDir).filter((name) => !built.includes(name));
+  const missing = applyBindingPatches(bindingDir).applied.filter((name) => !built.includes(name));
   if (missing.length === 0) return;
   log(`rebuilding the native addon with: ${missing.join(', ')}`);
   const addon = path.join(addonDir, 'tfjs_binding.node');

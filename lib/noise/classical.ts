@@ -35,10 +35,10 @@ export const CLASSICAL_METHODS = [
   'moyennes non locales',
 ];
 
-/** Total-variation weights tried: a geometric grid from 0.02 to 2. */
-export const TV_WEIGHTS = [0.02, 0.03, 0.05, 0.08, 0.12, 0.18, 0.27, 0.4, 0.6, 0.9, 1.35, 2];
+/** Total-variation weights tried: a geometric grid from 0.02 to 3 (σ = 1 picks 2). */
+export const TV_WEIGHTS = [0.02, 0.03, 0.05, 0.08, 0.12, 0.18, 0.27, 0.4, 0.6, 0.9, 1.35, 2, 3];
 /** Non-local means cut-offs tried, as multiples of the noise's σ. */
-export const NL_MEANS_H_FACTORS = [0.4, 0.6, 0.8, 1, 1.2];
+export const NL_MEANS_H_FACTORS = [0.4, 0.6, 0.8, 1, 1.2, 1.5];
 
 function meanPsnr(pairs: { noisy: ImageSet; clean: ImageSet }, denoise: (images: ImageSet) => ImageSet): number {
   return compareImageSets(pairs.clean, denoise(pairs.noisy)).mean.psnr;

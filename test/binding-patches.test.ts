@@ -1,0 +1,74 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+/**
+ * The binding patches (scripts/binding-patches/tfjs-node-VERSION/*.patch), applied to a copy of
+ * tfjs-node's binding source as setup applies them: after a dry run, only where they fit, and not
+ * at all for a tfjs-node version they were not written for.
+ */
+const root = path.resolve(__dirname, '..');
+const tfjsNode = path.dirname(require.resolve('@tensorflow/tfjs-node/package.json'));
+const FILES = ['tfjs_backend.h', 'tfjs_backend.cc', 'tfjs_binding.cc'];
+
+/** A copy of the binding's own source (the .original files setup keeps, else the files) under a package.json of this version. */
+function bindingCopy(version: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp5-binding-'));
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ version }));
+  fs.mkdirSync(path.join(dir, 'binding'));
+  for (const file of FILES) {
+    const original = path.join(tfjsNode, 'binding', `${file}.original`);
+    fs.copyFileSync(fs.existsSync(original) ? original : path.join(tfjsNode, 'binding', file), path.join(dir, 'binding', file));
+  }
+  return path.join(dir, 'binding');
+}
+
+function apply(bindingDir: string, names?: string[]): { applied: string[]; skipped: string[] } {
+  const script =
+    `import { applyBindingPatches } from ${JSON.stringify(path.join(root, 'scripts', 'binding-patches.mjs'))};` +
+    `console.log(JSON.stringify(applyBindingPatches(${JSON.stringify(bindingDir)}${names ? `, ${JSON.stringify(names)}` : ''})));`;
+  const result = spawnSync('node', ['--input-type=module', '-e', script], { encoding: 'utf8' });
+  expect(result.stderr).toBe('');
+  return JSON.parse(result.stdout);
+}
+
+const read = (dir: string, file: string) => fs.readFileSync(path.join(dir, file), 'utf8');
+
+test('for tfjs-node 4.22.0 both patches apply, and again from the kept originals', () => {
+  const dir = bindingCopy('4.22.0');
+  const expected = { applied: ['per-thread attribute names', 'copyTensorData'], skipped: [] };
+  expect(apply(dir)).toEqual(expected);
+  expect(read(dir, 'tfjs_backend.cc')).toContain('static thread_local std::set<std::string> ATTR_NAME_SET;');
+  expect(read(dir, 'tfjs_binding.cc')).toContain('"copyTensorData"');
+  // A second run starts from the originals: the same result, each change present once.
+  expect(apply(dir)).toEqual(expected);
+  expect(read(dir, 'tfjs_backend.cc').match(/thread_local std::set/g)).toHaveLength(1);
+  expect(read(dir, 'tfjs_binding.cc').match(/"copyTensorData"/g)).toHaveLength(1);
+  // Only the thread-safety one when asked.
+  expect(apply(dir, ['per-thread attribute names'])).toEqual({ applied: ['per-thread attribute names'], skipped: [] });
+  expect(read(dir, 'tfjs_binding.cc')).not.toContain('copyTensorData');
+});
+
+test('an unknown tfjs-node version: no patch, with a one-line reason, the source left as it is', () => {
+  const dir = bindingCopy('9.9.9');
+  const before = read(dir, 'tfjs_backend.cc');
+  expect(apply(dir)).toEqual({ applied: [], skipped: ['no binding patches for tfjs-node 9.9.9 (written for 4.22.0)'] });
+  expect(read(dir, 'tfjs_backend.cc')).toBe(before);
+});
+
+test('a source a patch does not fit: that patch is left out after its dry run, the other applied', () => {
+  const dir = bindingCopy('4.22.0');
+  const changed = read(dir, 'tfjs_backend.cc').replace(
+    'static std::set<std::string> ATTR_NAME_SET;',
+    'static std::set<std::string> NAMES;',
+  );
+  fs.writeFileSync(path.join(dir, 'tfjs_backend.cc'), changed);
+  fs.rmSync(path.join(dir, 'tfjs_backend.cc.original'), { force: true });
+  const result = apply(dir);
+  expect(result.applied).toEqual(['copyTensorData']);
+  expect(result.skipped).toEqual([
+    'per-thread attribute names: binding-patches/tfjs-node-4.22.0/01-per-thread-attribute-names.patch does not fit this source',
+  ]);
+  expect(fs.readdirSync(dir).filter((f) => f.endsWith('.rej') || f.endsWith('.orig'))).toEqual([]);
+});
