@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { addGaussianNoise, firstImages, loadDataset } from '../lib';
 import { SPEED_PIECES } from '../lib/speed/switches';
-import { BENCH_MODELS, BenchModel, SpeedResult, WorkerReport, WorkerRequest, writeImages } from './common';
+import { ACTIVATION_MODELS, BENCH_MODELS, BenchModel, SpeedResult, WorkerReport, WorkerRequest, writeImages } from './common';
 
 const root = path.resolve(__dirname, '..', '..');
 const python = path.join(root, '.venv', 'bin', 'python');
@@ -127,21 +127,17 @@ const MACHINERY_SETTINGS: [string, string][] = [
   ['reference path (native and fused off)', 'native,fused'],
 ];
 
+/** A request for native TensorFlow: 10,000 images at batch 128, timing only unless `extra` says otherwise. */
+function nativeRequest(models: BenchModel[], extra: Partial<WorkerRequest> = {}): WorkerRequest {
+  const timing = { mseTarget: 0, maxEpochs: 0, parityEpochs: 0, parityRuns: 0 };
+  return { backend: 'tensorflow', dataDir, models, batches: [128], trainCount: 10000, ...timing, ...extra };
+}
+
 function machinery(): void {
   const models: BenchModel[] = ['conv', 'dense2'];
-  const request: WorkerRequest = {
-    backend: 'tensorflow',
-    dataDir,
-    models,
-    batches: [128],
-    trainCount: 10000,
-    mseTarget: 0,
-    maxEpochs: 0,
-    parityEpochs: 0,
-    parityRuns: 0,
-    defaultThreadsOnly: true,
-  };
+  const request = nativeRequest(models, { defaultThreadsOnly: true });
   const results = MACHINERY_SETTINGS.map(([label, off]) => ({ label, report: worker(request, off) }));
+  const activations = worker({ ...request, models: ['conv', ...ACTIVATION_MODELS] });
   const speedOf = (report: WorkerReport, model: BenchModel) => report.speed.find((r) => r.model === model);
   console.log('\nWhat each piece of lib/speed earns: training images per second, native TensorFlow, batch 128, 10,000 images');
   console.log('(median of 5 epochs after a warm-up; each setting in its own process; ratio = setting / everything on)');
@@ -162,6 +158,12 @@ function machinery(): void {
       ];
     });
     console.log([pad(label, 40), ...cells].join('  '));
+  }
+  console.log("\nThe conv model with the TP's other activations, everything on (ratio = activation / ReLU):");
+  const relu = speedOf(activations, 'conv');
+  for (const row of activations.speed) {
+    const ratio = relu ? row.trainImgPerSec / relu.trainImgPerSec : NaN;
+    console.log(`${pad(row.model, 16)}  ${pad(row.trainImgPerSec.toFixed(0), 8, true)} img/s  ${pad(ratio.toFixed(2), 5, true)}`);
   }
 }
 
@@ -220,17 +222,7 @@ async function main(): Promise<void> {
 
   if (options.parityEpochs > 0) {
     const { parityEpochs: epochs, parityRuns: runs } = options;
-    const tfjs = worker({
-      backend: 'tensorflow',
-      dataDir,
-      models,
-      batches: [128],
-      trainCount: 10000,
-      mseTarget: 0,
-      maxEpochs: 0,
-      parityEpochs: epochs,
-      parityRuns: runs,
-    });
+    const tfjs = worker(nativeRequest(models, { parityEpochs: epochs, parityRuns: runs }));
     const reference = torch(['--parity', String(epochs), '--runs', String(runs)]);
     console.log(`\nSame recipe on both sides: ${epochs} epochs on 10,000 images, batch 128, Adam 1e-3, MSE; test MSE on 2,000 images,`);
     console.log(`mean ± standard deviation over ${runs} trainings per side (each with its own initialisation and shuffling).`);

@@ -1,10 +1,37 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { Autoencoder, ImageSet, buildConv, buildDense1, buildDense2 } from '../lib';
+import * as tf from '@tensorflow/tfjs';
+import { Autoencoder, ImageSet, autoencoder, buildConv, buildDense1, buildDense2 } from '../lib';
 
 /** The benchmark's models: the TP's four instances, and the convolutional one as a denoiser. */
 export const BENCH_MODELS = ['dense1-linear', 'dense1-relu', 'dense2', 'conv', 'conv-denoiser'] as const;
-export type BenchModel = (typeof BENCH_MODELS)[number];
+/** The conv model with the TP's other activations ("au choix"), measured against its ReLU version (--machinery). */
+export const ACTIVATION_MODELS = ['conv-leakyrelu', 'conv-elu', 'conv-tanh', 'conv-sigmoid'] as const;
+export type BenchModel = (typeof BENCH_MODELS)[number] | (typeof ACTIVATION_MODELS)[number];
+
+/** The conv model with a LeakyReLU layer (α = 0.2) after each hidden layer instead of ReLU, as a student writes it. */
+function convWithLeakyRelu(): Autoencoder {
+  const leaky = () => tf.layers.leakyReLU({ alpha: 0.2 });
+  const encoder = tf.sequential({
+    layers: [
+      tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 16, kernelSize: 3, strides: 2, padding: 'same' }),
+      leaky(),
+      tf.layers.conv2d({ filters: 32, kernelSize: 3, strides: 2, padding: 'same' }),
+      leaky(),
+      tf.layers.conv2d({ filters: 64, kernelSize: 7, padding: 'valid' }),
+    ],
+  });
+  const decoder = tf.sequential({
+    layers: [
+      tf.layers.conv2dTranspose({ inputShape: [1, 1, 64], filters: 32, kernelSize: 7, padding: 'valid' }),
+      leaky(),
+      tf.layers.conv2dTranspose({ filters: 16, kernelSize: 3, strides: 2, padding: 'same' }),
+      leaky(),
+      tf.layers.conv2dTranspose({ filters: 1, kernelSize: 3, strides: 2, padding: 'same', activation: 'sigmoid' }),
+    ],
+  });
+  return autoencoder({ encoder, decoder, name: 'conv, LeakyReLU' });
+}
 
 export function buildBenchModel(name: BenchModel): Autoencoder {
   switch (name) {
@@ -17,6 +44,14 @@ export function buildBenchModel(name: BenchModel): Autoencoder {
     case 'conv':
     case 'conv-denoiser':
       return buildConv({ activation: 'relu' });
+    case 'conv-leakyrelu':
+      return convWithLeakyRelu();
+    case 'conv-elu':
+      return buildConv({ activation: 'elu' });
+    case 'conv-tanh':
+      return buildConv({ activation: 'tanh' });
+    case 'conv-sigmoid':
+      return buildConv({ activation: 'sigmoid' });
   }
 }
 

@@ -82,7 +82,26 @@ function checkContents(dir: string): void {
   for (const row of ['entrée bruitée', 'flou gaussien (σ = 1)', 'filtre médian 3×3', 'Auto-encodeur débruiteur']) {
     expect(denoiseText).toContain(`| ${row} | 0,`);
   }
+  // Beyond the TP: the strongest classical methods, the denoiser without bottleneck and the σ sweep.
+  expect(denoiseText).toMatch(/\| variation totale \(poids [0-9,]+\) \| 0,/);
+  expect(denoiseText).toMatch(/\| moyennes non locales \(h = [0-9,]+\) \| 0,/);
+  expect(denoiseText).toMatch(/\*\*Total\*\* \|.*\| \*\*46\u202f849\*\*/);
+  expect(denoiseText).toMatch(/\| PSNR \(dB\) \| σ = 0,1 \|/);
+  expect(denoiseText).toMatch(/\| débruiteur pleine résolution \|/);
+  expect(denoiseText).toMatch(/Débruiteur pleine résolution (bat|fait moins bien)/);
 }
+
+test('the committed notebook 03: the denoiser without bottleneck beats the best classical method at every σ, by 1 dB or more', () => {
+  const text = outputText(readNotebook(path.join(root, 'notebooks', NOTEBOOKS[2])));
+  const verdict = /Débruiteur pleine résolution bat le meilleur de ses concurrents à chaque niveau de bruit : (.*)\./.exec(text);
+  expect(verdict).not.toBeNull();
+  const margins = [...(verdict as RegExpExecArray)[1].matchAll(/σ = ([0-9,]+) \(\+([0-9,]+) dB/g)].map((m) => [
+    m[1],
+    Number(m[2].replace(',', '.')),
+  ]);
+  expect(margins.map(([sigma]) => sigma)).toEqual(['0,1', '0,3', '0,5', '0,7', '1']);
+  for (const [, margin] of margins) expect(margin).toBeGreaterThanOrEqual(1);
+});
 
 test('the committed notebooks are executed: tables, metrics, figures, no error', () => {
   checkContents(path.join(root, 'notebooks'));
