@@ -149,3 +149,16 @@ test('the convolutional autoencoder trains on wasm', async () => {
   );
   expect(history.loss[2]).toBeLessThan(history.loss[0]);
 });
+
+test.each([1, 2])('no tensor left on wasm after a training on %i thread(s), once the model is disposed', async (threads) => {
+  await tf.setBackend('wasm');
+  const images: ImageSet = { pixels: new Float32Array(128 * 784).map((_, i) => (i % 7) / 7), count: 128, height: 28, width: 28 };
+  const before = tf.memory().numTensors;
+  for (let run = 0; run < 2; run++) {
+    const model = buildConv({ codeSize: 8 });
+    const history = await trainAutoencoder(model, { inputs: images }, { epochs: 2, batchSize: 32, threads, progress: 'none' });
+    expect(history.threads).toBe(threads);
+    model.model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  }
+});
