@@ -178,6 +178,10 @@ function hash(file: string): string {
       ]),
     );
     expect(NOTEBOOKS.map((n) => score('alice', n))).toEqual(['7/7', '6/6', '4/4']);
+    // The parts beyond the TP are not run when grading: the feedback page has the TP's denoiser, not the sweep.
+    const feedback = fs.readFileSync(path.join(out, 'feedback', 'alice', '03-debruitage.html'), 'utf8');
+    expect(feedback).toContain('Auto-encodeur débruiteur');
+    expect(feedback).not.toContain('débruiteur pleine résolution');
     expect(NOTEBOOKS.map((n) => score('bob', n))).toEqual(['0/7', '0/6', '0/4']);
     expect(row('alice', NOTEBOOKS[1])['redige_2.1']).toBe('rédigée');
     expect(row('bob', NOTEBOOKS[1])['redige_2.1']).toBe('vide');

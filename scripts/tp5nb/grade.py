@@ -107,6 +107,8 @@ def grade_one(student: str, path: pathlib.Path, work: pathlib.Path, options: Opt
     graded.written = {tp5(c)["written"]: c.source.strip()[len(WRITTEN):].strip()
                       for c in handin.cells if tp5(c).get("written") and c.source.strip().startswith(WRITTEN)}
     graded.notes = restore_given_cells(handin, solution)
+    # The parts beyond the TP are given, not graded: they are left out of the graded run, which they would only lengthen.
+    handin.cells = [cell for cell in handin.cells if not tp5(cell).get("beyond")]
     if work.exists():
         shutil.rmtree(work)
     work.mkdir(parents=True)
