@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 
 /**
- * The layer types the lab knows, in one table: the description tables name them from here, and the
- * coursework's checks read a student's model through it. A layer whose class is not listed is
- * shown by its class name and makes the checks say it is not one the TP uses.
+ * The layer types the lab knows, in one table: the description tables name them from here, the
+ * coursework's checks read a student's model through it, and so do the training's fast paths
+ * (readLayer). A layer whose class is not listed is shown by its class name, makes the checks say it
+ * is not one the TP uses, and trains on the reference path.
  */
 export type LayerKind = 'input' | 'flatten' | 'reshape' | 'dense' | 'conv' | 'convTranspose' | 'activation';
 

@@ -70,7 +70,7 @@ export function fastestTrainer(autoencoder: Autoencoder, optimizer: OptimizerNam
 /**
  * Threads to share each batch when the user does not say: two for models with convolutions trained
  * with Adam on a machine with two cores or more (on the dense models a helper thread costs more than
- * it saves: \`npm run bench\` measures both), else one; with why not two where two would have paid.
+ * it saves: `npm run bench` measures both), else one; with why not two where two would have paid.
  */
 export function defaultThreads(autoencoder: Autoencoder, optimizer: OptimizerName): { threads: number; reason?: string } {
   const convolutional = [...autoencoder.encoder.layers, ...autoencoder.decoder.layers].some((layer) => {

@@ -74,7 +74,7 @@ export interface TrainOptions {
    * Threads that share each batch, each with its own copy of the model on its own core (1: this
    * thread only; more need the adam optimizer). Default: 2 for models with convolutions trained
    * with Adam on a machine with two cores or more, else 1 (on the dense models a helper thread
-   * costs more than it saves; \`npm run bench\` measures both).
+   * costs more than it saves; `npm run bench` measures both).
    */
   threads?: number;
   /**
