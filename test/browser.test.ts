@@ -144,6 +144,13 @@ async function drawnContent(page: Page): Promise<{ errors: string[]; plots: numb
   });
 }
 
+/**
+ * In quick mode (three epochs, random initial weights), notebook 01's sweep of K now and then starts
+ * its 2-value ReLU code with both units switched off, and rightly warns that the model returns one
+ * image whatever its input: that warning is not a fault of the notebook.
+ */
+const notQuickCollapse = (text: string) => !/K = 2\) rend la même image quelle que soit l'entrée/.test(text);
+
 async function openNotebook(page: Page, base: string, name: string, token: string): Promise<void> {
   await page.goto(`${base}/lab/tree/${name}?token=${token}&reset`, { waitUntil: 'domcontentloaded' });
   await page.waitForSelector('.jp-NotebookPanel .jp-Cell', { timeout: 60_000 });
@@ -239,7 +246,7 @@ async function openNotebook(page: Page, base: string, name: string, token: strin
         await scrollThroughOutputs(page);
         const afterRun = await drawnContent(page);
         await shot('run');
-        expect(afterRun.errors).toEqual([]);
+        expect(afterRun.errors.filter(notQuickCollapse)).toEqual([]);
         expect(afterRun.plots).toBeGreaterThanOrEqual(2);
         expect(afterRun.grids).toBeGreaterThanOrEqual(1);
 
@@ -252,7 +259,7 @@ async function openNotebook(page: Page, base: string, name: string, token: strin
         await scrollThroughOutputs(page);
         const reopened = await drawnContent(page);
         await shot('reopened');
-        expect(reopened.errors).toEqual([]);
+        expect(reopened.errors.filter(notQuickCollapse)).toEqual([]);
         expect(reopened.plots).toBe(afterRun.plots);
         expect(reopened.grids).toBe(afterRun.grids);
       } finally {
