@@ -7,7 +7,7 @@ import path from 'node:path';
  * slice of the parameters at every step. Its source is adam.wat, compiled at build time.
  *
  * It earns its place: with a plain JavaScript loop instead, the conv model trained 12 % slower on
- * two threads (AMD EPYC, 2 cores; 6,000 images, 3 trainings each way, interleaved), the loop taking
+ * two threads (Intel Xeon, 2 cores; 6,000 images, 3 trainings each way, interleaved), the loop taking
  * about 0.4 ms per step for each thread's 105,000 parameters.
  */
 
