@@ -35,9 +35,12 @@ export function denoisingSweep(sigmas: number[], evaluations: Evaluation[][]): D
 
 const sigmaText = (sigma: number) => `σ = ${shortDecimal(sigma, 2)}`;
 
+/** The best PSNR at each σ. */
+const bestAtEachSigma = (sweep: DenoisingSweep) => sweep.sigmas.map((_, i) => Math.max(...sweep.rows.map((r) => r.psnr[i])));
+
 /** Method × σ table of PSNR (dB), the best of each column in bold. */
 export function sweepTableMarkdown(sweep: DenoisingSweep): string {
-  const best = sweep.sigmas.map((_, i) => Math.max(...sweep.rows.map((r) => r.psnr[i])));
+  const best = bestAtEachSigma(sweep);
   const lines = [
     `| PSNR (dB) | ${sweep.sigmas.map(sigmaText).join(' | ')} |`,
     `|---|${sweep.sigmas.map(() => '---:').join('|')}|`,
@@ -49,7 +52,7 @@ export function sweepTableMarkdown(sweep: DenoisingSweep): string {
 }
 
 export function showSweepTable(sweep: DenoisingSweep): void {
-  const best = sweep.sigmas.map((_, i) => Math.max(...sweep.rows.map((r) => r.psnr[i])));
+  const best = bestAtEachSigma(sweep);
   const cell = (v: number, i: number) => `<td>${v === best[i] ? `<b>${decimal(v, 1)}</b>` : decimal(v, 1)}</td>`;
   const html =
     `<table><thead><tr><th>PSNR (dB)</th>${sweep.sigmas.map((s) => `<th>${sigmaText(s)}</th>`).join('')}</tr></thead><tbody>` +

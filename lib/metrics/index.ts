@@ -134,11 +134,19 @@ export function compareImageSets(reference: ImageSet, candidate: ImageSet): { pe
     const a = imageAt(reference, i);
     const b = imageAt(candidate, i);
     perImage.mse[i] = mse(a, b);
-    perImage.psnr[i] = 10 * Math.log10(1 / perImage.mse[i]);
+    perImage.psnr[i] = 10 * Math.log10(1 / perImage.mse[i]); // psnr(a, b), without computing the MSE again
     perImage.ssim[i] = ssim(a, b, reference.height, reference.width);
   }
   const mean = (values: Float64Array) => values.reduce((s, v) => s + v, 0) / Math.max(count, 1);
   return { perImage, mean: { mse: mean(perImage.mse), psnr: mean(perImage.psnr), ssim: mean(perImage.ssim), count } };
+}
+
+/** The mean PSNR of candidate images against their references, image by image (no SSIM: for searches that only need it). */
+export function meanPsnr(reference: ImageSet, candidate: ImageSet): number {
+  if (reference.count !== candidate.count) throw new Error(`meanPsnr: ${reference.count} references but ${candidate.count} candidates`);
+  let sum = 0;
+  for (let i = 0; i < reference.count; i++) sum += psnr(imageAt(reference, i), imageAt(candidate, i));
+  return sum / Math.max(reference.count, 1);
 }
 
 /**

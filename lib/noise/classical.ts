@@ -1,5 +1,5 @@
 import { ImageSet, Images, asImageSet, firstImages } from '../data/images';
-import { compareImageSets } from '../metrics';
+import { meanPsnr } from '../metrics';
 import { checkNumberInRange, checkPositiveInteger } from '../util/check';
 import { shortDecimal } from '../util/french';
 import { clipImages, gaussianBlur, medianFilter3x3 } from './filters';
@@ -40,17 +40,13 @@ export const TV_WEIGHTS = [0.02, 0.03, 0.05, 0.08, 0.12, 0.18, 0.27, 0.4, 0.6, 0
 /** Non-local means cut-offs tried, as multiples of the noise's σ. */
 export const NL_MEANS_H_FACTORS = [0.4, 0.6, 0.8, 1, 1.2, 1.5];
 
-function meanPsnr(pairs: { noisy: ImageSet; clean: ImageSet }, denoise: (images: ImageSet) => ImageSet): number {
-  return compareImageSets(pairs.clean, denoise(pairs.noisy)).mean.psnr;
-}
-
 /** The candidate whose denoiser gives the best mean PSNR on the pairs. */
 function bestOf<T>(
   candidates: readonly T[],
   pairs: { noisy: ImageSet; clean: ImageSet },
   denoiser: (candidate: T) => (images: ImageSet) => ImageSet,
 ): T {
-  const scores = candidates.map((candidate) => meanPsnr(pairs, denoiser(candidate)));
+  const scores = candidates.map((candidate) => meanPsnr(pairs.clean, denoiser(candidate)(pairs.noisy)));
   return candidates[scores.indexOf(Math.max(...scores))];
 }
 

@@ -25,32 +25,27 @@ export function addGaussianNoise(clean: Images, options: NoiseOptions): ImageSet
   const given = [options.variance, options.std, options.stdRange].filter((v) => v !== undefined).length;
   if (given !== 1) throw new Error('addGaussianNoise attend exactement une des options variance, std ou stdRange');
   const random = new SeededRandom(options.seed ?? 0);
-  const stdOfImage = noiseLevels(options, random);
+  const nextStd = noiseLevels(options, random);
   const pixels = new Float32Array(images.pixels.length);
   const size = images.height * images.width;
-  for (let i = 0; i < pixels.length; i++) {
-    const value = images.pixels[i] + stdOfImage(Math.floor(i / size)) * random.normal();
-    pixels[i] = options.clip ? Math.min(1, Math.max(0, value)) : value;
+  for (let start = 0; start < pixels.length; start += size) {
+    const std = nextStd();
+    for (let i = start; i < Math.min(start + size, pixels.length); i++) {
+      const value = images.pixels[i] + std * random.normal();
+      pixels[i] = options.clip ? Math.min(1, Math.max(0, value)) : value;
+    }
   }
   return markMadeBy({ ...images, pixels: markMadeBy(pixels, 'lab.addGaussianNoise') }, 'lab.addGaussianNoise');
 }
 
-/** The σ of each image: one for all, or one drawn per image for `stdRange`. */
-function noiseLevels(options: NoiseOptions, random: SeededRandom): (image: number) => number {
+/** The σ of the next image: one for all, or one drawn per image for `stdRange`. */
+function noiseLevels(options: NoiseOptions, random: SeededRandom): () => number {
   if (options.stdRange !== undefined) {
     const range = options.stdRange;
     if (!Array.isArray(range) || range.length !== 2) throw new Error(`stdRange doit être [min, max], reçu ${shown(range)}`);
     const low = checkNumberInRange('stdRange[0]', range[0], 1e-6, 100);
     const high = checkNumberInRange('stdRange[1]', range[1], low, 100, ' (au moins stdRange[0])');
-    let image = -1;
-    let std = 0;
-    return (i) => {
-      if (i !== image) {
-        image = i;
-        std = low * Math.pow(high / low, random.next());
-      }
-      return std;
-    };
+    return () => low * Math.pow(high / low, random.next());
   }
   const std =
     options.std !== undefined

@@ -49,7 +49,8 @@ export function nlMeansDenoise(input: Images, options: NlMeansOptions): ImageSet
   const weights = new Float64Array(rows * cols);
   const sums = new Float64Array(rows * cols);
   const twiceVariance = 2 * sigma * sigma;
-  const patchArea = patchSize * patchSize;
+  /** A patch sum over h² × the patch's area: the distance that the weight exp(−distance) takes. */
+  const scale = h * h * patchSize * patchSize;
 
   return mapImages(images, (image, out) => {
     for (let r = 0; r < rows; r++) {
@@ -78,7 +79,7 @@ export function nlMeansDenoise(input: Images, options: NlMeansOptions): ImageSet
             const above = (r - offset) * cols;
             const patchSum =
               integral[below + c + offset] + integral[above + c - offset] - integral[above + c + offset] - integral[below + c - offset];
-            const distance = Math.max(patchSum, 0) / (h * h * patchArea);
+            const distance = Math.max(patchSum, 0) / scale;
             if (distance > DISTANCE_CUTOFF) continue;
             const weight = share * Math.exp(-distance);
             const i = r * cols + c;

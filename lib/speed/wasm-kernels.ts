@@ -21,6 +21,24 @@ function runWasmKernel(name: string, inputs: tf.NamedTensorInfoMap, attrs: tf.Na
   return kernel.kernelFunc({ inputs, attrs, backend }) as tf.TensorInfo;
 }
 
+/** wasm's Conv2D, stride 1, with explicit padding [top, bottom, left, right] and the given dilations. */
+function paddedConv2d(
+  x: tf.TensorInfo,
+  filter: tf.TensorInfo,
+  [top, bottom, left, right]: number[],
+  dilations: [number, number],
+  wasm: WasmBackend,
+): tf.TensorInfo {
+  const pad = [
+    [0, 0],
+    [top, bottom],
+    [left, right],
+    [0, 0],
+  ] as unknown as tf.NamedAttrMap[string];
+  const attrs = { strides: [1, 1], pad, dataFormat: 'NHWC', dilations, dimRoundingMode: undefined as unknown as string };
+  return runWasmKernel('Conv2D', { x, filter }, attrs, wasm);
+}
+
 /**
  * Runs a kernel made of other wasm kernels: `keep` marks an intermediate result, freed once `build`
  * returns or throws (the returned result is not one of them).
@@ -70,25 +88,7 @@ export function conv2DBackpropFilterWasm({
   return withTemporaries(wasm, (keep) => {
     const xT = keep(runWasmKernel('Transpose', { x }, { perm: [3, 1, 2, 0] }, wasm));
     const dyT = keep(runWasmKernel('Transpose', { x: dy }, { perm: [1, 2, 0, 3] }, wasm));
-    const full = keep(
-      runWasmKernel(
-        'Conv2D',
-        { x: xT, filter: dyT },
-        {
-          strides: [1, 1],
-          pad: [
-            [0, 0],
-            [top, bottom],
-            [left, right],
-            [0, 0],
-          ] as unknown as tf.NamedAttrMap[string],
-          dataFormat: 'NHWC',
-          dilations: [info.strideHeight, info.strideWidth],
-          dimRoundingMode: undefined as unknown as string,
-        },
-        wasm,
-      ),
-    );
+    const full = keep(paddedConv2d(xT, dyT, [top, bottom, left, right], [info.strideHeight, info.strideWidth], wasm));
     const [, fullHeight, fullWidth] = full.shape;
     const cropped =
       fullHeight === info.filterHeight && fullWidth === info.filterWidth
@@ -194,25 +194,7 @@ function conv2DBackpropInputSubPixel(original: tf.KernelFunc): tf.KernelFunc {
     const kernelShape = [2, 2, inChannels, 4 * outChannels];
     return withTemporaries(wasm, (keep) => {
       const kernel = keep({ dataId: wasm.write(values, kernelShape, 'float32'), shape: kernelShape, dtype: 'float32' });
-      const phases = keep(
-        runWasmKernel(
-          'Conv2D',
-          { x: dy, filter: kernel },
-          {
-            strides: [1, 1],
-            pad: [
-              [0, 0],
-              [1, 0],
-              [1, 0],
-              [0, 0],
-            ] as unknown as tf.NamedAttrMap[string],
-            dataFormat: 'NHWC',
-            dilations: [1, 1],
-            dimRoundingMode: undefined as unknown as string,
-          },
-          wasm,
-        ),
-      );
+      const phases = keep(paddedConv2d(dy, kernel, [1, 0, 1, 0], [1, 1], wasm));
       // The phases to pixels, as DepthToSpace would (wasm's own takes ~10 ms here, this ~0.1 ms):
       // [n·h, w, row parity, (column parity, out)] → [n·h, row parity, w, (column parity, out)].
       const [n] = dy.shape;
