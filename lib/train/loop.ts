@@ -450,6 +450,7 @@ export async function trainAutoencoder(
       let epochLoss = NaN;
       try {
         for (let b = 0; b < batches; b++) {
+          if (await stop.pause()) break;
           const { inputs, targets } = parts[b];
           step++;
           batchLosses.push(
@@ -458,7 +459,6 @@ export async function trainAutoencoder(
               return tf.scalar(helpers.step(step, trainer.gradient(inputs, targets, share.parts[b].batchSize)));
             }),
           );
-          if (await stop.pause()) break;
           // Reading the loss waits for the device: about once a second, not at every step.
           if (performance.now() - lastReport > 1000) {
             const sofar = await meanLoss();

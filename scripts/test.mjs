@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+// `npm test`: setup, type check, lint and jest, each timed, with a summary at the end so that the
+// suite's budget (well inside CI's 90 minutes, aimed under 25) can be watched from any run's output.
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const bin = (name) => path.join(root, 'node_modules', '.bin', name);
+const phases = [
+  ['setup', process.execPath, ['scripts/setup.mjs', '--debian']],
+  ['type check', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']],
+  ['lint', 'npm', ['run', '--silent', 'lint']],
+  ['jest', bin('jest'), process.argv.slice(2)],
+];
+
+const times = [];
+let status = 0;
+for (const [name, command, args] of phases) {
+  const started = Date.now();
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit' });
+  times.push([name, (Date.now() - started) / 1000]);
+  status = result.status ?? 1;
+  if (status !== 0) {
+    console.error(`npm test: ${name} failed (exit ${result.status ?? result.signal})`);
+    break;
+  }
+}
+const total = times.reduce((sum, [, seconds]) => sum + seconds, 0);
+console.log(`\nnpm test phases: ${times.map(([name, s]) => `${name} ${s.toFixed(0)} s`).join(', ')}; total ${(total / 60).toFixed(1)} min`);
+process.exit(status);
