@@ -1,6 +1,7 @@
-// Changes the lab makes to the source of tfjs-node's native binding (node_modules/@tensorflow/
-// tfjs-node/binding) before compiling it, as patch files in scripts/binding-patches/tfjs-node-VERSION/,
-// one folder per tfjs-node version they were written for. Each is tried first (patch --dry-run) and
+// Changes the lab makes to tfjs-node, as patch files in scripts/binding-patches/tfjs-node-VERSION/,
+// one folder per tfjs-node version they were written for: to the source of its native binding
+// (node_modules/@tensorflow/tfjs-node/binding) before compiling it, and to its JavaScript (dist-*.patch,
+// applied to the installed package). Each is tried first (patch --dry-run) and
 // applied only where it fits; for a version without a folder none is, and the addon is built as it
 // is (native TensorFlow then trains on one thread). The binding's own files are kept beside it
 // (FILE.original), so that a build can start again from them with fewer patches.
@@ -58,6 +59,25 @@ export function applyBindingPatches(bindingDir, names = BINDING_PATCHES.map((pat
     const file = path.join(folder, patch.file);
     if (patchFile(bindingDir, file, true) && patchFile(bindingDir, file, false)) applied.push(patch.name);
     else skipped.push(`${patch.name}: ${path.relative(path.dirname(PATCHES_DIR), file)} does not fit this source`);
+  }
+  return { applied, skipped };
+}
+
+/**
+ * Puts the JavaScript patches of this tfjs-node version (dist-*.patch) into the installed package
+ * (the folder holding its package.json), each after a dry run; one already in place is left as it is.
+ * Returns the files of those now in it, and the reasons for those left out.
+ */
+export function applyDistPatches(packageDir) {
+  const { folder, reason } = patchFolder(path.join(packageDir, 'binding'));
+  if (folder === undefined) return { applied: [], skipped: [reason] };
+  const applied = [];
+  const skipped = [];
+  for (const name of fs.readdirSync(folder).filter((f) => f.startsWith('dist-') && f.endsWith('.patch')).sort()) {
+    const file = path.join(folder, name);
+    const alreadyIn = spawnSync('patch', ['-p1', '--reverse', '--force', '--dry-run', '-d', packageDir, '-i', file]).status === 0;
+    if (alreadyIn || (patchFile(packageDir, file, true) && patchFile(packageDir, file, false))) applied.push(name);
+    else skipped.push(`${name} does not fit this tfjs-node`);
   }
   return { applied, skipped };
 }

@@ -13,9 +13,16 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { THREAD_SAFETY_PATCH, applyBindingPatches } from './binding-patches.mjs';
+import { THREAD_SAFETY_PATCH, applyBindingPatches, applyDistPatches } from './binding-patches.mjs';
+import { unsupportedNode } from './node-version.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Refuses an unsupported Node.js before installing anything. */
+function checkNodeVersion() {
+  const problem = unsupportedNode(process.version);
+  if (problem) fail(problem);
+}
 const venv = path.join(root, '.venv');
 const venvPython = path.join(venv, 'bin', 'python');
 const cacheDir = path.join(root, '.cache');
@@ -82,6 +89,11 @@ function installNodePackages() {
     fail('npm could not install the packages listed in package.json (see the messages above)');
   }
   writeStamp(stamp, hash);
+}
+
+/** tfjs-node's JavaScript mended for the Node.js versions it predates (scripts/binding-patches/). */
+function patchTfjsNode() {
+  for (const reason of applyDistPatches(tfjsNodeDir).skipped) log(`tfjs-node patch left out: ${reason}`);
 }
 
 function installPythonEnvironment() {
@@ -329,6 +341,7 @@ const DEBIAN_PACKAGES = [
   { name: 'chromium', path: '/usr/bin/chromium', why: 'the browser test' },
   { name: 'dataset-fashion-mnist', path: '/usr/share/datasets/fashion-mnist', why: 'the Fashion-MNIST part of notebook 02' },
   { name: 'bubblewrap', path: '/usr/bin/bwrap', why: 'the sandbox each hand-in is graded in' },
+  { name: 'parallel', path: '/usr/bin/parallel', why: 'the grading test of one task per hand-in (GNU parallel)' },
 ];
 
 function installDebianPackages() {
@@ -348,7 +361,9 @@ function installDebianPackages() {
   }
 }
 
+checkNodeVersion();
 installNodePackages();
+patchTfjsNode();
 installPythonEnvironment();
 registerKernel();
 installNativeTensorFlow();

@@ -12,6 +12,8 @@ const phases = [
   ['type check', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']],
   ['lint', 'npm', ['run', '--silent', 'lint']],
   ['jest', bin('jest'), process.argv.slice(2)],
+  // The unit tests, notebook 01 and a small class's grading again on the other supported Node.js versions.
+  ['other Node.js versions', process.execPath, ['scripts/test-node-versions.mjs']],
 ];
 
 const times = [];

@@ -72,3 +72,57 @@ test('a source a patch does not fit: that patch is left out after its dry run, t
   ]);
   expect(fs.readdirSync(dir).filter((f) => f.endsWith('.rej') || f.endsWith('.orig'))).toEqual([]);
 });
+
+/** A copy of tfjs-node's two patched JavaScript files as tfjs-node ships them, under a package.json of this version. */
+function distCopy(version: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp5-dist-'));
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ version }));
+  for (const file of ['dist/nodejs_kernel_backend.js', 'dist/kernels/TopK.js']) {
+    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    fs.copyFileSync(path.join(tfjsNode, file), path.join(dir, file));
+  }
+  // Setup has patched the installed package: undo it on the copy to get the shipped files back.
+  const patch = path.join(root, 'scripts', 'binding-patches', 'tfjs-node-4.22.0', 'dist-removed-node-apis.patch');
+  spawnSync('patch', ['-p1', '--reverse', '--force', '--batch', '-d', dir, '-i', patch]);
+  return dir;
+}
+
+function applyDist(dir: string): { applied: string[]; skipped: string[] } {
+  const script =
+    `import { applyDistPatches } from ${JSON.stringify(path.join(root, 'scripts', 'binding-patches.mjs'))};` +
+    `console.log(JSON.stringify(applyDistPatches(${JSON.stringify(dir)})));`;
+  const result = spawnSync('node', ['--input-type=module', '-e', script], { encoding: 'utf8' });
+  expect(result.stderr).toBe('');
+  return JSON.parse(result.stdout);
+}
+
+test("tfjs-node's JavaScript no longer calls the util functions Node.js 23 removed; applying twice changes nothing", () => {
+  const dir = distCopy('4.22.0');
+  const backend = path.join(dir, 'dist', 'nodejs_kernel_backend.js');
+  expect(fs.readFileSync(backend, 'utf8')).toContain('util_1.isNullOrUndefined');
+  expect(applyDist(dir)).toEqual({ applied: ['dist-removed-node-apis.patch'], skipped: [] });
+  const patched = fs.readFileSync(backend, 'utf8') + fs.readFileSync(path.join(dir, 'dist', 'kernels', 'TopK.js'), 'utf8');
+  expect(patched).not.toMatch(/util_1\.(isNullOrUndefined|isArray)/);
+  expect(applyDist(dir)).toEqual({ applied: ['dist-removed-node-apis.patch'], skipped: [] });
+  expect(fs.readFileSync(backend, 'utf8') + fs.readFileSync(path.join(dir, 'dist', 'kernels', 'TopK.js'), 'utf8')).toBe(patched);
+  expect(fs.readdirSync(path.join(dir, 'dist')).filter((f) => f.endsWith('.rej') || f.endsWith('.orig'))).toEqual([]);
+});
+
+test('tfjs-node JavaScript of another version: no patch, with its reason', () => {
+  const dir = distCopy('4.23.0');
+  expect(applyDist(dir)).toEqual({ applied: [], skipped: ['no binding patches for tfjs-node 4.23.0 (written for 4.22.0)'] });
+  expect(fs.readFileSync(path.join(dir, 'dist', 'nodejs_kernel_backend.js'), 'utf8')).toContain('util_1.isNullOrUndefined');
+});
+
+test('a supported Node.js passes; another is refused in French and English, naming both', () => {
+  const script =
+    `import { unsupportedNode, supportedMajors } from ${JSON.stringify(path.join(root, 'scripts', 'node-version.mjs'))};` +
+    `console.log(JSON.stringify([supportedMajors(), ...['v20.20.2', 'v22.23.5', 'v24.22.3', 'v21.7.3', 'v18.20.0'].map((v) => unsupportedNode(v))]));`;
+  const [majors, ...problems] = JSON.parse(spawnSync('node', ['--input-type=module', '-e', script], { encoding: 'utf8' }).stdout);
+  expect(majors).toEqual([20, 22, 24]);
+  expect(problems.slice(0, 3)).toEqual(['', '', '']);
+  expect(problems[3]).toBe(
+    "Node.js v21.7.3 n'est pas pris en charge : installez Node.js 20, 22, 24 / Node.js v21.7.3 is not supported: install Node.js 20, 22, 24",
+  );
+  expect(problems[4]).toContain('Node.js v18.20.0 is not supported');
+});

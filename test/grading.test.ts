@@ -5,12 +5,14 @@ import os from 'node:os';
 import path from 'node:path';
 
 /**
- * The teacher's grading of a class folder (npm run grade), each hand-in in a bubblewrap sandbox:
- * the solutions, untouched student versions, a student wrong in the usual ways, fakes (plain
- * objects for a model, an edited library check, console.log silenced, a training history made up, a
- * changed set-up cell) and hostile hand-ins (writing
- * outside the sandbox and into the project, reading the home folder and the environment, leaving
- * a detached process, looping forever, allocating without end).
+ * The teacher's grading of a class folder (npm run grade), each hand-in in a sandbox without privilege,
+ * two at a time: the solutions, untouched student versions, a student wrong in the usual ways, fakes
+ * (plain objects for a model, an edited library check, console.log silenced, a training history made
+ * up, a changed set-up cell) and hostile hand-ins (writing outside the sandbox and into the project,
+ * remounting the file system, reading the solutions by every route, /etc/shadow, the teacher's home,
+ * another student's hand-in and the environment, filling /tmp, starting 2,000 processes, leaving a
+ * detached process, looping forever, allocating without end, a written answer with a javascript: link).
+ * Then the same hand-ins graded one task each (GNU parallel) and merged give the same grades.
  */
 
 const root = path.resolve(__dirname, '..');
@@ -52,6 +54,27 @@ try { console.log(fs.readFileSync(${JSON.stringify(path.join(os.homedir(), '.bas
 console.log(JSON.stringify(process.env));
 require("child_process").spawn("sleep", ["987"], { detached: true, stdio: "ignore" }).unref();`;
 
+/** Tries every way out of the sandbox it can think of and prints what it found (the feedback page shows it). */
+const PROBING = (classFolder: string) => `const cp = require("child_process") as typeof import("child_process");
+const fs = require("fs") as typeof import("fs");
+const attempt = (what: string, action: () => unknown) => {
+  try { console.log(what, "OBTENU :", String(action()).slice(0, 400)); } catch (error) { console.log(what, "refusé :", String(error).split("\\n")[0]); }
+};
+console.log(fs.readFileSync("/proc/self/status", "utf8").split("\\n").filter((l) => /^(Uid|CapEff|NoNewPrivs)/.test(l)).join("\\n"));
+attempt("remontage", () => cp.execSync("mount -o remount,rw,bind / && touch /tp5-pwned-root && echo écrit", { encoding: "utf8", stdio: "pipe" }));
+attempt("shadow", () => fs.readFileSync("/etc/shadow", "utf8"));
+attempt("accueil", () => fs.readdirSync(${JSON.stringify(os.homedir())}).join(" "));
+attempt("solutions", () => fs.readdirSync(${JSON.stringify(path.join(root, 'notebooks'))}).join(" "));
+attempt("git", () => cp.execSync("git -C ${root} show HEAD:notebooks/01-auto-encodeurs-denses.ipynb", { encoding: "utf8", stdio: "pipe" }));
+attempt("nbgrader", () => fs.readdirSync(${JSON.stringify(path.join(root, '.venv', 'lib'))}).join(" "));
+attempt("classe", () => fs.readFileSync(${JSON.stringify(path.join(classFolder, 'alice', '01-auto-encodeurs-denses.ipynb'))}, "utf8"));
+attempt("carnets", () => cp.execSync("find / -path /proc -prune -o -name '*.ipynb' -print 2>/dev/null | head -100", { encoding: "utf8" }));
+attempt("projet", () => fs.readdirSync(${JSON.stringify(root)}).join(" "));
+attempt("tmp", () => { const block = Buffer.alloc(1 << 20, 1); for (let i = 0; i < 2048; i++) fs.writeFileSync("/tmp/remplissage-" + i, block); return "2 Go écrits"; });
+attempt("tmp-vidé", () => { for (const f of fs.readdirSync("/tmp")) if (f.startsWith("remplissage-")) fs.rmSync("/tmp/" + f); return "ok"; });
+attempt("processus", () => cp.execSync("i=0; while [ $i -lt 2000 ]; do sleep 3 & i=$((i+1)); done; echo $i démarrés", { encoding: "utf8", stdio: "pipe", shell: "/bin/sh" }));
+cp.execSync("sleep 4");`;
+
 function hash(file: string): string {
   return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 }
@@ -59,6 +82,7 @@ function hash(file: string): string {
 (haveSandbox ? describe : describe.skip)('npm run grade on a class folder', () => {
   let rows: Record<string, string>[] = [];
   let out = '';
+  let classFolder = '';
   let stdout = '';
   const watched = [path.join(root, 'scripts', 'tp5nb', 'check.py'), path.join(root, 'build', 'lib', 'index.js')];
   let before: string[] = [];
@@ -138,10 +162,16 @@ function hash(file: string): string {
       ]),
     );
     put('eve', NOTEBOOKS[2], variant(NOTEBOOKS[2], [['const VARIANCE = 0.25;', 'const VARIANCE = 0;']]));
+    const probing = read(path.join(kit, NOTEBOOKS[1]));
+    probing.cells.splice(3, 0, { cell_type: 'code', id: 'probing', source: PROBING(handins), metadata: {}, outputs: [] });
+    const written = probing.cells.find((c) => text(c.source).startsWith('**Votre réponse :**')) as Cell;
+    written.source = '**Votre réponse :** voir [ma réponse](javascript:alert(3)) et <img src=x onerror=alert(1)>';
+    put('mallory', NOTEBOOKS[1], probing);
 
     before = watched.map(hash);
     out = path.join(dir, 'notes');
-    const result = spawnSync(python, ['-m', 'scripts.tp5nb', 'grade', handins, '--out', out, '--cell-timeout', '45', '--memory-gb', '6'], {
+    classFolder = handins;
+    const result = spawnSync(python, ['-m', 'scripts.tp5nb', 'grade', handins, '--out', out, '--cell-timeout', '45', '--memory-gb', '6', '--jobs', '2'], {
       cwd: root,
       encoding: 'utf8',
       timeout: 1_500_000,
@@ -156,13 +186,17 @@ function hash(file: string): string {
     rows.find((r) => r.student === student && r.notebook === notebook) as Record<string, string>;
   const score = (student: string, notebook: string) => `${row(student, notebook).auto_points}/${row(student, notebook).auto_max}`;
 
-  test('progress is shown, hand-in by hand-in', () => {
-    expect(stdout).toMatch(/\[grade\] 1\/15 alice\/01-auto-encodeurs-denses.ipynb : 7 \/ 7/);
-    expect(stdout).toMatch(/\[grade\] 15\/15 /);
+  test('what was found, then progress hand-in by hand-in with the time left, each line naming its cause', () => {
+    expect(stdout).toMatch(/^\[correction\] 16 rendus de 6 étudiants dans .* ; 2 à la fois$/m);
+    expect(stdout).toMatch(/^\[correction\] \d+\/16 alice\/01-auto-encodeurs-denses.ipynb : 7 \/ 7( — reste environ .*)?$/m);
+    expect(stdout).toMatch(/^\[correction\] 1\/16 .* — reste environ \d+ (min \d+ )?s$/m);
+    expect(stdout).toMatch(/^\[correction\] 16\/16 /m);
+    // The cause of carol's 1.1, not its knock-on effects, and never a line cut at its colon.
+    expect(stdout).toMatch(/carol\/01-auto-encodeurs-denses.ipynb : 6 \/ 7 ; à revoir : 1\.1 ; [^;]*forme 32/);
   });
 
   test('grades.csv: one row per student and notebook, a column per question, the written answers', () => {
-    expect(rows).toHaveLength(15);
+    expect(rows).toHaveLength(16);
     expect(Object.keys(rows[0])).toEqual(
       expect.arrayContaining([
         'student',
@@ -227,6 +261,91 @@ function hash(file: string): string {
     expect(row('dave', NOTEBOOKS[2]).notes).toMatch(/^cellule 3 : .*(allocation failed|arrêté le noyau)/i);
     expect(row('dave', NOTEBOOKS[2]).auto_max).toBe('4');
   });
+
+  test('a hand-in runs unprivileged and sees only the runtime: every probe refused or empty, nothing written outside', () => {
+    const page = fs.readFileSync(path.join(out, 'feedback', 'mallory', '02-auto-encodeur-convolutif.html'), 'utf8');
+    expect(page).toMatch(/Uid:\s+64\d\d\d/);
+    expect(page).toMatch(/CapEff:\s+0000000000000000/);
+    expect(page).toMatch(/NoNewPrivs:\s+1/);
+    for (const probe of ['remontage', 'shadow', 'accueil', 'solutions', 'git', 'classe', 'tmp', 'processus'])
+      expect(page).toMatch(new RegExp(`${probe} refusé :`));
+    expect(page).toMatch(/nbgrader OBTENU :[^<]*python3\.\d+/);
+    expect(fs.existsSync('/tp5-pwned-root')).toBe(false);
+    // What it could list: the project's runtime only, and no notebook but its own.
+    expect(page).toMatch(/projet OBTENU : (\.venv|build|entree|node_modules|package\.json|rendu|scripts|\s)+</);
+    const notebooks = /carnets OBTENU : ([^<]*)</.exec(page);
+    expect(notebooks).not.toBeNull();
+    const listed = (notebooks as RegExpExecArray)[1].trim().split(/\s+/).filter(Boolean);
+    expect(listed.filter((n) => !n.startsWith(path.join(root, '.venv')) && n !== path.join(root, 'entree', 'handin.ipynb'))).toEqual([]);
+    expect(page).not.toContain('BEGIN SOLUTION');
+    expect(page).not.toMatch(/root:[^:]*:\d+:/);
+    // /tmp filled to its cap then emptied, 2,000 processes refused: the hand-in's questions still graded.
+    expect(page).toContain('tmp-vidé OBTENU : ok');
+    expect(row('mallory', NOTEBOOKS[1]).auto_max).toBe('6');
+  });
+
+  test('feedback pages run nothing and load nothing: no script, no on* attribute, no javascript: URL, a CSP', () => {
+    const pages = fs.readdirSync(path.join(out, 'feedback')).flatMap((student) =>
+      fs.readdirSync(path.join(out, 'feedback', student)).map((file) => path.join(out, 'feedback', student, file)),
+    );
+    pages.push(path.join(out, 'reponses-redigees.html'));
+    expect(pages).toHaveLength(17);
+    const audit = spawnSync(python, [path.join(root, 'test', 'helpers', 'audit_html.py'), ...pages], { encoding: 'utf8' });
+    expect(audit.stderr).toBe('');
+    const found: Record<string, { scripts: number; handlers: string[]; urls: string[]; policy: string }> = JSON.parse(audit.stdout);
+    for (const page of pages) {
+      expect({ page, ...found[page] }).toEqual({ page, scripts: 0, handlers: [], urls: [], policy: expect.stringContaining("default-src 'none'") });
+    }
+    // The link is still there as text, without its target.
+    const mallory = fs.readFileSync(path.join(out, 'feedback', 'mallory', '02-auto-encodeur-convolutif.html'), 'utf8');
+    expect(mallory).toContain('ma réponse');
+  });
+
+  test('a second run skips the hand-ins already graded with the same content', () => {
+    const again = spawnSync(python, ['-m', 'scripts.tp5nb', 'grade', classFolder, '--out', out, '--jobs', '2'], { cwd: root, encoding: 'utf8' });
+    expect(again.status).toBe(0);
+    expect(again.stdout.match(/\(déjà corrigé, inchangé\)/g)).toHaveLength(16);
+    const [header, ...lines] = fs.readFileSync(path.join(out, 'grades.csv'), 'utf8').trim().split('\n').map(parseCsvLine);
+    expect(lines.map((cells) => Object.fromEntries(header.map((h, i) => [h, cells[i]])))).toEqual(rows);
+  });
+
+  test('graded one task per hand-in with GNU parallel, then merged: the same grades, and a Moodle export', () => {
+    const parallel = '/usr/bin/parallel';
+    if (!fs.existsSync(parallel)) throw new Error('GNU parallel is missing (Debian package parallel; npm test installs it)');
+    const subset = fs.mkdtempSync(path.join(root, 'build', 'grading-tasks-'));
+    for (const [student, name] of [
+      ['alice', NOTEBOOKS[0]],
+      ['bob', NOTEBOOKS[0]],
+      ['carol', NOTEBOOKS[0]],
+    ]) {
+      fs.mkdirSync(path.join(subset, 'rendus', student), { recursive: true });
+      fs.copyFileSync(path.join(classFolder, student, name), path.join(subset, 'rendus', student, name));
+    }
+    const tasksOut = path.join(subset, 'notes');
+    const listed = spawnSync(python, ['-m', 'scripts.tp5nb', 'grade', path.join(subset, 'rendus'), '--list'], { cwd: root, encoding: 'utf8' });
+    expect(listed.stdout.trim().split('\n')).toEqual([
+      `0\talice/${NOTEBOOKS[0]}`,
+      `1\tbob/${NOTEBOOKS[0]}`,
+      `2\tcarol/${NOTEBOOKS[0]}`,
+    ]);
+    const tasks = spawnSync(
+      parallel,
+      ['--jobs', '2', python, '-m', 'scripts.tp5nb', 'grade', path.join(subset, 'rendus'), '--out', tasksOut, '--cell-timeout', '45', '--task', '{}', '--slot', '{%}', ':::', '0', '1', '2'],
+      { cwd: root, encoding: 'utf8', timeout: 900_000 },
+    );
+    expect(tasks.status).toBe(0);
+    const merged = spawnSync(python, ['-m', 'scripts.tp5nb', 'grade', '--merge', '--out', tasksOut], { cwd: root, encoding: 'utf8' });
+    expect(merged.status).toBe(0);
+    const [header, ...lines] = fs.readFileSync(path.join(tasksOut, 'grades.csv'), 'utf8').trim().split('\n').map(parseCsvLine);
+    const fromTasks = lines.map((cells) => Object.fromEntries(header.map((h, i) => [h, cells[i]])));
+    // The class's file has columns for parts 2 and 3 too, empty on these rows.
+    const points = (r: Record<string, string>) =>
+      Object.fromEntries(Object.entries(r).filter(([k, v]) => k === 'student' || (/^(q|auto_)/.test(k) && v !== '')));
+    expect(fromTasks.map(points)).toEqual(['alice', 'bob', 'carol'].map((s) => points(row(s, NOTEBOOKS[0]))));
+    expect(fs.readFileSync(path.join(tasksOut, 'notes-moodle.csv'), 'utf8')).toBe(
+      'identifiant,TP5 partie 1,TP5 total\nalice,7,7\nbob,0,0\ncarol,6,6\n',
+    );
+  }, 900_000);
 
   test('written answers side by side, and the template for their points', () => {
     const page = fs.readFileSync(path.join(out, 'reponses-redigees.html'), 'utf8');

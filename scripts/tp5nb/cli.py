@@ -13,13 +13,17 @@
   handin NOTEBOOK [--name NAME] [--output-dir DIR]
       Writes a self-contained HTML page of the notebook as handed in (figures included, no external
       script) and a PDF when Debian's chromium is there.
-  grade HANDINS [--out OUT] [--cell-timeout S] [--notebook-timeout S] [--memory-gb G] [--unsafe]
+  grade HANDINS [--out OUT] [--jobs N] [--force] [--cell-timeout S] [--notebook-timeout S] [--memory-gb G] [--unsafe]
+  grade HANDINS --list | grade HANDINS --task I [--slot K] [--out OUT] | grade --merge [--out OUT]
   grade --points-only [--out OUT]
-      Grades a class folder HANDINS/<student>/<notebook>.ipynb: each hand-in runs in a bubblewrap sandbox
-      (refused where none can run, unless --unsafe), its answers are judged by a separate process; writes
-      OUT/grades.csv, OUT/feedback/<student>/<notebook>.html, OUT/reponses-redigees.html and
+      Grades a class folder HANDINS/<student>/<notebook>.ipynb, N hand-ins at a time (default: what the
+      cores and memory allow): each hand-in runs in a sandbox without privilege (refused where none can
+      run, unless --unsafe), its answers are judged by a separate process; a hand-in already graded with
+      the same content and grader version is skipped (--force grades it again). Writes OUT/grades.csv,
+      OUT/notes-moodle.csv, OUT/feedback/<student>/<notebook>.html, OUT/reponses-redigees.html and
       OUT/points-manuels.csv (the written answers' points, for the teacher to fill in; --points-only
-      merges them into grades.csv).
+      merges them into grades.csv). --list numbers the hand-ins; --task I grades number I alone (one
+      task of a job array; --slot K: its parallel slot on this machine), --merge then writes the class's files.
   nbgrader NOTEBOOK... [--course DIR]
       Lays out an nbgrader course folder (default build/nbgrader): source/tp5/ with the notebooks and
       nbgrader's cell metadata, and nbgrader_config.py (stubs, and autograding of tslab notebooks).
@@ -140,18 +144,34 @@ def command_grade(args) -> int:
     if args.points_only:
         grading.merge_points(args.out)
         return 0
+    if args.merge:
+        grading.merge(args.out)
+        return 0
     if args.handins is None:
         raise SystemExit("grade : indiquez le dossier des rendus (RENDUS/<étudiant>/<carnet>.ipynb)")
-    options = grading.Options(cell_timeout=args.cell_timeout, notebook_timeout=args.notebook_timeout,
-                              memory_bytes=int(args.memory_gb * 1024 ** 3), sandboxed=not args.unsafe)
     if not args.handins.is_dir():
         raise SystemExit(f"{args.handins} n'est pas un dossier de rendus ({args.handins}/<étudiant>/<carnet>.ipynb)")
+    if args.list:
+        found = grading.handins(args.handins)
+        for index, (student, path) in enumerate(found):
+            print(f"{index}\t{student}/{path.name}")
+        print(f"[correction] {len(found)} rendus, numérotés de 0 à {len(found) - 1} (--task I)", file=sys.stderr)
+        return 0
+    limits = sandbox.Limits(memory_bytes=int(args.memory_gb * 1024 ** 3))
+    jobs = args.jobs or grading.default_jobs(limits)
+    if jobs < 1:
+        raise SystemExit(f"--jobs {jobs} : il faut au moins 1 rendu à la fois")
+    options = grading.Options(cell_timeout=args.cell_timeout, notebook_timeout=args.notebook_timeout, limits=limits,
+                              sandboxed=not args.unsafe, jobs=jobs, force=args.force)
     if not args.unsafe:
         why = sandbox.unavailable()
         if why:
-            print(f"[grade] refus : {why}. Sans bac à sable, un rendu s'exécuterait avec vos droits ; "
+            print(f"[correction] refus : {why}. Sans bac à sable, un rendu s'exécuterait avec vos droits ; "
                   "--unsafe passe outre, à vos risques.", file=sys.stderr)
             return 2
+    if args.task is not None:
+        graded = grading.grade_task(args.handins, args.out, args.task, options, args.slot)
+        return 0 if graded.verdicts else 1
     results = grading.grade(args.handins, args.out, options)
     return 0 if all(r.verdicts for r in results) else 1
 
@@ -162,11 +182,6 @@ def command_nbgrader(args) -> int:
         print(f"[nbgrader] wrote {path}")
     print(f"[nbgrader] wrote {args.course / 'nbgrader_config.py'}; next: cd {args.course} && "
           f"../../.venv/bin/nbgrader generate_assignment {nbgrader_support.ASSIGNMENT}")
-    return 0
-
-
-def command_sandboxed_run(args) -> int:
-    grading.run_inside(args.notebook, args.work, args.part, args.cell_timeout)
     return 0
 
 
@@ -199,16 +214,18 @@ def main() -> int:
     grade.add_argument("--out", type=pathlib.Path, default=pathlib.Path("build/grades"))
     grade.add_argument("--cell-timeout", type=int, default=120, help="seconds allowed per cell (default 120)")
     grade.add_argument("--notebook-timeout", type=int, default=900, help="seconds allowed per notebook (default 900)")
-    grade.add_argument("--memory-gb", type=float, default=16, help="address-space limit of a hand-in, in GiB (default 16)")
-    grade.add_argument("--unsafe", action="store_true", help="run hand-ins without a sandbox (where bubblewrap cannot run)")
+    grade.add_argument("--memory-gb", type=float, default=6,
+                       help="memory of a hand-in's run, in GiB: address space per process and the run's total (default 6)")
+    grade.add_argument("--jobs", type=int, default=0, help="hand-ins graded at once (default: what the cores and memory allow)")
+    grade.add_argument("--force", action="store_true", help="grade again hand-ins already graded with the same content")
+    grade.add_argument("--list", action="store_true", help="number the hand-ins (for --task)")
+    grade.add_argument("--task", type=int, help="grade hand-in number I alone (a task of a job array)")
+    grade.add_argument("--slot", type=int, default=0, help="with --task: the task's parallel slot on this machine (0, 1, …)")
+    grade.add_argument("--merge", action="store_true", help="write the class's files from the hand-ins graded into OUT")
+    grade.add_argument("--unsafe", action="store_true", help="run hand-ins without a sandbox (where none can run)")
     course = sub.add_parser("nbgrader", help="lay out an nbgrader course folder (source notebooks with nbgrader metadata, config)")
     course.add_argument("notebooks", nargs="+", type=pathlib.Path)
     course.add_argument("--course", type=pathlib.Path, default=pathlib.Path("build/nbgrader"))
-    inside = sub.add_parser("sandboxed-run", help=argparse.SUPPRESS)
-    inside.add_argument("notebook", type=pathlib.Path)
-    inside.add_argument("work", type=pathlib.Path)
-    inside.add_argument("--part", type=int, required=True)
-    inside.add_argument("--cell-timeout", type=int, default=120)
     args = parser.parse_args()
     return {"run": command_run, "student": command_student, "handin": command_handin, "check": command_check,
-            "grade": command_grade, "nbgrader": command_nbgrader, "sandboxed-run": command_sandboxed_run}[args.command](args)
+            "grade": command_grade, "nbgrader": command_nbgrader}[args.command](args)

@@ -1,40 +1,126 @@
-"""The sandbox a hand-in runs in: bubblewrap (Debian's `bubblewrap`) with the whole system read-only,
-no network, private /tmp, /root and /home, a scrubbed environment, a memory limit, and every process it
-starts ended with it. Only its own scratch folder is writable."""
+"""The sandbox a hand-in (and the judge of its answers) runs in.
+
+bubblewrap builds a new file tree that holds only what the run needs, read-only: the system's programs
+and libraries (/usr, /etc), the runtime (node_modules, the compiled library, .venv and the Python
+install it links into, Node.js) and the shared data. The solution notebooks, .git, the class folder,
+the other hand-ins, the output folder and the teacher's home are not in it. The one writable place
+besides /tmp is the hand-in's scratch folder, a memory-backed folder that is also the kernel's working
+folder; the results leave through a pipe, never through a shared folder.
+
+Inside, the run is an unprivileged user of its own (a user id per parallel slot), with no capability
+and no way to gain one (no_new_privs); no network, its own process, IPC and host-name namespaces. When
+grading runs as root, bubblewrap builds the tree with root's rights and setpriv then drops to that user,
+so that its uid on the host is not root's; otherwise bubblewrap maps the teacher's user to it inside a
+user namespace, where it has no capability either. Bounds: address space per process, processes, size
+of each file, /tmp and the scratch folder (size-capped tmpfs), total memory and process count of the
+whole run through a cgroup where the machine lets this program make one, the cores it may use, and the
+time (the caller's timeout). `probe()` checks these claims from inside a sandbox, as a hand-in sees it.
+"""
+import json
 import os
 import pathlib
 import shutil
 import subprocess
 import sys
+import threading
+from dataclasses import dataclass
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 BWRAP = shutil.which("bwrap")
+SETPRIV = shutil.which("setpriv")
+PRLIMIT = shutil.which("prlimit")
+#: Where the scratch folder and the inputs appear inside the sandbox: under the project's path, so
+#: that `import "tp5-lab"` finds node_modules/tp5-lab as it does beside the notebooks.
+SCRATCH = ROOT / "rendu"
+INPUTS = ROOT / "entree"
+#: The argument that stands for the results pipe's file descriptor in a command given to run().
+RESULTS_FD = "{results-fd}"
+#: The sandboxes' users: one uid per parallel slot, so that their process limits are their own.
+FIRST_UID = 64000
+
+
+@dataclass
+class Limits:
+    memory_bytes: int = 4 * 1024 ** 3
+    tmp_bytes: int = 512 * 1024 ** 2
+    processes: int = 1024
+    file_bytes: int = 256 * 1024 ** 2
+    #: Cores the run may use (None: all of them).
+    cores: tuple = None
+
+
+def runtime_folders() -> list:
+    """What the run reads besides /usr and /etc: the project's runtime (never the notebooks or .git),
+    the Python install the .venv links into, Node.js where it is not under /usr, the shared data."""
+    folders = [ROOT / "package.json", ROOT / "node_modules", ROOT / ".venv", ROOT / "build" / "lib", ROOT / "build" / "scripts",
+               ROOT / "scripts" / "tp5nb", pathlib.Path(sys.base_prefix).resolve(),
+               (ROOT.parent / "shared" / "datasets").resolve()]
+    node = shutil.which("node")
+    if node:
+        prefix = pathlib.Path(node).resolve().parents[1]
+        if not str(prefix).startswith("/usr"):
+            folders.append(prefix)
+    return [folder for folder in folders if folder.exists()]
+
+
+#: Inside the .venv but not needed by a run, and holding notebooks: hidden.
+HIDDEN = [".venv/lib/python{v.major}.{v.minor}/site-packages/nbgrader".format(v=sys.version_info)]
+
+
+def running_as_root() -> bool:
+    return os.geteuid() == 0
 
 
 def unavailable() -> str:
-    """Why no sandbox can be had here ("" when one can)."""
+    """Why no sandbox can be had here ("" when one can): a probe run inside one must show the claims."""
     if sys.platform != "linux":
         return "le bac à sable (bubblewrap) n'existe que sous Linux"
     if BWRAP is None:
         return "bubblewrap n'est pas installé (paquet Debian « bubblewrap » : apt-get install bubblewrap)"
-    probe = subprocess.run([BWRAP, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--unshare-net",
-                            "--unshare-pid", "--die-with-parent", "true"], capture_output=True, text=True)
-    if probe.returncode != 0:
-        return f"bubblewrap ne démarre pas ici : {probe.stderr.strip().splitlines()[-1] if probe.stderr.strip() else probe.returncode}"
+    if PRLIMIT is None or (running_as_root() and SETPRIV is None):
+        return "prlimit ou setpriv manque (paquet Debian « util-linux »)"
+    seen = probe()
+    if "error" in seen:
+        return f"bubblewrap ne démarre pas ici : {seen['error']}"
+    if seen["uid"] == 0 or seen["capabilities"] != 0 or seen["no_new_privs"] != 1:
+        return (f"le bac à sable n'enlève pas les droits ici (uid {seen['uid']}, capacités {seen['capabilities']:x}, "
+                f"no_new_privs {seen['no_new_privs']})")
     return ""
 
 
-def environment(venv_bin: pathlib.Path) -> dict:
-    """The only variables a hand-in sees: nothing of the teacher's environment."""
+PROBE = """
+import json, os
+status = dict(line.split(':', 1) for line in open('/proc/self/status'))
+print(json.dumps({'uid': os.getuid(), 'capabilities': int(status['CapEff'], 16), 'no_new_privs': int(status['NoNewPrivs']),
+                  'project': sorted(os.listdir(%r))}))
+"""
+
+
+def probe() -> dict:
+    """What a process inside a sandbox sees of itself: uid, effective capabilities, no_new_privs, the project's folder."""
+    python = str(ROOT / ".venv" / "bin" / "python")
+    args = command([python, "-c", PROBE % str(ROOT)], Limits(), slot=0)
+    try:
+        result = subprocess.run(args, capture_output=True, text=True, timeout=60)
+    except subprocess.TimeoutExpired:
+        return {"error": "la sonde n'a pas répondu en 60 s"}
+    if result.returncode != 0:
+        return {"error": (result.stderr.strip().splitlines() or [f"code {result.returncode}"])[-1]}
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def environment() -> dict:
+    """The only variables a run sees: nothing of the teacher's environment."""
     return {
-        "PATH": f"{venv_bin}:/usr/local/bin:/usr/bin:/bin",
-        "HOME": "/tmp/home",
+        "PATH": f"{ROOT / '.venv' / 'bin'}:{pathlib.Path(shutil.which('node') or '/usr/bin/node').parent}:/usr/bin:/bin",
+        "HOME": "/tmp",
         "LANG": "C.UTF-8",
         "TP5_QUICK": "1",
         # Check cells report without stopping the notebook: each question is judged on its own.
         "TP5_GRADING": "1",
         "TP5_OFFLINE": "1",
         "JUPYTER_RUNTIME_DIR": "/tmp/jupyter-runtime",
+        "PYTHONPATH": str(ROOT),
         "PYTHONDONTWRITEBYTECODE": "1",
         "PYTHONUNBUFFERED": "1",
         "TF_CPP_MIN_LOG_LEVEL": "2",
@@ -43,44 +129,157 @@ def environment(venv_bin: pathlib.Path) -> dict:
     }
 
 
-def visible_installs() -> list:
-    """Folders outside the usual system ones that the project's programs need: the Python install the
-    .venv links into (often under /root or /home, which the sandbox hides) and the shared data beside
-    the project."""
-    folders = [pathlib.Path(sys.base_prefix).resolve(), (ROOT.parent / "shared").resolve()]
-    return [folder for folder in folders if folder.exists()]
-
-
-def command(inner: list, writable: pathlib.Path, memory_bytes: int, sandboxed: bool) -> tuple:
-    """The command and environment that run `inner` from the project root, sandboxed or (--unsafe) not."""
-    venv_bin = ROOT / ".venv" / "bin"
-    env = environment(venv_bin)
-    limited = ["prlimit", f"--as={memory_bytes}", "--", *inner]
-    if not sandboxed:
-        os.makedirs("/tmp/home", exist_ok=True)
-        return limited, env
-    args = [BWRAP, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
-            "--tmpfs", "/tmp", "--tmpfs", "/root", "--tmpfs", "/home", "--dir", "/tmp/home"]
-    for folder in [ROOT, *visible_installs()]:
+def file_tree(limits: Limits, inputs: pathlib.Path = None, scratch_bytes: int = 0) -> list:
+    """bubblewrap's arguments for the sandbox's file tree (see the module's doc)."""
+    args = ["--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc", "--dev", "/dev", "--proc", "/proc",
+            "--perms", "1777", "--size", str(limits.tmp_bytes), "--tmpfs", "/tmp"]
+    for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
+        top = pathlib.Path("/") / name
+        if top.is_symlink():
+            args += ["--symlink", os.readlink(top), str(top)]
+        elif top.is_dir():
+            args += ["--ro-bind", str(top), str(top)]
+    for secret in ("/etc/shadow", "/etc/gshadow", "/etc/sudoers"):
+        if os.path.exists(secret):
+            args += ["--ro-bind", "/dev/null", secret]
+    folders = runtime_folders()
+    # The folders above them, made passable (bubblewrap would make them for root alone); only those of
+    # the project can be listed (Python lists the folders it imports from).
+    mounted = [pathlib.Path("/usr"), pathlib.Path("/etc"), *folders]
+    above = {parent for place in [*folders, INPUTS, SCRATCH] for parent in place.parents
+             if parent != pathlib.Path("/") and not any(parent == m or m in parent.parents for m in mounted)}
+    for parent in sorted(above, key=lambda p: len(p.parts)):
+        listable = parent == ROOT or ROOT in parent.parents
+        args += ["--perms", "0755" if listable else "0711", "--dir", str(parent)]
+    for folder in folders:
         args += ["--ro-bind", str(folder), str(folder)]
-    args += ["--bind", str(writable), str(writable),
-             "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--die-with-parent", "--new-session",
-             "--clearenv"]
-    for key, value in env.items():
+    for hidden in HIDDEN:
+        if (ROOT / hidden).exists():
+            args += ["--tmpfs", str(ROOT / hidden)]
+    if inputs is not None:
+        args += ["--ro-bind", str(inputs), str(INPUTS)]
+    if scratch_bytes:
+        args += ["--perms", "1777", "--size", str(scratch_bytes), "--tmpfs", str(SCRATCH)]
+    return args
+
+
+def command(inner: list, limits: Limits, slot: int, inputs: pathlib.Path = None, scratch_bytes: int = 0,
+            workdir: pathlib.Path = None) -> list:
+    """The command that runs `inner` in a sandbox (see the module's doc)."""
+    uid = FIRST_UID + slot
+    args = [BWRAP, *file_tree(limits, inputs, scratch_bytes),
+            "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
+            "--die-with-parent", "--new-session", "--clearenv"]
+    if not running_as_root():
+        args += ["--unshare-user", "--uid", str(uid), "--gid", str(uid), "--cap-drop", "ALL"]
+    for key, value in environment().items():
         args += ["--setenv", key, value]
-    args += ["--chdir", str(ROOT), "--", *limited]
-    return args, env
+    args += ["--chdir", str(workdir or (SCRATCH if scratch_bytes else "/tmp")), "--"]
+    if running_as_root():
+        args += [SETPRIV, f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--inh-caps=-all",
+                 "--bounding-set=-all", "--no-new-privs", "--"]
+    args += [PRLIMIT, f"--as={limits.memory_bytes}", f"--nproc={limits.processes}", f"--fsize={limits.file_bytes}",
+             "--core=0", "--", *inner]
+    if limits.cores:
+        args = ["taskset", "--cpu-list", ",".join(str(c) for c in limits.cores), *args]
+    return args
 
 
-def run(inner: list, writable: pathlib.Path, log: pathlib.Path, timeout: int, memory_bytes: int, sandboxed: bool) -> str:
-    """Runs `inner` and returns "" or why it did not end well (time limit, exit status)."""
-    args, env = command(inner, writable, memory_bytes, sandboxed)
-    with open(log, "w", encoding="utf-8") as out:
-        process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+class Group:
+    """A cgroup (v1 or v2) bounding the total memory (tmpfs included) and the processes of one run,
+    where this program may make one; otherwise only the per-process limits apply."""
+
+    def __init__(self, name: str, limits: Limits):
+        self.folders = []
+        v2 = pathlib.Path("/sys/fs/cgroup")
         try:
-            status = process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, 9)
-            process.wait()
-            return f"délai de {timeout} s dépassé : arrêté"
-    return "" if status == 0 else f"s'est terminé avec le code {status}"
+            if (v2 / "cgroup.controllers").exists():
+                self._make(v2 / name, {"memory.max": limits.memory_bytes + limits.tmp_bytes, "pids.max": limits.processes})
+            else:
+                self._make(v2 / "memory" / name, {"memory.limit_in_bytes": limits.memory_bytes + limits.tmp_bytes})
+                self._make(v2 / "pids" / name, {"pids.max": limits.processes})
+        except OSError:
+            self.close()
+
+    def _make(self, folder: pathlib.Path, settings: dict) -> None:
+        folder.mkdir()
+        self.folders.append(folder)
+        for key, value in settings.items():
+            (folder / key).write_text(str(value))
+
+    @property
+    def active(self) -> bool:
+        return bool(self.folders)
+
+    def wrap(self, args: list) -> list:
+        """`args` started from inside the group (a shell moves itself in, then runs them)."""
+        if not self.active:
+            return args
+        moves = "; ".join(f"echo $$ > {folder / 'cgroup.procs'}" for folder in self.folders)
+        return ["sh", "-c", f'{moves} && exec "$@"', "sh", *args]
+
+    def close(self) -> None:
+        for folder in self.folders:
+            try:
+                folder.rmdir()
+            except OSError:
+                pass
+        self.folders = []
+
+
+@dataclass
+class Outcome:
+    #: "" or why the run did not end well (time limit, exit status).
+    problem: str
+    #: What the run wrote on its results pipe (at most `results_limit` bytes).
+    results: bytes
+    results_truncated: bool
+
+
+def run(inner: list, log: pathlib.Path, timeout: int, limits: Limits, slot: int, sandboxed: bool,
+        inputs: pathlib.Path = None, scratch_bytes: int = 0, results_limit: int = 256 * 1024 ** 2) -> Outcome:
+    """Runs `inner` (in a sandbox unless `sandboxed` is false: --unsafe), its output in `log`; it may
+    write its results on a pipe, whose file descriptor replaces the argument RESULTS_FD."""
+    if sandboxed:
+        group = Group(f"tp5-{os.getpid()}-{slot}", limits)
+        args = group.wrap(command(inner, limits, slot, inputs, scratch_bytes))
+        env = None
+    else:
+        group = None
+        env = {**os.environ, **environment(), "HOME": os.environ.get("HOME", "/tmp")}
+        args = [PRLIMIT or "prlimit", f"--as={limits.memory_bytes}", "--", *inner]
+    read_end, write_end = os.pipe()
+    chunks, size = [], [0, False]
+
+    def collect():
+        with os.fdopen(read_end, "rb") as pipe:
+            while True:
+                chunk = pipe.read(1 << 16)
+                if not chunk:
+                    return
+                if size[0] + len(chunk) > results_limit:
+                    size[1] = True
+                    continue  # keep draining, so that the writer never blocks
+                chunks.append(chunk)
+                size[0] += len(chunk)
+
+    reader = threading.Thread(target=collect, daemon=True)
+    reader.start()
+    try:
+        with open(log, "w", encoding="utf-8") as out:
+            args = [str(write_end) if arg == RESULTS_FD else arg for arg in args]
+            process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                       start_new_session=True, pass_fds=(write_end,))
+            os.close(write_end)
+            try:
+                status = process.wait(timeout=timeout)
+                problem = "" if status == 0 else f"s'est terminé avec le code {status}"
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, 9)
+                process.wait()
+                problem = f"délai de {timeout} s dépassé : arrêté"
+        reader.join(timeout=30)
+    finally:
+        if group is not None:
+            group.close()
+    return Outcome(problem, b"".join(chunks), size[1])

@@ -36,7 +36,14 @@ try:
                 'const model = lab.buildConv();')
     msg_id = client.execute(f"const history = await lab.trainAutoencoder(model, {{ inputs: data.train }}, "
                             f"{{ epochs: 500, threads: {threads} }});")
-    time.sleep(4)
+    # Press the button once the training has shown its progress (it is then past its set-up, in its
+    # steps), however long the machine took to get there.
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        message = client.get_iopub_msg(timeout=120)
+        if message["parent_header"].get("msg_id") == msg_id and message["msg_type"] in ("display_data", "update_display_data") \
+                and "époque" in message["content"]["data"].get("text/plain", ""):
+            break
     pressed = time.time()
     manager.interrupt_kernel()
     idle_after = None
