@@ -73,7 +73,10 @@ export function applyDistPatches(packageDir) {
   if (folder === undefined) return { applied: [], skipped: [reason] };
   const applied = [];
   const skipped = [];
-  for (const name of fs.readdirSync(folder).filter((f) => f.startsWith('dist-') && f.endsWith('.patch')).sort()) {
+  for (const name of fs
+    .readdirSync(folder)
+    .filter((f) => f.startsWith('dist-') && f.endsWith('.patch'))
+    .sort()) {
     const file = path.join(folder, name);
     const alreadyIn = spawnSync('patch', ['-p1', '--reverse', '--force', '--dry-run', '-d', packageDir, '-i', file]).status === 0;
     if (alreadyIn || (patchFile(packageDir, file, true) && patchFile(packageDir, file, false))) applied.push(name);

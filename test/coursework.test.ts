@@ -335,6 +335,16 @@ describe('part 3: denoising', () => {
     },
     { name: 'the library noise', question: '3.1', edits: [[noise, 'return lab.toTensor(lab.addGaussianNoise(images, { variance }));']] },
     {
+      name: 'one noise field for every image',
+      question: '3.1',
+      edits: [[noise, 'return tf.tidy(() => tf.add(images, tf.randomNormal([1, ...images.shape.slice(1)], 0, Math.sqrt(variance))));']],
+    },
+    {
+      name: 'noise of mean 0.1',
+      question: '3.1',
+      edits: [[noise, 'return tf.tidy(() => tf.add(images, tf.randomNormal(images.shape, 0.1, Math.sqrt(variance))));']],
+    },
+    {
       name: 'a dense denoiser',
       question: '3.2',
       edits: [[denoiser, 'denoiser = lab.buildDense2({ codeSize: 64, activation: "relu", name: "dense" });']],
@@ -371,6 +381,9 @@ denoiseHistory = await denoiser.model.fit(noisy.xNoisyTrain, prepared.xTrain, {
   test('noise clipped to [0, 1]', () => expectCaught(seen['clipped noise'], '3.1', /ramène les valeurs dans \[0, 1\]/));
   test('an answer calling lab.addGaussianNoise', () =>
     expectCaught(seen['the library noise'], '3.1', /addNoise appelle lab\.addGaussianNoise/));
+  test('one noise field added to every image', () =>
+    expectCaught(seen['one noise field for every image'], '3.1', /le même bruit est ajouté à chaque image/));
+  test('noise of mean 0.1', () => expectCaught(seen['noise of mean 0.1'], '3.1', /moyenne 0,1\d* au lieu de 0/));
   test('a dense model as the denoiser', () =>
     expectCaught(
       seen['a dense denoiser'],

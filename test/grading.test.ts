@@ -162,6 +162,16 @@ function hash(file: string): string {
       ]),
     );
     put('eve', NOTEBOOKS[2], variant(NOTEBOOKS[2], [['const VARIANCE = 0.25;', 'const VARIANCE = 0;']]));
+    put(
+      'frank',
+      NOTEBOOKS[2],
+      variant(NOTEBOOKS[2], [
+        [
+          'return tf.tidy(() => tf.add(images, tf.randomNormal(images.shape, 0, Math.sqrt(variance))));',
+          'return tf.tidy(() => tf.add(images, tf.randomNormal([1, ...images.shape.slice(1)], 0, Math.sqrt(variance))));',
+        ],
+      ]),
+    );
     const probing = read(path.join(kit, NOTEBOOKS[1]));
     probing.cells.splice(3, 0, { cell_type: 'code', id: 'probing', source: PROBING(handins), metadata: {}, outputs: [] });
     const written = probing.cells.find((c) => text(c.source).startsWith('**Votre réponse :**')) as Cell;
@@ -171,12 +181,16 @@ function hash(file: string): string {
     before = watched.map(hash);
     out = path.join(dir, 'notes');
     classFolder = handins;
-    const result = spawnSync(python, ['-m', 'scripts.tp5nb', 'grade', handins, '--out', out, '--cell-timeout', '45', '--memory-gb', '6', '--jobs', '2'], {
-      cwd: root,
-      encoding: 'utf8',
-      timeout: 1_500_000,
-      env: { ...process.env, TP5_TEST_SECRET: SECRET },
-    });
+    const result = spawnSync(
+      python,
+      ['-m', 'scripts.tp5nb', 'grade', handins, '--out', out, '--cell-timeout', '45', '--memory-gb', '6', '--jobs', '2'],
+      {
+        cwd: root,
+        encoding: 'utf8',
+        timeout: 1_500_000,
+        env: { ...process.env, TP5_TEST_SECRET: SECRET },
+      },
+    );
     stdout = result.stdout;
     const [header, ...lines] = fs.readFileSync(path.join(out, 'grades.csv'), 'utf8').trim().split('\n').map(parseCsvLine);
     rows = lines.map((cells) => Object.fromEntries(header.map((h, i) => [h, cells[i]])));
@@ -187,16 +201,16 @@ function hash(file: string): string {
   const score = (student: string, notebook: string) => `${row(student, notebook).auto_points}/${row(student, notebook).auto_max}`;
 
   test('what was found, then progress hand-in by hand-in with the time left, each line naming its cause', () => {
-    expect(stdout).toMatch(/^\[correction\] 16 rendus de 6 étudiants dans .* ; 2 à la fois$/m);
-    expect(stdout).toMatch(/^\[correction\] \d+\/16 alice\/01-auto-encodeurs-denses.ipynb : 7 \/ 7( — reste environ .*)?$/m);
-    expect(stdout).toMatch(/^\[correction\] 1\/16 .* — reste environ \d+ (min \d+ )?s$/m);
-    expect(stdout).toMatch(/^\[correction\] 16\/16 /m);
+    expect(stdout).toMatch(/^\[correction\] 17 rendus de 7 étudiants dans .* ; 2 à la fois$/m);
+    expect(stdout).toMatch(/^\[correction\] \d+\/17 alice\/01-auto-encodeurs-denses.ipynb : 7 \/ 7( — reste environ .*)?$/m);
+    expect(stdout).toMatch(/^\[correction\] 1\/17 .* — reste environ \d+ (min \d+ )?s$/m);
+    expect(stdout).toMatch(/^\[correction\] 17\/17 /m);
     // The cause of carol's 1.1, not its knock-on effects, and never a line cut at its colon.
     expect(stdout).toMatch(/carol\/01-auto-encodeurs-denses.ipynb : 6 \/ 7 ; à revoir : 1\.1 ; [^;]*forme 32/);
   });
 
   test('grades.csv: one row per student and notebook, a column per question, the written answers', () => {
-    expect(rows).toHaveLength(16);
+    expect(rows).toHaveLength(17);
     expect(Object.keys(rows[0])).toEqual(
       expect.arrayContaining([
         'student',
@@ -221,11 +235,18 @@ function hash(file: string): string {
     expect(row('bob', NOTEBOOKS[1])['redige_2.1']).toBe('vide');
   });
 
-  test('usual mistakes fail their question only; LeakyReLU passes', () => {
+  test('usual mistakes fail their question only (clipped noise, one noise field for every image); LeakyReLU passes', () => {
     expect(score('carol', NOTEBOOKS[0])).toBe('6/7');
     expect(row('carol', NOTEBOOKS[0])['q1.1']).toBe('0');
     expect(score('carol', NOTEBOOKS[1])).toBe('6/6');
+    // A rejected 3.1 costs 3.1 only: the later questions are judged on the student's own pairs.
     expect(row('carol', NOTEBOOKS[2])['q3.1']).toBe('0');
+    expect(score('carol', NOTEBOOKS[2])).toBe('3/4');
+    expect(row('frank', NOTEBOOKS[2])['q3.1']).toBe('0');
+    expect(score('frank', NOTEBOOKS[2])).toBe('3/4');
+    expect(fs.readFileSync(path.join(out, 'feedback', 'frank', '03-debruitage.html'), 'utf8')).toContain(
+      'le même bruit est ajouté à chaque image',
+    );
     const page = fs.readFileSync(path.join(out, 'feedback', 'carol', '01-auto-encodeurs-denses.html'), 'utf8');
     expect(page).toContain('le code a la forme 32 au lieu de 64');
   });
@@ -285,16 +306,22 @@ function hash(file: string): string {
   });
 
   test('feedback pages run nothing and load nothing: no script, no on* attribute, no javascript: URL, a CSP', () => {
-    const pages = fs.readdirSync(path.join(out, 'feedback')).flatMap((student) =>
-      fs.readdirSync(path.join(out, 'feedback', student)).map((file) => path.join(out, 'feedback', student, file)),
-    );
+    const pages = fs
+      .readdirSync(path.join(out, 'feedback'))
+      .flatMap((student) => fs.readdirSync(path.join(out, 'feedback', student)).map((file) => path.join(out, 'feedback', student, file)));
     pages.push(path.join(out, 'reponses-redigees.html'));
-    expect(pages).toHaveLength(17);
+    expect(pages).toHaveLength(18);
     const audit = spawnSync(python, [path.join(root, 'test', 'helpers', 'audit_html.py'), ...pages], { encoding: 'utf8' });
     expect(audit.stderr).toBe('');
     const found: Record<string, { scripts: number; handlers: string[]; urls: string[]; policy: string }> = JSON.parse(audit.stdout);
     for (const page of pages) {
-      expect({ page, ...found[page] }).toEqual({ page, scripts: 0, handlers: [], urls: [], policy: expect.stringContaining("default-src 'none'") });
+      expect({ page, ...found[page] }).toEqual({
+        page,
+        scripts: 0,
+        handlers: [],
+        urls: [],
+        policy: expect.stringContaining("default-src 'none'"),
+      });
     }
     // The link is still there as text, without its target.
     const mallory = fs.readFileSync(path.join(out, 'feedback', 'mallory', '02-auto-encodeur-convolutif.html'), 'utf8');
@@ -302,9 +329,12 @@ function hash(file: string): string {
   });
 
   test('a second run skips the hand-ins already graded with the same content', () => {
-    const again = spawnSync(python, ['-m', 'scripts.tp5nb', 'grade', classFolder, '--out', out, '--jobs', '2'], { cwd: root, encoding: 'utf8' });
+    const again = spawnSync(python, ['-m', 'scripts.tp5nb', 'grade', classFolder, '--out', out, '--jobs', '2'], {
+      cwd: root,
+      encoding: 'utf8',
+    });
     expect(again.status).toBe(0);
-    expect(again.stdout.match(/\(déjà corrigé, inchangé\)/g)).toHaveLength(16);
+    expect(again.stdout.match(/\(déjà corrigé, inchangé\)/g)).toHaveLength(17);
     const [header, ...lines] = fs.readFileSync(path.join(out, 'grades.csv'), 'utf8').trim().split('\n').map(parseCsvLine);
     expect(lines.map((cells) => Object.fromEntries(header.map((h, i) => [h, cells[i]])))).toEqual(rows);
   });
@@ -322,15 +352,34 @@ function hash(file: string): string {
       fs.copyFileSync(path.join(classFolder, student, name), path.join(subset, 'rendus', student, name));
     }
     const tasksOut = path.join(subset, 'notes');
-    const listed = spawnSync(python, ['-m', 'scripts.tp5nb', 'grade', path.join(subset, 'rendus'), '--list'], { cwd: root, encoding: 'utf8' });
-    expect(listed.stdout.trim().split('\n')).toEqual([
-      `0\talice/${NOTEBOOKS[0]}`,
-      `1\tbob/${NOTEBOOKS[0]}`,
-      `2\tcarol/${NOTEBOOKS[0]}`,
-    ]);
+    const listed = spawnSync(python, ['-m', 'scripts.tp5nb', 'grade', path.join(subset, 'rendus'), '--list'], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    expect(listed.stdout.trim().split('\n')).toEqual([`0\talice/${NOTEBOOKS[0]}`, `1\tbob/${NOTEBOOKS[0]}`, `2\tcarol/${NOTEBOOKS[0]}`]);
     const tasks = spawnSync(
       parallel,
-      ['--jobs', '2', python, '-m', 'scripts.tp5nb', 'grade', path.join(subset, 'rendus'), '--out', tasksOut, '--cell-timeout', '45', '--task', '{}', '--slot', '{%}', ':::', '0', '1', '2'],
+      [
+        '--jobs',
+        '2',
+        python,
+        '-m',
+        'scripts.tp5nb',
+        'grade',
+        path.join(subset, 'rendus'),
+        '--out',
+        tasksOut,
+        '--cell-timeout',
+        '45',
+        '--task',
+        '{}',
+        '--slot',
+        '{%}',
+        ':::',
+        '0',
+        '1',
+        '2',
+      ],
       { cwd: root, encoding: 'utf8', timeout: 900_000 },
     );
     expect(tasks.status).toBe(0);

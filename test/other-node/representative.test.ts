@@ -15,7 +15,9 @@ const tp5nb = (args: string[]) => spawnSync(python, ['-m', 'scripts.tp5nb', ...a
 const outputs = (file: string): string =>
   JSON.parse(fs.readFileSync(file, 'utf8'))
     .cells.flatMap((c: { outputs?: { text?: string | string[]; data?: Record<string, string | string[]> }[] }) => c.outputs ?? [])
-    .map((o: { text?: string | string[]; data?: Record<string, string | string[]> }) => [o.text ?? '', o.data?.['text/plain'] ?? ''].flat().join(''))
+    .map((o: { text?: string | string[]; data?: Record<string, string | string[]> }) =>
+      [o.text ?? '', o.data?.['text/plain'] ?? ''].flat().join(''),
+    )
     .join('\n');
 
 test(`notebook 01 runs in quick mode through a tslab kernel on Node.js ${process.version}`, () => {
@@ -53,5 +55,7 @@ test(`a small class is graded in sandboxes on Node.js ${process.version}`, () =>
   }
   const result = tp5nb(['grade', path.join(dir, 'rendus'), '--out', path.join(dir, 'notes'), '--jobs', '2', '--cell-timeout', '60']);
   expect(result.status).toBe(0);
-  expect(fs.readFileSync(path.join(dir, 'notes', 'notes-moodle.csv'), 'utf8')).toBe('identifiant,TP5 partie 1,TP5 total\nalice,7,7\nbob,0,0\n');
+  expect(fs.readFileSync(path.join(dir, 'notes', 'notes-moodle.csv'), 'utf8')).toBe(
+    'identifiant,TP5 partie 1,TP5 total\nalice,7,7\nbob,0,0\n',
+  );
 }, 900_000);

@@ -62,9 +62,63 @@ function noiseProblem(stats: NoiseStatistics, variance: number, what: string): s
 }
 
 /**
+ * How alike the noise of consecutive images is (mean correlation over the first pairs): about 0 for
+ * noise drawn for every pixel of every image, 1 for one noise field added to every image.
+ */
+function correlationAcrossImages(noise: tf.Tensor4D): number {
+  return tf.tidy(() => {
+    const n = Math.min(noise.shape[0], 17);
+    if (n < 2) return 0;
+    const flat = tf.reshape(noise.slice(0, n), [n, -1]);
+    const centred = tf.sub(flat, tf.mean(flat, 1, true));
+    const unit = tf.div(centred, tf.add(tf.norm(centred, 'euclidean', 1, true), 1e-12));
+    const first = unit.slice([0, 0], [n - 1, -1]);
+    const next = unit.slice([1, 0], [n - 1, -1]);
+    return tf.mean(tf.sum(tf.mul(first, next), 1)).dataSync()[0];
+  });
+}
+
+const SHARED_NOISE =
+  'le même bruit est ajouté à chaque image : tirez un bruit pour chaque pixel de chaque image (de la forme du lot entier)';
+
+/** What is wrong with the student's noise function, tried on blank images at two variances, or undefined. */
+function noiseFunctionProblem(addNoise: NoiseFunction | undefined, variance: number): string | undefined {
+  if (typeof addNoise !== 'function')
+    return `addNoise doit être une fonction (images, variance) => images bruitées, c’est ${describeValue(addNoise)}`;
+  for (const tried of [variance, variance / 4]) {
+    const blank = tf.zeros([64, 28, 28, 1]) as tf.Tensor4D;
+    let outcome: { result: unknown; calls: string[] };
+    try {
+      outcome = libraryCallsDuring(() => addNoise(blank, tried));
+    } catch (error) {
+      blank.dispose();
+      return `addNoise(images, ${decimal(tried, 4)}) échoue : ${error instanceof Error ? error.message : String(error)}`;
+    }
+    const { result, calls } = outcome;
+    blank.dispose();
+    const maker = calls[0] ?? madeBy(result);
+    if (maker) return `addNoise appelle ${maker} : écrivez le bruit avec tfjs (tf.randomNormal…)`;
+    if (!(result instanceof tf.Tensor) || result.shape.join() !== blank.shape.join()) {
+      return `addNoise doit rendre un tenseur de même forme que les images, elle rend ${describeValue(result)}`;
+    }
+    const stats = statistics(result);
+    const shared = correlationAcrossImages(result as tf.Tensor4D) > 0.5;
+    result.dispose();
+    if (stats.min >= 0 && stats.max <= 1) return 'addNoise ramène les valeurs dans [0, 1] : la consigne demande x = y + n, sans écrêtage';
+    const problem = noiseProblem(stats, tried, `addNoise(images, ${decimal(tried, 4)})`);
+    if (problem) return problem;
+    if (shared) return `addNoise : ${SHARED_NOISE}`;
+  }
+  return undefined;
+}
+
+/**
  * Question 3.1: the student's noise function, tried here on blank images at two variances, and the
  * noisy pairs made with it: x − y must be Gaussian, of mean 0 and of the TP's variance, not clipped,
- * and drawn anew for the test images.
+ * drawn for every image, and drawn anew for the test images. A rejected function is the one cause
+ * told (the pairs it made are not judged again for it). While a class is graded the check never
+ * stops the notebook: it returns the student's pairs where they are images of the right shape, else
+ * noisy images of its own, so that questions 3.2 to 3.4 are judged on their own.
  */
 export function noise(
   addNoise: NoiseFunction | undefined,
@@ -76,28 +130,32 @@ export function noise(
   question = '3.1',
 ): { xNoisyTrain: tf.Tensor4D; xNoisyTest: tf.Tensor4D } {
   const feedback = new Feedback(question);
-  if (typeof addNoise !== 'function')
-    feedback.stop(`addNoise doit être une fonction (images, variance) => images bruitées, c’est ${describeValue(addNoise)}`);
-  const noiseFn = addNoise as NoiseFunction;
-  for (const tried of [variance, variance / 4]) {
-    const blank = tf.zeros([64, 28, 28, 1]) as tf.Tensor4D;
-    const { result, calls } = libraryCallsDuring(() => noiseFn(blank, tried));
-    const maker = calls[0] ?? madeBy(result);
-    if (maker) feedback.stop(`addNoise appelle ${maker} : écrivez le bruit avec tfjs (tf.randomNormal…)`);
-    if (!(result instanceof tf.Tensor) || result.shape.join() !== blank.shape.join()) {
-      feedback.stop(`addNoise doit rendre un tenseur de même forme que les images, elle rend ${describeValue(result)}`);
-    }
-    const stats = statistics(result);
-    tf.dispose([blank, result]);
-    if (stats.min >= 0 && stats.max <= 1)
-      feedback.stop('addNoise ramène les valeurs dans [0, 1] : la consigne demande x = y + n, sans écrêtage');
-    const problem = noiseProblem(stats, tried, `addNoise(images, ${decimal(tried, 4)})`);
-    if (problem) feedback.stop(problem);
+  const problem = noiseFunctionProblem(addNoise, variance);
+  let pairs: { xNoisyTrain: tf.Tensor4D; xNoisyTest: tf.Tensor4D };
+  if (problem) {
+    feedback.fail(problem);
+    pairs = usablePairs(variance, xTrain, xNoisyTrain, xTest, xNoisyTest);
+  } else {
+    feedback.pass('addNoise ajoute un bruit gaussien de moyenne nulle et de la variance demandée, sans écrêtage, tiré pour chaque image');
+    pairs = checkNoisyPairs(variance, xTrain, xNoisyTrain, xTest, xNoisyTest, feedback);
   }
-  feedback.pass('addNoise ajoute un bruit gaussien de moyenne nulle et de la variance demandée, sans écrêtage');
-  const pairs = checkNoisyPairs(variance, xTrain, xNoisyTrain, xTest, xNoisyTest, feedback);
   feedback.finish();
   return pairs;
+}
+
+/** The student's noisy images where they have the shape of their clean ones, else the clean ones with noise drawn here. */
+function usablePairs(
+  variance: number,
+  xTrain: tf.Tensor4D,
+  xNoisyTrain: tf.Tensor4D | undefined,
+  xTest: tf.Tensor4D,
+  xNoisyTest: tf.Tensor4D | undefined,
+): { xNoisyTrain: tf.Tensor4D; xNoisyTest: tf.Tensor4D } {
+  const usable = (clean: tf.Tensor4D, made: unknown): tf.Tensor4D =>
+    made instanceof tf.Tensor && !made.isDisposed && made.shape.join() === clean.shape.join()
+      ? (made as tf.Tensor4D)
+      : tf.tidy(() => tf.add(clean, tf.randomNormal(clean.shape, 0, Math.sqrt(variance))) as tf.Tensor4D);
+  return { xNoisyTrain: usable(xTrain, xNoisyTrain), xNoisyTest: usable(xTest, xNoisyTest) };
 }
 
 /** The noisy pairs' part of question 3.1, for the grader, which judges the pairs and not the function. */
@@ -128,11 +186,15 @@ function checkNoisyPairs(
     ['xNoisyTrain', xTrain, xNoisyTrain],
     ['xNoisyTest', xTest, xNoisyTest],
   ] as const) {
-    if (!(made instanceof tf.Tensor) || made.shape.join() !== clean.shape.join()) {
-      feedback.stop(`${name} doit avoir la forme de ses images propres [${clean.shape.join(', ')}], c’est ${describeValue(made)}`);
+    if (!(made instanceof tf.Tensor) || made.isDisposed || made.shape.join() !== clean.shape.join()) {
+      feedback.fail(`${name} doit avoir la forme de ses images propres [${clean.shape.join(', ')}], c’est ${describeValue(made)}`);
+      noisy.push(usablePairs(variance, clean, undefined, clean, undefined).xNoisyTrain);
+      continue;
     }
-    const difference = tf.sub(made as tf.Tensor4D, clean);
-    const problem = noiseProblem(statistics(difference), variance, `${name} − images propres`);
+    const difference = tf.sub(made as tf.Tensor4D, clean) as tf.Tensor4D;
+    const problem =
+      noiseProblem(statistics(difference), variance, `${name} − images propres`) ??
+      (correlationAcrossImages(difference) > 0.5 ? `${name} : ${SHARED_NOISE}` : undefined);
     difference.dispose();
     feedback.expect(problem === undefined, `${name} = images propres + bruit`, problem ?? '');
     noisy.push(made as tf.Tensor4D);
