@@ -140,6 +140,16 @@ describe('part 1: dense autoencoders', () => {
   const sansActivation = 'dense1 = denseAutoencoder1(M, N, 64, "linear");';
   const withRelu = 'dense1Relu = denseAutoencoder1(M, N, 64, "relu");';
   const students: Student[] = [
+    {
+      name: 'the first 10 % as validation',
+      question: '0',
+      edits: [
+        [
+          '[xTrain, xValidation] = tf.split(allTraining, [data.train.count - validationCount, validationCount]) as tf.Tensor4D[];',
+          '[xValidation, xTrain] = tf.split(allTraining, [validationCount, data.train.count - validationCount]) as tf.Tensor4D[];',
+        ],
+      ],
+    },
     { name: 'K = 32', question: '1.1', edits: [['(M, N, 64,', '(M, N, 32,']] },
     {
       name: 'no final sigmoid',
@@ -247,6 +257,8 @@ describe('part 1: dense autoencoders', () => {
       '1.1',
       /Dense n°1 avec ReLU : sa couche linéaire n°1 de l’encodeur doit être suivie d’une ReLU \(trouvé : aucune\)/,
     ));
+  test('the first 10 % of the training images as validation', () =>
+    expectCaught(seen['the first 10 % as validation'], '0', /xValidation n’est pas fait des \d+ dernières images d’entraînement/));
   test('an answer calling lab.buildDense1', () =>
     expectCaught(seen['reference builder'], '1.1', /vient de lab\.buildDense1 : la question demande d’écrire vous-même/));
   test('activations as separate layers pass', () => expectPassed(seen['activations as layers of their own'], '1.1'));

@@ -172,6 +172,13 @@ function hash(file: string): string {
         ],
       ]),
     );
+    put(
+      'grace',
+      NOTEBOOKS[0],
+      variant(NOTEBOOKS[0], [
+        ['dense1 = denseAutoencoder1(M, N, 64, "linear");', 'dense1 = lab.buildDense1({ codeSize: 64, activation: "none" });'],
+      ]),
+    );
     const probing = read(path.join(kit, NOTEBOOKS[1]));
     probing.cells.splice(3, 0, { cell_type: 'code', id: 'probing', source: PROBING(handins), metadata: {}, outputs: [] });
     const written = probing.cells.find((c) => text(c.source).startsWith('**Votre réponse :**')) as Cell;
@@ -201,16 +208,16 @@ function hash(file: string): string {
   const score = (student: string, notebook: string) => `${row(student, notebook).auto_points}/${row(student, notebook).auto_max}`;
 
   test('what was found, then progress hand-in by hand-in with the time left, each line naming its cause', () => {
-    expect(stdout).toMatch(/^\[correction\] 17 rendus de 7 étudiants dans .* ; 2 à la fois$/m);
-    expect(stdout).toMatch(/^\[correction\] \d+\/17 alice\/01-auto-encodeurs-denses.ipynb : 7 \/ 7( — reste environ .*)?$/m);
-    expect(stdout).toMatch(/^\[correction\] 1\/17 .* — reste environ \d+ (min \d+ )?s$/m);
-    expect(stdout).toMatch(/^\[correction\] 17\/17 /m);
+    expect(stdout).toMatch(/^\[correction\] 18 rendus de 8 étudiants dans .* ; 2 à la fois$/m);
+    expect(stdout).toMatch(/^\[correction\] \d+\/18 alice\/01-auto-encodeurs-denses.ipynb : 7 \/ 7( — reste environ .*)?$/m);
+    expect(stdout).toMatch(/^\[correction\] 1\/18 .* — reste environ \d+ (min \d+ )?s$/m);
+    expect(stdout).toMatch(/^\[correction\] 18\/18 /m);
     // The cause of carol's 1.1, not its knock-on effects, and never a line cut at its colon.
     expect(stdout).toMatch(/carol\/01-auto-encodeurs-denses.ipynb : 6 \/ 7 ; à revoir : 1\.1 ; [^;]*forme 32/);
   });
 
   test('grades.csv: one row per student and notebook, a column per question, the written answers', () => {
-    expect(rows).toHaveLength(17);
+    expect(rows).toHaveLength(18);
     expect(Object.keys(rows[0])).toEqual(
       expect.arrayContaining([
         'student',
@@ -235,7 +242,7 @@ function hash(file: string): string {
     expect(row('bob', NOTEBOOKS[1])['redige_2.1']).toBe('vide');
   });
 
-  test('usual mistakes fail their question only (clipped noise, one noise field for every image); LeakyReLU passes', () => {
+  test('usual mistakes fail their question only (clipped noise, one noise field, a reference builder); LeakyReLU passes', () => {
     expect(score('carol', NOTEBOOKS[0])).toBe('6/7');
     expect(row('carol', NOTEBOOKS[0])['q1.1']).toBe('0');
     expect(score('carol', NOTEBOOKS[1])).toBe('6/6');
@@ -246,6 +253,12 @@ function hash(file: string): string {
     expect(score('frank', NOTEBOOKS[2])).toBe('3/4');
     expect(fs.readFileSync(path.join(out, 'feedback', 'frank', '03-debruitage.html'), 'utf8')).toContain(
       'le même bruit est ajouté à chaque image',
+    );
+    // A reference builder's model as the answer: told by the judge, from the exported data, at 1.1 only.
+    expect(score('grace', NOTEBOOKS[0])).toBe('6/7');
+    expect(row('grace', NOTEBOOKS[0])['q1.1']).toBe('0');
+    expect(fs.readFileSync(path.join(out, 'feedback', 'grace', '01-auto-encodeurs-denses.html'), 'utf8')).toContain(
+      'vient de lab.buildDense1',
     );
     const page = fs.readFileSync(path.join(out, 'feedback', 'carol', '01-auto-encodeurs-denses.html'), 'utf8');
     expect(page).toContain('le code a la forme 32 au lieu de 64');
@@ -310,7 +323,7 @@ function hash(file: string): string {
       .readdirSync(path.join(out, 'feedback'))
       .flatMap((student) => fs.readdirSync(path.join(out, 'feedback', student)).map((file) => path.join(out, 'feedback', student, file)));
     pages.push(path.join(out, 'reponses-redigees.html'));
-    expect(pages).toHaveLength(18);
+    expect(pages).toHaveLength(19);
     const audit = spawnSync(python, [path.join(root, 'test', 'helpers', 'audit_html.py'), ...pages], { encoding: 'utf8' });
     expect(audit.stderr).toBe('');
     const found: Record<string, { scripts: number; handlers: string[]; urls: string[]; policy: string }> = JSON.parse(audit.stdout);
@@ -334,7 +347,7 @@ function hash(file: string): string {
       encoding: 'utf8',
     });
     expect(again.status).toBe(0);
-    expect(again.stdout.match(/\(déjà corrigé, inchangé\)/g)).toHaveLength(17);
+    expect(again.stdout.match(/\(déjà corrigé, inchangé\)/g)).toHaveLength(18);
     const [header, ...lines] = fs.readFileSync(path.join(out, 'grades.csv'), 'utf8').trim().split('\n').map(parseCsvLine);
     expect(lines.map((cells) => Object.fromEntries(header.map((h, i) => [h, cells[i]])))).toEqual(rows);
   });

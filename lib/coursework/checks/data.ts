@@ -12,6 +12,12 @@ function pixelSum(pixels: Float32Array): number {
   return sum;
 }
 
+/** The pixels of the last `count` training images. */
+function lastImages(data: Dataset, count: number): Float32Array {
+  const size = data.train.height * data.train.width;
+  return data.train.pixels.subarray((data.train.count - count) * size, data.train.count * size);
+}
+
 const close = (a: number, b: number) => Math.abs(a - b) <= 1e-4 * Math.max(1, Math.abs(b));
 
 /**
@@ -56,6 +62,11 @@ export function preparedData(
     !close(pixelSum(xTrain.dataSync() as Float32Array) + pixelSum(xValidation.dataSync() as Float32Array), pixelSum(data.train.pixels))
   ) {
     feedback.fail('xTrain et xValidation ne contiennent pas les images d’entraînement (data.train)');
+  } else if (!close(pixelSum(xValidation.dataSync() as Float32Array), pixelSum(lastImages(data, validationCount)))) {
+    feedback.fail(
+      `xValidation n’est pas fait des ${integer(validationCount)} dernières images d’entraînement : la question demande de garder ` +
+        'la fin du jeu pour la validation (par exemple data.train découpé à partir de l’indice du nombre d’images gardées pour l’entraînement)',
+    );
   } else {
     feedback.pass(`les images d’entraînement sont partagées entre entraînement et validation (${(100 * share).toFixed(0)} %)`);
   }
