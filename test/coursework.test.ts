@@ -203,6 +203,21 @@ describe('part 1: dense autoencoders', () => {
     { name: 'counts without the biases', question: '1.3', edits: [['inputs * outputs + outputs;', 'inputs * outputs;']] },
     { name: '40 epochs', question: '1.4', edits: [['epochs: settings.epochs(20)', 'epochs: 40']] },
     {
+      name: 'model.fit with the mean absolute error',
+      question: '1.4',
+      edits: [
+        [
+          'for (const model of denseModels) {\n  denseHistories.push(await lab.trainAutoencoder(model, { inputs: prepared.xTrain }, recipe));\n}',
+          `for (const model of denseModels) {
+  model.model.compile({ optimizer: tf.train.adam(1e-3), loss: "meanAbsoluteError" });
+  denseHistories.push(await model.model.fit(prepared.xTrain, prepared.xTrain, {
+    epochs: 3, batchSize: 128, validationData: [prepared.xValidation, prepared.xValidation], verbose: 0,
+  }));
+}`,
+        ],
+      ],
+    },
+    {
       name: 'model.fit',
       question: '1.4',
       edits: [
@@ -259,6 +274,8 @@ describe('part 1: dense autoencoders', () => {
     ));
   test('the first 10 % of the training images as validation', () =>
     expectCaught(seen['the first 10 % as validation'], '0', /xValidation n’est pas fait des \d+ dernières images d’entraînement/));
+  test('a training with the mean absolute error instead of the MSE', () =>
+    expectCaught(seen['model.fit with the mean absolute error'], '1.4', /la perte d’entraînement doit être la perte quadratique/));
   test('an answer calling lab.buildDense1', () =>
     expectCaught(seen['reference builder'], '1.1', /vient de lab\.buildDense1 : la question demande d’écrire vous-même/));
   test('activations as separate layers pass', () => expectPassed(seen['activations as layers of their own'], '1.1'));
@@ -357,6 +374,20 @@ describe('part 3: denoising', () => {
       edits: [[noise, 'return tf.tidy(() => tf.add(images, tf.randomNormal(images.shape, 0.1, Math.sqrt(variance))));']],
     },
     {
+      name: 'swapped pairs',
+      question: '3.2',
+      edits: [
+        [
+          'denoiseHistory = await lab.trainAutoencoder(denoiser, { inputs: noisy.xNoisyTrain, targets: prepared.xTrain }, {',
+          'denoiseHistory = await lab.trainAutoencoder(denoiser, { inputs: prepared.xTrain, targets: noisy.xNoisyTrain }, {',
+        ],
+        [
+          'validation: { inputs: xNoisyValidation as tf.Tensor4D, targets: prepared.xValidation },',
+          'validation: { inputs: prepared.xValidation, targets: xNoisyValidation as tf.Tensor4D },',
+        ],
+      ],
+    },
+    {
       name: 'a dense denoiser',
       question: '3.2',
       edits: [[denoiser, 'denoiser = lab.buildDense2({ codeSize: 64, activation: "relu", name: "dense" });']],
@@ -402,6 +433,8 @@ denoiseHistory = await denoiser.model.fit(noisy.xNoisyTrain, prepared.xTrain, {
       '3.2',
       /l’encodeur enchaîne couche linéaire, couche linéaire ; l’architecture du TP : convolution/,
     ));
+  test('a denoiser trained the wrong way round (clean → noisy)', () =>
+    expectCaught(seen['swapped pairs'], '3.2', /ne rapproche pas assez les images bruitées des images propres/));
   test("tfjs's model.fit on the pairs passes", () => expectPassed(seen['model.fit on the pairs'], '3.2'));
 });
 

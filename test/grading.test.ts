@@ -170,13 +170,28 @@ function hash(file: string): string {
           'return tf.tidy(() => tf.add(images, tf.randomNormal(images.shape, 0, Math.sqrt(variance))));',
           'return tf.tidy(() => tf.add(images, tf.randomNormal([1, ...images.shape.slice(1)], 0, Math.sqrt(variance))));',
         ],
+        // And the denoiser trained the wrong way round: clean → noisy.
+        [
+          'denoiseHistory = await lab.trainAutoencoder(denoiser, { inputs: noisy.xNoisyTrain, targets: prepared.xTrain }, {',
+          'denoiseHistory = await lab.trainAutoencoder(denoiser, { inputs: prepared.xTrain, targets: noisy.xNoisyTrain }, {',
+        ],
+        [
+          'validation: { inputs: xNoisyValidation as tf.Tensor4D, targets: prepared.xValidation },',
+          'validation: { inputs: prepared.xValidation, targets: xNoisyValidation as tf.Tensor4D },',
+        ],
       ]),
     );
     put(
       'grace',
       NOTEBOOKS[0],
+      // Three mistakes in three questions: each costs its own question only.
       variant(NOTEBOOKS[0], [
         ['dense1 = denseAutoencoder1(M, N, 64, "linear");', 'dense1 = lab.buildDense1({ codeSize: 64, activation: "none" });'],
+        [
+          '[xTrain, xValidation] = tf.split(allTraining, [data.train.count - validationCount, validationCount]) as tf.Tensor4D[];',
+          '[xValidation, xTrain] = tf.split(allTraining, [validationCount, data.train.count - validationCount]) as tf.Tensor4D[];',
+        ],
+        ['batchSize: 128, learningRate: 1e-3, loss: "mse", seed: 0,', 'batchSize: 128, learningRate: 1e-3, loss: "bce", seed: 0,'],
       ]),
     );
     const probing = read(path.join(kit, NOTEBOOKS[1]));
@@ -242,7 +257,7 @@ function hash(file: string): string {
     expect(row('bob', NOTEBOOKS[1])['redige_2.1']).toBe('vide');
   });
 
-  test('usual mistakes fail their question only (clipped noise, one noise field, a reference builder); LeakyReLU passes', () => {
+  test('usual mistakes fail their question only (noise clipped or shared, swapped pairs, a reference builder, first 10 %, BCE); LeakyReLU passes', () => {
     expect(score('carol', NOTEBOOKS[0])).toBe('6/7');
     expect(row('carol', NOTEBOOKS[0])['q1.1']).toBe('0');
     expect(score('carol', NOTEBOOKS[1])).toBe('6/6');
@@ -250,13 +265,15 @@ function hash(file: string): string {
     expect(row('carol', NOTEBOOKS[2])['q3.1']).toBe('0');
     expect(score('carol', NOTEBOOKS[2])).toBe('3/4');
     expect(row('frank', NOTEBOOKS[2])['q3.1']).toBe('0');
-    expect(score('frank', NOTEBOOKS[2])).toBe('3/4');
+    expect(row('frank', NOTEBOOKS[2])['q3.2']).toBe('0');
+    expect(score('frank', NOTEBOOKS[2])).toBe('2/4');
     expect(fs.readFileSync(path.join(out, 'feedback', 'frank', '03-debruitage.html'), 'utf8')).toContain(
       'le même bruit est ajouté à chaque image',
     );
     // A reference builder's model as the answer: told by the judge, from the exported data, at 1.1 only.
-    expect(score('grace', NOTEBOOKS[0])).toBe('6/7');
-    expect(row('grace', NOTEBOOKS[0])['q1.1']).toBe('0');
+    // The first 10 % as validation, a loss other than the MSE: their own questions only.
+    expect(score('grace', NOTEBOOKS[0])).toBe('4/7');
+    expect(['q0', 'q1.1', 'q1.4'].map((q) => row('grace', NOTEBOOKS[0])[q])).toEqual(['0', '0', '0']);
     expect(fs.readFileSync(path.join(out, 'feedback', 'grace', '01-auto-encodeurs-denses.html'), 'utf8')).toContain(
       'vient de lab.buildDense1',
     );

@@ -147,6 +147,12 @@ async function judgePart2(answers: Answers, prepared: PreparedData): Promise<Que
   ];
 }
 
+/** The clean images with Gaussian noise drawn here: of the hand-in's variance when it is a usable one, else the TP's 0.25. */
+function graderNoisy(clean: tf.Tensor4D, variance: unknown): tf.Tensor4D {
+  const sigma = Math.sqrt(typeof variance === 'number' && variance > 0 && variance <= 1 ? variance : 0.25);
+  return tf.tidy(() => tf.add(clean, tf.randomNormal(clean.shape, 0, sigma, 'float32', 5)) as tf.Tensor4D);
+}
+
 async function judgePart3(answers: Answers, prepared: PreparedData): Promise<QuestionVerdict[]> {
   const v = (name: string) => answers[name].value;
   const model = v('denoiser') as Autoencoder;
@@ -158,8 +164,12 @@ async function judgePart3(answers: Answers, prepared: PreparedData): Promise<Que
         throw new Error(`VARIANCE doit être un nombre positif, c’est ${String(variance)}`);
       return noisyPairs(variance, prepared.xTrain, v('xNoisyTrain') as tf.Tensor4D, prepared.xTest, noisyTest);
     }),
-    await judged('3.2', answers, ['denoiser', 'denoiseHistory', 'xNoisyValidation'], () =>
-      denoiser(model, v('denoiseHistory') as AnyHistory, { inputs: v('xNoisyValidation') as tf.Tensor4D, targets: prepared.xValidation }),
+    // On the grader's own noisy validation images (the TP's variance, noise drawn here).
+    await judged('3.2', answers, ['denoiser', 'denoiseHistory'], () =>
+      denoiser(model, v('denoiseHistory') as AnyHistory, {
+        inputs: graderNoisy(prepared.xValidation, variance),
+        targets: prepared.xValidation,
+      }),
     ),
     await judged('3.3', answers, ['denoising', 'denoiser', 'xNoisyTest'], () =>
       denoisingResults(v('denoising') as ResultRow[], model, noisyTest, prepared.xTest),

@@ -86,6 +86,12 @@ export function checkTrainingRuns(
         `${name} : l’historique annonce une perte de ${decimal(best, 4)} mais le modèle fait ${decimal(error, 4)} en validation : ` +
           'est-ce bien ce modèle qui a été entraîné, avec la perte quadratique (MSE) ?',
       );
+    } else if (best > 1.5 * error + 0.01) {
+      // The other direction: a history far above the model's own error was measured with another loss or on other data.
+      feedback.fail(
+        `${name} : l’historique annonce au mieux une perte de ${decimal(best, 4)} alors que le modèle fait ${decimal(error, 4)} ` +
+          'en MSE de validation : la perte d’entraînement doit être la perte quadratique (loss: "mse"), mesurée sur ces images',
+      );
     }
     if (feedback.failures === failuresBefore) feedback.pass(`${name} : ${curve.loss.length} époque(s), perte en baisse, validation suivie`);
   });
