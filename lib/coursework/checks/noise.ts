@@ -105,9 +105,10 @@ function noiseFunctionProblem(addNoise: NoiseFunction | undefined, variance: num
     const shared = correlationAcrossImages(result as tf.Tensor4D) > 0.5;
     result.dispose();
     if (stats.min >= 0 && stats.max <= 1) return 'addNoise ramène les valeurs dans [0, 1] : la consigne demande x = y + n, sans écrêtage';
+    // One field for every image also skews the statistics (few distinct values): the cause is told first.
+    if (shared) return `addNoise : ${SHARED_NOISE}`;
     const problem = noiseProblem(stats, tried, `addNoise(images, ${decimal(tried, 4)})`);
     if (problem) return problem;
-    if (shared) return `addNoise : ${SHARED_NOISE}`;
   }
   return undefined;
 }
@@ -193,8 +194,9 @@ function checkNoisyPairs(
     }
     const difference = tf.sub(made as tf.Tensor4D, clean) as tf.Tensor4D;
     const problem =
-      noiseProblem(statistics(difference), variance, `${name} − images propres`) ??
-      (correlationAcrossImages(difference) > 0.5 ? `${name} : ${SHARED_NOISE}` : undefined);
+      correlationAcrossImages(difference) > 0.5
+        ? `${name} : ${SHARED_NOISE}`
+        : noiseProblem(statistics(difference), variance, `${name} − images propres`);
     difference.dispose();
     feedback.expect(problem === undefined, `${name} = images propres + bruit`, problem ?? '');
     noisy.push(made as tf.Tensor4D);
