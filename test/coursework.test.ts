@@ -31,7 +31,7 @@ interface Cell {
   cell_type: string;
   id?: string;
   source: string | string[];
-  metadata: { tp5?: { answer?: string; check?: string; written?: string; student?: string; studentAnswer?: string } };
+  metadata: { tp5?: { answer?: string; check?: string; written?: string; student?: string; studentAnswer?: string; beyond?: boolean } };
   outputs?: Output[];
 }
 
@@ -94,7 +94,9 @@ function simulate(notebookName: string, students: Student[]): Record<string, See
       ...solutionCells.map((c) => ({ ...c, outputs: [], metadata: {} })),
     );
   }
-  notebook.cells = [...notebook.cells, ...appended].map((c, i) => ({ ...c, id: `cell-${i}` }));
+  // The parts beyond the TP are not questions: left out, as the checker and the grader leave them out.
+  const questions = notebook.cells.filter((c) => !c.metadata.tp5?.beyond);
+  notebook.cells = [...questions, ...appended].map((c, i) => ({ ...c, id: `cell-${i}` }));
   const dir = scratch();
   const file = path.join(dir, notebookName);
   fs.writeFileSync(file, JSON.stringify(notebook));

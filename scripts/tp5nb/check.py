@@ -112,6 +112,8 @@ def check(path: pathlib.Path, timeout: int) -> Report:
     notebook = clear_outputs(nbformat.read(path, as_version=4))
     part, solution = solution_for(notebook, path)
     notes = restore_given_cells(notebook, solution)
+    # The parts beyond the TP are given, not graded: left out of the run, which they would only lengthen.
+    notebook.cells = [cell for cell in notebook.cells if not tp5(cell).get("beyond")]
     # Run from the project's notebooks/ folder, wherever the handed-in file is, as a student runs it.
     execution = execute(notebook, NOTEBOOKS_DIR, timeout, allow_errors=True, quick=True)
     errors = {}
