@@ -490,24 +490,21 @@ def grade_task(folder: pathlib.Path, out: pathlib.Path, index: int, options: Opt
 
 
 def saved_results(out: pathlib.Path) -> list:
-    """Every hand-in graded into OUT so far (its graded.json), in the class's order."""
+    """Every hand-in graded into OUT so far (its graded.json), in the class's order; exits when there is none."""
     results = [Graded(**json.loads(path.read_text(encoding="utf-8"))) for path in (out / ".travail").glob("*/*/graded.json")]
+    if not results:
+        raise SystemExit(f"{out} ne contient aucun rendu corrigé (lancez d'abord npm run grade -- RENDUS --out {out})")
     return sorted(results, key=lambda g: (g.student, g.notebook))
 
 
 def merge(out: pathlib.Path) -> None:
     """Writes the class's files from the hand-ins graded into OUT (by tasks, or an earlier run)."""
     results = saved_results(out)
-    if not results:
-        raise SystemExit(f"{out} ne contient aucun rendu corrigé (lancez d'abord npm run grade -- RENDUS --out {out})")
     write_class_files(out, results)
     print(f"[correction] {len(results)} rendus réunis dans {out / 'grades.csv'} et {out / 'notes-moodle.csv'}")
 
 
 def merge_points(out: pathlib.Path) -> None:
     """Rewrites OUT/grades.csv with the points entered in OUT/points-manuels.csv, without grading again."""
-    results = saved_results(out)
-    if not results:
-        raise SystemExit(f"{out} ne contient pas de correction (lancez d'abord npm run grade -- RENDUS --out {out})")
-    write_grades(out, results)
+    write_grades(out, saved_results(out))
     print(f"[correction] points de {out / MANUAL_POINTS} fusionnés dans {out / 'grades.csv'}")

@@ -135,7 +135,7 @@ export function noise(
   let pairs: { xNoisyTrain: tf.Tensor4D; xNoisyTest: tf.Tensor4D };
   if (problem) {
     feedback.fail(problem);
-    pairs = usablePairs(variance, xTrain, xNoisyTrain, xTest, xNoisyTest);
+    pairs = { xNoisyTrain: usableNoisy(xTrain, xNoisyTrain, variance), xNoisyTest: usableNoisy(xTest, xNoisyTest, variance) };
   } else {
     feedback.pass('addNoise ajoute un bruit gaussien de moyenne nulle et de la variance demandée, sans écrêtage, tiré pour chaque image');
     pairs = checkNoisyPairs(variance, xTrain, xNoisyTrain, xTest, xNoisyTest, feedback);
@@ -145,18 +145,9 @@ export function noise(
 }
 
 /** The student's noisy images where they have the shape of their clean ones, else the clean ones with noise drawn here. */
-function usablePairs(
-  variance: number,
-  xTrain: tf.Tensor4D,
-  xNoisyTrain: tf.Tensor4D | undefined,
-  xTest: tf.Tensor4D,
-  xNoisyTest: tf.Tensor4D | undefined,
-): { xNoisyTrain: tf.Tensor4D; xNoisyTest: tf.Tensor4D } {
-  const usable = (clean: tf.Tensor4D, made: unknown): tf.Tensor4D =>
-    made instanceof tf.Tensor && !made.isDisposed && made.shape.join() === clean.shape.join()
-      ? (made as tf.Tensor4D)
-      : tf.tidy(() => tf.add(clean, tf.randomNormal(clean.shape, 0, Math.sqrt(variance))) as tf.Tensor4D);
-  return { xNoisyTrain: usable(xTrain, xNoisyTrain), xNoisyTest: usable(xTest, xNoisyTest) };
+function usableNoisy(clean: tf.Tensor4D, made: unknown, variance: number): tf.Tensor4D {
+  if (made instanceof tf.Tensor && !made.isDisposed && made.shape.join() === clean.shape.join()) return made as tf.Tensor4D;
+  return tf.tidy(() => tf.add(clean, tf.randomNormal(clean.shape, 0, Math.sqrt(variance))) as tf.Tensor4D);
 }
 
 /** The noisy pairs' part of question 3.1, for the grader, which judges the pairs and not the function. */
@@ -189,7 +180,7 @@ function checkNoisyPairs(
   ] as const) {
     if (!(made instanceof tf.Tensor) || made.isDisposed || made.shape.join() !== clean.shape.join()) {
       feedback.fail(`${name} doit avoir la forme de ses images propres [${clean.shape.join(', ')}], c’est ${describeValue(made)}`);
-      noisy.push(usablePairs(variance, clean, undefined, clean, undefined).xNoisyTrain);
+      noisy.push(usableNoisy(clean, undefined, variance));
       continue;
     }
     const difference = tf.sub(made as tf.Tensor4D, clean) as tf.Tensor4D;

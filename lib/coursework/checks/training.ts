@@ -90,7 +90,8 @@ export function checkTrainingRuns(
       // The other direction: a history far above the model's own error was measured with another loss or on other data.
       feedback.fail(
         `${name} : l’historique annonce au mieux une perte de ${decimal(best, 4)} alors que le modèle fait ${decimal(error, 4)} ` +
-          'en MSE de validation : la perte d’entraînement doit être la perte quadratique (loss: "mse"), mesurée sur ces images',
+          'en MSE de validation : la perte doit être la perte quadratique (loss: "mse"), mesurée sur les paires de la question ' +
+          '(pour le débruitage : x bruitée en entrée, y propre en cible)',
       );
     }
     if (feedback.failures === failuresBefore) feedback.pass(`${name} : ${curve.loss.length} époque(s), perte en baisse, validation suivie`);
