@@ -277,7 +277,11 @@ describe('part 1: dense autoencoders', () => {
   test('the first 10 % of the training images as validation', () =>
     expectCaught(seen['the first 10 % as validation'], '0', /xValidation n’est pas fait des \d+ dernières images d’entraînement/));
   test('a training with the mean absolute error instead of the MSE', () =>
-    expectCaught(seen['model.fit with the mean absolute error'], '1.4', /l’historique annonce au mieux une perte de 0,\d+ .* la perte doit être la perte quadratique/));
+    expectCaught(
+      seen['model.fit with the mean absolute error'],
+      '1.4',
+      /l’historique annonce au mieux une perte de 0,\d+ .* la perte doit être la perte quadratique/,
+    ));
   test('an answer calling lab.buildDense1', () =>
     expectCaught(seen['reference builder'], '1.1', /vient de lab\.buildDense1 : la question demande d’écrire vous-même/));
   test('activations as separate layers pass', () => expectPassed(seen['activations as layers of their own'], '1.1'));
