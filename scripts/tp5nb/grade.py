@@ -17,6 +17,7 @@ hand-in can also be graded as a task of its own (--task, for a scheduler's job a
 gathered afterwards by --merge.
 """
 import csv
+import functools
 import hashlib
 import html
 import io
@@ -71,8 +72,9 @@ class Graded:
         return sum(v["passed"] for v in self.verdicts)
 
 
+@functools.lru_cache(maxsize=None)
 def grader_version() -> str:
-    """Changes whenever what grading does changes: the compiled library, the grader, the solutions."""
+    """Changes whenever what grading does changes: the compiled library, the grader, the solutions (read once a run)."""
     digest = hashlib.sha256()
     for path in sorted([ROOT / "build" / ".tp5-built", *(ROOT / "scripts" / "tp5nb").glob("*.py"),
                         *(ROOT / "notebooks").glob("0*.ipynb"), ROOT / "lib" / "coursework" / "graded-values.json"]):

@@ -163,8 +163,7 @@ def file_tree(limits: Limits, inputs: pathlib.Path = None, scratch_bytes: int = 
     return args
 
 
-def command(inner: list, limits: Limits, slot: int, inputs: pathlib.Path = None, scratch_bytes: int = 0,
-            workdir: pathlib.Path = None) -> list:
+def command(inner: list, limits: Limits, slot: int, inputs: pathlib.Path = None, scratch_bytes: int = 0) -> list:
     """The command that runs `inner` in a sandbox (see the module's doc)."""
     uid = FIRST_UID + slot
     args = [BWRAP, *file_tree(limits, inputs, scratch_bytes),
@@ -174,7 +173,7 @@ def command(inner: list, limits: Limits, slot: int, inputs: pathlib.Path = None,
         args += ["--unshare-user", "--uid", str(uid), "--gid", str(uid), "--cap-drop", "ALL"]
     for key, value in environment().items():
         args += ["--setenv", key, value]
-    args += ["--chdir", str(workdir or (SCRATCH if scratch_bytes else "/tmp")), "--"]
+    args += ["--chdir", str(SCRATCH if scratch_bytes else "/tmp"), "--"]
     if running_as_root():
         args += [SETPRIV, f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--inh-caps=-all",
                  "--bounding-set=-all", "--no-new-privs", "--"]
