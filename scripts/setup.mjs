@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { THREAD_SAFETY_PATCH, applyBindingPatches, applyDistPatches } from './binding-patches.mjs';
+import { THREAD_SAFETY_PATCH, applyBindingPatches, applyDistPatches } from './package-patches.mjs';
 import { unsupportedNode } from './node-version.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -91,9 +91,14 @@ function installNodePackages() {
   writeStamp(stamp, hash);
 }
 
-/** tfjs-node's JavaScript mended for the Node.js versions it predates (scripts/binding-patches/). */
-function patchTfjsNode() {
-  for (const reason of applyDistPatches(tfjsNodeDir).skipped) log(`tfjs-node patch left out: ${reason}`);
+/**
+ * The packages' JavaScript mended (scripts/package-patches/): tfjs-node for the Node.js versions it
+ * predates, tslab so that the stop button stops a cell in French.
+ */
+function patchPackages() {
+  for (const packageDir of [tfjsNodeDir, path.join(root, 'node_modules', 'tslab')]) {
+    for (const reason of applyDistPatches(packageDir).skipped) log(`patch left out: ${reason}`);
+  }
 }
 
 function installPythonEnvironment() {
@@ -159,7 +164,7 @@ function nodeHeadersDir() {
 const addonDir = path.join(tfjsNodeDir, 'lib', 'napi-v8');
 const bindingDir = path.join(tfjsNodeDir, 'binding');
 /**
- * Written next to the addon once it is built from the thread-safe source (scripts/binding-patches.mjs),
+ * Written next to the addon once it is built from the thread-safe source (scripts/package-patches.mjs),
  * listing the patches it was built with; the library trains on helper threads with native TensorFlow
  * only when it is there (lib/train/threads.ts reads it).
  */
@@ -363,7 +368,7 @@ function installDebianPackages() {
 
 checkNodeVersion();
 installNodePackages();
-patchTfjsNode();
+patchPackages();
 installPythonEnvironment();
 registerKernel();
 installNativeTensorFlow();

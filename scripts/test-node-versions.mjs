@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { supportedMajors } from './node-version.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const UNIT_TESTS = ['backend', 'binding-patches', 'describe', 'idx', 'metrics', 'models', 'noise', 'plots', 'threads', 'train'];
+const UNIT_TESTS = ['backend', 'package-patches', 'describe', 'idx', 'metrics', 'models', 'noise', 'plots', 'threads', 'train'];
 
 /** The bin/ folder of Node.js MAJOR, fetched from the npm registry into .cache/node/MAJOR if missing. */
 function nodeBin(major) {

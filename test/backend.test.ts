@@ -56,7 +56,7 @@ test("copyInto puts a tensor's values into a view of shared memory, and wants th
   );
   expect(() => copyInto(tf.tensor1d([1, 2], 'int32'), shared.subarray(0, 2))).toThrow('got int32 values, 2 of them');
   if (process.env.TP5_EXPECT_BACKEND === 'tensorflow') {
-    // The setup's addon has the direct copy (scripts/binding-patches.mjs).
+    // The setup's addon has the direct copy (scripts/package-patches.mjs).
     const backend = tf.backend() as unknown as { binding: { copyTensorData?: unknown } };
     expect(typeof backend.binding.copyTensorData).toBe('function');
   }

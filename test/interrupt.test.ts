@@ -2,9 +2,10 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 
 /**
- * The stop button: JupyterLab's ■ interrupts the kernel (SIGINT) during a long training, through a real
- * tslab kernel (test/helpers/interrupt_kernel.py). The training stops at a step within a second, its
- * display says so in French, and the kernel runs the next cell.
+ * The stop button: JupyterLab's ■ interrupts the kernel (SIGINT) during the first of three trainings
+ * in one cell, through a real tslab kernel (test/helpers/interrupt_kernel.py). The training stops at a
+ * step within a second, its display says so in French, the cell says it was stopped in one French line
+ * (no stack trace), the second training never starts, and the kernel runs the next cell.
  */
 
 const root = path.resolve(__dirname, '..');
@@ -13,11 +14,12 @@ interface Pressed {
   cellEndedAfter: number | null;
   trainingStoppedAfter: number | null;
   lastLine: string;
+  cellOutput: string;
   afterwards: string;
 }
 
 test.each([1, 2])(
-  'a training on %i thread(s) stops at once and the kernel stays usable',
+  'a cell of three trainings on %i thread(s) stops at once, in French, and the kernel stays usable',
   (threads) => {
     const result = spawnSync(
       path.join(root, '.venv', 'bin', 'python'),
@@ -36,7 +38,9 @@ test.each([1, 2])(
     expect(pressed.lastLine).toMatch(
       /entraînement interrompu pendant l'époque \d+, après \d+ époques? terminées? en .* ; le modèle garde les poids de son dernier pas\./,
     );
-    expect(pressed.afterwards).toContain('encore là 101200');
+    expect(pressed.cellEndedAfter).toBeLessThan(1);
+    expect(pressed.cellOutput.trim()).toBe('Cellule arrêtée (■).');
+    expect(pressed.afterwards).toContain('encore là 101200 trainings 1 true');
   },
   200_000,
 );

@@ -1,6 +1,7 @@
 import { ImageSet, Images, asImageSet, firstImages } from '../data/images';
 import { meanPsnr } from '../metrics';
 import { checkNumberInRange, checkPositiveInteger } from '../util/check';
+import { refuseInStoppedCell } from '../util/stopped-cell';
 import { shortDecimal } from '../util/french';
 import { clipImages, gaussianBlur, medianFilter3x3 } from './filters';
 import { nlMeansDenoise } from './nl-means';
@@ -60,6 +61,7 @@ function bestOf<T>(
  *   the noise's σ given (scikit-image's advice for small patches).
  */
 export function classicalDenoisers(sigma: number, validation: ValidationPairs, options: ClassicalOptions = {}): ClassicalDenoiser[] {
+  refuseInStoppedCell('le réglage des débruiteurs classiques');
   checkNumberInRange('sigma', sigma, 1e-3, 10, ' (écart-type du bruit)');
   if (typeof validation !== 'object' || validation === null) {
     throw new Error('classicalDenoisers attend des paires de validation { noisy, clean } pour choisir les paramètres');

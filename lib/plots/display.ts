@@ -4,6 +4,7 @@
  * display function is used directly. Outside a notebook, the text/plain part is printed.
  */
 import { randomBytes } from 'node:crypto';
+import { refuseInStoppedCell } from '../util/stopped-cell';
 
 /** MIME type → content (text, or base64 for binary types such as image/png). */
 export type MimeBundle = Record<string, unknown>;
@@ -30,6 +31,7 @@ export function inNotebook(): boolean {
 
 /** Shows a bundle as a new output of the running cell. */
 export function displayBundle(bundle: MimeBundle): void {
+  refuseInStoppedCell("l'affichage");
   const write = kernelWriter();
   if (write) write({ data: bundle, metadata: {}, transient: {} }, false);
   else if (typeof bundle['text/plain'] === 'string') console.log(bundle['text/plain']);

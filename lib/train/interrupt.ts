@@ -1,4 +1,5 @@
 import { inNotebook } from '../plots/display';
+import { inStoppedCell } from '../util/stopped-cell';
 
 /**
  * How a training learns that it must stop: the notebook's stop button (■), which makes Jupyter send
@@ -21,7 +22,7 @@ export class StopRequest {
   }
 
   get requested(): boolean {
-    return this.interrupted || this.signal?.aborted === true;
+    return this.interrupted || inStoppedCell() || this.signal?.aborted === true;
   }
 
   /** Lets pending events run (at most every 100 ms, so it costs nothing); true when the training must stop. */

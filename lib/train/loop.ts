@@ -3,6 +3,7 @@ import { ImageSet, Images, asImageSet, imageSize, toTensor } from '../data/image
 import { Autoencoder } from '../models/types';
 import { SeededRandom } from '../util/random';
 import { checkNumberInRange, checkOneOf, checkPositiveInteger, shown } from '../util/check';
+import { refuseInStoppedCell } from '../util/stopped-cell';
 import { StopRequest } from './interrupt';
 import { ProgressMode, ProgressState, createProgress } from './progress';
 import { decimal, duration } from '../util/french';
@@ -297,6 +298,7 @@ export async function trainAutoencoder(
   trainingData: TrainingData,
   options: TrainOptions = {},
 ): Promise<TrainingHistory> {
+  refuseInStoppedCell("l'entraînement");
   const epochs = checkPositiveInteger('epochs', options.epochs ?? 10);
   const batchSize = checkPositiveInteger('batchSize', options.batchSize ?? 128);
   const learningRate = checkNumberInRange('learningRate', options.learningRate ?? 1e-3, Number.MIN_VALUE, 10);

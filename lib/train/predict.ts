@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { ImageSet, toTensor } from '../data/images';
 import { Autoencoder } from '../models/types';
+import { refuseInStoppedCell } from '../util/stopped-cell';
 
 /** Runs `model` over the images in batches and gathers its outputs, flattened per image. */
 async function runInBatches(
@@ -8,6 +9,7 @@ async function runInBatches(
   images: ImageSet,
   batchSize: number,
 ): Promise<{ values: Float32Array; perImage: number }> {
+  refuseInStoppedCell('le calcul des sorties du modèle');
   let values: Float32Array | undefined;
   let perImage = 0;
   for (let start = 0; start < images.count; start += batchSize) {

@@ -1,6 +1,7 @@
-"""Presses the stop button during a training, as JupyterLab does: starts a tslab kernel, runs a long
-training, interrupts the kernel (SIGINT), and prints as JSON what happened: how long the cell took to
-end, what the training's display said, and whether the kernel still runs code afterwards."""
+"""Presses the stop button during a training, as JupyterLab does: starts a tslab kernel, runs a cell
+that loops over three long trainings, interrupts the kernel (SIGINT) during the first, and prints as
+JSON what happened: how long the cell took to end, what the training's display and the cell's error
+stream said, how many trainings the cell ran, and whether the kernel still runs code afterwards."""
 import json
 import pathlib
 import sys
@@ -33,9 +34,9 @@ manager, client = start_new_kernel(kernel_name="tslab", cwd=str(NOTEBOOKS))
 try:
     run(client, 'import * as lab from "tp5-lab";\nawait lab.initBackend({ print: false });\n'
                 'const data = await lab.loadDataset({ trainLimit: 4000, testLimit: 100, print: false });\n'
-                'const model = lab.buildConv();')
-    msg_id = client.execute(f"const history = await lab.trainAutoencoder(model, {{ inputs: data.train }}, "
-                            f"{{ epochs: 500, threads: {threads} }});")
+                'const model = lab.buildConv();\nconst histories: lab.TrainingHistory[] = [];')
+    msg_id = client.execute(f"for (const seed of [1, 2, 3]) histories.push(await lab.trainAutoencoder(model, "
+                            f"{{ inputs: data.train }}, {{ epochs: 500, threads: {threads}, seed }}));")
     # Press the button once the training has shown its progress (it is then past its set-up, in its
     # steps), however long the machine took to get there.
     deadline = time.time() + 120
@@ -48,6 +49,7 @@ try:
     manager.interrupt_kernel()
     idle_after = None
     last_display = ""
+    errors = ""
     deadline = time.time() + 30
     # The cell ends, then the training's display gets its last line: wait for both (or 30 s).
     while time.time() < deadline and not (idle_after is not None and "interrompu" in last_display):
@@ -62,14 +64,27 @@ try:
             last_display = content["data"].get("text/plain", "")
             if "interrompu" in last_display:
                 stopped_after = time.time() - pressed
+        elif message["msg_type"] == "stream":
+            errors += content["text"]
         elif message["msg_type"] == "status" and content["execution_state"] == "idle":
             idle_after = time.time() - pressed
-    time.sleep(0.5)  # tslab drops what it receives within 200 ms of an interrupted cell
-    after = run(client, 'const probe = lab.buildDense1();\nconsole.log("encore là", probe.model.countParams());')
+    # Two seconds for the cell's code, which goes on in the background, to start a second training
+    # if it could; then whatever the cell still wrote.
+    time.sleep(2)
+    while True:
+        try:
+            message = client.get_iopub_msg(timeout=0.2)
+        except Exception:
+            break
+        if message["parent_header"].get("msg_id") == msg_id and message["msg_type"] == "stream":
+            errors += message["content"]["text"]
+    after = run(client, 'const probe = lab.buildDense1();\nconsole.log("encore là", probe.model.countParams(), '
+                        '"trainings", histories.length, histories[0]?.interrupted);')
     print(json.dumps({
         "cellEndedAfter": idle_after,
         "trainingStoppedAfter": stopped_after if "interrompu" in last_display else None,
         "lastLine": last_display,
+        "cellOutput": errors,
         "afterwards": after,
     }))
 finally:

@@ -4,9 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 
 /**
- * The binding patches (scripts/binding-patches/tfjs-node-VERSION/*.patch), applied to a copy of
- * tfjs-node's binding source as setup applies them: after a dry run, only where they fit, and not
- * at all for a tfjs-node version they were not written for.
+ * The package patches (scripts/package-patches/NAME-VERSION/*.patch), applied to copies of
+ * tfjs-node's binding source and of tfjs-node's and tslab's JavaScript as setup applies them: after a
+ * dry run, only where they fit, and not at all for a version they were not written for.
  */
 const root = path.resolve(__dirname, '..');
 const tfjsNode = path.dirname(require.resolve('@tensorflow/tfjs-node/package.json'));
@@ -15,7 +15,7 @@ const FILES = ['tfjs_backend.h', 'tfjs_backend.cc', 'tfjs_binding.cc'];
 /** A copy of the binding's own source (the .original files setup keeps, else the files) under a package.json of this version. */
 function bindingCopy(version: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp5-binding-'));
-  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ version }));
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: '@tensorflow/tfjs-node', version }));
   fs.mkdirSync(path.join(dir, 'binding'));
   for (const file of FILES) {
     const original = path.join(tfjsNode, 'binding', `${file}.original`);
@@ -26,7 +26,7 @@ function bindingCopy(version: string): string {
 
 function apply(bindingDir: string, names?: string[]): { applied: string[]; skipped: string[] } {
   const script =
-    `import { applyBindingPatches } from ${JSON.stringify(path.join(root, 'scripts', 'binding-patches.mjs'))};` +
+    `import { applyBindingPatches } from ${JSON.stringify(path.join(root, 'scripts', 'package-patches.mjs'))};` +
     `console.log(JSON.stringify(applyBindingPatches(${JSON.stringify(bindingDir)}${names ? `, ${JSON.stringify(names)}` : ''})));`;
   const result = spawnSync('node', ['--input-type=module', '-e', script], { encoding: 'utf8' });
   expect(result.stderr).toBe('');
@@ -53,7 +53,7 @@ test('for tfjs-node 4.22.0 both patches apply, and again from the kept originals
 test('an unknown tfjs-node version: no patch, with a one-line reason, the source left as it is', () => {
   const dir = bindingCopy('9.9.9');
   const before = read(dir, 'tfjs_backend.cc');
-  expect(apply(dir)).toEqual({ applied: [], skipped: ['no binding patches for tfjs-node 9.9.9 (written for 4.22.0)'] });
+  expect(apply(dir)).toEqual({ applied: [], skipped: ['no patches for tfjs-node 9.9.9 (written for 4.22.0)'] });
   expect(read(dir, 'tfjs_backend.cc')).toBe(before);
 });
 
@@ -68,7 +68,7 @@ test('a source a patch does not fit: that patch is left out after its dry run, t
   const result = apply(dir);
   expect(result.applied).toEqual(['copyTensorData']);
   expect(result.skipped).toEqual([
-    'per-thread attribute names: binding-patches/tfjs-node-4.22.0/01-per-thread-attribute-names.patch does not fit this source',
+    'per-thread attribute names: package-patches/tfjs-node-4.22.0/01-per-thread-attribute-names.patch does not fit this source',
   ]);
   expect(fs.readdirSync(dir).filter((f) => f.endsWith('.rej') || f.endsWith('.orig'))).toEqual([]);
 });
@@ -76,20 +76,20 @@ test('a source a patch does not fit: that patch is left out after its dry run, t
 /** A copy of tfjs-node's two patched JavaScript files as tfjs-node ships them, under a package.json of this version. */
 function distCopy(version: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp5-dist-'));
-  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ version }));
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: '@tensorflow/tfjs-node', version }));
   for (const file of ['dist/nodejs_kernel_backend.js', 'dist/kernels/TopK.js']) {
     fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
     fs.copyFileSync(path.join(tfjsNode, file), path.join(dir, file));
   }
   // Setup has patched the installed package: undo it on the copy to get the shipped files back.
-  const patch = path.join(root, 'scripts', 'binding-patches', 'tfjs-node-4.22.0', 'dist-removed-node-apis.patch');
+  const patch = path.join(root, 'scripts', 'package-patches', 'tfjs-node-4.22.0', 'dist-removed-node-apis.patch');
   spawnSync('patch', ['-p1', '--reverse', '--force', '--batch', '-d', dir, '-i', patch]);
   return dir;
 }
 
 function applyDist(dir: string): { applied: string[]; skipped: string[] } {
   const script =
-    `import { applyDistPatches } from ${JSON.stringify(path.join(root, 'scripts', 'binding-patches.mjs'))};` +
+    `import { applyDistPatches } from ${JSON.stringify(path.join(root, 'scripts', 'package-patches.mjs'))};` +
     `console.log(JSON.stringify(applyDistPatches(${JSON.stringify(dir)})));`;
   const result = spawnSync('node', ['--input-type=module', '-e', script], { encoding: 'utf8' });
   expect(result.stderr).toBe('');
@@ -110,8 +110,34 @@ test("tfjs-node's JavaScript no longer calls the util functions Node.js 23 remov
 
 test('tfjs-node JavaScript of another version: no patch, with its reason', () => {
   const dir = distCopy('4.23.0');
-  expect(applyDist(dir)).toEqual({ applied: [], skipped: ['no binding patches for tfjs-node 4.23.0 (written for 4.22.0)'] });
+  expect(applyDist(dir)).toEqual({ applied: [], skipped: ['no patches for tfjs-node 4.23.0 (written for 4.22.0)'] });
   expect(fs.readFileSync(path.join(dir, 'dist', 'nodejs_kernel_backend.js'), 'utf8')).toContain('util_1.isNullOrUndefined');
+});
+
+/** A copy of tslab's executor as tslab ships it, under a package.json of this version. */
+function tslabCopy(version: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp5-tslab-'));
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'tslab', version }));
+  fs.mkdirSync(path.join(dir, 'dist'));
+  fs.copyFileSync(require.resolve('tslab/dist/executor.js'), path.join(dir, 'dist', 'executor.js'));
+  const patch = path.join(root, 'scripts', 'package-patches', 'tslab-1.0.22', 'dist-cell-stop.patch');
+  spawnSync('patch', ['-p1', '--reverse', '--force', '--batch', '-d', dir, '-i', patch]);
+  return dir;
+}
+
+test('tslab 1.0.22 counts the cells it starts and says in French that a cell was stopped; another version is left as it is', () => {
+  const dir = tslabCopy('1.0.22');
+  const executor = path.join(dir, 'dist', 'executor.js');
+  expect(fs.readFileSync(executor, 'utf8')).not.toContain('cellStarts');
+  expect(applyDist(dir)).toEqual({ applied: ['dist-cell-stop.patch'], skipped: [] });
+  const patched = fs.readFileSync(executor, 'utf8');
+  expect(patched).toContain('tslabGlobal.cellStarts++;');
+  expect(patched).toContain('Cellule arrêtée');
+  expect(applyDist(dir)).toEqual({ applied: ['dist-cell-stop.patch'], skipped: [] });
+  expect(fs.readFileSync(executor, 'utf8')).toBe(patched);
+  const other = tslabCopy('1.0.23');
+  expect(applyDist(other)).toEqual({ applied: [], skipped: ['no patches for tslab 1.0.23 (written for 1.0.22)'] });
+  expect(fs.readFileSync(path.join(other, 'dist', 'executor.js'), 'utf8')).not.toContain('cellStarts');
 });
 
 test('a supported Node.js passes; another is refused in French and English, naming both', () => {

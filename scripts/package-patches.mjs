@@ -1,16 +1,17 @@
-// Changes the lab makes to tfjs-node, as patch files in scripts/binding-patches/tfjs-node-VERSION/,
-// one folder per tfjs-node version they were written for: to the source of its native binding
-// (node_modules/@tensorflow/tfjs-node/binding) before compiling it, and to its JavaScript (dist-*.patch,
-// applied to the installed package). Each is tried first (patch --dry-run) and
-// applied only where it fits; for a version without a folder none is, and the addon is built as it
-// is (native TensorFlow then trains on one thread). The binding's own files are kept beside it
-// (FILE.original), so that a build can start again from them with fewer patches.
+// Changes the lab makes to the packages it installs, as patch files in scripts/package-patches/NAME-VERSION/,
+// one folder per package version they were written for: to the source of tfjs-node's native binding
+// (node_modules/@tensorflow/tfjs-node/binding) before compiling it, and to a package's JavaScript
+// (dist-*.patch, applied to the installed package: tfjs-node, tslab). Each is tried first
+// (patch --dry-run) and applied only where it fits; for a version without a folder none is, and the
+// package is used as it is (the addon then trains on one thread; see each patch's header for what
+// else is lost). The binding's own files are kept beside it (FILE.original), so that a build can
+// start again from them with fewer patches.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const PATCHES_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'binding-patches');
+const PATCHES_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'package-patches');
 
 /** The binding's files that the patches change. */
 const PATCHED_FILES = ['tfjs_backend.h', 'tfjs_backend.cc', 'tfjs_binding.cc'];
@@ -24,13 +25,17 @@ export const BINDING_PATCHES = [
 /** The name of the patch without which the library does not train on several threads. */
 export const THREAD_SAFETY_PATCH = BINDING_PATCHES[0].name;
 
-/** The folder of patches for this tfjs-node version, or why there is none. */
-export function patchFolder(bindingDir) {
-  const version = JSON.parse(fs.readFileSync(path.join(bindingDir, '..', 'package.json'), 'utf8')).version;
-  const folder = path.join(PATCHES_DIR, `tfjs-node-${version}`);
-  if (fs.existsSync(folder)) return { folder };
-  const known = fs.readdirSync(PATCHES_DIR).map((name) => name.replace('tfjs-node-', ''));
-  return { reason: `no binding patches for tfjs-node ${version} (written for ${known.join(', ')})` };
+/** The folder of patches for the installed version of a package (the folder holding its package.json), or why there is none. */
+export function patchFolder(packageDir) {
+  const { name, version } = JSON.parse(fs.readFileSync(path.join(packageDir, 'package.json'), 'utf8'));
+  const shortName = name.replace(/^@[^/]+\//, '');
+  const folder = path.join(PATCHES_DIR, `${shortName}-${version}`);
+  if (fs.existsSync(folder)) return { folder, label: `${shortName} ${version}` };
+  const known = fs
+    .readdirSync(PATCHES_DIR)
+    .filter((entry) => entry.startsWith(`${shortName}-`))
+    .map((entry) => entry.slice(shortName.length + 1));
+  return { reason: `no patches for ${shortName} ${version} (written for ${known.join(', ')})` };
 }
 
 function patchFile(bindingDir, file, dryRun) {
@@ -49,7 +54,7 @@ export function applyBindingPatches(bindingDir, names = BINDING_PATCHES.map((pat
     if (fs.existsSync(original)) fs.copyFileSync(original, current);
     else fs.copyFileSync(current, original);
   }
-  const { folder, reason } = patchFolder(bindingDir);
+  const { folder, reason } = patchFolder(path.join(bindingDir, '..'));
   if (folder === undefined) return { applied: [], skipped: [reason] };
   if (spawnSync('patch', ['--version']).status !== 0)
     return { applied: [], skipped: ['the patch command is missing (Debian package patch)'] };
@@ -64,12 +69,12 @@ export function applyBindingPatches(bindingDir, names = BINDING_PATCHES.map((pat
 }
 
 /**
- * Puts the JavaScript patches of this tfjs-node version (dist-*.patch) into the installed package
+ * Puts the JavaScript patches of this package version (dist-*.patch) into the installed package
  * (the folder holding its package.json), each after a dry run; one already in place is left as it is.
  * Returns the files of those now in it, and the reasons for those left out.
  */
 export function applyDistPatches(packageDir) {
-  const { folder, reason } = patchFolder(path.join(packageDir, 'binding'));
+  const { folder, label, reason } = patchFolder(packageDir);
   if (folder === undefined) return { applied: [], skipped: [reason] };
   const applied = [];
   const skipped = [];
@@ -80,7 +85,7 @@ export function applyDistPatches(packageDir) {
     const file = path.join(folder, name);
     const alreadyIn = spawnSync('patch', ['-p1', '--reverse', '--force', '--dry-run', '-d', packageDir, '-i', file]).status === 0;
     if (alreadyIn || (patchFile(packageDir, file, true) && patchFile(packageDir, file, false))) applied.push(name);
-    else skipped.push(`${name} does not fit this tfjs-node`);
+    else skipped.push(`${name} does not fit this ${label}`);
   }
   return { applied, skipped };
 }
