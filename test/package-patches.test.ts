@@ -114,27 +114,33 @@ test('tfjs-node JavaScript of another version: no patch, with its reason', () =>
   expect(fs.readFileSync(path.join(dir, 'dist', 'nodejs_kernel_backend.js'), 'utf8')).toContain('util_1.isNullOrUndefined');
 });
 
-/** A copy of tslab's executor as tslab ships it, under a package.json of this version. */
+/** A copy of tslab's patched files as tslab ships them, under a package.json of this version. */
 function tslabCopy(version: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp5-tslab-'));
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'tslab', version }));
   fs.mkdirSync(path.join(dir, 'dist'));
-  fs.copyFileSync(require.resolve('tslab/dist/executor.js'), path.join(dir, 'dist', 'executor.js'));
-  const patch = path.join(root, 'scripts', 'package-patches', 'tslab-1.0.22', 'dist-cell-stop.patch');
-  spawnSync('patch', ['-p1', '--reverse', '--force', '--batch', '-d', dir, '-i', patch]);
+  for (const file of ['executor.js', 'converter.js']) fs.copyFileSync(require.resolve(`tslab/dist/${file}`), path.join(dir, 'dist', file));
+  for (const patch of TSLAB_PATCHES) {
+    const file = path.join(root, 'scripts', 'package-patches', 'tslab-1.0.22', patch);
+    spawnSync('patch', ['-p1', '--reverse', '--force', '--batch', '-d', dir, '-i', file]);
+  }
   return dir;
 }
 
-test('tslab 1.0.22 counts the cells it starts and says in French that a cell was stopped; another version is left as it is', () => {
+const TSLAB_PATCHES = ['dist-cell-stop.patch', 'dist-shorthand-properties.patch'];
+
+test('tslab 1.0.22: cells counted, a stopped cell told in French, shorthand properties rewritten; another version left as it is', () => {
   const dir = tslabCopy('1.0.22');
-  const executor = path.join(dir, 'dist', 'executor.js');
-  expect(fs.readFileSync(executor, 'utf8')).not.toContain('cellStarts');
-  expect(applyDist(dir)).toEqual({ applied: ['dist-cell-stop.patch'], skipped: [] });
-  const patched = fs.readFileSync(executor, 'utf8');
+  const read = (file: string) => fs.readFileSync(path.join(dir, 'dist', file), 'utf8');
+  expect(read('executor.js')).not.toContain('cellStarts');
+  expect(read('converter.js')).not.toContain('isShorthandPropertyAssignment');
+  expect(applyDist(dir)).toEqual({ applied: TSLAB_PATCHES, skipped: [] });
+  const patched = read('executor.js') + read('converter.js');
   expect(patched).toContain('tslabGlobal.cellStarts++;');
   expect(patched).toContain('Cellule arrêtée');
-  expect(applyDist(dir)).toEqual({ applied: ['dist-cell-stop.patch'], skipped: [] });
-  expect(fs.readFileSync(executor, 'utf8')).toBe(patched);
+  expect(patched).toContain('getShorthandAssignmentValueSymbol');
+  expect(applyDist(dir)).toEqual({ applied: TSLAB_PATCHES, skipped: [] });
+  expect(read('executor.js') + read('converter.js')).toBe(patched);
   const other = tslabCopy('1.0.23');
   expect(applyDist(other)).toEqual({ applied: [], skipped: ['no patches for tslab 1.0.23 (written for 1.0.22)'] });
   expect(fs.readFileSync(path.join(other, 'dist', 'executor.js'), 'utf8')).not.toContain('cellStarts');

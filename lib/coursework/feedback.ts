@@ -7,6 +7,10 @@ import { QuestionError, questionHeading } from './questions';
  */
 export class Feedback {
   private readonly points: { ok: boolean; text: string }[] = [];
+  /** Set by `withStandIn`: stops throw without showing anything, the points are shown once at the end. */
+  private deferred = false;
+  /** What stands in for a wrong answer (`withStandIn`), told after the points. */
+  private standIn: string | undefined;
 
   constructor(readonly question: string) {}
 
@@ -36,7 +40,7 @@ export class Feedback {
   /** Stops at once: nothing further can be checked (a value missing or of the wrong type). */
   stop(text: string): never {
     this.fail(text);
-    this.report();
+    if (!this.deferred) this.report();
     throw this.error();
   }
 
@@ -46,8 +50,40 @@ export class Feedback {
    * judged on its own, not on the failure of an earlier one.
    */
   finish(): void {
+    if (this.deferred) {
+      if (this.failed) throw this.error();
+      return;
+    }
     this.report();
     if (this.failed && (collected !== undefined || process.env.TP5_GRADING !== '1')) throw this.error();
+  }
+
+  /**
+   * Runs a check whose result later cells use (the prepared data, the models, the noisy images…). When
+   * every point is right it returns the check's result; otherwise it shows the points to revise and
+   * returns `standIn()`: the student's values wherever they can still be used, the library's where they
+   * cannot (named by `what`, told after the points). It never stops the notebook: a wrong or missing
+   * answer costs its own question only, in the student's session as while a class is graded, and no
+   * later cell meets a variable that a stopped cell lost.
+   */
+  static withStandIn<T>(question: string, check: (feedback: Feedback) => T, standIn: () => { value: T; what?: string }): T {
+    const feedback = new Feedback(question);
+    feedback.deferred = true;
+    let result: T | undefined;
+    try {
+      result = check(feedback);
+    } catch (error) {
+      if (!(error instanceof QuestionError)) throw error;
+    }
+    feedback.deferred = false;
+    if (result !== undefined && !feedback.failed) {
+      feedback.report();
+      return result;
+    }
+    const { value, what } = standIn();
+    feedback.standIn = what;
+    feedback.report();
+    return value;
   }
 
   private report(): void {
@@ -63,12 +99,17 @@ export class Feedback {
   private show(): void {
     const heading = questionHeading(this.question);
     const lines = this.points.map((p) => `${p.ok ? '✔' : '✘'} ${p.text}`);
+    if (this.standIn) lines.push(`→ en attendant, la suite utilise ${this.standIn}`);
     const verdict = this.failed ? 'à revoir' : 'tout est juste';
     displayBundle({
       'text/html':
         `<div class="tp5-feedback" style="border-left:4px solid ${this.failed ? '#c0392b' : '#27ae60'};padding:4px 10px">` +
         `<b>${escapeHtml(heading)} : ${verdict}</b><br>` +
-        lines.map((l) => `<span style="color:${l.startsWith('✔') ? '#1e7d46' : '#a93226'}">${escapeHtml(l)}</span>`).join('<br>') +
+        lines
+          .map(
+            (l) => `<span style="color:${l.startsWith('✔') ? '#1e7d46' : l.startsWith('✘') ? '#a93226' : '#555'}">${escapeHtml(l)}</span>`,
+          )
+          .join('<br>') +
         '</div>',
       'text/plain': [`${heading} : ${verdict}`, ...lines].join('\n'),
     });

@@ -147,6 +147,24 @@ function finiteValues(values: number[], positive: boolean): number[] {
 }
 
 /** One line per series (e.g. a loss per epoch for each model). */
+/** A chart with nothing to draw yet (a training not run): its frame and a sentence saying so. */
+export function emptyChart(options: AxisOptions, note: string): Figure {
+  const body = [`<text x="${PLOT_W / 2}" y="${PLOT_H / 2}" text-anchor="middle" fill="#666">${escapeHtml(note)}</text>`];
+  return {
+    title: options.title,
+    plotly: {
+      data: [],
+      layout: {
+        ...plotlyLayout(options.title),
+        xaxis: { title: { text: options.xTitle } },
+        yaxis: { title: { text: options.yTitle } },
+        annotations: [{ text: note, xref: 'paper', yref: 'paper', x: 0.5, y: 0.5, showarrow: false }],
+      },
+    },
+    svg: svgFrame(options.title, options.xTitle, options.yTitle, body, []),
+  };
+}
+
 export function lineChart(series: Series[], options: AxisOptions): Figure {
   const xs = series.flatMap((s) => s.x);
   const ys = finiteValues(

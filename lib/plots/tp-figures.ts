@@ -2,7 +2,7 @@ import { ModelDescription, descriptionToHtml, descriptionToMarkdown } from '../m
 import { NamedMetrics } from '../report';
 import { LossHistory } from '../train/loop';
 import { decimal, integer } from '../util/french';
-import { COLORS, Figure, Series, barChart, lineChart } from './charts';
+import { COLORS, Figure, Series, barChart, emptyChart, lineChart } from './charts';
 import { displayBundle, escapeHtml } from './display';
 
 /** Loss per epoch of each run: one colour per model, training solid, validation dashed. */
@@ -14,7 +14,9 @@ export function lossCurvesFigure(histories: LossHistory[], title = "Courbes d'ap
     if (h.valLoss.length) lines.push({ name: `${h.label} (validation)`, x: epochs, y: h.valLoss, color, dashed: true });
     return lines;
   });
-  return lineChart(series, { title, xTitle: 'époque', yTitle: 'perte (MSE)', logY: true });
+  const axes = { title, xTitle: 'époque', yTitle: 'perte (MSE)', logY: true };
+  if (series.every((line) => line.y.length === 0)) return emptyChart(axes, 'aucune époque d’entraînement à tracer');
+  return lineChart(series, axes);
 }
 
 /** Number of parameters of each model. */

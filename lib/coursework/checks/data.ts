@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { Dataset } from '../../data/mnist';
-import { PreparedData } from '../../data/prepare';
+import { PreparedData, prepareData } from '../../data/prepare';
 import { integer } from '../../util/french';
 import { Feedback } from '../feedback';
 import { imageTensor } from './values';
@@ -22,7 +22,8 @@ const close = (a: number, b: number) => Math.abs(a - b) <= 1e-4 * Math.max(1, Ma
 
 /**
  * Question 0: the tensors are [n, M, N, 1] in [0, 1], the training images are split into training
- * and validation parts, and the test images are the test set, untouched.
+ * and validation parts, and the test images are the test set, untouched. Returns them; when they are
+ * to revise, the library's own preparation stands in (Feedback.withStandIn).
  */
 export function preparedData(
   xTrainValue: tf.Tensor4D | undefined,
@@ -31,50 +32,57 @@ export function preparedData(
   data: Dataset,
   question = '0',
 ): PreparedData {
-  const feedback = new Feedback(question);
-  const shape: [number, number] = [data.train.height, data.train.width];
-  const xTrain = imageTensor(xTrainValue, 'xTrain', shape, feedback);
-  const xValidation = imageTensor(xValidationValue, 'xValidation', shape, feedback);
-  const xTest = imageTensor(xTestValue, 'xTest', shape, feedback);
-  feedback.pass('xTrain, xValidation et xTest sont des tenseurs d’images [n, M, N, 1]');
+  const check = (feedback: Feedback): PreparedData => {
+    const shape: [number, number] = [data.train.height, data.train.width];
+    const xTrain = imageTensor(xTrainValue, 'xTrain', shape, feedback);
+    const xValidation = imageTensor(xValidationValue, 'xValidation', shape, feedback);
+    const xTest = imageTensor(xTestValue, 'xTest', shape, feedback);
+    feedback.pass('xTrain, xValidation et xTest sont des tenseurs d’images [n, M, N, 1]');
 
-  for (const [name, tensor] of [
-    ['xTrain', xTrain],
-    ['xValidation', xValidation],
-    ['xTest', xTest],
-  ] as const) {
-    const [min, max] = tf.tidy(() => [tensor.min().dataSync()[0], tensor.max().dataSync()[0]]);
-    if (tensor.dtype !== 'float32') feedback.fail(`${name} est de type ${tensor.dtype} : des réels (float32) sont attendus`);
-    else if (min < 0 || max > 1) feedback.fail(`${name} a des valeurs entre ${min} et ${max} : les pixels doivent être dans [0, 1]`);
-    else if (max < 0.5) feedback.fail(`${name} ne dépasse pas ${max.toFixed(4)} : les pixels ont-ils été divisés deux fois par 255 ?`);
-  }
-  const trainCount = xTrain.shape[0];
-  const validationCount = xValidation.shape[0];
-  const share = validationCount / data.train.count;
-  if (trainCount + validationCount !== data.train.count) {
-    feedback.fail(
-      `xTrain (${integer(trainCount)}) et xValidation (${integer(validationCount)}) doivent se partager les ` +
-        `${integer(data.train.count)} images d’entraînement, sans en oublier ni en répéter`,
+    for (const [name, tensor] of [
+      ['xTrain', xTrain],
+      ['xValidation', xValidation],
+      ['xTest', xTest],
+    ] as const) {
+      const [min, max] = tf.tidy(() => [tensor.min().dataSync()[0], tensor.max().dataSync()[0]]);
+      if (tensor.dtype !== 'float32') feedback.fail(`${name} est de type ${tensor.dtype} : des réels (float32) sont attendus`);
+      else if (min < 0 || max > 1) feedback.fail(`${name} a des valeurs entre ${min} et ${max} : les pixels doivent être dans [0, 1]`);
+      else if (max < 0.5) feedback.fail(`${name} ne dépasse pas ${max.toFixed(4)} : les pixels ont-ils été divisés deux fois par 255 ?`);
+    }
+    const trainCount = xTrain.shape[0];
+    const validationCount = xValidation.shape[0];
+    const share = validationCount / data.train.count;
+    if (trainCount + validationCount !== data.train.count) {
+      feedback.fail(
+        `xTrain (${integer(trainCount)}) et xValidation (${integer(validationCount)}) doivent se partager les ` +
+          `${integer(data.train.count)} images d’entraînement, sans en oublier ni en répéter`,
+      );
+    } else if (share < 0.05 || share > 0.3) {
+      feedback.fail(
+        `xValidation garde ${(100 * share).toFixed(0)} % des images d’entraînement : gardez-en une petite partie (10 % environ)`,
+      );
+    } else if (
+      !close(pixelSum(xTrain.dataSync() as Float32Array) + pixelSum(xValidation.dataSync() as Float32Array), pixelSum(data.train.pixels))
+    ) {
+      feedback.fail('xTrain et xValidation ne contiennent pas les images d’entraînement (data.train)');
+    } else if (!close(pixelSum(xValidation.dataSync() as Float32Array), pixelSum(lastImages(data, validationCount)))) {
+      feedback.fail(
+        `xValidation n’est pas fait des ${integer(validationCount)} dernières images d’entraînement : la question demande de garder ` +
+          'la fin du jeu pour la validation (par exemple data.train découpé à partir de l’indice du nombre d’images gardées pour l’entraînement)',
+      );
+    } else {
+      feedback.pass(`les images d’entraînement sont partagées entre entraînement et validation (${(100 * share).toFixed(0)} %)`);
+    }
+    feedback.expect(
+      xTest.shape[0] === data.test.count && close(pixelSum(xTest.dataSync() as Float32Array), pixelSum(data.test.pixels)),
+      'xTest contient le jeu de test, à part',
+      'xTest doit contenir toutes les images de test (data.test), et elles seules',
     );
-  } else if (share < 0.05 || share > 0.3) {
-    feedback.fail(`xValidation garde ${(100 * share).toFixed(0)} % des images d’entraînement : gardez-en une petite partie (10 % environ)`);
-  } else if (
-    !close(pixelSum(xTrain.dataSync() as Float32Array) + pixelSum(xValidation.dataSync() as Float32Array), pixelSum(data.train.pixels))
-  ) {
-    feedback.fail('xTrain et xValidation ne contiennent pas les images d’entraînement (data.train)');
-  } else if (!close(pixelSum(xValidation.dataSync() as Float32Array), pixelSum(lastImages(data, validationCount)))) {
-    feedback.fail(
-      `xValidation n’est pas fait des ${integer(validationCount)} dernières images d’entraînement : la question demande de garder ` +
-        'la fin du jeu pour la validation (par exemple data.train découpé à partir de l’indice du nombre d’images gardées pour l’entraînement)',
-    );
-  } else {
-    feedback.pass(`les images d’entraînement sont partagées entre entraînement et validation (${(100 * share).toFixed(0)} %)`);
-  }
-  feedback.expect(
-    xTest.shape[0] === data.test.count && close(pixelSum(xTest.dataSync() as Float32Array), pixelSum(data.test.pixels)),
-    'xTest contient le jeu de test, à part',
-    'xTest doit contenir toutes les images de test (data.test), et elles seules',
-  );
-  feedback.finish();
-  return { xTrain, xValidation, xTest };
+    feedback.finish();
+    return { xTrain, xValidation, xTest };
+  };
+  return Feedback.withStandIn(question, check, () => ({
+    value: prepareData(data, { validationFraction: 0.1 }),
+    what: 'les données préparées par la bibliothèque (lab.prepareData)',
+  }));
 }

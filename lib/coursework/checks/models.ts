@@ -32,6 +32,22 @@ export const REFERENCE_MODELS = {
 
 export type ReferenceName = keyof typeof REFERENCE_MODELS;
 
+/** The student's model where it is an autoencoder (even a wrong one: later questions judge that one), else the reference. */
+export function usableModel(value: unknown, reference: ReferenceName): { model: Autoencoder; standIn: boolean } {
+  const model = value as Partial<Autoencoder> | undefined;
+  if (model?.model instanceof tf.LayersModel && model.encoder instanceof tf.LayersModel && model.decoder instanceof tf.LayersModel) {
+    return { model: model as Autoencoder, standIn: false };
+  }
+  return { model: REFERENCE_MODELS[reference].build([28, 28]), standIn: true };
+}
+
+/** What the feedback says stands in for missing models; nothing when the student's own go on. */
+function standInWords(models: { model: Autoencoder; standIn: boolean }[]): string | undefined {
+  const names = models.filter((m) => m.standIn).map((m) => m.model.name);
+  if (names.length === 0) return undefined;
+  return `${names.length > 1 ? 'les modèles' : 'le modèle'} de référence de la bibliothèque (${names.join(', ')}, non entraîné${names.length > 1 ? 's' : ''}) à la place des vôtres`;
+}
+
 /** One model against its reference; returns it once it is known to be an autoencoder. */
 function checkModel(value: unknown, variable: string, reference: ReferenceName, feedback: Feedback, ownLayers = true): Autoencoder {
   const model = autoencoderValue(value, variable, feedback);
@@ -43,26 +59,40 @@ function checkModel(value: unknown, variable: string, reference: ReferenceName, 
   return model;
 }
 
-/** Question 1.1: Dense n°1 without activation, Dense n°1 with ReLU, Dense n°2, each with K = 64. */
+/**
+ * Question 1.1: Dense n°1 without activation, Dense n°1 with ReLU, Dense n°2, each with K = 64.
+ * When one is to revise, the reference models stand in for the three (Feedback.withStandIn).
+ */
 export function denseModels(
   dense1: Autoencoder | undefined,
   dense1Relu: Autoencoder | undefined,
   dense2: Autoencoder | undefined,
   question = '1.1',
 ): Autoencoder[] {
-  const feedback = new Feedback(question);
   const models = { dense1, dense1Relu, dense2 };
-  const checked = (['dense1', 'dense1Relu', 'dense2'] as const).map((name) => checkModel(models[name], name, name, feedback));
-  feedback.finish();
-  return checked;
+  const names = ['dense1', 'dense1Relu', 'dense2'] as const;
+  const check = (feedback: Feedback) => {
+    const checked = names.map((name) => checkModel(models[name], name, name, feedback));
+    feedback.finish();
+    return checked;
+  };
+  return Feedback.withStandIn(question, check, () => {
+    const usable = names.map((name) => usableModel(models[name], name));
+    return { value: usable.map((u) => u.model), what: standInWords(usable) };
+  });
 }
 
-/** Question 2.2: the convolutional autoencoder of the TP's table. */
+/** Question 2.2: the convolutional autoencoder of the TP's table (the reference one stands in when it is to revise). */
 export function convModel(model: Autoencoder | undefined, question = '2.2'): Autoencoder {
-  const feedback = new Feedback(question);
-  const checked = checkModel(model, 'conv', 'conv', feedback);
-  feedback.finish();
-  return checked;
+  const check = (feedback: Feedback) => {
+    const checked = checkModel(model, 'conv', 'conv', feedback);
+    feedback.finish();
+    return checked;
+  };
+  return Feedback.withStandIn(question, check, () => {
+    const usable = usableModel(model, 'conv');
+    return { value: usable.model, what: standInWords([usable]) };
+  });
 }
 
 /** The denoiser is the convolutional autoencoder (the reference builder is allowed there). */

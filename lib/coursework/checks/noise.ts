@@ -4,8 +4,8 @@ import { LossHistory } from '../../train/loop';
 import { decimal } from '../../util/french';
 import { libraryCallsDuring, madeBy } from '../../util/provenance';
 import { Feedback } from '../feedback';
-import { denoiserModel } from './models';
-import { AnyHistory, checkTrainingRuns } from './training';
+import { denoiserModel, usableModel } from './models';
+import { AnyHistory, checkTrainingRuns, lossCurves } from './training';
 import { describeValue, meanSquaredError, predict } from './values';
 
 /** The student's noise: images in, the same images plus Gaussian noise of the given variance out. */
@@ -117,31 +117,58 @@ function noiseFunctionProblem(addNoise: NoiseFunction | undefined, variance: num
  * Question 3.1: the student's noise function, tried here on blank images at two variances, and the
  * noisy pairs made with it: x − y must be Gaussian, of mean 0 and of the TP's variance, not clipped,
  * drawn for every image, and drawn anew for the test images. A rejected function is the one cause
- * told (the pairs it made are not judged again for it). While a class is graded the check never
- * stops the notebook: it returns the student's pairs where they are images of the right shape, else
- * noisy images of its own, so that questions 3.2 to 3.4 are judged on their own.
+ * told (the pairs it made are not judged again for it). It never stops the notebook: it returns
+ * the student's noisy images where they have the shape of their clean ones, else noisy images of its
+ * own (Feedback.withStandIn), so that questions 3.2 to 3.4 are judged on their own.
  */
 export function noise(
   addNoise: NoiseFunction | undefined,
   variance: number,
-  xTrain: tf.Tensor4D,
-  xNoisyTrain: tf.Tensor4D | undefined,
-  xTest: tf.Tensor4D,
-  xNoisyTest: tf.Tensor4D | undefined,
+  clean: { xTrain: tf.Tensor4D; xValidation: tf.Tensor4D; xTest: tf.Tensor4D },
+  made: { xNoisyTrain?: tf.Tensor4D; xNoisyValidation?: tf.Tensor4D; xNoisyTest?: tf.Tensor4D },
   question = '3.1',
-): { xNoisyTrain: tf.Tensor4D; xNoisyTest: tf.Tensor4D } {
-  const feedback = new Feedback(question);
-  const problem = noiseFunctionProblem(addNoise, variance);
-  let pairs: { xNoisyTrain: tf.Tensor4D; xNoisyTest: tf.Tensor4D };
-  if (problem) {
-    feedback.fail(problem);
-    pairs = { xNoisyTrain: usableNoisy(xTrain, xNoisyTrain, variance), xNoisyTest: usableNoisy(xTest, xNoisyTest, variance) };
-  } else {
-    feedback.pass('addNoise ajoute un bruit gaussien de moyenne nulle et de la variance demandée, sans écrêtage, tiré pour chaque image');
-    pairs = checkNoisyPairs(variance, xTrain, xNoisyTrain, xTest, xNoisyTest, feedback);
-  }
-  feedback.finish();
-  return pairs;
+): NoisyImages {
+  const usable = (): NoisyImages => ({
+    xNoisyTrain: usableNoisy(clean.xTrain, made.xNoisyTrain, variance),
+    xNoisyValidation: usableNoisy(clean.xValidation, made.xNoisyValidation, variance),
+    xNoisyTest: usableNoisy(clean.xTest, made.xNoisyTest, variance),
+  });
+  const check = (feedback: Feedback): NoisyImages => {
+    const problem = noiseFunctionProblem(addNoise, variance);
+    if (problem) feedback.fail(problem);
+    else {
+      feedback.pass('addNoise ajoute un bruit gaussien de moyenne nulle et de la variance demandée, sans écrêtage, tiré pour chaque image');
+      checkNoisyPairs(variance, clean.xTrain, made.xNoisyTrain, clean.xTest, made.xNoisyTest, feedback);
+    }
+    feedback.finish();
+    return usable();
+  };
+  return Feedback.withStandIn(question, check, () => {
+    const own = (['xNoisyTrain', 'xNoisyValidation', 'xNoisyTest'] as const).filter((name) => !usableShape(clean, made, name));
+    return {
+      value: usable(),
+      what: own.length
+        ? `des images bruitées par la bibliothèque pour ${own.join(', ')} (forme différente de leurs images propres)`
+        : undefined,
+    };
+  });
+}
+
+/** The noisy images the later questions use. */
+export interface NoisyImages {
+  xNoisyTrain: tf.Tensor4D;
+  xNoisyValidation: tf.Tensor4D;
+  xNoisyTest: tf.Tensor4D;
+}
+
+function usableShape(
+  clean: { xTrain: tf.Tensor4D; xValidation: tf.Tensor4D; xTest: tf.Tensor4D },
+  made: Partial<NoisyImages>,
+  name: keyof NoisyImages,
+): boolean {
+  const cleanOne = clean[name === 'xNoisyTrain' ? 'xTrain' : name === 'xNoisyValidation' ? 'xValidation' : 'xTest'];
+  const madeOne: unknown = made[name];
+  return madeOne instanceof tf.Tensor && !madeOne.isDisposed && madeOne.shape.join() === cleanOne.shape.join();
 }
 
 /** The student's noisy images where they have the shape of their clean ones, else the clean ones with noise drawn here. */
@@ -211,15 +238,32 @@ const DENOISING_MARGIN = 0.5;
 
 /**
  * Question 3.2: the denoiser is the convolutional autoencoder, trained on (x, y), and it brings
- * noisy validation images closer to their clean versions than they were.
+ * noisy validation images closer to their clean versions than they were. Returns it with its
+ * learning curves; when it is to revise, the student's model goes on wherever it is an autoencoder
+ * (an untrained reference one otherwise), with the curves of its history when there are any.
  */
 export function denoiser(
   model: Autoencoder | undefined,
   history: AnyHistory | undefined,
   validation: { inputs: tf.Tensor4D; targets: tf.Tensor4D },
   question = '3.2',
-): LossHistory {
-  const feedback = new Feedback(question);
+): { model: Autoencoder; curve: LossHistory } {
+  const check = (feedback: Feedback) => checkDenoiser(model, history, validation, feedback);
+  return Feedback.withStandIn(question, check, () => {
+    const usable = usableModel(model, 'conv');
+    return {
+      value: { model: usable.model, curve: lossCurves(history as AnyHistory, usable.model.name) },
+      what: usable.standIn ? 'un auto-encodeur convolutif de référence, non entraîné, à la place du vôtre' : undefined,
+    };
+  });
+}
+
+function checkDenoiser(
+  model: Autoencoder | undefined,
+  history: AnyHistory | undefined,
+  validation: { inputs: tf.Tensor4D; targets: tf.Tensor4D },
+  feedback: Feedback,
+): { model: Autoencoder; curve: LossHistory } {
   const checked = denoiserModel(model, feedback);
   if (feedback.failed) feedback.finish();
   const [curve] = checkTrainingRuns(history === undefined ? undefined : [history], [checked], validation, feedback);
@@ -237,5 +281,5 @@ export function denoiser(
     );
   }
   feedback.finish();
-  return curve;
+  return { model: checked, curve };
 }

@@ -130,6 +130,20 @@ function checkTable(rows: unknown, reference: ReferenceName, imageShape: ImageSh
   if (feedback.failures === failuresBefore) feedback.pass(`tableau de ${label} : toutes les cases sont justes`);
 }
 
+/** The rows of a table that can be shown (objects with a numeric params); none when it is not an array. */
+function usableRows(rows: unknown): TableRow[] {
+  if (!Array.isArray(rows)) return [];
+  return rows
+    .filter((row): row is Partial<TableRow> => typeof row === 'object' && row !== null)
+    .map((row) => ({
+      part: String(row.part ?? ''),
+      layer: String(row.layer ?? ''),
+      spec: String(row.spec ?? ''),
+      output: Array.isArray(row.output) ? row.output : [],
+      params: typeof row.params === 'number' && Number.isFinite(row.params) ? row.params : 0,
+    }));
+}
+
 /** The table as the library's description, to show it and draw the parameter counts. */
 function describedTable(name: string, rows: TableRow[]): ModelDescription {
   return {
@@ -140,20 +154,28 @@ function describedTable(name: string, rows: TableRow[]): ModelDescription {
   };
 }
 
-/** Questions 1.2 and 2.3: each model's description table, filled in by the student. */
+/**
+ * Questions 1.2 and 2.3: each model's description table, filled in by the student. Returns them as
+ * descriptions; when one is to revise, the reference models' descriptions stand in.
+ */
 export function tables(
   question: string,
   filled: Partial<Record<ReferenceName, TableRow[]>>,
   imageShape: ImageShape = [28, 28],
 ): ModelDescription[] {
-  const feedback = new Feedback(question);
-  const names = Object.keys(filled) as ReferenceName[];
-  if (names.length === 0 || names.some((n) => !(n in REFERENCE_MODELS))) {
-    feedback.stop(`lab.check.tables attend les tableaux nommés ${Object.keys(REFERENCE_MODELS).join(', ')}`);
-  }
-  for (const name of names) checkTable(filled[name], name, imageShape, feedback);
-  feedback.finish();
-  return names.map((name) => describedTable(REFERENCE_MODELS[name].label, filled[name] as TableRow[]));
+  const names = (Object.keys(filled) as ReferenceName[]).filter((name) => name in REFERENCE_MODELS);
+  const check = (feedback: Feedback) => {
+    if (names.length === 0 || names.length !== Object.keys(filled).length) {
+      feedback.stop(`lab.check.tables attend les tableaux nommés ${Object.keys(REFERENCE_MODELS).join(', ')}`);
+    }
+    for (const name of names) checkTable(filled[name], name, imageShape, feedback);
+    feedback.finish();
+    return names.map((name) => describedTable(REFERENCE_MODELS[name].label, filled[name] as TableRow[]));
+  };
+  // The student's own rows go on (never the reference's, which would give the answer away).
+  return Feedback.withStandIn(question, check, () => ({
+    value: names.map((name) => describedTable(REFERENCE_MODELS[name].label, usableRows(filled[name]))),
+  }));
 }
 
 /** Questions 1.3 and 2.4: parameter counts computed by the student from the layer sizes. */

@@ -20,7 +20,7 @@ export interface ValidationPairs {
  */
 const UNTRAINED_MSE = 0.16;
 
-function lossCurves(history: AnyHistory, label: string): LossHistory {
+export function lossCurves(history: AnyHistory, label: string): LossHistory {
   if (history instanceof tf.History || (typeof history === 'object' && history !== null && 'history' in history)) {
     const values = (history as tf.History).history;
     return { label, loss: (values.loss ?? []) as number[], valLoss: (values.val_loss ?? []) as number[] };

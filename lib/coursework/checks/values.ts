@@ -14,7 +14,8 @@ export function describeValue(value: unknown): string {
 
 /** Stops the check when a variable the question fills is still empty. */
 export function required<T>(value: T | undefined | null, name: string, feedback: Feedback): T {
-  if (value === undefined || value === null) feedback.stop(`${name} est vide : complétez la cellule de la question, puis exécutez-la`);
+  if (value === undefined || value === null)
+    feedback.stop(`${name} est vide : exécutez d’abord votre réponse à la question ${feedback.question}`);
   return value as T;
 }
 
