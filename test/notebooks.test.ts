@@ -133,3 +133,37 @@ test('every notebook runs from a fresh tslab kernel in quick mode (nbclient)', (
   // Every check cell said its question is right.
   for (const name of NOTEBOOKS) expect(outputText(readNotebook(path.join(out, name)))).not.toContain('à revoir');
 }, 600_000);
+
+/**
+ * A student pressing Shift+Enter through an untouched student notebook (errors allowed, through a real
+ * tslab kernel): every cell that fails says in French which question to complete or to run first, and
+ * no cell meets a variable that an earlier failing cell lost (no "Cannot find name", no stack trace).
+ */
+test('an untouched student notebook run cell by cell: every error French and naming its question, none "Cannot find name"', () => {
+  const kit = path.join(root, 'build', 'untouched-students');
+  fs.rmSync(kit, { recursive: true, force: true });
+  const made = spawnSync(
+    python,
+    ['-m', 'scripts.tp5nb', 'student', '--output-dir', kit, ...NOTEBOOKS.map((n) => path.join(root, 'notebooks', n))],
+    { cwd: root, encoding: 'utf8' },
+  );
+  expect(made.status).toBe(0);
+  const result = spawnSync(python, [path.join(root, 'test', 'helpers', 'run_untouched.py'), ...NOTEBOOKS.map((n) => path.join(kit, n))], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 400_000,
+  });
+  expect(result.status).toBe(0);
+  const errors: Record<string, { cell: number; text: string }[]> = JSON.parse(result.stdout);
+  const questions = [
+    ['0', '1.1', '1.2', '1.3', '1.4', '1.5', '1.6'],
+    ['2.2', '2.3', '2.4', '2.5', '2.6', '2.7'],
+    ['3.1', '3.2', '3.3', '3.4'],
+  ];
+  NOTEBOOKS.forEach((name, i) => {
+    const texts = errors[name].map((e) => e.text.trim());
+    expect(texts.filter((t) => /Cannot find|is not defined|Error:|\n\s+at /.test(t))).toEqual([]);
+    expect(texts.filter((t) => !/^(Question [0-9.]+ à (compléter|revoir)|Exécutez d'abord)/.test(t))).toEqual([]);
+    for (const question of questions[i]) expect(texts.some((t) => t.startsWith(`Question ${question} à compléter`))).toBe(true);
+  });
+}, 420_000);
