@@ -293,3 +293,137 @@ async function openNotebook(page: Page, base: string, name: string, token: strin
     }
   }, 240_000);
 });
+
+/** A notebook of the kit's set-up cells and one cell looping over three long trainings, to press ■ in. */
+function stopNotebook(kit: string): void {
+  const lesson = JSON.parse(fs.readFileSync(path.join(kit, NOTEBOOKS[0]), 'utf8'));
+  const code = (source: string) => ({ cell_type: 'code', execution_count: null, metadata: {}, outputs: [], source });
+  lesson.cells = [
+    code('import * as lab from "tp5-lab";\nawait lab.initBackend({ print: false });'),
+    code('const data = await lab.loadDataset({ trainLimit: 4000, testLimit: 100, print: false });\nconst model = lab.buildConv();'),
+    code('for (const seed of [1, 2, 3]) {\n  await lab.trainAutoencoder(model, { inputs: data.train }, { epochs: 500, seed });\n}'),
+  ];
+  fs.writeFileSync(path.join(kit, 'arret.ipynb'), JSON.stringify(lesson));
+}
+
+/**
+ * As a student opening the kit with `npm start -- FOLDER` (scripts/start.mjs): JupyterLab speaks
+ * French, nbgrader's menu, button and sidebar are absent, and the ■ button stops a cell of trainings.
+ */
+(haveChromium ? describe : describe.skip)("the student's session: npm start on a kit, in headless chromium", () => {
+  let server: ChildProcess;
+  let browser: Browser;
+  let base = '';
+  let serverLog = '';
+  let kit = '';
+  const token = randomBytes(16).toString('hex');
+
+  beforeAll(async () => {
+    fs.mkdirSync(artifacts, { recursive: true });
+    fs.mkdirSync(path.join(root, 'build'), { recursive: true });
+    kit = fs.mkdtempSync(path.join(root, 'build', 'browser-kit-'));
+    const made = spawnSync(
+      path.join(root, '.venv', 'bin', 'python'),
+      ['-m', 'scripts.tp5nb', 'student', '--output-dir', kit, ...NOTEBOOKS.map((name) => path.join(root, 'notebooks', name))],
+      { cwd: root },
+    );
+    if (made.status !== 0) throw new Error(`npm run student failed: ${made.stderr}`);
+    stopNotebook(kit);
+    const port = await freePort();
+    // The kit's own settings, as on a student's machine (not those of whoever runs the tests).
+    const env: NodeJS.ProcessEnv = { ...process.env, TP5_QUICK: '1' };
+    delete env.JUPYTER_CONFIG_DIR;
+    delete env.JUPYTERLAB_SETTINGS_DIR;
+    server = spawn(
+      process.execPath,
+      [
+        path.join(root, 'scripts', 'start.mjs'),
+        kit,
+        '--no-browser',
+        `--port=${port}`,
+        '--ServerApp.ip=127.0.0.1',
+        `--IdentityProvider.token=${token}`,
+        '--LabApp.expose_app_in_browser=True',
+        '--ServerApp.port_retries=0',
+        '--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate',
+      ],
+      { cwd: root, env },
+    );
+    server.stdout?.on('data', (d) => {
+      serverLog += d;
+    });
+    server.stderr?.on('data', (d) => {
+      serverLog += d;
+    });
+    base = `http://127.0.0.1:${port}`;
+    await waitForServer(`${base}/api/status?token=${token}`, server, () => serverLog.slice(-3000));
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+      ],
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    server?.kill('SIGTERM');
+    fs.rmSync(kit, { recursive: true, force: true });
+    fs.writeFileSync(path.join(artifacts, 'jupyterlab-student.log'), serverLog);
+  });
+
+  test('JupyterLab is in French and shows nothing of nbgrader', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    try {
+      await openNotebook(page, base, NOTEBOOKS[0], token);
+      await page.waitForTimeout(1000);
+      await page.screenshot({ path: path.join(artifacts, 'etudiant-session-fr.png') });
+      const menus = await page.$$eval('.lm-MenuBar-itemLabel', (labels) => labels.map((label) => label.textContent));
+      expect(menus).toEqual(expect.arrayContaining(['Fichier', 'Édition', 'Affichage', 'Exécution', 'Noyau']));
+      expect(menus).not.toContain('File');
+      expect(serverLog).toContain('session étudiant');
+      const page_text = await page.evaluate(() => document.body.innerText);
+      expect(page_text).not.toMatch(/nbgrader|Validate|Create Assignment|Formgrader|Assignment List/i);
+      expect(await page.$$('[id*="nbgrader"], [class*="nbgrader"]')).toHaveLength(0);
+    } finally {
+      await page.close();
+    }
+  }, 180_000);
+
+  test('the ■ button stops a cell of three trainings: the second never starts, one French line, no stack trace', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    try {
+      await openNotebook(page, base, 'arret.ipynb', token);
+      await runCommand(page, 'notebook:run-all-cells');
+      // Press ■ once the first training shows its progress.
+      await page.waitForFunction(() => /époque/.test(document.querySelector('.jp-Notebook')?.textContent ?? ''), undefined, {
+        timeout: 180_000,
+      });
+      const pressed = Date.now();
+      await page.click('.jp-NotebookPanel-toolbar [data-command="notebook:interrupt-kernel"]');
+      await page.waitForFunction(
+        () => /Cellule arrêtée \(■\)\./.test(document.querySelector('.jp-Notebook')?.textContent ?? ''),
+        undefined,
+        {
+          timeout: 30_000,
+        },
+      );
+      // How long it took through the browser, for the log (the 1 s bound is checked without one: test/interrupt.test.ts).
+      console.log(`■ pressed: « Cellule arrêtée » shown after ${((Date.now() - pressed) / 1000).toFixed(2)} s`);
+      // Long enough for a second training to have shown its progress if it had started.
+      await page.waitForTimeout(3000);
+      await page.screenshot({ path: path.join(artifacts, 'etudiant-session-arret.png') });
+      const text = await page.evaluate(() => document.querySelector('.jp-Notebook')?.textContent ?? '');
+      expect(text).toMatch(/entraînement interrompu pendant l'époque/);
+      expect(text.match(/Convolutif \(relu, code 1×1×64\) : /g) ?? []).toHaveLength(1);
+      expect(text).not.toMatch(/Interrupted asynchronously|node_modules|commander/);
+    } finally {
+      await page.close();
+    }
+  }, 300_000);
+});

@@ -388,8 +388,8 @@ describe('part 3: denoising', () => {
           'denoiseHistory = await lab.trainAutoencoder(denoiser, { inputs: prepared.xTrain, targets: noisy.xNoisyTrain }, {',
         ],
         [
-          'validation: { inputs: xNoisyValidation as tf.Tensor4D, targets: prepared.xValidation },',
-          'validation: { inputs: prepared.xValidation, targets: xNoisyValidation as tf.Tensor4D },',
+          'validation: { inputs: noisy.xNoisyValidation, targets: prepared.xValidation },',
+          'validation: { inputs: prepared.xValidation, targets: noisy.xNoisyValidation },',
         ],
       ],
     },
@@ -405,11 +405,11 @@ describe('part 3: denoising', () => {
         [
           `denoiseHistory = await lab.trainAutoencoder(denoiser, { inputs: noisy.xNoisyTrain, targets: prepared.xTrain }, {
   epochs: settings.epochs(20), batchSize: 128, learningRate: 1e-3, loss: "mse", seed: 0,
-  validation: { inputs: xNoisyValidation as tf.Tensor4D, targets: prepared.xValidation },
+  validation: { inputs: noisy.xNoisyValidation, targets: prepared.xValidation },
 });`,
           `denoiser.model.compile({ optimizer: tf.train.adam(1e-3), loss: "meanSquaredError" });
 denoiseHistory = await denoiser.model.fit(noisy.xNoisyTrain, prepared.xTrain, {
-  epochs: 3, batchSize: 128, validationData: [xNoisyValidation as tf.Tensor4D, prepared.xValidation], verbose: 0,
+  epochs: 3, batchSize: 128, validationData: [noisy.xNoisyValidation, prepared.xValidation], verbose: 0,
 });`,
         ],
       ],

@@ -176,8 +176,8 @@ function hash(file: string): string {
           'denoiseHistory = await lab.trainAutoencoder(denoiser, { inputs: prepared.xTrain, targets: noisy.xNoisyTrain }, {',
         ],
         [
-          'validation: { inputs: xNoisyValidation as tf.Tensor4D, targets: prepared.xValidation },',
-          'validation: { inputs: prepared.xValidation, targets: xNoisyValidation as tf.Tensor4D },',
+          'validation: { inputs: noisy.xNoisyValidation, targets: prepared.xValidation },',
+          'validation: { inputs: prepared.xValidation, targets: noisy.xNoisyValidation },',
         ],
       ]),
     );

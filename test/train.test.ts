@@ -53,6 +53,24 @@ test('the convolutional model trains on (noisy input, clean target) pairs', asyn
   expect(out.count).toBe(512);
 });
 
+test('training a model again is warned (a re-run cell goes on from the weights reached); a new model is not', async () => {
+  const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+  try {
+    const ae = buildDense1();
+    await trainAutoencoder(ae, { inputs: data }, { epochs: 2, progress: 'none' });
+    expect(warn.mock.calls.filter(([text]) => /déjà été entraîné/.test(String(text)))).toHaveLength(0);
+    await trainAutoencoder(ae, { inputs: data }, { epochs: 1, progress: 'none' });
+    const again = warn.mock.calls.map(([text]) => String(text)).filter((text) => /déjà été entraîné/.test(text));
+    expect(again).toEqual([
+      expect.stringMatching(/^Attention : Dense n°1 .* a déjà été entraîné \(2 époques\) : .*reconstruisez le modèle/),
+    ]);
+    await trainAutoencoder(buildDense1(), { inputs: data }, { epochs: 1, progress: 'none' });
+    expect(warn.mock.calls.filter(([text]) => /déjà été entraîné/.test(String(text)))).toHaveLength(1);
+  } finally {
+    warn.mockRestore();
+  }
+});
+
 test('seeded: two runs from the same weights give the same losses', async () => {
   const run = async () => {
     const ae = buildDense1();

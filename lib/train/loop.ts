@@ -232,6 +232,19 @@ function warnIfConstant(autoencoder: Autoencoder, images: ImageSet): void {
   }
 }
 
+/** The epochs each model has already trained for through this loop (a re-run cell trains further). */
+const epochsTrained = new WeakMap<tf.LayersModel, number>();
+
+/** Warns when a model is trained again: re-running a training cell goes on from the weights it reached. */
+function warnIfTrainedBefore(autoencoder: Autoencoder): void {
+  const before = epochsTrained.get(autoencoder.model);
+  if (before === undefined) return;
+  console.warn(
+    `Attention : ${autoencoder.name} a déjà été entraîné (${before} époque${before > 1 ? 's' : ''}) : cet entraînement part des poids ` +
+      'atteints et le prolonge. Pour repartir de zéro, reconstruisez le modèle (exécutez de nouveau la cellule qui le construit).',
+  );
+}
+
 const PATH_NAMES: Record<TrainingPath, string> = { native: 'natif', fused: 'rapide (opérations fusionnées)', reference: 'de référence' };
 
 /** « chemin natif », « chemin de référence (la couche GaussianNoise n'a pas de version rapide) ». */
@@ -328,6 +341,7 @@ export async function trainAutoencoder(
     if (set) checkFinite(set, what);
   }
 
+  warnIfTrainedBefore(autoencoder);
   const model = autoencoder.model;
   const total = data.inputs.count;
   const valCount = validation ? 0 : Math.floor(total * validationSplit);
@@ -522,6 +536,7 @@ export async function trainAutoencoder(
     await helpers?.stop();
   }
   progress.finish(finalLine(autoencoder.name, history, interruptedIn));
+  epochsTrained.set(model, (epochsTrained.get(model) ?? 0) + history.loss.length);
   warnIfConstant(autoencoder, data.inputs);
   return history;
 }

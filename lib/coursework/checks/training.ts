@@ -73,7 +73,11 @@ export function checkTrainingRuns(
     }
     if (curve.loss.length > 1 && !(curve.loss[curve.loss.length - 1] < curve.loss[0]))
       feedback.fail(`${name} : la perte d’entraînement ne diminue pas`);
-    if (curve.valLoss.length === 0) feedback.fail(`${name} : pas de perte de validation ; gardez une partie des images pour la validation`);
+    if (curve.valLoss.length === 0)
+      feedback.fail(
+        `${name} : pas de perte de validation : donnez les images de validation à l’entraînement ` +
+          '(option validation de lab.trainAutoencoder, ou validationData de model.fit)',
+      );
     const inputs = firstOf(validation.inputs, 1000);
     const targets = validation.targets ? firstOf(validation.targets, 1000) : inputs;
     const outputs = predict(models[i], inputs);
