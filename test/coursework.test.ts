@@ -10,9 +10,10 @@ import path from 'node:path';
  *
  * Simulated students share a kernel per notebook, as one student re-running cells would: the
  * solution runs first, then each student's version of a question's cells runs again, followed by
- * that question's check cell, then the solution's cells of that question again. Every answer cell
- * declares its variables again, so one student's answer never stands in for another's; and a
- * student's answer cell that fails (say, does not compile) fails the passing variants' tests.
+ * that question's check cell, then the solution's cells of that question again. The given cell that
+ * declares an answer's variables runs again before it, so one student's answer never stands in for
+ * another's; and a student's answer cell that fails (say, does not compile) fails the passing
+ * variants' tests.
  */
 
 const root = path.resolve(__dirname, '..');
@@ -31,7 +32,17 @@ interface Cell {
   cell_type: string;
   id?: string;
   source: string | string[];
-  metadata: { tp5?: { answer?: string; check?: string; written?: string; student?: string; studentAnswer?: string; beyond?: boolean } };
+  metadata: {
+    tp5?: {
+      answer?: string;
+      declares?: string;
+      check?: string;
+      written?: string;
+      student?: string;
+      studentAnswer?: string;
+      beyond?: boolean;
+    };
+  };
   outputs?: Output[];
 }
 
@@ -77,9 +88,8 @@ function simulate(notebookName: string, students: Student[]): Record<string, See
   const notebook = read(solution(notebookName));
   const appended: Cell[] = [];
   for (const student of students) {
-    const answers = notebook.cells
-      .filter((c) => c.metadata.tp5?.answer === student.question)
-      .map((c) => ({ ...c, source: text(c.source), outputs: [] as Output[] }));
+    const ofQuestion = (c: Cell) => c.metadata.tp5?.answer === student.question || c.metadata.tp5?.declares === student.question;
+    const answers = notebook.cells.filter(ofQuestion).map((c) => ({ ...c, source: text(c.source), outputs: [] as Output[] }));
     for (const [find, replace] of student.edits) {
       const target = answers.find((c) => c.source.includes(find));
       if (!target) throw new Error(`${student.name}: "${find}" is not in the answer cells of question ${student.question}`);
@@ -87,7 +97,7 @@ function simulate(notebookName: string, students: Student[]): Record<string, See
     }
     const checkCell = notebook.cells.find((c) => c.metadata.tp5?.check === student.question) as Cell;
     // The student's cells, then the solution's again (the student puts it right), so that the next student starts from a good state.
-    const solutionCells = notebook.cells.filter((c) => c.metadata.tp5?.answer === student.question || c === checkCell);
+    const solutionCells = notebook.cells.filter((c) => ofQuestion(c) || c === checkCell);
     appended.push(
       ...answers.map((c) => ({ ...c, metadata: { tp5: { studentAnswer: student.name } } })),
       { ...checkCell, source: text(checkCell.source), outputs: [], metadata: { tp5: { student: student.name } } },
@@ -122,11 +132,15 @@ function simulate(notebookName: string, students: Student[]): Record<string, See
   return seen;
 }
 
-/** The student's check stopped at the question with this message. */
+/**
+ * The student's check said the question is to revise, with this message: stopping there, or (a check
+ * whose result later cells use) going on with a stand-in, its feedback saying « à revoir ».
+ */
 function expectCaught(seen: Seen | undefined, question: string, message: RegExp): void {
   expect(seen).toBeDefined();
-  expect(seen!.error).toContain(`Question ${question} à revoir`);
-  expect(seen!.error).toMatch(message);
+  if (seen!.error === '') expect(seen!.feedback).toMatch(new RegExp(`^Question ${question.replace('.', '\\.')} \\(.*\\) : à revoir`, 'm'));
+  else expect(seen!.error).toContain(`Question ${question} à revoir`);
+  expect(`${seen!.error}\n${seen!.feedback}`).toMatch(message);
   expect(seen!.feedback).toContain(`Question ${question} (`);
 }
 

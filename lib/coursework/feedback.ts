@@ -12,7 +12,9 @@ export class Feedback {
   /** What stands in for a wrong answer (`withStandIn`), told after the points. */
   private standIn: string | undefined;
 
-  constructor(readonly question: string) {}
+  constructor(readonly question: string) {
+    verdicts.delete(question);
+  }
 
   pass(text: string): void {
     this.points.push({ ok: true, text });
@@ -74,6 +76,8 @@ export class Feedback {
       result = check(feedback);
     } catch (error) {
       if (!(error instanceof QuestionError)) throw error;
+      // Thrown by something else than this check's points (an answer still to write: lab.todo).
+      if (!feedback.failed) feedback.fail(error.message);
     }
     feedback.deferred = false;
     if (result !== undefined && !feedback.failed) {
@@ -87,6 +91,7 @@ export class Feedback {
   }
 
   private report(): void {
+    verdicts.set(this.question, !this.failed);
     if (collected) collected.push(...this.points.map((p) => `${p.ok ? '✔' : '✘'} ${p.text}`));
     else this.show();
   }
@@ -114,6 +119,25 @@ export class Feedback {
       'text/plain': [`${heading} : ${verdict}`, ...lines].join('\n'),
     });
   }
+}
+
+/** Each question's last verdict in this kernel: passed or not (`passed` reads it). */
+const verdicts = new Map<string, boolean>();
+
+/**
+ * Stops when the question's last check said « à revoir », or did not run to its verdict. nbgrader's
+ * course folder grades this cell, placed after each check cell (a check that hands on a stand-in
+ * does not stop, and nbgrader counts a cell that does not stop as passed).
+ */
+export function passed(question: string): void {
+  const verdict = verdicts.get(question);
+  if (verdict === true) return;
+  throw new QuestionError(
+    question,
+    verdict === false
+      ? `Question ${question} à revoir : voir la cellule de vérification au-dessus`
+      : `Question ${question} : sa cellule de vérification n’a pas donné de verdict (exécutez-la)`,
+  );
 }
 
 /** Where finish() puts its points instead of showing them, while a verdict is collected. */

@@ -14,6 +14,7 @@ import { denoiser, noise } from './checks/noise';
 import { denoisingResults, imageGrid, mseFunction, testResults } from './checks/results';
 import { parameterCounts, tables } from './checks/tables';
 import { training } from './checks/training';
+import { passed } from './feedback';
 
 export const check = {
   preparedData,
@@ -28,6 +29,7 @@ export const check = {
   noise,
   denoiser,
   denoisingResults,
+  passed,
 };
 
 export { QUESTIONS, QuestionError, todo } from './questions';
@@ -35,5 +37,7 @@ export { exportAnswer, importAnswer } from './answers';
 export { judgeAnswers, gradedValues, type Part, type QuestionVerdict } from './judge';
 export type { TableRow } from './checks/tables';
 export type { AnyHistory } from './checks/training';
+export { mseTrials } from './checks/results';
+export { noiseTrials } from './checks/noise';
 export type { MseFunction, ResultRow } from './checks/results';
 export type { NoiseFunction } from './checks/noise';

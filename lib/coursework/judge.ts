@@ -10,8 +10,8 @@ import { labSettings } from '../settings';
 import { importAnswer } from './answers';
 import { preparedData } from './checks/data';
 import { convModel, denseModels, sameFunctionAsReference } from './checks/models';
-import { denoiser, noisyPairs } from './checks/noise';
-import { ResultRow, denoisingResults, imageGrid, testResults } from './checks/results';
+import { NoiseTrial, denoiser, judgeNoiseTrials, noisyPairs } from './checks/noise';
+import { MseTrial, ResultRow, denoisingResults, imageGrid, judgeMseTrials, testResults } from './checks/results';
 import { TableRow, parameterCounts, tables } from './checks/tables';
 import { AnyHistory, training } from './checks/training';
 import { Verdict, collectVerdict } from './feedback';
@@ -108,9 +108,11 @@ async function judgePart1(
     await judged('1.4', answers, ['denseHistories', 'dense1', 'dense1Relu', 'dense2'], () =>
       training('1.4', v('denseHistories') as AnyHistory[], models, { inputs: prepared.xValidation }),
     ),
-    await judged('1.5', answers, ['denseResults', 'dense1', 'dense1Relu', 'dense2'], () =>
-      testResults('1.5', v('denseResults') as ResultRow[], models, prepared.xTest),
-    ),
+    // The MSE function is judged on its trials (run in the hand-in's kernel, exported as data).
+    await judged('1.5', answers, ['mseTrials', 'denseResults', 'dense1', 'dense1Relu', 'dense2'], () => {
+      judgeMseTrials(v('mseTrials') as MseTrial[]);
+      testResults('1.5', v('denseResults') as ResultRow[], models, prepared.xTest);
+    }),
     await anyGrid(
       '1.6',
       answers,
@@ -159,9 +161,11 @@ async function judgePart3(answers: Answers, prepared: PreparedData): Promise<Que
   const noisyTest = v('xNoisyTest') as tf.Tensor4D;
   const variance = v('VARIANCE');
   return [
-    await judged('3.1', answers, ['VARIANCE', 'xNoisyTrain', 'xNoisyTest'], () => {
+    await judged('3.1', answers, ['VARIANCE', 'noiseTrials', 'xNoisyTrain', 'xNoisyTest'], () => {
       if (typeof variance !== 'number' || !(variance > 0))
         throw new Error(`VARIANCE doit être un nombre positif, c’est ${String(variance)}`);
+      // The function first, on its trials (run in the hand-in's kernel, exported as data), then the pairs it made.
+      judgeNoiseTrials(v('noiseTrials') as NoiseTrial[]);
       return noisyPairs(variance, prepared.xTrain, v('xNoisyTrain') as tf.Tensor4D, prepared.xTest, noisyTest);
     }),
     // On the grader's own noisy validation images (the TP's variance, noise drawn here).

@@ -108,6 +108,17 @@ def error_lines(error: CellError, outputs: list) -> list:
     return question[:1] or [error.message or error.name]
 
 
+def points_to_revise(cell) -> list:
+    """The ✘ points of a check that said « à revoir » and went on (a check whose result later cells
+    use hands on a stand-in instead of stopping): the cell has no error, its feedback says it."""
+    for output in cell.get("outputs", []):
+        shown = output.get("data", {}).get("text/plain", "")
+        shown = "".join(shown) if isinstance(shown, list) else shown
+        if output.get("output_type") == "display_data" and shown.startswith("Question ") and " : à revoir" in shown.splitlines()[0]:
+            return [line.strip() for line in shown.splitlines() if line.strip().startswith("✘")]
+    return []
+
+
 def check(path: pathlib.Path, timeout: int) -> Report:
     notebook = clear_outputs(nbformat.read(path, as_version=4))
     part, solution = solution_for(notebook, path)
@@ -127,6 +138,9 @@ def check(path: pathlib.Path, timeout: int) -> Report:
                 notes.append(f"cellule {index} arrêtée au bout de {timeout} s")
             continue
         verdict = verdicts.setdefault(question, Verdict(question, True))
+        revise = points_to_revise(cell)
+        if revise and verdict.passed:
+            verdict.passed, verdict.messages = False, revise
         if index in errors and verdict.passed:
             verdict.passed = False
             verdict.messages = ([f"cellule {index} arrêtée au bout de {timeout} s (délai par cellule)"] if index in execution.timeouts

@@ -4,6 +4,7 @@ import { LossHistory } from '../../train/loop';
 import { decimal } from '../../util/french';
 import { libraryCallsDuring, madeBy } from '../../util/provenance';
 import { Feedback } from '../feedback';
+import { QuestionError } from '../questions';
 import { denoiserModel, usableModel } from './models';
 import { AnyHistory, checkTrainingRuns, lossCurves } from './training';
 import { describeValue, meanSquaredError, predict } from './values';
@@ -81,36 +82,83 @@ function correlationAcrossImages(noise: tf.Tensor4D): number {
 const SHARED_NOISE =
   'le même bruit est ajouté à chaque image : tirez un bruit pour chaque pixel de chaque image (de la forme du lot entier)';
 
-/** What is wrong with the student's noise function, tried on blank images at two variances, or undefined. */
-function noiseFunctionProblem(addNoise: NoiseFunction | undefined, variance: number): string | undefined {
+/**
+ * The student's noise function tried on blank images at the TP's variance and at a quarter of it, as
+ * data: in the student's kernel by the check cell, and exported for the grader, which judges the
+ * trials in a process where no code of the hand-in runs (graded-values.json).
+ */
+export interface NoiseTrial {
+  variance: number;
+  /** The library function that made the noise, if one did (lab.addGaussianNoise…). */
+  maker?: string;
+  /** The noisy blank images, when the function returned a tensor of their shape. */
+  output?: tf.Tensor4D;
+  /** What it returned instead, or how it failed. */
+  problem?: string;
+}
+
+const BLANK_SHAPE: [number, number, number, number] = [64, 28, 28, 1];
+
+/** Runs the student's noise function on blank images, in the student's kernel. */
+export function noiseTrials(addNoise: unknown, variance: number): NoiseTrial[] | string {
   if (typeof addNoise !== 'function')
     return `addNoise doit être une fonction (images, variance) => images bruitées, c’est ${describeValue(addNoise)}`;
-  for (const tried of [variance, variance / 4]) {
-    const blank = tf.zeros([64, 28, 28, 1]) as tf.Tensor4D;
-    let outcome: { result: unknown; calls: string[] };
+  return [variance, variance / 4].map((tried): NoiseTrial => {
+    const blank = tf.zeros(BLANK_SHAPE) as tf.Tensor4D;
     try {
-      outcome = libraryCallsDuring(() => addNoise(blank, tried));
+      const { result, calls } = libraryCallsDuring(() => (addNoise as NoiseFunction)(blank, tried));
+      const maker = calls[0] ?? madeBy(result);
+      if (result instanceof tf.Tensor && result.shape.join() === BLANK_SHAPE.join())
+        return { variance: tried, maker, output: result as tf.Tensor4D };
+      return {
+        variance: tried,
+        maker,
+        problem: `addNoise doit rendre un tenseur de même forme que les images, elle rend ${describeValue(result)}`,
+      };
     } catch (error) {
+      if (error instanceof QuestionError) throw error;
+      return {
+        variance: tried,
+        problem: `addNoise(images, ${decimal(tried, 4)}) échoue : ${error instanceof Error ? error.message : String(error)}`,
+      };
+    } finally {
       blank.dispose();
-      return `addNoise(images, ${decimal(tried, 4)}) échoue : ${error instanceof Error ? error.message : String(error)}`;
     }
-    const { result, calls } = outcome;
-    blank.dispose();
-    const maker = calls[0] ?? madeBy(result);
-    if (maker) return `addNoise appelle ${maker} : écrivez le bruit avec tfjs (tf.randomNormal…)`;
-    if (!(result instanceof tf.Tensor) || result.shape.join() !== blank.shape.join()) {
-      return `addNoise doit rendre un tenseur de même forme que les images, elle rend ${describeValue(result)}`;
+  });
+}
+
+/** What is wrong with the noise function by its trials, or undefined; disposes of the trials' images. */
+export function noiseTrialsProblem(trials: NoiseTrial[] | string): string | undefined {
+  if (!Array.isArray(trials)) return typeof trials === 'string' ? trials : 'addNoise n’a pas pu être essayée';
+  try {
+    for (const { variance: tried, maker, output, problem } of trials) {
+      if (maker) return `addNoise appelle ${maker} : écrivez le bruit avec tfjs (tf.randomNormal…)`;
+      if (problem) return problem;
+      if (!(output instanceof tf.Tensor) || output.shape.join() !== BLANK_SHAPE.join())
+        return `addNoise doit rendre un tenseur de même forme que les images, elle rend ${describeValue(output)}`;
+      const stats = statistics(output);
+      if (stats.min >= 0 && stats.max <= 1) return 'addNoise ramène les valeurs dans [0, 1] : la consigne demande x = y + n, sans écrêtage';
+      // One field for every image also skews the statistics (few distinct values): the cause is told first.
+      if (correlationAcrossImages(output) > 0.5) return `addNoise : ${SHARED_NOISE}`;
+      const wrong = noiseProblem(stats, tried, `addNoise(images, ${decimal(tried, 4)})`);
+      if (wrong) return wrong;
     }
-    const stats = statistics(result);
-    const shared = correlationAcrossImages(result as tf.Tensor4D) > 0.5;
-    result.dispose();
-    if (stats.min >= 0 && stats.max <= 1) return 'addNoise ramène les valeurs dans [0, 1] : la consigne demande x = y + n, sans écrêtage';
-    // One field for every image also skews the statistics (few distinct values): the cause is told first.
-    if (shared) return `addNoise : ${SHARED_NOISE}`;
-    const problem = noiseProblem(stats, tried, `addNoise(images, ${decimal(tried, 4)})`);
-    if (problem) return problem;
+    return undefined;
+  } finally {
+    for (const trial of trials) if (trial.output instanceof tf.Tensor) trial.output.dispose();
   }
-  return undefined;
+}
+
+/** The grader's side of question 3.1's function: its exported trials judged. */
+export function judgeNoiseTrials(trials: NoiseTrial[] | string, question = '3.1'): void {
+  const feedback = new Feedback(question);
+  const problem = noiseTrialsProblem(trials);
+  feedback.expect(
+    problem === undefined,
+    'addNoise ajoute un bruit gaussien de moyenne nulle et de la variance demandée, sans écrêtage, tiré pour chaque image',
+    problem ?? '',
+  );
+  feedback.finish();
 }
 
 /**
@@ -134,7 +182,7 @@ export function noise(
     xNoisyTest: usableNoisy(clean.xTest, made.xNoisyTest, variance),
   });
   const check = (feedback: Feedback): NoisyImages => {
-    const problem = noiseFunctionProblem(addNoise, variance);
+    const problem = noiseTrialsProblem(noiseTrials(addNoise, variance));
     if (problem) feedback.fail(problem);
     else {
       feedback.pass('addNoise ajoute un bruit gaussien de moyenne nulle et de la variance demandée, sans écrêtage, tiré pour chaque image');

@@ -7,6 +7,7 @@ import { GridImages, lastImageGrid } from '../../plots/image-grid';
 import { libraryCallsDuring } from '../../util/provenance';
 import { decimal } from '../../util/french';
 import { Feedback } from '../feedback';
+import { QuestionError } from '../questions';
 import { describeValue, finiteNumber, firstOf, meanSquaredError, predict, required } from './values';
 
 /** A student's MSE function: two image batches of the same shape in, one number out (a scalar tensor or a number). */
@@ -18,48 +19,86 @@ function valueOf(result: unknown): number | undefined {
   return undefined;
 }
 
-/** Question 1.5: the student's MSE, written with tfjs operations, against the definition on random images. */
-export function mseFunction(fn: MseFunction | undefined, question = '1.5'): void {
-  const feedback = new Feedback(question);
-  if (typeof fn !== 'function') feedback.stop(`mse doit être une fonction (reference, candidate) => scalaire, c’est ${describeValue(fn)}`);
-  const mse = fn as MseFunction;
-  const cases: [number[], number][] = [
-    [[4, 28, 28, 1], 1],
-    [[3, 5, 7, 1], 2],
-    [[2, 28, 28, 1], 3],
-  ];
-  for (const [shape, seed] of cases) {
-    const a = tf.randomUniform(shape, 0, 1, 'float32', seed);
-    const b = tf.randomUniform(shape, 0, 1, 'float32', seed + 10);
-    const expected = meanSquaredError(a, b);
-    let got: number | undefined;
+/**
+ * The student's MSE tried on the check's fixed inputs, as data: the grader judges these trials in a
+ * process where no code of the hand-in runs (graded-values.json exports them). Each pair of image
+ * batches is drawn from its seed, so the judge can redraw it and recompute the expected value.
+ */
+export interface MseTrial {
+  shape: number[];
+  seed: number;
+  /** Library functions the student's function called (lab.compareImages…). */
+  calls: string[];
+  value?: number;
+  error?: string;
+}
+
+/** Random batches of the given shape and seed, and the second one's seed (the pair a trial compares). */
+function trialPair(shape: number[], seed: number): [tf.Tensor, tf.Tensor] {
+  return [tf.randomUniform(shape, 0, 1, 'float32', seed), tf.randomUniform(shape, 0, 1, 'float32', seed + 10)];
+}
+
+const MSE_TRIALS: [number[], number][] = [
+  [[4, 28, 28, 1], 1],
+  [[3, 5, 7, 1], 2],
+  [[2, 28, 28, 1], 3],
+  // Two identical batches (seed 0 marks them): the MSE must be exactly 0.
+  [[2, 4, 4, 1], 0],
+];
+
+/** Runs the student's MSE on the fixed trial inputs, in the student's kernel. */
+export function mseTrials(fn: unknown): MseTrial[] | string {
+  if (typeof fn !== 'function') return `mse doit être une fonction (reference, candidate) => scalaire, c’est ${describeValue(fn)}`;
+  return MSE_TRIALS.map(([shape, seed]) => {
+    const [a, b] = seed === 0 ? [tf.ones(shape), tf.ones(shape)] : trialPair(shape, seed);
     try {
-      const { result, calls } = libraryCallsDuring(() => mse(a, b));
-      if (calls.length > 0)
-        feedback.stop(`mse appelle ${calls.join(', ')} : écrivez-la avec des opérations tf (tf.sub, tf.square, tf.mean…)`);
-      got = valueOf(result);
+      const { result, calls } = libraryCallsDuring(() => (fn as MseFunction)(a, b));
+      const value = valueOf(result);
       if (result instanceof tf.Tensor) result.dispose();
+      return { shape, seed, calls, value };
     } catch (error) {
-      if (error instanceof Error && error.name === 'QuestionError') throw error;
-      feedback.stop(`mse a échoué sur des images [${shape.join(', ')}] : ${error instanceof Error ? error.message : String(error)}`);
+      // An answer still to write (lab.todo) says so itself.
+      if (error instanceof QuestionError) throw error;
+      return { shape, seed, calls: [], error: error instanceof Error ? error.message : String(error) };
     } finally {
       tf.dispose([a, b]);
     }
-    if (got === undefined) feedback.stop('mse doit rendre un seul nombre (un tenseur scalaire ou un number)');
-    if (Math.abs((got as number) - expected) > 1e-5 * Math.max(1, expected)) {
+  });
+}
+
+/** Question 1.5's verdict on the MSE's trials: no library call, the definition's value on each pair, 0 for identical batches. */
+export function judgeMseTrials(trials: MseTrial[] | string, question = '1.5'): void {
+  const feedback = new Feedback(question);
+  if (!Array.isArray(trials)) feedback.stop(typeof trials === 'string' ? trials : 'mse n’a pas pu être essayée');
+  for (const trial of trials as MseTrial[]) {
+    const { shape, seed, calls, value, error } = trial;
+    if (Array.isArray(calls) && calls.length > 0)
+      feedback.stop(`mse appelle ${calls.join(', ')} : écrivez-la avec des opérations tf (tf.sub, tf.square, tf.mean…)`);
+    if (error !== undefined) feedback.stop(`mse a échoué sur des images [${shape.join(', ')}] : ${error}`);
+    if (typeof value !== 'number') feedback.stop('mse doit rendre un seul nombre (un tenseur scalaire ou un number)');
+    if (seed === 0) {
+      feedback.expect(
+        value === 0,
+        'mse est la moyenne des carrés des écarts, sur tous les pixels de toutes les images',
+        'mse de deux lots identiques doit valoir 0',
+      );
+      continue;
+    }
+    const [a, b] = trialPair(shape, seed);
+    const expected = meanSquaredError(a, b);
+    tf.dispose([a, b]);
+    if (Math.abs((value as number) - expected) > 1e-5 * Math.max(1, expected)) {
       feedback.stop(
-        `sur deux lots d’images aléatoires [${shape.join(', ')}], mse rend ${got} : ce n’est pas la moyenne des carrés des écarts`,
+        `sur deux lots d’images aléatoires [${shape.join(', ')}], mse rend ${value} : ce n’est pas la moyenne des carrés des écarts`,
       );
     }
   }
-  const same = tf.ones([2, 4, 4, 1]);
-  feedback.expect(
-    valueOf(mse(same, same)) === 0,
-    'mse est la moyenne des carrés des écarts, sur tous les pixels de toutes les images',
-    'mse de deux lots identiques doit valoir 0',
-  );
-  same.dispose();
   feedback.finish();
+}
+
+/** Question 1.5: the student's MSE, written with tfjs operations, against the definition on random images. */
+export function mseFunction(fn: MseFunction | undefined, question = '1.5'): void {
+  judgeMseTrials(mseTrials(fn), question);
 }
 
 /** A row of results as a student may write it: { name, mse, psnr, ssim } or { name, metrics: { mse, psnr, ssim } }. */
