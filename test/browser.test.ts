@@ -331,7 +331,9 @@ function stopNotebook(kit: string): void {
     stopNotebook(kit);
     const port = await freePort();
     // The kit's own settings, as on a student's machine (not those of whoever runs the tests).
-    const env: NodeJS.ProcessEnv = { ...process.env, TP5_QUICK: '1' };
+    // Not in quick mode: it would cap the stop notebook's long trainings at three epochs.
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    delete env.TP5_QUICK;
     delete env.JUPYTER_CONFIG_DIR;
     delete env.JUPYTERLAB_SETTINGS_DIR;
     server = spawn(

@@ -274,7 +274,12 @@ describe('part 1: dense autoencoders', () => {
     seen = simulate(NOTEBOOKS[0], students);
   }, 600_000);
 
-  test('K = 32 where the TP asks for 64', () => expectCaught(seen['K = 32'], '1.1', /le code a la forme 32 au lieu de 64/));
+  test('K = 32 where the TP asks for 64: one message per model, the code size, not its knock-on effects', () => {
+    expectCaught(seen['K = 32'], '1.1', /le code a 32 valeurs au lieu de 64/);
+    const points = seen['K = 32'].feedback.split('\n').filter((line) => line.startsWith('✘'));
+    expect(points).toHaveLength(3);
+    for (const point of points) expect(point).toMatch(/ : le code a 32 valeurs au lieu de 64 \(sa taille K\)$/);
+  });
   test('a decoder without its final sigmoid', () => expectCaught(seen['no final sigmoid'], '1.1', /doit finir par une sigmoïde/));
   test('relu inside the model "sans activation"', () =>
     expectCaught(
@@ -543,7 +548,7 @@ test('a hand-in that edits a check cell is graded with the original check', () =
   fs.writeFileSync(file, JSON.stringify(notebook));
   const { status, stdout } = tp5nb(['check', file]);
   expect(stdout).toContain("NOTE : cellule de vérification de la question 1.1 modifiée : remise d'origine");
-  expect(stdout).toMatch(/✘ Question 1\.1\n\s+✘ Dense n°1 sans activation : le code a la forme 32 au lieu de 64/);
+  expect(stdout).toMatch(/✘ Question 1\.1\n\s+✘ Dense n°1 sans activation : le code a 32 valeurs au lieu de 64/);
   expect(status).toBe(1);
 }, 300_000);
 

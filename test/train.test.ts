@@ -71,6 +71,18 @@ test('training a model again is warned (a re-run cell goes on from the weights r
   }
 });
 
+test('quick mode (TP5_QUICK=1) caps the epochs a student writes as a number at three', async () => {
+  const before = process.env.TP5_QUICK;
+  process.env.TP5_QUICK = '1';
+  try {
+    const history = await trainAutoencoder(buildDense1(), { inputs: blobs(64) }, { epochs: 40, progress: 'none' });
+    expect(history.loss).toHaveLength(3);
+  } finally {
+    if (before === undefined) delete process.env.TP5_QUICK;
+    else process.env.TP5_QUICK = before;
+  }
+});
+
 test('seeded: two runs from the same weights give the same losses', async () => {
   const run = async () => {
     const ae = buildDense1();

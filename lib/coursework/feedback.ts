@@ -96,9 +96,10 @@ export class Feedback {
     else this.show();
   }
 
+  /** The error that stops the cell: the points are shown above it, so it only counts them. */
   private error(): QuestionError {
-    const toRevise = this.points.filter((p) => !p.ok).map((p) => `  ✘ ${p.text}`);
-    return new QuestionError(this.question, [`Question ${this.question} à revoir :`, ...toRevise].join('\n'));
+    const count = this.failures;
+    return new QuestionError(this.question, `Question ${this.question} à revoir : ${count} point${count > 1 ? 's' : ''} ci-dessus.`);
   }
 
   private show(): void {

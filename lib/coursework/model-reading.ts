@@ -72,6 +72,19 @@ function where(layer: WeightedLayer): string {
 
 const shapeText = (shape: number[]) => shape.join('×');
 
+/** What sets a layer's output dimension, by its kind. */
+const SIZE_SETTINGS: Record<WeightedLayer['kind'], string> = {
+  dense: '(nombre de neurones)',
+  conv: '(nombre de filtres, noyau, pas, padding)',
+  convTranspose: '(nombre de filtres, noyau, pas, padding, output padding)',
+};
+
+/** « le code a 32 valeurs au lieu de 64 » for a vector code, its shape otherwise. */
+function codeSizeText(code: number[], expected: number[]): string {
+  if (code.length === 1 && expected.length === 1) return `le code a ${code[0]} valeurs au lieu de ${expected[0]} (sa taille K)`;
+  return `le code a la forme ${shapeText(code)} au lieu de ${shapeText(expected)}`;
+}
+
 /** The student's model must be written by the student: not taken from a reference builder, whole or in part. */
 export function checkOwnLayers(model: Autoencoder, label: string, feedback: Feedback): boolean {
   const maker = [model, model.encoder, model.decoder, ...model.encoder.layers, ...model.decoder.layers].map(madeBy).find(Boolean);
@@ -125,9 +138,8 @@ export function compareWithReference(
         '(Dense, Conv2D, Conv2DTranspose, activations, Flatten, Reshape)',
     );
   }
-  if (shapeText(student.codeShape) !== shapeText(expected.codeShape)) {
-    feedback.fail(`${label} : le code a la forme ${shapeText(student.codeShape)} au lieu de ${shapeText(expected.codeShape)}`);
-  }
+  const codeDiffers = shapeText(student.codeShape) !== shapeText(expected.codeShape);
+  if (codeDiffers) feedback.fail(`${label} : ${codeSizeText(student.codeShape, expected.codeShape)}`);
   if (shapeText(student.outputShape) !== shapeText(expected.outputShape)) {
     feedback.fail(
       `${label} : la sortie est ${shapeText(student.outputShape)} par image au lieu d’une image ${shapeText(expected.outputShape)}`,
@@ -143,7 +155,9 @@ export function compareWithReference(
       );
     }
   }
+  // A wrong code size changes the dimensions and counts of the layers around the code: said once, above.
   if (
+    !codeDiffers &&
     student.layers.length === expected.layers.length &&
     student.layers.every((l, i) => l.kind === expected.layers[i].kind && l.half === expected.layers[i].half)
   ) {
@@ -151,8 +165,7 @@ export function compareWithReference(
       const reference = expected.layers[i];
       if (shapeText(layer.outputShape) !== shapeText(reference.outputShape)) {
         feedback.fail(
-          `${label} : la ${where(layer)} sort ${shapeText(layer.outputShape)}, ce n’est pas la dimension attendue ` +
-            '(neurones ou filtres, noyau, pas, padding)',
+          `${label} : la ${where(layer)} sort ${shapeText(layer.outputShape)}, ce n’est pas la dimension attendue ${SIZE_SETTINGS[layer.kind]}`,
         );
       } else if (layer.params !== reference.params) {
         feedback.fail(`${label} : la ${where(layer)} n’a pas le bon nombre de paramètres (noyau ? biais ?)`);

@@ -109,8 +109,8 @@ def error_lines(error: CellError, outputs: list) -> list:
 
 
 def points_to_revise(cell) -> list:
-    """The ✘ points of a check that said « à revoir » and went on (a check whose result later cells
-    use hands on a stand-in instead of stopping): the cell has no error, its feedback says it."""
+    """The ✘ points a check cell's feedback shows when it says « à revoir » (whether the check then
+    stopped the cell or, its result being needed later, handed on a stand-in)."""
     for output in cell.get("outputs", []):
         shown = output.get("data", {}).get("text/plain", "")
         shown = "".join(shown) if isinstance(shown, list) else shown
@@ -144,7 +144,7 @@ def check(path: pathlib.Path, timeout: int) -> Report:
         if index in errors and verdict.passed:
             verdict.passed = False
             verdict.messages = ([f"cellule {index} arrêtée au bout de {timeout} s (délai par cellule)"] if index in execution.timeouts
-                                else error_lines(errors[index], cell.outputs))
+                                else revise or error_lines(errors[index], cell.outputs))
     written = {tp5(c)["written"]: c.source.strip() != WRITTEN
                for c in execution.notebook.cells if tp5(c).get("written")}
     ordered = sorted(verdicts.values(), key=lambda v: question_key(v.question))

@@ -33,6 +33,7 @@
       state of the written answers. Exit code 1 when a question is missing or wrong.
 """
 import argparse
+import os
 import pathlib
 import shutil
 import sys
@@ -115,17 +116,19 @@ def command_handin(args) -> int:
     args.output_dir.mkdir(parents=True, exist_ok=True)
     page = args.output_dir / f"{path.stem}{suffix}.html"
     page.write_text(to_html(notebook, path.stem, args.name or ""), encoding="utf-8")
-    print(f"[handin] wrote {page} (self-contained: figures included, no external script)")
+    print(f"[rendu] page écrite : {page} (autonome : figures incluses, aucun script externe)")
     pdf = page.with_suffix(".pdf")
     why_not = print_pdf(page, pdf)
     if why_not:
-        print(f"[handin] no PDF: {why_not}")
+        print(f"[rendu] pas de PDF : {why_not}")
     else:
-        print(f"[handin] wrote {pdf}")
+        print(f"[rendu] PDF écrit : {pdf}")
     return 0
 
 
 def command_check(args) -> int:
+    # TensorFlow's start-up lines (in English, on the kernel's stderr) are not for the student.
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     status = 0
     for path in existing(args.notebooks):
         try:

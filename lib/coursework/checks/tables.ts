@@ -5,16 +5,20 @@ import { integer } from '../../util/french';
 import { Feedback } from '../feedback';
 import { REFERENCE_MODELS, ReferenceName } from './models';
 
-/** One row of a description table as a student fills it in (the TP's five columns). */
+/**
+ * Une ligne du tableau de description d'un modèle (les cinq colonnes du TP), par exemple
+ * `{ part: "Encodeur", layer: "Aplatissement", spec: "28×28×1 → 784", output: [784], params: 0 }`.
+ */
 export interface TableRow {
-  /** "Encodeur" or "Décodeur". */
+  /** La partie du modèle : "Encodeur" ou "Décodeur". */
   part: string;
-  /** The layer's type: "Linéaire", "Convolution", "Activation", "Aplatissement"… */
+  /** Le type de la couche : "Linéaire", "Convolution", "Convolution transposée", "Activation", "Aplatissement", "Redimensionnement"… */
   layer: string;
-  /** What defines it: sizes, filters, kernel, stride, padding, activation. */
+  /** Ce qui la définit : tailles, nombre de filtres, noyau, pas, padding, activation (par exemple "784 → 64 neurones, ReLU"). */
   spec: string;
-  /** Shape of one image's output, without the batch dimension, e.g. [14, 14, 16]. */
+  /** La dimension de sa sortie pour une image, sans la dimension du lot : [64], [14, 14, 16]… */
   output: number[];
+  /** Son nombre de paramètres (poids et biais). */
   params: number;
 }
 
