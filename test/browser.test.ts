@@ -162,65 +162,96 @@ async function openNotebook(page: Page, base: string, name: string, token: strin
   );
 }
 
+/** A running JupyterLab: the process, its address, and all it has printed so far. */
+interface Lab {
+  server: ChildProcess;
+  base: string;
+  log: () => string;
+}
+
+/**
+ * Starts `command` with JupyterLab's `args` and the options the tests share (this port and token, no
+ * browser, the app exposed to the page, no update check); resolves once the server answers.
+ */
+async function startJupyterLab(
+  command: string,
+  args: string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv },
+  token: string,
+): Promise<Lab> {
+  const port = await freePort();
+  const shared = [
+    '--no-browser',
+    `--port=${port}`,
+    '--ServerApp.ip=127.0.0.1',
+    `--IdentityProvider.token=${token}`,
+    '--LabApp.expose_app_in_browser=True',
+    '--ServerApp.port_retries=0',
+    '--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate',
+  ];
+  const server = spawn(command, [...args, ...shared], options);
+  let printed = '';
+  server.stdout?.on('data', (d) => {
+    printed += d;
+  });
+  server.stderr?.on('data', (d) => {
+    printed += d;
+  });
+  const base = `http://127.0.0.1:${port}`;
+  await waitForServer(`${base}/api/status?token=${token}`, server, () => printed.slice(-3000));
+  return { server, base, log: () => printed };
+}
+
+/** Debian's chromium, headless, with no network of its own, no update and no first-run page. */
+function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+    ],
+  });
+}
+
 (haveChromium ? describe : describe.skip)('JupyterLab in headless chromium', () => {
-  let server: ChildProcess;
+  let lab: Lab;
   let browser: Browser;
   let base = '';
-  let serverLog = '';
   const token = randomBytes(16).toString('hex');
   let workspace = '';
 
   beforeAll(async () => {
     fs.mkdirSync(artifacts, { recursive: true });
     workspace = prepareWorkspace();
-    const port = await freePort();
-    const args = [
-      'lab',
-      '--no-browser',
-      `--port=${port}`,
-      '--ServerApp.ip=127.0.0.1',
-      `--IdentityProvider.token=${token}`,
-      `--ServerApp.root_dir=${path.join(workspace, 'notebooks')}`,
-      '--LabApp.expose_app_in_browser=True',
-      '--ServerApp.port_retries=0',
-      '--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate',
-    ];
+    const args = ['lab', `--ServerApp.root_dir=${path.join(workspace, 'notebooks')}`];
     if (process.getuid?.() === 0) args.push('--allow-root');
-    server = spawn(path.join(root, '.venv', 'bin', 'jupyter'), args, {
-      cwd: workspace,
-      env: {
-        ...process.env,
-        TP5_QUICK: '1',
-        JUPYTER_CONFIG_DIR: path.join(workspace, '.jupyter'),
-        JUPYTERLAB_SETTINGS_DIR: path.join(workspace, '.settings'),
+    lab = await startJupyterLab(
+      path.join(root, '.venv', 'bin', 'jupyter'),
+      args,
+      {
+        cwd: workspace,
+        env: {
+          ...process.env,
+          TP5_QUICK: '1',
+          JUPYTER_CONFIG_DIR: path.join(workspace, '.jupyter'),
+          JUPYTERLAB_SETTINGS_DIR: path.join(workspace, '.settings'),
+        },
       },
-    });
-    server.stdout?.on('data', (d) => {
-      serverLog += d;
-    });
-    server.stderr?.on('data', (d) => {
-      serverLog += d;
-    });
-    base = `http://127.0.0.1:${port}`;
-    await waitForServer(`${base}/api/status?token=${token}`, server, () => serverLog.slice(-3000));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-      ],
-    });
+      token,
+    );
+    base = lab.base;
+    browser = await launchChromium();
   }, 120_000);
 
   afterAll(async () => {
     await browser?.close();
-    server?.kill('SIGTERM');
+    lab?.server.kill('SIGTERM');
     fs.rmSync(workspace, { recursive: true, force: true });
-    fs.writeFileSync(path.join(artifacts, 'jupyterlab.log'), serverLog);
+    if (lab) fs.writeFileSync(path.join(artifacts, 'jupyterlab.log'), lab.log());
   });
 
   test.each(NOTEBOOKS)(
@@ -299,10 +330,8 @@ async function openNotebook(page: Page, base: string, name: string, token: strin
  * French, and nbgrader's menu, button and sidebar are absent.
  */
 (haveChromium ? describe : describe.skip)("the student's session: npm start on a kit, in headless chromium", () => {
-  let server: ChildProcess;
+  let lab: Lab;
   let browser: Browser;
-  let base = '';
-  let serverLog = '';
   let kit = '';
   const token = randomBytes(16).toString('hex');
 
@@ -316,64 +345,31 @@ async function openNotebook(page: Page, base: string, name: string, token: strin
       { cwd: root },
     );
     if (made.status !== 0) throw new Error(`npm run student failed: ${made.stderr}`);
-    const port = await freePort();
     // The kit's own settings, as on a student's machine (not those of whoever runs the tests).
     const env: NodeJS.ProcessEnv = { ...process.env };
     delete env.JUPYTER_CONFIG_DIR;
     delete env.JUPYTERLAB_SETTINGS_DIR;
-    server = spawn(
-      process.execPath,
-      [
-        path.join(root, 'scripts', 'start.mjs'),
-        kit,
-        '--no-browser',
-        `--port=${port}`,
-        '--ServerApp.ip=127.0.0.1',
-        `--IdentityProvider.token=${token}`,
-        '--LabApp.expose_app_in_browser=True',
-        '--ServerApp.port_retries=0',
-        '--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate',
-      ],
-      { cwd: root, env },
-    );
-    server.stdout?.on('data', (d) => {
-      serverLog += d;
-    });
-    server.stderr?.on('data', (d) => {
-      serverLog += d;
-    });
-    base = `http://127.0.0.1:${port}`;
-    await waitForServer(`${base}/api/status?token=${token}`, server, () => serverLog.slice(-3000));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-      ],
-    });
+    lab = await startJupyterLab(process.execPath, [path.join(root, 'scripts', 'start.mjs'), kit], { cwd: root, env }, token);
+    browser = await launchChromium();
   }, 120_000);
 
   afterAll(async () => {
     await browser?.close();
-    server?.kill('SIGTERM');
+    lab?.server.kill('SIGTERM');
     fs.rmSync(kit, { recursive: true, force: true });
-    fs.writeFileSync(path.join(artifacts, 'jupyterlab-student.log'), serverLog);
+    if (lab) fs.writeFileSync(path.join(artifacts, 'jupyterlab-student.log'), lab.log());
   });
 
   test('JupyterLab is in French and shows nothing of nbgrader', async () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     try {
-      await openNotebook(page, base, NOTEBOOKS[0], token);
+      await openNotebook(page, lab.base, NOTEBOOKS[0], token);
       await page.waitForTimeout(1000);
       await page.screenshot({ path: path.join(artifacts, 'etudiant-session-fr.png') });
       const menus = await page.$$eval('.lm-MenuBar-itemLabel', (labels) => labels.map((label) => label.textContent));
       expect(menus).toEqual(expect.arrayContaining(['Fichier', 'Édition', 'Affichage', 'Exécution', 'Noyau']));
       expect(menus).not.toContain('File');
-      expect(serverLog).toContain('session étudiant');
+      expect(lab.log()).toContain('session étudiant');
       const pageText = await page.evaluate(() => document.body.innerText);
       expect(pageText).not.toMatch(/nbgrader|Validate|Create Assignment|Formgrader|Assignment List/i);
       expect(await page.$$('[id*="nbgrader"], [class*="nbgrader"]')).toHaveLength(0);

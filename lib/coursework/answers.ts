@@ -3,8 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ImageSet } from '../data/images';
 import { autoencoder, markReference } from '../models/autoencoder';
-import { Autoencoder } from '../models/types';
 import { madeBy } from '../util/provenance';
+import { isAutoencoder } from './checks/values';
 
 /**
  * A notebook's answers as data: what each question is graded on leaves the student's kernel as
@@ -37,11 +37,6 @@ type Encoded =
 const MAX_DEPTH = 6;
 const MAX_ITEMS = 1000;
 const MAX_BYTES = 400 * 1024 * 1024;
-
-function isAutoencoder(value: object): value is Autoencoder {
-  const v = value as Partial<Autoencoder>;
-  return v.model instanceof tf.LayersModel && v.encoder instanceof tf.LayersModel && v.decoder instanceof tf.LayersModel;
-}
 
 function isImageSet(value: object): value is ImageSet {
   const v = value as Partial<ImageSet>;

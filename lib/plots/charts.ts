@@ -146,7 +146,6 @@ function finiteValues(values: number[], positive: boolean): number[] {
   return values.filter((v) => Number.isFinite(v) && (!positive || v > 0));
 }
 
-/** One line per series (e.g. a loss per epoch for each model). */
 /** A chart with nothing to draw yet (a training not run): its frame and a sentence saying so. */
 export function emptyChart(options: AxisOptions, note: string): Figure {
   const body = [`<text x="${PLOT_W / 2}" y="${PLOT_H / 2}" text-anchor="middle" fill="#666">${escapeHtml(note)}</text>`];
@@ -165,6 +164,7 @@ export function emptyChart(options: AxisOptions, note: string): Figure {
   };
 }
 
+/** One line per series (e.g. a loss per epoch for each model). */
 export function lineChart(series: Series[], options: AxisOptions): Figure {
   const xs = series.flatMap((s) => s.x);
   const ys = finiteValues(

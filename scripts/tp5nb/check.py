@@ -144,7 +144,7 @@ def check(path: pathlib.Path, timeout: int) -> Report:
         if index in errors and verdict.passed:
             verdict.passed = False
             verdict.messages = ([f"cellule {index} arrêtée au bout de {timeout} s (délai par cellule)"] if index in execution.timeouts
-                                else revise or error_lines(errors[index], cell.outputs))
+                                else error_lines(errors[index], cell.outputs))
     written = {tp5(c)["written"]: c.source.strip() != WRITTEN
                for c in execution.notebook.cells if tp5(c).get("written")}
     ordered = sorted(verdicts.values(), key=lambda v: question_key(v.question))

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { ACTIVATION_NAMES, ActivationName, Autoencoder, ImageShape } from '../../models/types';
 import { Feedback } from '../feedback';
 import { ActivationRule, checkOwnLayers, compareWithReference, readModel } from '../model-reading';
-import { autoencoderValue } from './values';
+import { autoencoderValue, isAutoencoder } from './values';
 
 /** The TP's models, each with the activation rule of every layer that has weights. */
 export const REFERENCE_MODELS = {
@@ -34,10 +34,7 @@ export type ReferenceName = keyof typeof REFERENCE_MODELS;
 
 /** The student's model where it is an autoencoder (even a wrong one: later questions judge that one), else the reference. */
 export function usableModel(value: unknown, reference: ReferenceName): { model: Autoencoder; standIn: boolean } {
-  const model = value as Partial<Autoencoder> | undefined;
-  if (model?.model instanceof tf.LayersModel && model.encoder instanceof tf.LayersModel && model.decoder instanceof tf.LayersModel) {
-    return { model: model as Autoencoder, standIn: false };
-  }
+  if (isAutoencoder(value)) return { model: value, standIn: false };
   return { model: REFERENCE_MODELS[reference].build([28, 28]), standIn: true };
 }
 
@@ -61,7 +58,8 @@ function checkModel(value: unknown, variable: string, reference: ReferenceName, 
 
 /**
  * Question 1.1: Dense n°1 without activation, Dense n°1 with ReLU, Dense n°2, each with K = 64.
- * When one is to revise, the reference models stand in for the three (Feedback.withStandIn).
+ * When one is to revise, the student's models go on, a reference one standing in for each that is
+ * not an autoencoder at all (Feedback.withStandIn).
  */
 export function denseModels(
   dense1: Autoencoder | undefined,
@@ -82,7 +80,7 @@ export function denseModels(
   });
 }
 
-/** Question 2.2: the convolutional autoencoder of the TP's table (the reference one stands in when it is to revise). */
+/** Question 2.2: the convolutional autoencoder of the TP's table (the reference one stands in only when it is not an autoencoder). */
 export function convModel(model: Autoencoder | undefined, question = '2.2'): Autoencoder {
   const check = (feedback: Feedback) => {
     const checked = checkModel(model, 'conv', 'conv', feedback);

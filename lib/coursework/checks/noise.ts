@@ -7,7 +7,7 @@ import { Feedback } from '../feedback';
 import { QuestionError } from '../questions';
 import { denoiserModel, usableModel } from './models';
 import { AnyHistory, checkTrainingRuns, lossCurves } from './training';
-import { describeValue, meanSquaredError, predict } from './values';
+import { describeValue, meanSquaredError, predict, sameImagesShape } from './values';
 
 /** The student's noise: images in, the same images plus Gaussian noise of the given variance out. */
 export type NoiseFunction = (images: tf.Tensor4D, variance: number) => tf.Tensor4D;
@@ -173,7 +173,7 @@ export function noise(
   addNoise: NoiseFunction | undefined,
   variance: number,
   clean: { xTrain: tf.Tensor4D; xValidation: tf.Tensor4D; xTest: tf.Tensor4D },
-  made: { xNoisyTrain?: tf.Tensor4D; xNoisyValidation?: tf.Tensor4D; xNoisyTest?: tf.Tensor4D },
+  made: Partial<NoisyImages>,
   question = '3.1',
 ): NoisyImages {
   const usable = (): NoisyImages => ({
@@ -192,9 +192,11 @@ export function noise(
     return usable();
   };
   return Feedback.withStandIn(question, check, () => {
-    const own = (['xNoisyTrain', 'xNoisyValidation', 'xNoisyTest'] as const).filter((name) => !usableShape(clean, made, name));
+    const value = usable();
+    // The sets drawn here: those where the student's could not be used.
+    const own = (Object.keys(value) as (keyof NoisyImages)[]).filter((name) => value[name] !== made[name]);
     return {
-      value: usable(),
+      value,
       what: own.length
         ? `des images bruitées par la bibliothèque pour ${own.join(', ')} (forme différente de leurs images propres)`
         : undefined,
@@ -209,19 +211,9 @@ export interface NoisyImages {
   xNoisyTest: tf.Tensor4D;
 }
 
-function usableShape(
-  clean: { xTrain: tf.Tensor4D; xValidation: tf.Tensor4D; xTest: tf.Tensor4D },
-  made: Partial<NoisyImages>,
-  name: keyof NoisyImages,
-): boolean {
-  const cleanOne = clean[name === 'xNoisyTrain' ? 'xTrain' : name === 'xNoisyValidation' ? 'xValidation' : 'xTest'];
-  const madeOne: unknown = made[name];
-  return madeOne instanceof tf.Tensor && !madeOne.isDisposed && madeOne.shape.join() === cleanOne.shape.join();
-}
-
 /** The student's noisy images where they have the shape of their clean ones, else the clean ones with noise drawn here. */
 function usableNoisy(clean: tf.Tensor4D, made: unknown, variance: number): tf.Tensor4D {
-  if (made instanceof tf.Tensor && !made.isDisposed && made.shape.join() === clean.shape.join()) return made as tf.Tensor4D;
+  if (sameImagesShape(made, clean)) return made;
   return tf.tidy(() => tf.add(clean, tf.randomNormal(clean.shape, 0, Math.sqrt(variance))) as tf.Tensor4D);
 }
 
@@ -247,25 +239,27 @@ function checkNoisyPairs(
   xTest: tf.Tensor4D,
   xNoisyTest: tf.Tensor4D | undefined,
   feedback: Feedback,
-): { xNoisyTrain: tf.Tensor4D; xNoisyTest: tf.Tensor4D } {
+): void {
   const noisy: tf.Tensor4D[] = [];
+  const drawn: tf.Tensor4D[] = [];
   for (const [name, clean, made] of [
     ['xNoisyTrain', xTrain, xNoisyTrain],
     ['xNoisyTest', xTest, xNoisyTest],
   ] as const) {
-    if (!(made instanceof tf.Tensor) || made.isDisposed || made.shape.join() !== clean.shape.join()) {
+    if (!sameImagesShape(made, clean)) {
       feedback.fail(`${name} doit avoir la forme de ses images propres [${clean.shape.join(', ')}], c’est ${describeValue(made)}`);
-      noisy.push(usableNoisy(clean, undefined, variance));
+      drawn.push(usableNoisy(clean, undefined, variance));
+      noisy.push(drawn[drawn.length - 1]);
       continue;
     }
-    const difference = tf.sub(made as tf.Tensor4D, clean) as tf.Tensor4D;
+    const difference = tf.sub(made, clean) as tf.Tensor4D;
     const problem =
       correlationAcrossImages(difference) > 0.5
         ? `${name} : ${SHARED_NOISE}`
         : noiseProblem(statistics(difference), variance, `${name} − images propres`);
     difference.dispose();
     feedback.expect(problem === undefined, `${name} = images propres + bruit`, problem ?? '');
-    noisy.push(made as tf.Tensor4D);
+    noisy.push(made);
   }
   const sameNoise = tf.tidy(() => {
     const n = Math.min(xTrain.shape[0], xTest.shape[0], 100);
@@ -278,7 +272,7 @@ function checkNoisyPairs(
     'le bruit des images de test est tiré à part',
     'le même bruit est ajouté aux images d’entraînement et de test : tirez-le à part',
   );
-  return { xNoisyTrain: noisy[0], xNoisyTest: noisy[1] };
+  tf.dispose(drawn);
 }
 
 /** The denoiser's error on noisy images must be below this share of the noisy images' own error. */

@@ -33,7 +33,7 @@ export interface MseTrial {
   error?: string;
 }
 
-/** Random batches of the given shape and seed, and the second one's seed (the pair a trial compares). */
+/** The pair of random batches a trial compares: drawn from `seed` and from `seed + 10`. */
 function trialPair(shape: number[], seed: number): [tf.Tensor, tf.Tensor] {
   return [tf.randomUniform(shape, 0, 1, 'float32', seed), tf.randomUniform(shape, 0, 1, 'float32', seed + 10)];
 }

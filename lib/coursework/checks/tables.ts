@@ -160,7 +160,7 @@ function describedTable(name: string, rows: TableRow[]): ModelDescription {
 
 /**
  * Questions 1.2 and 2.3: each model's description table, filled in by the student. Returns them as
- * descriptions; when one is to revise, the reference models' descriptions stand in.
+ * descriptions, even when one is to revise (its rows that can be shown).
  */
 export function tables(
   question: string,

@@ -34,16 +34,28 @@ export function imageTensor(value: unknown, name: string, imageShape: [number, n
 
 /** A model made by lab.autoencoder (or a reference builder), or a stop. */
 export function autoencoderValue(value: unknown, name: string, feedback: Feedback): Autoencoder {
-  const model = required(value, name, feedback) as Partial<Autoencoder>;
-  if (
-    typeof model !== 'object' ||
-    !(model.model instanceof tf.LayersModel) ||
-    !(model.encoder instanceof tf.LayersModel) ||
-    !(model.decoder instanceof tf.LayersModel)
-  ) {
+  const model = required(value, name, feedback);
+  if (!isAutoencoder(model)) {
     feedback.stop(`${name} doit être un auto-encodeur fait par lab.autoencoder({ encoder, decoder, name }), c’est ${describeValue(model)}`);
   }
   return model as Autoencoder;
+}
+
+/** A model, its encoder and its decoder, as lab.autoencoder (or a reference builder) makes them. */
+export function isAutoencoder(value: unknown): value is Autoencoder {
+  const v = value as Partial<Autoencoder> | undefined;
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    v.model instanceof tf.LayersModel &&
+    v.encoder instanceof tf.LayersModel &&
+    v.decoder instanceof tf.LayersModel
+  );
+}
+
+/** A tensor of images of the same shape as `clean`, not yet disposed of. */
+export function sameImagesShape(made: unknown, clean: tf.Tensor): made is tf.Tensor4D {
+  return made instanceof tf.Tensor && !made.isDisposed && made.shape.join() === clean.shape.join();
 }
 
 /** Mean of (a − b)² over every value, on the backend. */
