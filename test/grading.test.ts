@@ -101,7 +101,18 @@ function hash(file: string): string {
       cwd: root,
     });
     for (const name of NOTEBOOKS) put('bob', name, read(path.join(kit, name)));
-    put('carol', NOTEBOOKS[0], variant(NOTEBOOKS[0], [['(M, N, 64,', '(M, N, 32,']]));
+    put(
+      'carol',
+      NOTEBOOKS[0],
+      variant(NOTEBOOKS[0], [
+        ['(M, N, 64,', '(M, N, 32,'],
+        // And the test images trained on with the training images: a note for the teacher, no point lost.
+        [
+          'denseHistories.push(await lab.trainAutoencoder(model, { inputs: prepared.xTrain }, recipe));',
+          'denseHistories.push(await lab.trainAutoencoder(model, { inputs: tf.concat([prepared.xTrain, prepared.xTest]) as tf.Tensor4D }, recipe));',
+        ],
+      ]),
+    );
     put(
       'carol',
       NOTEBOOKS[1],
@@ -277,6 +288,12 @@ function hash(file: string): string {
     );
     const page = fs.readFileSync(path.join(out, 'feedback', 'carol', '01-auto-encodeurs-denses.html'), 'utf8');
     expect(page).toContain('le code a 32 valeurs au lieu de 64');
+  });
+
+  test('a training on the test images is noted for the teacher, costing no point; the solutions get no such note', () => {
+    expect(row('carol', NOTEBOOKS[0])['q1.4']).toBe('1');
+    expect(row('carol', NOTEBOOKS[0]).notes).toContain('la réponse à la question 1.4 nomme les images de test');
+    for (const name of NOTEBOOKS) expect(row('alice', name).notes).not.toContain('images de test');
   });
 
   test('fakes: plain objects for a model, a patched check or console.log, a made-up history and a changed set-up cell gain nothing', () => {

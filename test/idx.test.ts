@@ -14,17 +14,25 @@ test('parses raw and gzipped IDX files', () => {
 });
 
 test.each([
-  ['a truncated file', encodeIdx(images).subarray(0, 30), /images: truncated, 14 data bytes where shape \[2, 3, 4\] needs 24/],
-  ['a truncated header', encodeIdx(images).subarray(0, 10), /images: truncated header, 10 bytes where 16 are needed/],
+  [
+    'a truncated file',
+    encodeIdx(images).subarray(0, 30),
+    /images : tronqué, 14 octets de données là où la forme \[2, 3, 4\] en demande 24/,
+  ],
+  ['a truncated header', encodeIdx(images).subarray(0, 10), /images : en-tête tronqué, 10 octets là où il en faut 16/],
   [
     'a wrong magic number',
     Uint8Array.from([0x50, 0x4b, 3, 4, 0, 0, 0, 0]),
-    /images: not an IDX file \(magic number starts with 0x504b, expected 0x0000\)/,
+    /images : pas un fichier IDX \(le nombre magique commence par 0x504b, 0x0000 attendu\)/,
   ],
-  ['an unsupported data type', Uint8Array.from([0, 0, 0x0d, 1, 0, 0, 0, 1, 0, 0, 0, 0]), /data type 0x0d is not supported; allowed: 0x08/],
-  ['trailing bytes', Uint8Array.from([...encodeIdx(images), 1, 2]), /images: 2 unexpected bytes after the data/],
-  ['corrupt gzip data', Uint8Array.from([0x1f, 0x8b, 8, 0, 1, 2, 3, 4, 5]), /images: corrupt gzip data/],
-  ['a gzip stream cut short', zlib.gzipSync(encodeIdx(images)).subarray(0, 20), /images: corrupt gzip data/],
+  [
+    'an unsupported data type',
+    Uint8Array.from([0, 0, 0x0d, 1, 0, 0, 0, 1, 0, 0, 0, 0]),
+    /type de données IDX 0x0d non pris en charge ; permis : 0x08/,
+  ],
+  ['trailing bytes', Uint8Array.from([...encodeIdx(images), 1, 2]), /images : 2 octets en trop après les données/],
+  ['corrupt gzip data', Uint8Array.from([0x1f, 0x8b, 8, 0, 1, 2, 3, 4, 5]), /images : données gzip corrompues/],
+  ['a gzip stream cut short', zlib.gzipSync(encodeIdx(images)).subarray(0, 20), /images : données gzip corrompues/],
 ])('rejects %s with a clear error', (_, bytes, message) => {
   expect(() => parseIdx(bytes, 'images')).toThrow(message);
 });

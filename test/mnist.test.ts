@@ -31,8 +31,10 @@ function isolated(extra: object = {}) {
     // Pixels are bytes / 255: exact, within [0, 1].
     const first = imageAt(data.train, 0);
     expect(first.every((v) => v >= 0 && v <= 1 && Math.abs(v * 255 - Math.round(v * 255)) < 1e-4)).toBe(true);
-    expect(data.summary).toMatch(
-      /MNIST : 10\u202f000 images d'entraînement et 10\u202f000 de test, source copie embarquée .*PAS le jeu d'entraînement complet de 60\u202f000 images/,
+    // One sentence, nothing shouted, no word of the download that the embedded copy stood in for.
+    expect(data.summary).toBe(
+      "MNIST : 10\u202f000 images d'entraînement et 10\u202f000 de test, copie embarquée " +
+        "(les 10\u202f000 premières des 60\u202f000 images d'entraînement officielles, jeu de test officiel).",
     );
   });
 });
@@ -43,14 +45,14 @@ test('embedded fallback without the official files: a seeded split of the 10,000
   const b = await loadDataset(isolated({ fallbackDir: empty, seed: 7 }));
   expect([a.train.count, a.test.count]).toEqual([8000, 2000]);
   expect(Array.from(a.test.labels!.subarray(0, 50))).toEqual(Array.from(b.test.labels!.subarray(0, 50)));
-  expect(a.summary).toContain('partagées au hasard (graine fixe)');
+  expect(a.summary).toContain('partagées au hasard (graine fixe) entre entraînement et test).');
 });
 
 test('limits keep the first images, and the summary says so', async () => {
   const data = await loadDataset(isolated({ fallbackDir: tempDir(), trainLimit: 100, testLimit: 20 }));
   expect([data.train.count, data.test.count]).toEqual([100, 20]);
   expect(data.train.pixels.length).toBe(100 * 784);
-  expect(data.summary).toContain('limité à 100 + 20 images');
+  expect(data.summary).toMatch(/^MNIST : 100 images d'entraînement et 20 de test \(les premières seulement\), copie embarquée/);
 });
 
 test('an explicit folder with missing files is an error naming them', async () => {
@@ -66,12 +68,14 @@ test('an explicit folder with missing files is an error naming them', async () =
     fs.copyFileSync(path.join(sharedMnist, f), path.join(dir, f));
   }
   fs.writeFileSync(path.join(dir, 'train-images-idx3-ubyte'), Buffer.from('PK\x03\x04 not an idx file'));
-  await expect(loadDataset(isolated({ dir }))).rejects.toThrow(/train-images-idx3-ubyte: not an IDX file/);
+  await expect(loadDataset(isolated({ dir }))).rejects.toThrow(/train-images-idx3-ubyte : pas un fichier IDX/);
   // A well-formed file with the wrong content fails its checksum.
   const wrong = encodeIdx({ shape: [10000, 28, 28], data: new Uint8Array(10000 * 784) });
   fs.writeFileSync(path.join(dir, 't10k-images-idx3-ubyte.gz'), zlib.gzipSync(wrong));
   fs.writeFileSync(path.join(dir, 'train-images-idx3-ubyte'), encodeIdx({ shape: [60000, 28, 28], data: new Uint8Array(60000 * 784) }));
-  await expect(loadDataset(isolated({ dir }))).rejects.toThrow(/t10k-images-idx3-ubyte.gz: MD5 mismatch/);
+  await expect(loadDataset(isolated({ dir }))).rejects.toThrow(
+    /t10k-images-idx3-ubyte.gz : empreinte MD5 différente, ce n'est pas le fichier officiel/,
+  );
 });
 
 (hasShared ? test : test.skip)('a download that fails or is corrupt leaves no file behind, then the fallback loads', async () => {
@@ -89,7 +93,10 @@ test('an explicit folder with missing files is an error naming them', async () =
     },
   });
   expect(data.source).toBe('embedded');
-  expect(data.summary).toMatch(/téléchargement : impossible de télécharger train-images-idx3-ubyte.gz depuis 2 miroirs \(MD5 mismatch/);
+  expect(data.notes.join('\n')).toMatch(
+    /téléchargement : impossible de télécharger train-images-idx3-ubyte.gz depuis 2 miroirs \(empreinte MD5 différente/,
+  );
+  expect(data.summary).not.toMatch(/télécharg/);
   expect(requested.filter((u) => u.endsWith('train-images-idx3-ubyte.gz')).length).toBeGreaterThanOrEqual(2);
   // Nothing partial or unverified in the cache: at most the files that were verified.
   const cached = fs.readdirSync(path.join(cacheDir, 'mnist'));
@@ -101,7 +108,9 @@ test('an explicit folder with missing files is an error naming them', async () =
   expect(data.source).toBe('system');
   expect(data.full).toBe(true);
   expect([data.train.count, data.test.count]).toEqual([60000, 500]);
-  expect(data.summary).toMatch(/^Fashion-MNIST : 60\u202f000 images d'entraînement et 500 de test, source copie du système/);
+  expect(data.summary).toMatch(
+    /^Fashion-MNIST : 60\u202f000 images d'entraînement et 500 de test \(les premières seulement\), copie du système \(.*\), jeu officiel complet\.$/,
+  );
 });
 
 test('a missing folder, or a folder where a data file should be, is an error naming it', async () => {
@@ -113,7 +122,7 @@ test('a missing folder, or a folder where a data file should be, is an error nam
   );
 });
 
-(hasShared ? test : test.skip)('a corrupt file in the cache is moved aside and fetched again, and the summary says so', async () => {
+(hasShared ? test : test.skip)('a corrupt file in the cache is moved aside and fetched again, and the notes say so', async () => {
   const cacheDir = tempDir();
   const cached = path.join(cacheDir, 'mnist');
   fs.mkdirSync(cached);
@@ -134,8 +143,8 @@ test('a missing folder, or a folder where a data file should be, is an error nam
       throw new Error('offline');
     },
   });
-  expect(data.summary).toMatch(
-    /cache : .*train-images-idx3-ubyte.gz: MD5 mismatch.* ; train-images-idx3-ubyte.gz mis de côté \(.corrupt\), à télécharger de nouveau/,
+  expect(data.notes.join('\n')).toMatch(
+    /cache : .*train-images-idx3-ubyte.gz : empreinte MD5 différente.* ; train-images-idx3-ubyte.gz mis de côté \(.corrupt\), à télécharger de nouveau/,
   );
   expect(requested).toContain('train-images-idx3-ubyte.gz');
   expect(fs.existsSync(path.join(cached, 'train-images-idx3-ubyte.gz.corrupt'))).toBe(true);
@@ -151,7 +160,7 @@ test('a missing folder, or a folder where a data file should be, is an error nam
   fs.writeFileSync(path.join(dir, 'train-images-idx3-ubyte'), encodeIdx({ shape: [60000, 28, 28], data: random }));
   const data = await loadDataset(isolated({ dir }));
   expect(data.verified).toBe(false);
-  expect(data.summary).toContain('jeu complet NON VÉRIFIÉ (train-images-idx3-ubyte : aucune empreinte connue');
+  expect(data.summary).toContain('jeu complet non vérifié (train-images-idx3-ubyte : aucune empreinte connue');
   expect(data.summary).not.toContain('jeu officiel complet');
 });
 

@@ -1,5 +1,15 @@
 import zlib from 'node:zlib';
-import { ImageSet, PLOTLY_MIME, barChart, encodeGrayPng, figureHtml, imageGridPng, lineChart, scatterChart } from '../lib';
+import {
+  ImageSet,
+  PLOTLY_MIME,
+  barChart,
+  encodeGrayPng,
+  figureHtml,
+  imageGridPng,
+  lineChart,
+  lossCurvesFigure,
+  scatterChart,
+} from '../lib';
 
 /** Reads a grey PNG back (header, CRCs and pixels) to check the encoder without a PNG library. */
 function decodeGrayPng(png: Buffer): { width: number; height: number; pixels: Uint8Array } {
@@ -74,4 +84,24 @@ test('bar and scatter charts draw one mark per value', () => {
   expect(scatter.plotly.data).toHaveLength(2);
   expect(scatter.svg.match(/<circle/g)).toHaveLength(4);
   expect(() => lineChart([{ name: 'n', x: [1], y: [NaN] }], { title: 'empty', xTitle: '', yTitle: '' })).toThrow(/aucune valeur finie/);
+});
+
+test('loss curves: epoch ticks on whole numbers, the legend below the plot, which keeps the figure’s width', () => {
+  const run = (label: string) => ({ label, loss: [0.06, 0.04, 0.03], valLoss: [0.05, 0.04, 0.035] });
+  const figure = lossCurvesFigure([
+    run('Dense n°1 (sans activation, K = 64)'),
+    run('Dense n°1 (relu, K = 64)'),
+    run('Dense n°2 (relu, K = 64)'),
+  ]);
+  expect(figure.plotly.layout).toMatchObject({ xaxis: { tickvals: [1, 2, 3] }, legend: { orientation: 'h' } });
+  const xTicks = [...figure.svg.matchAll(/<text x="[\d.]+" y="306" text-anchor="middle">([^<]*)<\/text>/g)].map((m) => m[1]);
+  expect(xTicks).toEqual(['1', '2', '3']);
+  expect(figure.svg).toMatch(/^<svg [^>]*width="720"/);
+  const legendRows = [...figure.svg.matchAll(/<text x="[\d.]+" y="([\d.]+)" dominant-baseline="middle">Dense n°/g)].map((m) =>
+    Number(m[1]),
+  );
+  // One entry per model, the line styles said in the title.
+  expect(legendRows).toHaveLength(3);
+  expect(figure.title).toBe("Courbes d'apprentissage (trait plein : entraînement ; tirets : validation)");
+  for (const y of legendRows) expect(y).toBeGreaterThan(306);
 });

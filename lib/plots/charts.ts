@@ -19,6 +19,8 @@ export interface Series {
   color?: string;
   /** A dashed line (e.g. a validation curve beside its solid training curve). */
   dashed?: boolean;
+  /** False to leave it out of the legend (a second line of a model already there, in its colour). */
+  inLegend?: boolean;
 }
 
 export interface AxisOptions {
@@ -27,6 +29,8 @@ export interface AxisOptions {
   yTitle: string;
   /** Logarithmic y axis. */
   logY?: boolean;
+  /** Ticks on whole numbers only on the x axis (epochs). */
+  integerX?: boolean;
 }
 
 /** plotly's default colours, also used by the SVG drawings. */
@@ -34,15 +38,21 @@ export const COLORS = ['#636efa', '#ef553b', '#00cc96', '#ab63fa', '#ffa15a', '#
 
 const WIDTH = 720;
 const HEIGHT = 380;
-const MARGIN = { left: 70, top: 40, bottom: 50 };
-const PLOT_W = 470;
+const MARGIN = { left: 70, top: 40, bottom: 50, right: 30 };
+const PLOT_W = WIDTH - MARGIN.left - MARGIN.right;
 const PLOT_H = HEIGHT - MARGIN.top - MARGIN.bottom;
+/** plotly's top margin (room for the title) and plot area height in a figure with the legend below. */
+const PLOTLY_TOP = 60;
+const PLOTLY_PLOT_H = 260;
+/** Height of one row of the legend, drawn below the chart so that the plot keeps the whole width. */
+const LEGEND_ROW = 18;
 
-function niceTicks(min: number, max: number, count = 5): number[] {
+/** About `count` ticks on round values, `minStep` apart at least (1 for whole numbers). */
+function niceTicks(min: number, max: number, count = 5, minStep = 0): number[] {
   if (!(max > min)) return [min];
   const raw = (max - min) / count;
   const magnitude = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((m) => m * magnitude).find((s) => s >= raw) as number;
+  const step = Math.max(minStep, [1, 2, 5, 10].map((m) => m * magnitude).find((s) => s >= raw) as number);
   const ticks: number[] = [];
   for (let t = Math.ceil(min / step) * step; t <= max + step * 1e-9; t += step) ticks.push(Number(t.toPrecision(12)));
   return ticks;
@@ -66,8 +76,8 @@ interface Scale {
   ticks: number[];
 }
 
-function linearScale(min: number, max: number, pixels: number, flip: boolean): Scale {
-  const ticks = niceTicks(min, max);
+function linearScale(min: number, max: number, pixels: number, flip: boolean, minStep = 0): Scale {
+  const ticks = niceTicks(min, max, 5, minStep);
   const lo = Math.min(min, ticks[0]);
   const hi = max > lo ? max : lo + 1;
   return {
@@ -89,15 +99,27 @@ function logScale(min: number, max: number, pixels: number): Scale {
       if (t >= min * 0.999 && t <= max * 1.001) ticks.push(t);
     }
   }
-  return { toPixel: (v) => pixels * (1 - (Math.log10(v) - lo) / (hi - lo)), ticks };
+  // A range within one decade would get one tick or two from 1, 2 and 5: then every digit is a tick.
+  const fine: number[] = [];
+  for (let e = Math.floor(lo); e <= Math.ceil(hi) && ticks.length < 3; e++) {
+    for (let m = 1; m <= 9; m++)
+      if (m * 10 ** e >= min * 0.999 && m * 10 ** e <= max * 1.001) fine.push(Number((m * 10 ** e).toPrecision(12)));
+  }
+  return { toPixel: (v) => pixels * (1 - (Math.log10(v) - lo) / (hi - lo)), ticks: ticks.length < 3 ? fine : ticks };
 }
 
-/** The SVG drawing: plot area on the left, legend on the right, as wide as its longest name. */
+/** How the legend's entries are laid out below the plot: as many columns as the longest name allows. */
+function legendLayout(names: string[]): { columns: number; columnWidth: number; rows: number } {
+  const longest = names.reduce((n, name) => Math.max(n, name.length), 0);
+  const columns = Math.max(1, Math.min(names.length, Math.floor(PLOT_W / (36 + 6.8 * longest))));
+  return { columns, columnWidth: PLOT_W / columns, rows: Math.ceil(names.length / columns) };
+}
+
+/** The SVG drawing: title, plot area, axis titles, then the legend's rows below. */
 function svgFrame(title: string, xTitle: string, yTitle: string, body: string[], legendNames: string[]): string {
-  const longest = legendNames.reduce((n, name) => Math.max(n, name.length), 0);
-  const width = Math.round(MARGIN.left + PLOT_W + Math.max(60, 40 + 6.8 * longest));
+  const height = HEIGHT + (legendNames.length > 0 ? legendLayout(legendNames).rows * LEGEND_ROW + 8 : 0);
   return (
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${HEIGHT}" viewBox="0 0 ${width} ${HEIGHT}" ` +
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" ` +
     `font-family="sans-serif" font-size="12"><rect width="100%" height="100%" fill="white"/>` +
     `<text x="${MARGIN.left}" y="24" font-size="15">${escapeHtml(title)}</text>` +
     `<text x="${MARGIN.left + PLOT_W / 2}" y="${HEIGHT - 10}" text-anchor="middle">${escapeHtml(xTitle)}</text>` +
@@ -120,15 +142,37 @@ function yAxis(scale: Scale): string {
 }
 
 function legend(names: string[], colors = names.map((_, i) => COLORS[i % COLORS.length]), dashed: boolean[] = []): string {
+  const { columns, columnWidth } = legendLayout(names);
   return names
     .map((name, i) => {
-      const y = 10 + 18 * i;
+      const x = (i % columns) * columnWidth;
+      const y = PLOT_H + MARGIN.bottom + 6 + LEGEND_ROW * Math.floor(i / columns);
       const mark = dashed[i]
-        ? `<line x1="${PLOT_W + 10}" x2="${PLOT_W + 26}" y1="${y}" y2="${y}" stroke="${colors[i]}" stroke-width="2" stroke-dasharray="4 3"/>`
-        : `<rect x="${PLOT_W + 12}" y="${y - 6}" width="12" height="12" fill="${colors[i]}"/>`;
-      return `${mark}<text x="${PLOT_W + 30}" y="${y}" dominant-baseline="middle">${escapeHtml(name)}</text>`;
+        ? `<line x1="${x}" x2="${x + 16}" y1="${y}" y2="${y}" stroke="${colors[i]}" stroke-width="2" stroke-dasharray="4 3"/>`
+        : `<rect x="${x + 2}" y="${y - 6}" width="12" height="12" fill="${colors[i]}"/>`;
+      return `${mark}<text x="${x + 20}" y="${y}" dominant-baseline="middle">${escapeHtml(name)}</text>`;
     })
     .join('');
+}
+
+/** plotly's legend laid out as the SVG's: below the chart, in the same columns, the figure made taller to hold it. */
+function plotlyLegendBelow(names: string[]): Record<string, unknown> {
+  const { columnWidth, rows } = legendLayout(names);
+  // plotly's plot area stays PLOT_AREA_H high; the legend starts below the x axis's title.
+  const bottom = 60 + rows * 22;
+  return {
+    height: PLOTLY_TOP + PLOTLY_PLOT_H + bottom,
+    margin: { t: PLOTLY_TOP, b: bottom, l: MARGIN.left, r: MARGIN.right },
+    legend: {
+      orientation: 'h',
+      entrywidth: Math.floor(columnWidth) - 2,
+      entrywidthmode: 'pixels',
+      x: 0,
+      xanchor: 'left',
+      y: -56 / PLOTLY_PLOT_H,
+      yanchor: 'top',
+    },
+  };
 }
 
 /** [min, max] without spreading large arrays into Math.min / Math.max. */
@@ -172,7 +216,7 @@ export function lineChart(series: Series[], options: AxisOptions): Figure {
     options.logY === true,
   );
   if (ys.length === 0) throw new Error(`figure « ${options.title} » : aucune valeur finie à tracer`);
-  const xScale = linearScale(...extent(xs), PLOT_W, false);
+  const xScale = linearScale(...extent(xs), PLOT_W, false, options.integerX ? 1 : 0);
   const yScale = options.logY ? logScale(...extent(ys), PLOT_H) : linearScale(...extent(ys), PLOT_H, true);
   const body = [yAxis(yScale)];
   for (const t of xScale.ticks) {
@@ -188,12 +232,13 @@ export function lineChart(series: Series[], options: AxisOptions): Figure {
       body.push(`<circle cx="${xScale.toPixel(x).toFixed(1)}" cy="${yScale.toPixel(y).toFixed(1)}" r="3" fill="${colors[i]}"/>`);
     }
   });
-  const names = series.map((s) => s.name);
+  const inLegend = series.map((s, i) => ({ ...s, color: colors[i] })).filter((s) => s.inLegend !== false);
+  const names = inLegend.map((s) => s.name);
   body.push(
     legend(
       names,
-      colors,
-      series.map((s) => s.dashed === true),
+      inLegend.map((s) => s.color),
+      inLegend.map((s) => s.dashed === true),
     ),
   );
   return {
@@ -203,13 +248,15 @@ export function lineChart(series: Series[], options: AxisOptions): Figure {
         type: 'scatter',
         mode: 'lines+markers',
         name: s.name,
+        showlegend: s.inLegend !== false,
         x: s.x,
         y: s.y,
         line: { color: colors[i], dash: s.dashed ? 'dash' : 'solid' },
       })),
       layout: {
         ...plotlyLayout(options.title),
-        xaxis: { title: { text: options.xTitle } },
+        ...plotlyLegendBelow(names),
+        xaxis: { title: { text: options.xTitle }, ...(options.integerX ? { tickmode: 'array', tickvals: xScale.ticks } : {}) },
         yaxis: { title: { text: options.yTitle }, type: options.logY ? 'log' : 'linear', exponentformat: 'none' },
       },
     },

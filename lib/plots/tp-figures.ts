@@ -5,16 +5,20 @@ import { decimal, integer } from '../util/french';
 import { COLORS, Figure, Series, barChart, emptyChart, lineChart } from './charts';
 import { displayBundle, escapeHtml } from './display';
 
-/** Loss per epoch of each run: one colour per model, training solid, validation dashed. */
+/**
+ * Loss per epoch of each run: one colour per model, training solid, validation dashed (the title
+ * says so, so that the legend needs one entry per model).
+ */
 export function lossCurvesFigure(histories: LossHistory[], title = "Courbes d'apprentissage"): Figure {
   const series = histories.flatMap((h, i): Series[] => {
     const epochs = h.loss.map((_, e) => e + 1);
     const color = COLORS[i % COLORS.length];
-    const lines: Series[] = [{ name: `${h.label} (entraînement)`, x: epochs, y: h.loss, color }];
-    if (h.valLoss.length) lines.push({ name: `${h.label} (validation)`, x: epochs, y: h.valLoss, color, dashed: true });
+    const lines: Series[] = [{ name: h.label, x: epochs, y: h.loss, color }];
+    if (h.valLoss.length) lines.push({ name: h.label, x: epochs, y: h.valLoss, color, dashed: true, inLegend: false });
     return lines;
   });
-  const axes = { title, xTitle: 'époque', yTitle: 'perte (MSE)', logY: true };
+  const styles = histories.some((h) => h.valLoss.length > 0) ? ' (trait plein : entraînement ; tirets : validation)' : '';
+  const axes = { title: `${title}${styles}`, xTitle: 'époque', yTitle: 'perte (MSE)', logY: true, integerX: true };
   if (series.every((line) => line.y.length === 0)) return emptyChart(axes, 'aucune époque d’entraînement à tracer');
   return lineChart(series, axes);
 }

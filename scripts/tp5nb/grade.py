@@ -3,6 +3,7 @@ OUT/feedback/<student>/<notebook>.html and OUT/reponses-redigees.html.
 
 Each hand-in goes through the same small steps (grade_one):
   1. prepare: its given cells put back as the solutions have them, the parts beyond the TP left out,
+     a note where a training answer names the test images,
      export cells added at its end (one per graded value: a value never defined loses only its cell);
   2. run it in a sandbox (sandbox.py), in quick mode, in a fresh tslab kernel; its results come back
      through a pipe as an archive (inside.py), unpacked into a folder of the grader's own;
@@ -131,6 +132,21 @@ class Places:
         return sandbox.INPUTS if self.sandboxed else self.inputs
 
 
+#: The answers that train a model, where naming the test images means training on them.
+TRAINING_ANSWERS = ("1.4", "2.5", "3.2")
+TEST_IMAGES = re.compile(r"\b(xTest|xNoisyTest)\b|\.test\b")
+COMMENTS = re.compile(r"//[^\n]*|/\*.*?\*/", re.S)
+
+
+def test_images_notes(handin: nbformat.NotebookNode) -> list:
+    """A note for each training answer whose code (comments aside) names the test images: trained on them?
+    A hint for the teacher, not a verdict: the judge adds its own when the models fit the test images too well."""
+    return [f"la réponse à la question {question} nomme les images de test : entraînement sur les images de test ? (à vérifier)"
+            for question in TRAINING_ANSWERS
+            if any(tp5(c).get("answer") == question and TEST_IMAGES.search(COMMENTS.sub("", c.source))
+                   for c in handin.cells if c.cell_type == "code")]
+
+
 def prepare(handin: nbformat.NotebookNode, solution: nbformat.NotebookNode, part: int, places: Places) -> list:
     """Step 1: the hand-in as it will run, in places.inputs; returns the notes on its given cells."""
     notes = restore_given_cells(handin, solution)
@@ -203,6 +219,9 @@ def judge(places: Places, part: int, expected: list, options: Options) -> tuple:
         # The verdicts are the judge's one JSON line (TensorFlow may log other lines around it).
         lines = [line for line in log.read_text(encoding="utf-8").splitlines() if line.startswith("[")]
         for verdict in json.loads(lines[-1]) if lines else []:
+            # The judge's ⚠ points fail nothing: they are notes for the teacher.
+            notes += [f"{point.lstrip('⚠ ')} (question {verdict['question']})" for point in verdict["points"] if point.startswith("⚠")]
+            verdict["points"] = [point for point in verdict["points"] if not point.startswith("⚠")]
             verdicts[verdict["question"]] = verdict
     return [verdicts.get(q, {"question": q, "passed": False, "points": ["✘ non jugée"]}) for q in expected], notes
 
@@ -234,7 +253,7 @@ def grade_one(student: str, path: pathlib.Path, work: pathlib.Path, options: Opt
     graded.written = {tp5(c)["written"]: c.source.strip()[len(WRITTEN):].strip()
                       for c in handin.cells if tp5(c).get("written") and c.source.strip().startswith(WRITTEN)}
     places = Places(work, options.sandboxed, slot)
-    graded.notes = prepare(handin, solution, part, places)
+    graded.notes = prepare(handin, solution, part, places) + test_images_notes(handin)
     graded.notes += run_handin(places, options)
     graded.notes += run_notes(places, options)
     expected = sorted({tp5(c)["check"] for c in solution.cells if tp5(c).get("check")}, key=question_key)
