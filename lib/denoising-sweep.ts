@@ -12,8 +12,8 @@ export interface DenoisingSweep {
 }
 
 /**
- * Gathers evaluations made at each σ (evaluations[i] at sigmas[i], one per method, named by method)
- * into one table. Every method must be evaluated at every σ.
+ * Rassemble en un tableau des évaluations faites à chaque σ (evaluations[i] à sigmas[i], une par
+ * méthode, nommée par la méthode). Chaque méthode doit être évaluée à chaque σ.
  */
 export function denoisingSweep(sigmas: number[], evaluations: Evaluation[][]): DenoisingSweep {
   if (evaluations.length !== sigmas.length) {
@@ -51,6 +51,7 @@ export function sweepTableMarkdown(sweep: DenoisingSweep): string {
   return lines.join('\n');
 }
 
+/** Affiche le tableau du balayage en σ : une ligne par méthode, une colonne par niveau de bruit. */
 export function showSweepTable(sweep: DenoisingSweep): void {
   const best = bestAtEachSigma(sweep);
   const cell = (v: number, i: number) => `<td>${v === best[i] ? `<b>${decimal(v, 1)}</b>` : decimal(v, 1)}</td>`;
@@ -62,7 +63,7 @@ export function showSweepTable(sweep: DenoisingSweep): void {
   displayBundle({ 'text/html': html, 'text/markdown': markdown, 'text/plain': markdown });
 }
 
-/** PSNR against σ, one line per method. */
+/** Le PSNR en fonction de σ, une ligne par méthode. */
 export function sweepFigure(sweep: DenoisingSweep, title = 'PSNR selon l’écart-type du bruit'): Figure {
   return lineChart(
     sweep.rows.map((row) => ({ name: row.name, x: sweep.sigmas, y: row.psnr })),
@@ -71,7 +72,7 @@ export function sweepFigure(sweep: DenoisingSweep, title = 'PSNR selon l’écar
 }
 
 /**
- * Where `candidate` wins and where it loses against the best of `rivals` at each σ, with the margin:
+ * Où `candidate` gagne et où elle perd face à la meilleure de `rivals` à chaque σ, avec l'écart :
  * « … gagne pour σ = 0,3 (+1,2 dB sur variation totale) … et perd pour σ = 0,1 (−0,6 dB face à … ). »
  */
 export function sweepVerdict(sweep: DenoisingSweep, candidate: string, rivals: string[]): string {

@@ -4,13 +4,13 @@ import { Autoencoder } from './models/types';
 import { NamedMetrics } from './report';
 import { reconstruct } from './train/predict';
 
-/** Metrics of some images against the clean references, with the images themselves. */
+/** Les mesures (MSE, PSNR, SSIM) d'images comparées à leurs références propres, avec les images elles-mêmes. */
 export interface Evaluation extends NamedMetrics {
   images: ImageSet;
   perImage: PerImageMetrics;
 }
 
-/** Compares `candidate` images (a filter's output, the noisy inputs...) with `reference`. */
+/** Compare des images `candidate` (la sortie d'un filtre, les entrées bruitées…) avec `reference`. */
 export function evaluateImages(name: string, reference: Images, candidate: Images): Evaluation {
   const images = asImageSet(candidate);
   const { perImage, mean } = compareImageSets(asImageSet(reference), images);
@@ -18,8 +18,8 @@ export function evaluateImages(name: string, reference: Images, candidate: Image
 }
 
 /**
- * Runs the autoencoder on `inputs` and compares its outputs with `targets`
- * (the inputs themselves for reconstruction, the clean images for denoising).
+ * Passe `inputs` dans l'auto-encodeur et compare ses sorties avec `targets` (les entrées elles-mêmes
+ * pour la reconstruction, les images propres pour le débruitage).
  */
 export async function evaluateAutoencoder(
   autoencoder: Autoencoder,

@@ -3,6 +3,7 @@ import { decimal } from './util/french';
 
 /** Sentences for the notebooks, built from computed values so that no text contradicts a re-run. */
 
+/** Les mesures d'un modèle (ou d'une méthode), sous son nom : une ligne des tableaux de résultats. */
 export interface NamedMetrics {
   name: string;
   metrics: MetricSummary;
@@ -10,14 +11,14 @@ export interface NamedMetrics {
 
 const HIGHER_IS_BETTER: Record<MetricName, boolean> = { mse: false, psnr: true, ssim: true };
 
-/** A metric written the French way: « 0,0123 », « 18,4 dB », « 0,912 ». */
+/** Une mesure écrite à la française : « 0,0123 », « 18,4 dB », « 0,912 ». */
 export function formatMetric(metric: MetricName, value: number): string {
   if (metric === 'mse') return decimal(value, 4);
   if (metric === 'psnr') return `${decimal(value, 1)} dB`;
   return decimal(value, 3);
 }
 
-/** The rows from best to worst for a metric. */
+/** Les lignes de la meilleure à la moins bonne selon une mesure. */
 export function rankBy<T extends NamedMetrics>(rows: T[], metric: MetricName): T[] {
   const sign = HIGHER_IS_BETTER[metric] ? -1 : 1;
   return [...rows].sort((a, b) => sign * (a.metrics[metric] - b.metrics[metric]));
@@ -30,7 +31,7 @@ export function rankingSentence(rows: NamedMetrics[], metric: MetricName): strin
   return `Classement selon ${label}, du meilleur au moins bon : ${ranked.join(', ')}.`;
 }
 
-/** « A est meilleur que B sur les trois mesures » or which measures disagree. */
+/** « A est meilleur que B sur les trois mesures », ou les mesures sur lesquelles ils ne sont pas d'accord. */
 export function comparisonSentence(a: NamedMetrics, b: NamedMetrics): string {
   const metrics: MetricName[] = ['mse', 'psnr', 'ssim'];
   const better = metrics.filter((m) => (HIGHER_IS_BETTER[m] ? a.metrics[m] > b.metrics[m] : a.metrics[m] < b.metrics[m]));
@@ -41,7 +42,7 @@ export function comparisonSentence(a: NamedMetrics, b: NamedMetrics): string {
   return `${a.name} fait mieux que ${b.name} selon ${names(better)}, mais moins bien selon ${names(worse)}.`;
 }
 
-/** Ratio written in French: « 2,1 fois ». */
+/** Un rapport écrit à la française : « 2,1 fois ». */
 export function timesText(ratio: number): string {
   return `${decimal(ratio, 1)} fois`;
 }

@@ -1,6 +1,6 @@
 import { checkPositiveInteger } from './util/check';
 
-/** How much work a notebook does: the full run, or the quick one used by the tests (TP5_QUICK=1). */
+/** Le travail que fait un carnet : le passage complet, ou le passage rapide des tests (TP5_QUICK=1). */
 export interface LabSettings {
   quick: boolean;
   /** Training / test image limits to pass to loadDataset (none in a full run). */
@@ -11,9 +11,10 @@ export interface LabSettings {
 }
 
 /**
- * Reads TP5_QUICK: quick runs keep 4,000 training and 500 test images and train for three epochs
- * at most: a few seconds per model, yet enough for every model to leave its untrained state
- * (validation MSE about 0.07, against 0.23 untrained), which the coursework's checks look for.
+ * Lit TP5_QUICK : le mode rapide garde 4 000 images d'entraînement et 500 de test et entraîne trois
+ * époques au plus : quelques secondes par modèle, assez pour que chaque modèle quitte son état non
+ * entraîné (MSE de validation vers 0,07, contre 0,23 sans entraînement), ce que vérifient les cellules
+ * de vérification.
  */
 export function labSettings(): LabSettings {
   const quick = process.env.TP5_QUICK === '1';

@@ -50,12 +50,12 @@ test('image grid: one row per set, values clipped to [0, 1], scaled', () => {
     { scale: 2 },
   );
   const { width, height, pixels } = decodeGrayPng(grid.png);
-  // Each image 56 px plus a 4 px gap; each row under a 20 px band for its title.
+  // Each image 56 px plus a 4 px gap; each row under a 26 px band for its title.
   expect([width, height]).toEqual([grid.width, grid.height]);
-  expect([width, height]).toEqual([3 * 60 + 4, 2 * 80 + 4]);
+  expect([width, height]).toEqual([3 * 60 + 4, 2 * 86 + 4]);
   expect(pixels[5 * width + 30]).toBe(255); // the first row's title band is blank (the title is drawn over it)
-  expect(pixels[(20 + 10) * width + 4 + 10]).toBe(255); // inside the first row's first image
-  expect(pixels[(80 + 20 + 10) * width + 4 + 10]).toBe(0); // inside the second row's first image
+  expect(pixels[(26 + 10) * width + 4 + 10]).toBe(255); // inside the first row's first image
+  expect(pixels[(86 + 26 + 10) * width + 4 + 10]).toBe(0); // inside the second row's first image
   expect(() => imageGridPng([])).toThrow(/au moins une rangée/);
 });
 

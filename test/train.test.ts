@@ -216,7 +216,7 @@ describe('inputs that would train silently on nonsense are refused or told', () 
   test('an ImageSet whose count exceeds its pixels', async () => {
     const ae = buildDense1();
     await expect(trainAutoencoder(ae, { inputs: { ...data, count: 600 } }, { progress: 'none' })).rejects.toThrow(
-      /training data \(inputs\) : 600 images de 28×28 annoncées, mais seulement 401408 pixels/,
+      /entraînement \(inputs\) : 600 images de 28×28 annoncées, mais seulement 401408 pixels/,
     );
   });
 

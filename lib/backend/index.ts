@@ -115,8 +115,8 @@ export async function chooseBackend(candidates: readonly BackendCandidate[], pre
 let current: BackendReport | undefined;
 
 /**
- * Picks the fastest backend that works here and prints one line saying which one and why.
- * Later calls return the same report without switching again.
+ * Choisit le moteur de calcul le plus rapide qui fonctionne ici et l'annonce en une ligne, avec la
+ * raison. Les appels suivants rendent le même compte rendu sans changer de moteur.
  */
 export async function initBackend(options: InitBackendOptions = {}): Promise<BackendReport> {
   if (current === undefined) {

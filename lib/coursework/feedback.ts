@@ -126,9 +126,10 @@ export class Feedback {
 const verdicts = new Map<string, boolean>();
 
 /**
- * Stops when the question's last check said « à revoir », or did not run to its verdict. nbgrader's
- * course folder grades this cell, placed after each check cell (a check that hands on a stand-in
- * does not stop, and nbgrader counts a cell that does not stop as passed).
+ * S'arrête quand la dernière vérification de la question a dit « à revoir », ou n'est pas allée jusqu'à
+ * son verdict. Le dossier de cours nbgrader note cette cellule, placée après chaque cellule de
+ * vérification. (Une vérification qui passe la main à un remplaçant ne s'arrête pas,
+ * et nbgrader compte comme réussie une cellule qui ne s'arrête pas.)
  */
 export function passed(question: string): void {
   const verdict = verdicts.get(question);

@@ -24,7 +24,7 @@ export const QUESTIONS: Record<string, string> = {
   '3.4': 'les images débruitées',
 };
 
-/** An error that names a question; its message is all a student needs (no stack trace). */
+/** Une erreur qui nomme une question : son message suffit à l'étudiant (pas de trace de pile). */
 export class QuestionError extends Error {
   constructor(
     readonly question: string,
@@ -49,8 +49,8 @@ function title(question: string): string {
 }
 
 /**
- * Stands where a student's answer goes: stops the notebook with a message naming the question
- * (nbgrader's student versions, whose stub is the same everywhere, call it without one).
+ * Tient la place d'une réponse à écrire : arrête le carnet avec un message qui nomme la question (les
+ * versions étudiantes de nbgrader, dont l'emplacement est le même partout, l'appellent sans question).
  */
 export function todo(question?: string): never {
   const what =

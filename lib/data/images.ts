@@ -2,15 +2,15 @@ import * as tf from '@tensorflow/tfjs';
 import { madeBy, markMadeBy } from '../util/provenance';
 
 /**
- * A set of grey-level images kept on the JavaScript side: pixels in [0, 1],
- * image after image, row after row. Tensors are made from it batch by batch.
+ * Un ensemble d'images en niveaux de gris gardé côté JavaScript : pixels dans [0, 1], image après
+ * image, ligne après ligne. Les tenseurs en sont faits lot par lot.
  */
 export interface ImageSet {
   pixels: Float32Array;
   count: number;
   height: number;
   width: number;
-  /** Class labels (0-9), when known. */
+  /** Les étiquettes de classe (0 à 9), quand on les connaît. */
   labels?: Uint8Array;
 }
 
@@ -27,7 +27,7 @@ export function imageAt(set: ImageSet, index: number): Float32Array {
   return set.pixels.subarray(index * size, (index + 1) * size);
 }
 
-/** The first `count` images (views, not copies). */
+/** Les `count` premières images (des vues, pas des copies). */
 export function firstImages(set: ImageSet, count: number): ImageSet {
   const n = Math.min(count, set.count);
   return {
@@ -51,7 +51,9 @@ export function selectImages(set: ImageSet, indices: ArrayLike<number>): ImageSe
   return { pixels, count: indices.length, height: set.height, width: set.width, labels };
 }
 
-/** Images as the lab takes them: an ImageSet, or a tensor of shape [n, M, N, 1] (or [n, M, N]). */
+/**
+ * Des images telles que la bibliothèque les prend : un ImageSet, ou un tenseur de forme [n, M, N, 1] (ou [n, M, N]).
+ */
 export type Images = ImageSet | tf.Tensor;
 
 /** Images [start, end) as a tensor of shape [n, height, width, 1]. */

@@ -111,39 +111,40 @@ const PROVENANCE: Record<DataSourceKind, (origin: string) => string> = {
 };
 
 export interface LoadDatasetOptions {
-  /** 'mnist' (default) or 'fashion-mnist'. */
+  /** 'mnist' (par défaut) ou 'fashion-mnist'. */
   dataset?: DatasetName;
-  /** A folder holding the four IDX files (gz or raw); also MNIST_DIR / FASHION_MNIST_DIR. */
+  /** Un dossier qui contient les quatre fichiers IDX (gzippés ou non) ; ou MNIST_DIR / FASHION_MNIST_DIR. */
   dir?: string;
-  /** Cache folder for downloads (default: see userCacheDir). */
+  /** Le dossier de cache des téléchargements (par défaut : voir userCacheDir). */
   cacheDir?: string;
-  /** Try the official mirrors when no local copy exists (default true; TP5_OFFLINE=1 turns it off). */
+  /** Essayer les miroirs officiels quand aucune copie locale n'existe (vrai par défaut ; TP5_OFFLINE=1 l'empêche). */
   download?: boolean;
-  /** Folder with the official test set and training labels used by the embedded fallback. */
+  /** Le dossier du jeu de test officiel et des étiquettes d'entraînement dont se sert la copie embarquée. */
   fallbackDir?: string;
-  /** Keep only the first n training / test images (quick runs). */
+  /** Ne garder que les n premières images d'entraînement / de test (mode rapide). */
   trainLimit?: number;
   testLimit?: number;
-  /** Seed of the split used when the embedded fallback has no official test set. */
+  /** La graine du partage fait quand la copie embarquée n'a pas de jeu de test officiel. */
   seed?: number;
-  /** Print the one-line summary (default true). */
+  /** Afficher la phrase qui résume ce qui a été chargé (vrai par défaut). */
   print?: boolean;
-  /** Replaces global fetch (tests). */
+  /** Remplace le fetch global (tests). */
   fetchFile?: (url: string) => Promise<Uint8Array>;
 }
 
+/** Un jeu de données chargé : ses images d'entraînement et de test, et d'où elles viennent. */
 export interface Dataset {
   name: DatasetName;
   train: ImageSet;
   test: ImageSet;
   source: DataSourceKind;
-  /** True when the training set is the complete official one (60,000 images). */
+  /** Vrai quand le jeu d'entraînement est le jeu officiel complet (60 000 images). */
   full: boolean;
-  /** False when a file could not be checked against a published checksum (a raw copy of a file whose raw MD5 is unknown): only its shape was. */
+  /** Faux quand un fichier n'a pas pu être comparé à une empreinte publiée (une copie non compressée dont l'empreinte n'est pas connue) : seule sa forme l'a été. */
   verified: boolean;
-  /** One sentence: counts, source and whether it is the full set. */
+  /** Une phrase : les nombres d'images, la source et s'il s'agit du jeu complet. */
   summary: string;
-  /** What went wrong on the way (a cache file moved aside, a failed download), printed only when no embedded copy stood in. */
+  /** Ce qui a échoué en chemin (un fichier du cache mis de côté, un téléchargement impossible), affiché seulement quand la copie embarquée n'a pas servi. */
   notes: string[];
 }
 
@@ -351,9 +352,10 @@ function loadEmbedded(options: LoadDatasetOptions): { train: ImageSet; test?: Im
 }
 
 /**
- * Loads MNIST or Fashion-MNIST as images in [0, 1], trying in order: an explicit folder,
- * the system's copy (Debian's dataset-fashion-mnist), the user's cache, a verified download
- * from the official mirrors, and (MNIST only) the embedded fallback. Prints what it loaded.
+ * Charge MNIST ou Fashion-MNIST en images à valeurs dans [0, 1], en essayant dans l'ordre : un dossier
+ * indiqué, la copie du système (paquet Debian dataset-fashion-mnist), le cache de l'utilisateur, un
+ * téléchargement vérifié depuis les miroirs officiels et (MNIST seulement) la copie embarquée. Annonce
+ * en une phrase ce qu'il a chargé.
  */
 export async function loadDataset(options: LoadDatasetOptions = {}): Promise<Dataset> {
   const name = checkOneOf('dataset', options.dataset ?? 'mnist', DATASET_NAMES);
@@ -425,8 +427,8 @@ export async function loadDataset(options: LoadDatasetOptions = {}): Promise<Dat
 }
 
 /**
- * Like loadDataset, but returns undefined (after printing why) when the data set cannot be had
- * here, so that an optional part of a notebook can be skipped instead of failing.
+ * Comme loadDataset, mais rend undefined (après avoir dit pourquoi) quand le jeu de données n'est pas
+ * disponible ici, pour qu'une partie facultative d'un carnet soit sautée au lieu d'échouer.
  */
 export async function loadDatasetIfAvailable(options: LoadDatasetOptions = {}): Promise<Dataset | undefined> {
   try {

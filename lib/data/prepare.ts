@@ -3,7 +3,9 @@ import { checkNumberInRange } from '../util/check';
 import { toTensor } from './images';
 import { Dataset } from './mnist';
 
-/** The tensors a notebook trains and tests on, each of shape [n, M, N, 1] with values in [0, 1]. */
+/**
+ * Les tenseurs sur lesquels un carnet s'entraîne et se teste, chacun de forme [n, M, N, 1] à valeurs dans [0, 1].
+ */
 export interface PreparedData {
   xTrain: tf.Tensor4D;
   /** The last images of the training set, kept aside to watch for over-fitting. */
@@ -17,8 +19,9 @@ export interface PrepareOptions {
 }
 
 /**
- * The data as the TP trains on it: the training images split into training and validation
- * tensors (the last ones for validation, as Keras's validationSplit does), and the test tensor.
+ * Les données telles que le TP s'entraîne dessus : les images d'entraînement partagées en tenseurs
+ * d'entraînement et de validation (les dernières pour la validation, comme le validationSplit de
+ * Keras), et le tenseur de test.
  */
 export function prepareData(data: Dataset, options: PrepareOptions = {}): PreparedData {
   const fraction = checkNumberInRange('validationFraction', options.validationFraction ?? 0.1, 0, 0.9);

@@ -150,8 +150,8 @@ export function meanPsnr(reference: ImageSet, candidate: ImageSet): number {
 }
 
 /**
- * The mean MSE, PSNR and SSIM of candidate images against references (tensors [n, M, N, 1] or
- * ImageSets), each computed image by image.
+ * La MSE, le PSNR et le SSIM moyens d'images candidates face à leurs références (tenseurs [n, M, N, 1]
+ * ou ImageSet), chacun calculé image par image.
  */
 export function compareImages(reference: Images, candidate: Images): MetricSummary {
   noteLibraryCall('lab.compareImages');

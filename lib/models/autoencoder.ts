@@ -19,9 +19,11 @@ function shapeOf(tensor: tf.SymbolicTensor): (number | null)[] {
 const text = (shape: (number | null)[]) => shape.join('×');
 
 /**
- * Joins an encoder and a decoder, written layer by layer, into one autoencoder that the lab's
- * tables, training, evaluation and figures all take. Nothing is assumed of the layers inside:
- * whatever they are, the tables and checks read them as they are.
+ * Assemble un encodeur et un décodeur écrits couche par couche en un auto-encodeur, que les tableaux,
+ * l'entraînement, l'évaluation et les figures du TP prennent tous. Rien n'est supposé des couches :
+ * les tableaux et les vérifications les lisent telles qu'elles sont.
+ *
+ * Exemple : `lab.autoencoder({ encoder, decoder, name: "Dense n°1" })`, où `encoder` et `decoder` sont des `tf.sequential()`.
  */
 export function autoencoder(parts: AutoencoderParts): Autoencoder {
   if (typeof parts !== 'object' || parts === null) {

@@ -5,21 +5,21 @@ import { Autoencoder, AutoencoderOptions, KERNEL_INITIALIZER, tfActivation } fro
 import { validateOptions } from './validate';
 
 /**
- * The convolutional autoencoder of the TP, read as follows (see README, "Reading the TP's table"):
+ * L'auto-encodeur convolutif du TP (modèle de référence), lu ainsi (voir README, « Lire le tableau du TP ») :
  *
- *   encoder  Conv 16@3×3 stride 2 pad 1 + act   M×N×1      → M/2×N/2×16
- *            Conv 32@3×3 stride 2 pad 1 + act   M/2×N/2×16 → M/4×N/4×32
- *            Conv K@(M/4×N/4), no activation    M/4×N/4×32 → 1×1×K        (7×7 for MNIST)
- *   decoder  ConvT 32@(M/4×N/4) + act           1×1×K      → M/4×N/4×32
- *            ConvT 16@3×3 stride 2 + act        M/4×N/4×32 → M/2×N/2×16
- *            ConvT 1@3×3 stride 2 + sigmoid     M/2×N/2×16 → M×N×1
+ *   encodeur  Conv 16@3×3 pas 2 + act           M×N×1      → M/2×N/2×16
+ *             Conv 32@3×3 pas 2 + act           M/2×N/2×16 → M/4×N/4×32
+ *             Conv K@(M/4×N/4), sans activation M/4×N/4×32 → 1×1×K        (7×7 pour MNIST)
+ *   décodeur  ConvT 32@(M/4×N/4) + act          1×1×K      → M/4×N/4×32
+ *             ConvT 16@3×3 pas 2 + act          M/4×N/4×32 → M/2×N/2×16
+ *             ConvT 1@3×3 pas 2 + sigmoïde      M/2×N/2×16 → M×N×1
  *
- * The TP's transposed convolutions list 64/32/16 "filters": those are their input channels
- * (PyTorch's ConvTranspose2d(in, out)); the output channels are 32/16/1, so the last layer
- * gives an image. With K = 64 on 28×28 images: 210,369 parameters.
+ * Les 64/32/16 « filtres » que le TP donne aux convolutions transposées sont leurs canaux d'entrée
+ * (ConvTranspose2d(in, out) de PyTorch) ; leurs canaux de sortie sont 32/16/1, si bien que la dernière
+ * couche rend une image. Avec K = 64 sur des images 28×28 : 210 369 paramètres.
  *
- * Stride-2 layers use tfjs's 'same' padding: the same output sizes and parameter counts
- * as PyTorch's padding=1 (and output_padding=1 for the transposed ones).
+ * Les couches de pas 2 prennent le remplissage 'same' de tfjs : mêmes tailles de sortie et mêmes
+ * nombres de paramètres que le padding=1 de PyTorch (et output_padding=1 pour les transposées).
  */
 export function buildConv(options: AutoencoderOptions = {}): Autoencoder {
   noteLibraryCall('lab.buildConv');

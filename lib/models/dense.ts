@@ -5,8 +5,8 @@ import { Autoencoder, AutoencoderOptions, KERNEL_INITIALIZER, tfActivation } fro
 import { validateOptions } from './validate';
 
 /**
- * Dense n°1: flatten → Linear(M·N → K, activation) | Linear(K → M·N) → sigmoid → reshape (M, N).
- * With K = 64 on 28×28 images: 50,240 + 50,960 = 101,200 parameters.
+ * Dense n°1 (modèle de référence) : aplatissement → Linéaire(M·N → K, activation) | Linéaire(K → M·N) → sigmoïde → remise en forme (M, N).
+ * Avec K = 64 sur des images 28×28 : 50 240 + 50 960 = 101 200 paramètres.
  */
 export function buildDense1(options: AutoencoderOptions = {}): Autoencoder {
   noteLibraryCall('lab.buildDense1');
@@ -31,9 +31,9 @@ export function buildDense1(options: AutoencoderOptions = {}): Autoencoder {
 }
 
 /**
- * Dense n°2: flatten → Linear(M·N → 128) → activation → Linear(128 → K)
- *          | activation → Linear(K → 128) → activation → Linear(128 → M·N) → sigmoid → reshape.
- * With K = 64 on 28×28 images: 218,192 parameters.
+ * Dense n°2 (modèle de référence) : aplatissement → Linéaire(M·N → 128) → activation → Linéaire(128 → K)
+ *          | activation → Linéaire(K → 128) → activation → Linéaire(128 → M·N) → sigmoïde → remise en forme.
+ * Avec K = 64 sur des images 28×28 : 218 192 paramètres.
  */
 export function buildDense2(options: AutoencoderOptions = {}): Autoencoder {
   noteLibraryCall('lab.buildDense2');

@@ -94,7 +94,9 @@ function layerSpec(layer: tf.layers.Layer, language: Language): string {
   }
 }
 
-/** The TP's description table of a model, computed from the built layers (never typed by hand). */
+/**
+ * Le tableau de description d'un modèle, tel que le TP le demande, calculé à partir des couches construites (jamais tapé à la main).
+ */
 export function describeModel(autoencoder: Autoencoder, language: Language = 'fr'): ModelDescription {
   checkOneOf('language', language, ['fr', 'en']);
   const words = WORDS[language];

@@ -16,20 +16,20 @@ export interface FullResolutionOptions {
 }
 
 /**
- * A denoiser without a bottleneck, beyond the TP: `depth` convolutions 3×3 of stride 1 with 'same'
- * padding, so that every layer keeps the image's full M×N resolution.
+ * Un débruiteur sans goulot, au-delà du TP : `depth` convolutions 3×3 de pas 1 avec le remplissage
+ * 'same', si bien que chaque couche garde toute la résolution M×N de l'image.
  *
- *   "encoder"  Conv F@3×3 + tanh, (depth − 2) × [Conv F@3×3 + tanh]   M×N×1 → M×N×F
- *   "decoder"  Conv 1@3×3 + sigmoid                                  M×N×F → M×N×1
+ *   « encodeur »  Conv F@3×3 + tanh, (depth − 2) × [Conv F@3×3 + tanh]   M×N×1 → M×N×F
+ *   « décodeur »  Conv 1@3×3 + sigmoïde                                  M×N×F → M×N×1
  *
- * Its "code" holds F values per pixel (25,088 for F = 32 on 28×28 images), far more than the
- * image itself: nothing forces it through a summary, so it cannot lose what a 64-value code loses.
- * It would learn the identity on clean images; trained on noisy → clean pairs it learns to remove
- * noise, using what each pixel's neighbourhood says (strokes are smooth, the background is flat).
+ * Son « code » garde F valeurs par pixel (25 088 pour F = 32 sur des images 28×28), bien plus que
+ * l'image : rien ne l'oblige à résumer, il ne perd donc pas ce que perd un code de 64 valeurs. Sur des
+ * images propres il apprendrait l'identité ; sur des paires bruitée → propre, il apprend à ôter le bruit
+ * d'après le voisinage de chaque pixel (les traits sont lisses, le fond est uni).
  *
- * tanh rather than ReLU: with ReLU this plain stack (no normalisation, no skip connection) sometimes
- * collapses in the first epoch to a constant image, its units all switched off; tanh units cannot die.
- * With the defaults: 320 + 5 × 9,248 + 289 = 46,849 parameters.
+ * tanh plutôt que ReLU : avec ReLU, cet empilement simple (ni normalisation, ni connexion résiduelle)
+ * s'effondre parfois dès la première époque sur une image constante, toutes ses unités éteintes ; une
+ * unité tanh ne peut pas s'éteindre ainsi. Avec les valeurs par défaut : 320 + 5 × 9 248 + 289 = 46 849 paramètres.
  */
 export function buildFullResolutionDenoiser(options: FullResolutionOptions = {}): Autoencoder {
   noteLibraryCall('lab.buildFullResolutionDenoiser');

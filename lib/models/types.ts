@@ -8,27 +8,29 @@ export const ACTIVATION_NAMES: readonly ActivationName[] = ['none', 'relu', 'sig
 export type ImageShape = [number, number];
 
 export interface AutoencoderOptions {
-  /** Image size (M, N); default [28, 28] (MNIST). */
+  /** Taille des images (M, N) ; [28, 28] par défaut (MNIST). */
   imageShape?: ImageShape;
-  /** Size K of the code (hidden layer) of the dense models; default 64. */
+  /** Taille K du code (la couche cachée) ; 64 par défaut. */
   codeSize?: number;
-  /** Activation of the hidden layers; defaults: 'none' for Dense n°1, 'relu' otherwise. */
+  /** Activation des couches cachées ; par défaut 'none' pour Dense n°1, 'relu' pour les autres. */
   activation?: ActivationName;
-  /** Model name shown in tables and plots. */
+  /** Le nom du modèle dans les tableaux et les figures. */
   name?: string;
 }
 
-/** An autoencoder: the whole model, and its two halves sharing the same weights. */
+/**
+ * Un auto-encodeur : le modèle complet et ses deux moitiés, l'encodeur et le décodeur, qui partagent les mêmes poids.
+ */
 export interface Autoencoder {
   name: string;
-  /** Input [M, N, 1] to output [M, N, 1]. */
+  /** Le modèle complet : de l'entrée [M, N, 1] à la sortie [M, N, 1]. */
   model: tf.LayersModel;
-  /** Input [M, N, 1] to the code. */
+  /** L'encodeur : de l'entrée [M, N, 1] au code. */
   encoder: tf.LayersModel;
-  /** Code to output [M, N, 1]. */
+  /** Le décodeur : du code à la sortie [M, N, 1]. */
   decoder: tf.LayersModel;
   imageShape: ImageShape;
-  /** Shape of the code for one image, e.g. [64] or [1, 1, 64]. */
+  /** La forme du code d'une image, par exemple [64] ou [1, 1, 64]. */
   codeShape: number[];
 }
 

@@ -52,13 +52,13 @@ function bestOf<T>(
 }
 
 /**
- * The classical methods the autoencoder is compared with, for Gaussian noise of standard deviation
- * `sigma`: clipping to [0, 1], the TP's Gaussian blur (σ = 1 pixel) and 3×3 median, total variation
- * and non-local means. The last two have a parameter that matters; each is chosen by the best mean
- * PSNR on validation pairs, never on the test images:
- * - total variation: its weight, among TV_WEIGHTS;
- * - non-local means: h = f·σ with f among NL_MEANS_H_FACTORS, 3×3 patches searched 5 pixels away,
- *   the noise's σ given (scikit-image's advice for small patches).
+ * Les méthodes classiques auxquelles l'auto-encodeur est comparé, pour un bruit gaussien d'écart type
+ * `sigma` : l'écrêtage à [0, 1], le flou gaussien du TP (σ = 1 pixel) et le filtre médian 3×3, la
+ * variation totale et les moyennes non locales. Les deux dernières ont un réglage qui compte ; chacun
+ * est choisi par le meilleur PSNR moyen sur des paires de validation, jamais sur les images de test :
+ * - variation totale : son poids, parmi TV_WEIGHTS ;
+ * - moyennes non locales : h = f·σ avec f parmi NL_MEANS_H_FACTORS, des fenêtres 3×3 cherchées à
+ *   5 pixels au plus, le σ du bruit donné (le conseil de scikit-image pour les petites fenêtres).
  */
 export function classicalDenoisers(sigma: number, validation: ValidationPairs, options: ClassicalOptions = {}): ClassicalDenoiser[] {
   refuseInStoppedCell('le réglage des débruiteurs classiques');

@@ -9,7 +9,9 @@ export function clipImages(input: Images): ImageSet {
   return { ...images, pixels: images.pixels.map((v) => Math.min(1, Math.max(0, v))) };
 }
 
-/** Gaussian blur of standard deviation `sigma`, window radius round(4σ), mirrored borders (as scipy.ndimage.gaussian_filter). */
+/**
+ * Flou gaussien d'écart type `sigma`, fenêtre de rayon round(4σ), bords en miroir (comme scipy.ndimage.gaussian_filter).
+ */
 export function gaussianBlur(input: Images, sigma = 1): ImageSet {
   checkNumberInRange('sigma', sigma, 0.1, 10);
   const images = asImageSet(input);
@@ -35,7 +37,7 @@ export function gaussianBlur(input: Images, sigma = 1): ImageSet {
   });
 }
 
-/** 3×3 median filter with mirrored borders (as scipy.ndimage.median_filter(size=3)). */
+/** Filtre médian 3×3, bords en miroir (comme scipy.ndimage.median_filter(size=3)). */
 export function medianFilter3x3(input: Images): ImageSet {
   const images = asImageSet(input);
   const { height, width } = images;

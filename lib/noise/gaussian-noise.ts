@@ -18,7 +18,7 @@ export interface NoiseOptions {
   clip?: boolean;
 }
 
-/** x = y + n with n ~ N(0, σ²) drawn independently for every pixel, from a seeded generator. */
+/** x = y + n, avec n ~ N(0, σ²) tiré indépendamment pour chaque pixel, par un générateur à graine. */
 export function addGaussianNoise(clean: Images, options: NoiseOptions): ImageSet {
   noteLibraryCall('lab.addGaussianNoise');
   const images = asImageSet(clean);

@@ -2,8 +2,8 @@ import { PLOTLY_SEPARATORS } from '../util/french';
 import { displayBundle, escapeHtml } from './display';
 
 /**
- * A chart kept in two forms: a plotly.js figure (interactive where JavaScript runs) and an
- * SVG drawing of the same data (where it does not: untrusted notebooks, static viewers).
+ * Une figure gardée sous deux formes : une figure plotly.js (interactive là où JavaScript tourne) et un
+ * dessin SVG des mêmes données (là où il ne tourne pas : carnets non fiables, visionneuses statiques).
  */
 export interface Figure {
   title: string;
@@ -336,7 +336,7 @@ export interface ScatterOptions extends AxisOptions {
   classNames?: string[];
 }
 
-/** Points coloured by class (e.g. a 2-D code space coloured by digit). */
+/** Des points colorés par classe (par exemple l'espace des codes en 2 D, coloré par chiffre). */
 export function scatterChart(x: ArrayLike<number>, y: ArrayLike<number>, labels: ArrayLike<number>, options: ScatterOptions): Figure {
   const classes = [...new Set(Array.from(labels))].sort((a, b) => a - b);
   const name = (label: number) => options.classNames?.[label] ?? String(label);
@@ -392,7 +392,7 @@ export function figureHtml(figure: Figure): string {
   return `<div class="tp5-figure" data-plotly='${data}'><img src="${image}" alt="${escapeHtml(figure.title)}"/></div>`;
 }
 
-/** Shows a figure: interactive in JupyterLab, a static image wherever JavaScript cannot run. */
+/** Affiche une figure : interactive dans JupyterLab, image fixe partout où JavaScript ne tourne pas. */
 export function showFigure(figure: Figure): void {
   displayBundle({
     [PLOTLY_MIME]: { ...figure.plotly, config: { responsive: true } },

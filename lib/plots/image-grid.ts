@@ -2,21 +2,27 @@ import { ImageSet, Images, asImageSet, imageAt, selectImages } from '../data/ima
 import { displayBundle, escapeHtml } from './display';
 import { encodeGrayPng } from './png';
 
-/** One row of a grid: a title and the images to show side by side (a tensor [n, M, N, 1] or an ImageSet). */
+/** Une rangée de grille : un titre et les images à montrer côte à côte (un tenseur [n, M, N, 1] ou un ImageSet). */
 export interface GridRow {
   title: string;
   images: Images;
 }
 
+/** Les réglages d'une grille d'images. */
 export interface ImageGridOptions {
-  /** Which images of each row to show (default: the first ten). */
+  /** Les numéros des images à montrer dans chaque rangée (par défaut les dix premières). */
   indices?: number[];
-  /** Screen pixels per image pixel (default 3: a 28×28 digit is 84 pixels wide). */
+  /** Pixels d'écran par pixel d'image (3 par défaut : un chiffre 28×28 fait 84 pixels de large). */
   scale?: number;
 }
 
 const GAP = 4;
-const TITLE_HEIGHT = 20;
+/**
+ * The band above each row, for its title: 18 px letters, so that a ten-image grid printed across an
+ * A4 page (scaled to about 0.74) keeps them near 10 pt.
+ */
+const TITLE_HEIGHT = 26;
+const TITLE_FONT = 18;
 
 /** A grid's row with its images as an ImageSet. */
 export interface GridImages {
@@ -86,15 +92,17 @@ export function imageGridPng(rows: GridRow[], options: ImageGridOptions = {}): {
 /** The grid as an SVG drawing: the PNG, with each row's title written in the band above it. */
 function gridSvg(titles: string[], grid: { png: Buffer; width: number; height: number }): string {
   const rowH = (grid.height - GAP) / titles.length;
-  const texts = titles.map((title, r) => `<text x="${GAP}" y="${r * rowH + TITLE_HEIGHT - 5}">${escapeHtml(title)}</text>`);
+  const texts = titles.map((title, r) => `<text x="${GAP}" y="${r * rowH + TITLE_HEIGHT - 6}">${escapeHtml(title)}</text>`);
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" width="${grid.width}" height="${grid.height}" viewBox="0 0 ${grid.width} ${grid.height}" ` +
-    `font-family="sans-serif" font-size="14"><image width="${grid.width}" height="${grid.height}" ` +
+    `font-family="sans-serif" font-size="${TITLE_FONT}"><image width="${grid.width}" height="${grid.height}" ` +
     `href="data:image/png;base64,${grid.png.toString('base64')}"/>${texts.join('')}</svg>`
   );
 }
 
-/** Shows the grid in the notebook, each row under its title. */
+/**
+ * Affiche une grille d'images dans le carnet, chaque rangée sous son titre (les dix premières images par défaut).
+ */
 export function showImageGrid(rows: GridRow[], options: ImageGridOptions = {}): void {
   const sets = gridRows(rows);
   const grid = imageGridPng(sets, options);

@@ -6,8 +6,8 @@ import { COLORS, Figure, Series, barChart, emptyChart, lineChart } from './chart
 import { displayBundle, escapeHtml } from './display';
 
 /**
- * Loss per epoch of each run: one colour per model, training solid, validation dashed (the title
- * says so, so that the legend needs one entry per model).
+ * La perte par époque de chaque entraînement : une couleur par modèle, l'entraînement en trait plein,
+ * la validation en tirets (le titre le dit, pour que la légende n'ait qu'une entrée par modèle).
  */
 export function lossCurvesFigure(histories: LossHistory[], title = "Courbes d'apprentissage"): Figure {
   const series = histories.flatMap((h, i): Series[] => {
@@ -23,7 +23,7 @@ export function lossCurvesFigure(histories: LossHistory[], title = "Courbes d'ap
   return lineChart(series, axes);
 }
 
-/** Number of parameters of each model. */
+/** Le nombre de paramètres de chaque modèle, en barres. */
 export function parameterCountFigure(descriptions: ModelDescription[], title = 'Nombre de paramètres'): Figure {
   return barChart(
     descriptions.map((d) => d.name),
@@ -36,7 +36,7 @@ export function parameterCountFigure(descriptions: ModelDescription[], title = '
   );
 }
 
-/** One chart per metric: their scales differ too much to share an axis. */
+/** Une figure par mesure (MSE, PSNR ou SSIM) : leurs échelles sont trop différentes pour partager un axe. */
 export function metricFigure(rows: NamedMetrics[], metric: 'mse' | 'psnr' | 'ssim', title?: string): Figure {
   const labels = { mse: 'MSE (plus bas = mieux)', psnr: 'PSNR en dB (plus haut = mieux)', ssim: 'SSIM (plus haut = mieux)' };
   const format = { mse: (v: number) => decimal(v, 4), psnr: (v: number) => decimal(v, 2), ssim: (v: number) => decimal(v, 3) };
@@ -65,6 +65,7 @@ export function metricsTableMarkdown(rows: NamedMetrics[]): string {
   return lines.join('\n');
 }
 
+/** Affiche les mesures de chaque modèle en tableau : MSE, PSNR (dB), SSIM et nombre d'images. */
 export function showMetricsTable(rows: NamedMetrics[]): void {
   const html =
     `<table><thead><tr>${METRIC_HEADERS.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>` +
@@ -80,12 +81,13 @@ export function showMetricsTable(rows: NamedMetrics[]): void {
   displayBundle({ 'text/html': html, 'text/markdown': metricsTableMarkdown(rows), 'text/plain': metricsTableMarkdown(rows) });
 }
 
+/** Affiche le tableau de description d'un modèle (celui de describeModel). */
 export function showDescription(description: ModelDescription): void {
   const markdown = descriptionToMarkdown(description);
   displayBundle({ 'text/html': descriptionToHtml(description), 'text/markdown': markdown, 'text/plain': markdown });
 }
 
-/** Shows Markdown text (e.g. a sentence built from computed values). */
+/** Affiche un texte Markdown (par exemple une phrase construite à partir de valeurs calculées). */
 export function showMarkdown(markdown: string): void {
   displayBundle({ 'text/markdown': markdown, 'text/plain': markdown });
 }

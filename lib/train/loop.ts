@@ -24,8 +24,9 @@ export { LOSS_NAMES, OPTIMIZER_NAMES };
 export type { LossName, OptimizerName, TrainingPath };
 
 /**
- * What the model learns to map: inputs to targets (targets default to the inputs: plain
- * reconstruction). Images are tensors [n, M, N, 1] or ImageSets.
+ * Ce que le modèle apprend à produire : des entrées vers des cibles (les entrées elles-mêmes par défaut :
+ * la reconstruction). Des images en tenseurs [n, M, N, 1] ou en ImageSet, par exemple
+ * `{ inputs: xBruitées, targets: xPropres }` pour le débruitage.
  */
 export interface TrainingData {
   inputs: Images;
@@ -84,23 +85,23 @@ export interface TrainOptions {
   /** L'affichage de la progression : en place dans un carnet, une ligne par époque dans un terminal, ou "none". */
   progress?: ProgressMode;
   /**
-   * Threads that share each batch, each with its own copy of the model on its own core (1: this
-   * thread only; more need the adam optimizer). Default: 2 for models with convolutions trained
-   * with Adam on a machine with two cores or more, else 1 (on the dense models a helper thread
-   * costs more than it saves; `npm run bench` measures both).
+   * Nombre de fils d'exécution qui se partagent chaque lot, chacun avec sa copie du modèle sur son
+   * cœur (1 : ce fil seul ; davantage demande l'optimiseur adam). Par défaut : 2 pour les modèles à
+   * convolutions entraînés avec Adam sur une machine d'au moins deux cœurs, 1 sinon (sur les modèles
+   * denses, un fil d'aide coûte plus qu'il ne rapporte ; `npm run bench` mesure les deux).
    */
   threads?: number;
   /**
-   * Train on the reference path, on one thread: the model's own forward pass, tf.variableGrads and
-   * tfjs's optimizer, as one would write it by hand (lib/train/trainer.ts). Slower; the fast paths
-   * compute the same steps.
+   * Entraîner par le chemin de référence, sur un fil : la passe avant du modèle, tf.variableGrads et
+   * l'optimiseur de tfjs, comme on l'écrirait à la main (lib/train/trainer.ts). Plus lent ; les
+   * chemins rapides calculent les mêmes pas.
    */
   reference?: boolean;
   /** Appelée à la fin de chaque époque (pour noter une mesure, par exemple). */
   onEpochEnd?: (epoch: number, history: TrainingHistory) => void;
   /**
-   * Stops the training at the next step when aborted, as the notebook's stop button (■) does: the model
-   * keeps the weights of its last step and the history of the finished epochs is returned.
+   * Arrête l'entraînement au pas suivant quand il est interrompu, comme le fait le bouton ■ du carnet :
+   * le modèle garde les poids de son dernier pas et l'historique des époques finies est rendu.
    */
   signal?: AbortSignal;
 }
@@ -128,13 +129,13 @@ export interface TrainingHistory extends LossHistory {
   interrupted: boolean;
   /** Images d'entraînement traitées par seconde, sur tout l'entraînement. */
   imagesPerSecond: number;
-  /** Threads that shared each batch (see TrainOptions.threads). */
+  /** Nombre de fils d'exécution qui se sont partagé chaque lot (voir TrainOptions.threads). */
   threads: number;
-  /** How each step was computed: native TensorFlow operations, fused tfjs operations, or the reference way (see lib/speed). */
+  /** Comment chaque pas a été calculé : opérations natives de TensorFlow, opérations tfjs fusionnées, ou la voie de référence (voir lib/speed). */
   path: TrainingPath;
-  /** Why a faster path did not apply, when the path is not native (in French). */
+  /** Pourquoi un chemin plus rapide ne s'appliquait pas, quand le chemin n'est pas natif. */
   pathReason?: string;
-  /** Why the training ran on one thread where two would have paid, if so (in French). */
+  /** Pourquoi l'entraînement a tourné sur un fil là où deux auraient payé, le cas échéant. */
   threadsReason?: string;
 }
 
@@ -318,9 +319,11 @@ export function evaluateLoss(
 }
 
 /**
- * Trains an autoencoder on (input, target) pairs: seeded shuffling, mini-batches, Adam and
- * least squares by default. Shows progress (in place in a notebook, a line per epoch in a
- * terminal) and stops with a TrainingDivergedError when the loss stops being finite.
+ * Entraîne un auto-encodeur sur des paires (entrée, cible) : mélange à graine, mini-lots, Adam et
+ * erreur quadratique par défaut. Affiche la progression (sur place dans un carnet, une ligne par
+ * époque dans un terminal) et s'arrête sur une TrainingDivergedError quand la perte n'est plus finie.
+ *
+ * Exemple : `await lab.trainAutoencoder(modèle, { inputs: prepared.xTrain }, { epochs: 20, validation: { inputs: prepared.xValidation } })`.
  */
 export async function trainAutoencoder(
   autoencoder: Autoencoder,
@@ -345,13 +348,13 @@ export async function trainAutoencoder(
   }
   const planned = threadsFor(autoencoder, optimizerName, options.threads, options.reference === true);
   if (options.earlyStopping) checkPositiveInteger('earlyStopping.patience', options.earlyStopping.patience);
-  const data = trainingSets(trainingData, 'training data');
+  const data = trainingSets(trainingData, 'les données d’entraînement');
   const validation = options.validation ? trainingSets(options.validation, 'validation') : undefined;
-  checkImagesMatch(autoencoder, data, 'training');
+  checkImagesMatch(autoencoder, data, 'entraînement');
   if (validation) checkImagesMatch(autoencoder, validation, 'validation');
   for (const [what, set] of [
-    ['training data (inputs)', data.inputs],
-    ['training data (targets)', data.targets],
+    ['entraînement (inputs)', data.inputs],
+    ['entraînement (targets)', data.targets],
     ['validation (inputs)', validation?.inputs],
     ['validation (targets)', validation?.targets],
   ] as const) {

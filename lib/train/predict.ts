@@ -40,6 +40,7 @@ export interface Codes {
   labels?: Uint8Array;
 }
 
+/** Les codes de l'encodeur pour des images, calculés par lots (un tenseur [n, …forme du code]). */
 export async function encode(autoencoder: Autoencoder, images: ImageSet, batchSize = 512): Promise<Codes> {
   const { values, perImage } = await runInBatches(autoencoder.encoder, images, batchSize);
   return { values, count: images.count, size: perImage, labels: images.labels };

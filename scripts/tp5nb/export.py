@@ -59,14 +59,18 @@ def defanged(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 
 # Printed (PDF): A4 pages; every figure whole, as its static drawing scaled to the page (no toolbar,
-# no scroll bar); long code and output lines wrapped instead of cut.
+# no scroll bar) and at most 90 mm high, so that a figure that does not fit at the bottom of a page
+# leaves little blank; text outputs (a training's log) flow across pages instead of jumping whole to
+# the next one as JupyterLab's print style has every output do; long lines wrapped instead of cut.
 PRINT_STYLE = """<style>
 .tp5-figure.tp5-drawn > img { display: none; }
 @page { size: A4; margin: 12mm; }
 @media print {
   .tp5-figure .tp5-interactive, .modebar-container { display: none !important; }
   .tp5-figure.tp5-drawn > img { display: block !important; }
-  img { max-width: 100% !important; height: auto !important; }
+  img { max-width: 100% !important; max-height: 90mm !important; width: auto !important; height: auto !important; }
+  .jp-OutputArea-child { break-inside: auto !important; }
+  .jp-OutputArea-child:has(img) { break-inside: avoid-page !important; }
   pre, code { white-space: pre-wrap !important; word-break: break-word; }
   .jp-OutputArea-output, .jp-Cell, .jp-InputArea-editor { overflow: visible !important; }
 }

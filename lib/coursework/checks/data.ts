@@ -21,9 +21,10 @@ function lastImages(data: Dataset, count: number): Float32Array {
 const close = (a: number, b: number) => Math.abs(a - b) <= 1e-4 * Math.max(1, Math.abs(b));
 
 /**
- * Question 0: the tensors are [n, M, N, 1] in [0, 1], the training images are split into training
- * and validation parts, and the test images are the test set, untouched. Returns them; when they are
- * to revise, the library's own preparation stands in (Feedback.withStandIn).
+ * Question 0 : les tenseurs sont des images [n, M, N, 1] dans [0, 1], les images d'entraînement sont
+ * partagées entre entraînement et validation (les dernières pour la validation) et les images de test
+ * sont le jeu de test, intact.
+ * Les rend ; quand ils sont à revoir, la préparation de la bibliothèque les remplace (Feedback.withStandIn).
  */
 export function preparedData(
   xTrainValue: tf.Tensor4D | undefined,

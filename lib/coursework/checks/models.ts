@@ -57,9 +57,9 @@ function checkModel(value: unknown, variable: string, reference: ReferenceName, 
 }
 
 /**
- * Question 1.1: Dense n°1 without activation, Dense n°1 with ReLU, Dense n°2, each with K = 64.
- * When one is to revise, the student's models go on, a reference one standing in for each that is
- * not an autoencoder at all (Feedback.withStandIn).
+ * Question 1.1 : Dense n°1 sans activation, Dense n°1 avec ReLU et Dense n°2, chacun avec K = 64.
+ * Quand l'un est à revoir, les modèles de l'étudiant continuent, un modèle de référence remplaçant
+ * seulement celui qui n'est pas du tout un auto-encodeur (Feedback.withStandIn).
  */
 export function denseModels(
   dense1: Autoencoder | undefined,
@@ -80,7 +80,10 @@ export function denseModels(
   });
 }
 
-/** Question 2.2: the convolutional autoencoder of the TP's table (the reference one stands in only when it is not an autoencoder). */
+/**
+ * Question 2.2 : l'auto-encodeur convolutif du tableau du TP (le modèle de référence ne le remplace que
+ * s'il n'est pas du tout un auto-encodeur).
+ */
 export function convModel(model: Autoencoder | undefined, question = '2.2'): Autoencoder {
   const check = (feedback: Feedback) => {
     const checked = checkModel(model, 'conv', 'conv', feedback);

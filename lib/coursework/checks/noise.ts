@@ -162,12 +162,13 @@ export function judgeNoiseTrials(trials: NoiseTrial[] | string, question = '3.1'
 }
 
 /**
- * Question 3.1: the student's noise function, tried here on blank images at two variances, and the
- * noisy pairs made with it: x − y must be Gaussian, of mean 0 and of the TP's variance, not clipped,
- * drawn for every image, and drawn anew for the test images. A rejected function is the one cause
- * told (the pairs it made are not judged again for it). It never stops the notebook: it returns
- * the student's noisy images where they have the shape of their clean ones, else noisy images of its
- * own (Feedback.withStandIn), so that questions 3.2 to 3.4 are judged on their own.
+ * Question 3.1 : la fonction de bruit de l'étudiant, essayée ici sur des images unies à deux variances,
+ * et les paires bruitées faites avec elle : x − y doit être gaussien, de moyenne 0 et de la variance du
+ * TP, non écrêté, tiré pour chaque image et chaque pixel. Une fonction rejetée est la
+ * seule cause dite (les paires qu'elle a faites ne sont pas jugées une seconde fois). N'arrête jamais le
+ * carnet : rend les images bruitées de l'étudiant quand elles ont la forme de leurs images propres,
+ * sinon des images bruitées à elle (Feedback.withStandIn), pour que les questions 3.2 à 3.4 soient
+ * jugées chacune pour elle-même.
  */
 export function noise(
   addNoise: NoiseFunction | undefined,
@@ -204,7 +205,7 @@ export function noise(
   });
 }
 
-/** The noisy images the later questions use. */
+/** Les images bruitées dont se servent les questions suivantes. */
 export interface NoisyImages {
   xNoisyTrain: tf.Tensor4D;
   xNoisyValidation: tf.Tensor4D;
@@ -279,10 +280,10 @@ function checkNoisyPairs(
 const DENOISING_MARGIN = 0.5;
 
 /**
- * Question 3.2: the denoiser is the convolutional autoencoder, trained on (x, y), and it brings
- * noisy validation images closer to their clean versions than they were. Returns it with its
- * learning curves; when it is to revise, the student's model goes on wherever it is an autoencoder
- * (an untrained reference one otherwise), with the curves of its history when there are any.
+ * Question 3.2 : le débruiteur est l'auto-encodeur convolutif, entraîné sur les paires (x, y), et il
+ * rapproche les images de validation bruitées de leurs versions propres. Le rend avec ses courbes
+ * d'apprentissage ; à revoir, le modèle de l'étudiant continue s'il est un auto-encodeur (sinon un
+ * modèle de référence non entraîné), avec les courbes de son historique s'il y en a.
  */
 export function denoiser(
   model: Autoencoder | undefined,

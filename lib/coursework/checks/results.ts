@@ -96,12 +96,16 @@ export function judgeMseTrials(trials: MseTrial[] | string, question = '1.5'): v
   feedback.finish();
 }
 
-/** Question 1.5: the student's MSE, written with tfjs operations, against the definition on random images. */
+/**
+ * Question 1.5 : la MSE de l'étudiant, écrite avec des opérations tfjs, face à la définition, sur des images au hasard.
+ */
 export function mseFunction(fn: MseFunction | undefined, question = '1.5'): void {
   judgeMseTrials(mseTrials(fn), question);
 }
 
-/** A row of results as a student may write it: { name, mse, psnr, ssim } or { name, metrics: { mse, psnr, ssim } }. */
+/**
+ * Une ligne de résultats telle qu'un étudiant peut l'écrire : `{ name, mse, psnr, ssim }` ou `{ name, metrics: { mse, psnr, ssim } }`.
+ */
 export type ResultRow = { name: string; mse: number; psnr: number; ssim: number } | NamedMetrics;
 
 function metricsOf(row: ResultRow): Partial<MetricSummary> {
@@ -141,8 +145,8 @@ const asNamedMetrics = (row: ResultRow, count: number): NamedMetrics => ({
 });
 
 /**
- * Questions 1.5 and 2.6: one row per model, in the models' order, each with the MSE, PSNR and
- * SSIM of the model on the test images (recomputed here: a row must be what its model gives).
+ * Questions 1.5 et 2.6 : une ligne par modèle, dans l'ordre des modèles, chacune avec la MSE, le PSNR et
+ * le SSIM du modèle sur les images de test (recalculés ici : une ligne doit être ce que donne son modèle).
  */
 export function testResults(question: string, rows: ResultRow[] | undefined, models: Autoencoder[], xTest: tf.Tensor4D): NamedMetrics[] {
   const feedback = new Feedback(question);
@@ -158,8 +162,8 @@ export function testResults(question: string, rows: ResultRow[] | undefined, mod
 }
 
 /**
- * Question 3.3: the noisy input itself and the denoiser's output, each compared with the clean
- * test images (recomputed here), beside the classical filters.
+ * Question 3.3 : l'entrée bruitée elle-même et la sortie du débruiteur, chacune comparée aux images de
+ * test propres (recalculé ici), à côté des filtres classiques.
  */
 export function denoisingResults(
   rows: ResultRow[] | undefined,
@@ -200,8 +204,8 @@ export function denoisingResults(
 }
 
 /**
- * Questions 1.6, 2.7 and 3.4: the last grid shown has the originals first, then one row per model
- * holding that model's outputs for the same images.
+ * Questions 1.6, 2.7 et 3.4 : la dernière grille affichée montre d'abord les originaux, puis une
+ * rangée par modèle avec les sorties de ce modèle pour les mêmes images.
  */
 export function imageGrid(
   question: string,

@@ -159,8 +159,8 @@ function describedTable(name: string, rows: TableRow[]): ModelDescription {
 }
 
 /**
- * Questions 1.2 and 2.3: each model's description table, filled in by the student. Returns them as
- * descriptions, even when one is to revise (its rows that can be shown).
+ * Questions 1.2 et 2.3 : le tableau de description de chaque modèle, rempli par l'étudiant.
+ * Les rend en descriptions, même quand l'un est à revoir (ses lignes qui peuvent être montrées).
  */
 export function tables(
   question: string,
@@ -182,7 +182,7 @@ export function tables(
   }));
 }
 
-/** Questions 1.3 and 2.4: parameter counts computed by the student from the layer sizes. */
+/** Questions 1.3 et 2.4 : les nombres de paramètres calculés par l'étudiant à partir des tailles des couches. */
 export function parameterCounts(question: string, counts: Partial<Record<ReferenceName, number>>, imageShape: ImageShape = [28, 28]): void {
   const feedback = new Feedback(question);
   for (const [name, count] of Object.entries(counts) as [ReferenceName, number][]) {

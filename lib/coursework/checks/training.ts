@@ -5,7 +5,9 @@ import { decimal } from '../../util/french';
 import { Feedback } from '../feedback';
 import { firstOf, meanSquaredError, predict, required } from './values';
 
-/** A training run as the library's trainer or tfjs's model.fit reports it. */
+/**
+ * Un entraînement tel que le rend `lab.trainAutoencoder` (un LossHistory) ou `model.fit` de tfjs (un tf.History).
+ */
 export type AnyHistory = LossHistory | tf.History;
 
 /** Pairs the model should map, to check what it learnt: inputs to targets (the inputs themselves by default). */
@@ -29,9 +31,9 @@ export function lossCurves(history: AnyHistory, label: string): LossHistory {
 }
 
 /**
- * Questions 1.4, 2.5 and 3.2: one training per model, finite losses that go down, a validation
- * loss, and a model that really learnt: its error on the validation pairs, recomputed here,
- * agrees with its history.
+ * Questions 1.4, 2.5 et 3.2 : un entraînement par modèle, des pertes finies qui baissent, une perte de
+ * validation, et un modèle qui a vraiment appris : son erreur sur les paires de validation, recalculée
+ * ici, s'accorde avec son historique.
  */
 export function training(
   question: string,
