@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { ExecutedNotebook, NOTEBOOKS, expectExecutedNotebook, outputText } from './helpers/notebook-outputs';
 
 /**
  * The coursework as students and teachers meet it, through a real tslab kernel (quick mode):
@@ -8,8 +9,8 @@ import path from 'node:path';
  * simulated students, right in unusual ways or wrong in the usual ones, get their verdict at the
  * question concerned.
  *
- * Simulated students share a kernel per notebook, as one student re-running cells would: the
- * solution runs first, then each student's version of a question's cells runs again, followed by
+ * Simulated students share a kernel per notebook, as one student re-running cells would: the whole
+ * solution runs first (its outputs checked as those of a fresh-kernel quick run), then each student's version of a question's cells runs again, followed by
  * that question's check cell, then the solution's cells of that question again. The given cell that
  * declares an answer's variables runs again before it, so one student's answer never stands in for
  * another's; and a student's answer cell that fails (say, does not compile) fails the passing
@@ -18,7 +19,6 @@ import path from 'node:path';
 
 const root = path.resolve(__dirname, '..');
 const python = path.join(root, '.venv', 'bin', 'python');
-const NOTEBOOKS = ['01-auto-encodeurs-denses.ipynb', '02-auto-encodeur-convolutif.ipynb', '03-debruitage.ipynb'];
 const solution = (name: string) => path.join(root, 'notebooks', name);
 
 interface Output {
@@ -81,10 +81,10 @@ interface Seen {
 }
 
 /**
- * Runs the solution, then each student's answer cells and the question's check cell, in one kernel.
+ * Runs the whole solution, then each student's answer cells and the question's check cell, in one kernel.
  * Every edit must apply to the question's answer cells, so a variant never silently tests the solution.
  */
-function simulate(notebookName: string, students: Student[]): Record<string, Seen> {
+function simulate(notebookName: string, students: Student[]): { seen: Record<string, Seen>; solutionRun: ExecutedNotebook } {
   const notebook = read(solution(notebookName));
   const appended: Cell[] = [];
   for (const student of students) {
@@ -104,9 +104,9 @@ function simulate(notebookName: string, students: Student[]): Record<string, See
       ...solutionCells.map((c) => ({ ...c, outputs: [], metadata: {} })),
     );
   }
-  // The parts beyond the TP are not questions: left out, as the checker and the grader leave them out.
-  const questions = notebook.cells.filter((c) => !c.metadata.tp5?.beyond);
-  notebook.cells = [...questions, ...appended].map((c, i) => ({ ...c, id: `cell-${i}` }));
+  // The whole solution first, parts beyond the TP included: the fresh-kernel quick run of the notebook.
+  const solutionLength = notebook.cells.length;
+  notebook.cells = [...notebook.cells, ...appended].map((c, i) => ({ ...c, id: `cell-${i}` }));
   const dir = scratch();
   const file = path.join(dir, notebookName);
   fs.writeFileSync(file, JSON.stringify(notebook));
@@ -118,6 +118,7 @@ function simulate(notebookName: string, students: Student[]): Record<string, See
       .map((o) => text(o.text))
       .join('\n');
   const seen: Record<string, Seen> = {};
+  const solutionRun = { cells: executed.cells.slice(0, solutionLength) };
   for (const student of students) {
     const check = executed.cells.find((c) => c.metadata.tp5?.student === student.name) as Cell;
     seen[student.name] = {
@@ -129,7 +130,7 @@ function simulate(notebookName: string, students: Student[]): Record<string, See
         .join(''),
     };
   }
-  return seen;
+  return { seen, solutionRun };
 }
 
 /**
@@ -270,9 +271,16 @@ describe('part 1: dense autoencoders', () => {
     },
   ];
   let seen: Record<string, Seen>;
+  let solutionRun: ExecutedNotebook;
   beforeAll(() => {
-    seen = simulate(NOTEBOOKS[0], students);
+    ({ seen, solutionRun } = simulate(NOTEBOOKS[0], students));
   }, 600_000);
+
+  test('the solution runs whole from a fresh tslab kernel in quick mode: tables, metrics, figures, every check passed', () => {
+    expectExecutedNotebook(0, solutionRun, true);
+    // Quick mode really is quick: it says so in its first outputs.
+    expect(outputText(solutionRun)).toContain('Mode rapide (TP5_QUICK=1)');
+  });
 
   test('K = 32 where the TP asks for 64: one message per model, the code size, not its knock-on effects', () => {
     expectCaught(seen['K = 32'], '1.1', /le code a 32 valeurs au lieu de 64/);
@@ -351,9 +359,13 @@ describe('part 2: convolutional autoencoder', () => {
     },
   ];
   let seen: Record<string, Seen>;
+  let solutionRun: ExecutedNotebook;
   beforeAll(() => {
-    seen = simulate(NOTEBOOKS[1], students);
+    ({ seen, solutionRun } = simulate(NOTEBOOKS[1], students));
   }, 600_000);
+
+  test('the solution runs whole from a fresh tslab kernel in quick mode: tables, metrics, figures, every check passed', () =>
+    expectExecutedNotebook(1, solutionRun, true));
 
   test("the TP's table read literally: 16 channels out of the last layer", () =>
     expectCaught(seen["the TP's table read literally"], '2.2', /la sortie est 28×28×16 par image au lieu d’une image 28×28×1/));
@@ -435,9 +447,13 @@ denoiseHistory = await denoiser.model.fit(noisy.xNoisyTrain, prepared.xTrain, {
     },
   ];
   let seen: Record<string, Seen>;
+  let solutionRun: ExecutedNotebook;
   beforeAll(() => {
-    seen = simulate(NOTEBOOKS[2], students);
+    ({ seen, solutionRun } = simulate(NOTEBOOKS[2], students));
   }, 600_000);
+
+  test('the solution runs whole from a fresh tslab kernel in quick mode: tables, metrics, figures, every check passed', () =>
+    expectExecutedNotebook(2, solutionRun, true));
 
   test('the variance used as the standard deviation', () =>
     expectCaught(

@@ -1,0 +1,114 @@
+import fs from 'node:fs';
+
+/**
+ * What an executed notebook must show, read from its outputs: no error, tables, figures and image
+ * grids, the metrics of every model. Shared by the committed notebooks' test (notebooks.test.ts)
+ * and the fresh-kernel quick run that opens each coursework simulation (coursework.test.ts).
+ */
+
+export const NOTEBOOKS = ['01-auto-encodeurs-denses.ipynb', '02-auto-encodeur-convolutif.ipynb', '03-debruitage.ipynb'];
+
+export interface Output {
+  output_type: string;
+  name?: string;
+  text?: string | string[];
+  data?: Record<string, string | string[] | object>;
+  ename?: string;
+  evalue?: string;
+}
+
+export interface NotebookCell {
+  cell_type: string;
+  source: string | string[];
+  outputs?: Output[];
+  metadata?: { tp5?: { beyond?: boolean; declares?: string } };
+}
+
+export interface ExecutedNotebook {
+  cells: NotebookCell[];
+}
+
+export function readNotebook(file: string): ExecutedNotebook {
+  return JSON.parse(fs.readFileSync(file, 'utf8'));
+}
+
+function join(value: string | string[] | object | undefined): string {
+  if (value === undefined) return '';
+  if (typeof value === 'string') return value;
+  return Array.isArray(value) ? value.join('') : JSON.stringify(value);
+}
+
+function outputs(notebook: ExecutedNotebook): Output[] {
+  return notebook.cells.flatMap((cell) => cell.outputs ?? []);
+}
+
+/** All the text a reader sees in the outputs: streams, and Markdown where an output has it, else plain text. */
+export function outputText(notebook: ExecutedNotebook): string {
+  return outputs(notebook)
+    .map((o) => join(o.text) + join(o.data?.['text/markdown'] ?? o.data?.['text/plain']))
+    .join('\n');
+}
+
+function countMime(notebook: ExecutedNotebook, mime: string): number {
+  return outputs(notebook).filter((o) => o.data?.[mime] !== undefined).length;
+}
+
+/**
+ * In a quick run's parts beyond the TP (three epochs, random initial weights), a model with a 2-value
+ * ReLU code now and then starts with both code units switched off and rightly gets the warning that
+ * it returns one image whatever its input: that warning, there only, is not counted as an error.
+ */
+const QUICK_COLLAPSE = /rend la même image quelle que soit l'entrée/;
+
+/** No error, tables, figures and image grids, every check passed. */
+function expectCompleteOutputs(name: string, notebook: ExecutedNotebook, quick: boolean): void {
+  const tolerated = (cell: NotebookCell, o: Output) =>
+    quick && cell.metadata?.tp5?.beyond === true && o.output_type === 'stream' && QUICK_COLLAPSE.test(join(o.text));
+  const errors = notebook.cells
+    .flatMap((cell) => (cell.outputs ?? []).filter((o) => !tolerated(cell, o)))
+    .filter((o) => o.output_type === 'error' || (o.output_type === 'stream' && o.name === 'stderr'));
+  expect(errors.map((e) => `${name}: ${e.ename ?? ''} ${e.evalue ?? join(e.text)}`)).toEqual([]);
+  // The given cells that only declare an answer's variables show nothing.
+  const code = notebook.cells.filter((c) => c.cell_type === 'code' && c.metadata?.tp5?.declares === undefined);
+  expect(code.filter((c) => (c.outputs ?? []).length === 0).length).toBeLessThan(code.length / 4);
+  expect(countMime(notebook, 'application/vnd.plotly.v1+json')).toBeGreaterThanOrEqual(2);
+  expect(countMime(notebook, 'image/png')).toBeGreaterThanOrEqual(1);
+  const text = outputText(notebook);
+  expect(text).toMatch(/Moteur de calcul : \w+/);
+  expect(text).toMatch(/: tout est juste/);
+  expect(text).not.toMatch(/à revoir|à compléter/);
+  expect(text).toMatch(/\| Modèle \| MSE \| PSNR \(dB\) \| SSIM \| images \|/);
+}
+
+/** The description tables with their totals (French number format: narrow no-break spaces) and the metrics of every model. */
+const CONTENTS: ((text: string) => void)[] = [
+  (text) => {
+    expect(text.match(/\*\*Total\*\* \|.*\| \*\*101\u202f200\*\*/g)).toHaveLength(2);
+    expect(text).toMatch(/\*\*Total\*\* \|.*\| \*\*218\u202f192\*\*/);
+    for (const model of ['Dense n°1 (sans activation, K = 64)', 'Dense n°1 (relu, K = 64)', 'Dense n°2 (relu, K = 64)']) {
+      expect(text).toContain(`| ${model} | 0,`);
+    }
+  },
+  (text) => {
+    expect(text).toMatch(/\*\*Total\*\* \|.*\| \*\*210\u202f369\*\*/);
+    expect(text).toContain('| Convolutif (relu, code 1×1×64) | 0,');
+  },
+  (text) => {
+    for (const row of ['entrée bruitée', 'flou gaussien (σ = 1)', 'filtre médian 3×3', 'Auto-encodeur débruiteur']) {
+      expect(text).toContain(`| ${row} | 0,`);
+    }
+    // Beyond the TP: the strongest classical methods, the denoiser without bottleneck and the σ sweep.
+    expect(text).toMatch(/\| variation totale \(poids [0-9,]+\) \| 0,/);
+    expect(text).toMatch(/\| moyennes non locales \(h = [0-9,]+\) \| 0,/);
+    expect(text).toMatch(/\*\*Total\*\* \|.*\| \*\*46\u202f849\*\*/);
+    expect(text).toMatch(/\| PSNR \(dB\) \| σ = 0,1 \|/);
+    expect(text).toMatch(/\| débruiteur pleine résolution \|/);
+    expect(text).toMatch(/Débruiteur pleine résolution (bat|fait moins bien)/);
+  },
+];
+
+/** Everything notebook `index` (0, 1 or 2 in NOTEBOOKS) must show once executed, in full or in quick mode. */
+export function expectExecutedNotebook(index: number, notebook: ExecutedNotebook, quick: boolean): void {
+  expectCompleteOutputs(NOTEBOOKS[index], notebook, quick);
+  CONTENTS[index](outputText(notebook));
+}
