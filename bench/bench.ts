@@ -8,13 +8,13 @@
  * the mean test MSE.
  * --machinery measures what each piece of lib/speed earns end to end: native TensorFlow, the conv
  * model and Dense n°2, images per second with everything on, then with each piece switched off
- * (TP5_SPEED_OFF, see lib/speed/switches.ts), each setting in its own process, side by side.
+ * (TP5_SPEED_OFF, see lib/util/speed-switches.ts), each setting in its own process, side by side.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { addGaussianNoise, firstImages, loadDataset } from '../lib';
-import { SPEED_PIECES } from '../lib/speed/switches';
+import { SPEED_PIECES } from '../lib/util/speed-switches';
 import { ACTIVATION_MODELS, BENCH_MODELS, BenchModel, SpeedResult, WorkerReport, WorkerRequest, writeImages } from './common';
 
 const root = path.resolve(__dirname, '..', '..');

@@ -1,6 +1,6 @@
 import { Evaluation } from './evaluate';
 import { Figure, lineChart } from './plots/charts';
-import { displayBundle, escapeHtml } from './plots/display';
+import { displayBundle, escapeHtml } from './util/display';
 import { formatMetric } from './report';
 import { decimal, shortDecimal } from './util/french';
 

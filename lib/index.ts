@@ -12,7 +12,7 @@
  *   evaluate / report / settings   test-set comparisons, sentences built from them, quick runs
  */
 export * from './backend';
-export { registerWasmTrainingKernels } from './speed/wasm-kernels';
+export { registerWasmTrainingKernels } from './backend/wasm-kernels';
 export * from './data/images';
 export * from './data/idx';
 export * from './data/mnist';

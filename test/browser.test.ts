@@ -325,9 +325,33 @@ function launchChromium(): Promise<Browser> {
   }, 240_000);
 });
 
+/** A notebook of the student's own beside the kit: three trainings looped in one cell, then a look at what was kept. */
+const STOP_NOTEBOOK = 'essai-arret.ipynb';
+
+function writeStopNotebook(file: string): void {
+  const code = (source: string) => ({ cell_type: 'code', metadata: {}, outputs: [], execution_count: null, source });
+  const notebook = {
+    cells: [
+      code(
+        'import * as lab from "tp5-lab";\nawait lab.initBackend();\n' +
+          'const data = await lab.loadDataset({ trainLimit: 4000, testLimit: 100 });\n' +
+          'const model = lab.buildConv();\nconst histories: lab.TrainingHistory[] = [];',
+      ),
+      code(
+        'for (const seed of [1, 2, 3]) histories.push(await lab.trainAutoencoder(model, { inputs: data.train }, { epochs: 500, seed }));',
+      ),
+      code('console.log(`entraînements gardés : ${histories.length}`);'),
+    ],
+    metadata: { kernelspec: { name: 'tslab', display_name: 'TypeScript', language: 'typescript' } },
+    nbformat: 4,
+    nbformat_minor: 5,
+  };
+  fs.writeFileSync(file, JSON.stringify(notebook));
+}
+
 /**
  * As a student opening the kit with `npm start -- FOLDER` (scripts/start.mjs): JupyterLab speaks
- * French, and nbgrader's menu, button and sidebar are absent.
+ * French, nbgrader's menu, button and sidebar are absent, and the toolbar's ■ stops a cell.
  */
 (haveChromium ? describe : describe.skip)("the student's session: npm start on a kit, in headless chromium", () => {
   let lab: Lab;
@@ -339,6 +363,7 @@ function launchChromium(): Promise<Browser> {
     fs.mkdirSync(artifacts, { recursive: true });
     fs.mkdirSync(path.join(root, 'build'), { recursive: true });
     kit = fs.mkdtempSync(path.join(root, 'build', 'browser-kit-'));
+    writeStopNotebook(path.join(kit, STOP_NOTEBOOK));
     const made = spawnSync(
       path.join(root, '.venv', 'bin', 'python'),
       ['-m', 'scripts.tp5nb', 'student', '--output-dir', kit, ...NOTEBOOKS.map((name) => path.join(root, 'notebooks', name))],
@@ -377,4 +402,64 @@ function launchChromium(): Promise<Browser> {
       await page.close();
     }
   }, 180_000);
+
+  test("the toolbar's ■ stops a cell of three trainings: one French line, the second training never starts", async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    try {
+      await openNotebook(page, lab.base, STOP_NOTEBOOK, token);
+      // The cells run one by one, as a student does (Shift+Enter).
+      await page.locator('.jp-CodeCell .jp-InputPrompt').nth(0).click();
+      await page.keyboard.press('Shift+Enter');
+      await page.waitForFunction(() => /\[1\]/.test(document.querySelector('.jp-CodeCell .jp-InputPrompt')?.textContent ?? ''), undefined, {
+        timeout: 120_000,
+      });
+      await page.keyboard.press('Shift+Enter');
+      // Press ■ once the first training shows its progress (past its set-up, in its steps).
+      await page.waitForFunction(() => /époque \d+\/500/.test(document.querySelectorAll('.jp-CodeCell')[1]?.textContent ?? ''), undefined, {
+        timeout: 240_000,
+      });
+      await page.click('.jp-NotebookPanel-toolbar [data-command="notebook:interrupt-kernel"]');
+      const cellOutput = () =>
+        page.evaluate(
+          () => (document.querySelectorAll('.jp-CodeCell')[1]?.querySelector('.jp-OutputArea') as HTMLElement | null)?.innerText ?? '',
+        );
+      // The cell ends, then the training's display gets its last line: wait for both.
+      await page.waitForFunction(
+        () => {
+          const text = document.querySelectorAll('.jp-CodeCell')[1]?.textContent ?? '';
+          return /Cellule arrêtée \(■\)\./.test(text) && /entraînement interrompu/.test(text);
+        },
+        undefined,
+        { timeout: 60_000 },
+      );
+      await page.waitForFunction(() => document.querySelector('.jp-Notebook-ExecutionIndicator[data-status="busy"]') === null, undefined, {
+        timeout: 60_000,
+      });
+      const output = await cellOutput();
+      expect(output).toMatch(/entraînement interrompu pendant l'époque \d+/);
+      expect(output).not.toMatch(/Error|Interrupted|node_modules|\bat \S+ \(/);
+      // The third cell, run as a student does (Shift+Enter): only the stopped training's history was kept.
+      // tslab cancels what it receives in the 200 ms after a failed cell: a cell run then shows no
+      // number, and the student runs it again, as here.
+      const kept = () => page.evaluate(() => document.querySelectorAll('.jp-CodeCell')[2]?.textContent ?? '');
+      for (let attempt = 0; attempt < 5 && !/entraînements gardés : \d/.test(await kept()); attempt++) {
+        await page.locator('.jp-CodeCell .jp-InputPrompt').nth(2).click();
+        await page.keyboard.press('Control+Enter');
+        await page
+          .waitForFunction(
+            () => /entraînements gardés : \d/.test(document.querySelectorAll('.jp-CodeCell')[2]?.textContent ?? ''),
+            undefined,
+            {
+              timeout: 10_000,
+            },
+          )
+          .catch(() => undefined);
+      }
+      await page.evaluate(() => document.querySelectorAll('.jp-CodeCell')[1]?.scrollIntoView({ block: 'start' }));
+      await page.screenshot({ path: path.join(artifacts, 'etudiant-arret.png') });
+      expect(await kept()).toContain('entraînements gardés : 1');
+    } finally {
+      await page.close();
+    }
+  }, 420_000);
 });

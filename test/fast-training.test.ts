@@ -5,7 +5,7 @@ import { FlatAdam } from '../lib/speed/flat-adam';
 import { autoencoder as joinAutoencoder } from '../lib/models/autoencoder';
 import { nativeTrainer } from '../lib/speed/native-step';
 import { Autoencoder } from '../lib';
-import { Trainer, trainStep } from '../lib/train/trainer';
+import { Trainer, trainStep } from '../lib/step/trainer';
 
 /** The training loop's fast path must compute exactly what tfjs-layers and tf.train.adam compute. */
 

@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { Autoencoder, ImageSet, SeededRandom, autoencoder, buildConv, buildDense2, initBackend, trainAutoencoder } from '../lib';
-import { disposeParts, partsOfShare, shareOfEpoch } from '../lib/train/batches';
+import { disposeParts, partsOfShare, shareOfEpoch } from '../lib/step/batches';
 import { GradientExchange, StopRequested, createExchangeBuffers } from '../lib/speed/exchange';
 import { FlatAdam } from '../lib/speed/flat-adam';
 import { coreCount, helperThreadsUnavailable } from '../lib/speed/threads';
 import { fastestTrainer } from '../lib/speed';
-import { PartGradient } from '../lib/train/trainer';
+import { PartGradient } from '../lib/step/trainer';
 import { WASM_PAGE_BYTES, adamKernel } from '../lib/speed/simd-adam';
 
 /** Training on several threads: how batches are dealt out, gradients by parts, and whole runs. */

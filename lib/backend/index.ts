@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { registerWasmTrainingKernels } from '../speed/wasm-kernels';
+import { registerWasmTrainingKernels } from './wasm-kernels';
 
 /** The tfjs backends the lab can run on, fastest first. */
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';

@@ -1,4 +1,4 @@
-import { switchedOff } from './switches';
+import { switchedOff } from '../util/speed-switches';
 /**
  * A stride-2 transposed convolution with a 3×3 kernel and TensorFlow's SAME padding, seen as a
  * stride-1 convolution: output row 2m receives input rows m (kernel row 0) and m - 1 (kernel row 2),

@@ -1,4 +1,4 @@
-import { displayBundle, escapeHtml } from '../plots/display';
+import { displayBundle, escapeHtml } from '../util/display';
 import { QuestionError, questionHeading } from './questions';
 
 /**

@@ -1,5 +1,5 @@
 import { PLOTLY_SEPARATORS } from '../util/french';
-import { displayBundle, escapeHtml } from './display';
+import { displayBundle, escapeHtml } from '../util/display';
 
 /**
  * Une figure gardée sous deux formes : une figure plotly.js (interactive là où JavaScript tourne) et un

@@ -1,5 +1,5 @@
 import { ImageSet, Images, asImageSet, imageAt, selectImages } from '../data/images';
-import { displayBundle, escapeHtml } from './display';
+import { displayBundle, escapeHtml } from '../util/display';
 import { encodeGrayPng } from './png';
 
 /** Une rangée de grille : un titre et les images à montrer côte à côte (un tenseur [n, M, N, 1] ou un ImageSet). */

@@ -1,9 +1,9 @@
 import { ModelDescription, descriptionToHtml, descriptionToMarkdown } from '../models/describe';
 import { NamedMetrics } from '../report';
-import { LossHistory } from '../train/loop';
+import { LossHistory } from '../train/history';
 import { decimal, integer } from '../util/french';
 import { COLORS, Figure, Series, barChart, emptyChart, lineChart } from './charts';
-import { displayBundle, escapeHtml } from './display';
+import { displayBundle, escapeHtml } from '../util/display';
 
 /**
  * La perte par époque de chaque entraînement : une couleur par modèle, l'entraînement en trait plein,

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { switchedOff } from './switches';
+import { switchedOff } from '../util/speed-switches';
 import { nativeBackend } from './tfjs-internals';
 
 /**

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { copyInto } from './copy-data';
-import { ADAM_DEFAULTS, PartGradient } from '../train/trainer';
+import { ADAM_DEFAULTS, PartGradient } from '../step/trainer';
 import { AdamKernel, WASM_PAGE_BYTES, adamKernel } from './simd-adam';
 
 /**

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { ADAM_DEFAULTS } from '../train/trainer';
+import { ADAM_DEFAULTS } from '../step/trainer';
 
 /**
  * Adam (Kingma & Ba), computed as tf.train.adam does, but on all the variables at once: their

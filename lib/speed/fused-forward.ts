@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { readLayer } from '../models/layer-kinds';
 import { Autoencoder } from '../models/types';
-import { trainableVariables } from '../train/trainer';
+import { trainableVariables } from '../step/trainer';
 
 /**
  * A training-time forward pass of an autoencoder written with as few tfjs operations as possible.

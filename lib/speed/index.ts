@@ -1,18 +1,20 @@
 import * as tf from '@tensorflow/tfjs';
 import { layerKind } from '../models/layer-kinds';
 import { Autoencoder } from '../models/types';
-import { LossName, OptimizerName, Trainer, gradientOf, referenceTrainer } from '../train/trainer';
+import { LossName, OptimizerName, gradientOf, referenceTrainer } from '../step/trainer';
 import { FlatAdam } from './flat-adam';
 import { compileForward } from './fused-forward';
 import { nativeTrainer } from './native-step';
-import { switchedOff } from './switches';
+import { switchedOff } from '../util/speed-switches';
 import { coreCount, helperThreadsUnavailable } from './threads';
 import { tfjsInternalsUnavailable } from './tfjs-internals';
+import { ChosenTrainer } from './steps';
 
 /**
  * Everything in this folder exists only for speed; the training loop (lib/train/loop.ts) reaches it
- * through this module alone. Each training step computes what the reference trainer
- * (lib/train/trainer.ts) computes, as the tests check; the paths differ in how many round trips
+ * through this module alone: it picks a trainer (fastestTrainer) and asks TrainingSteps (steps.ts)
+ * for each batch's step, never seeing the threads. Each training step computes what the reference
+ * trainer (lib/step/trainer.ts) computes, as the tests check; the paths differ in how many round trips
  * to the runtime they take:
  *
  *   native     TensorFlow's own operations with an explicit backward pass and one-vector Adam
@@ -22,19 +24,9 @@ import { tfjsInternalsUnavailable } from './tfjs-internals';
  *   reference  tfjs-layers' own forward pass, tf.variableGrads and tfjs's optimizer.
  *
  * Helper threads (threads.ts, helper-thread.ts, exchange.ts, simd-adam.ts) share each batch on
- * several cores; wasm-kernels.ts and sub-pixel.ts add training kernels the wasm backend lacks;
- * tfjs-internals.ts is the one module that reaches inside tfjs.
+ * several cores; tfjs-internals.ts is the one module that reaches inside tfjs. (The training kernels
+ * the wasm backend lacks are the backend's: lib/backend/wasm-kernels.ts and sub-pixel.ts.)
  */
-
-export type TrainingPath = 'native' | 'fused' | 'reference';
-
-/** The trainer chosen for a model, the path it takes and, off the native path, why. */
-export interface ChosenTrainer {
-  trainer: Trainer;
-  path: TrainingPath;
-  /** Why a faster path does not apply (in French, shown to students), when the path is not native. */
-  reason?: string;
-}
 
 /** The fastest trainer that applies to this model and recipe. */
 export function fastestTrainer(autoencoder: Autoencoder, optimizer: OptimizerName, learningRate: number, loss: LossName): ChosenTrainer {
@@ -83,4 +75,5 @@ export function defaultThreads(autoencoder: Autoencoder, optimizer: OptimizerNam
   return unavailable === undefined ? { threads: 2 } : { threads: 1, reason: unavailable };
 }
 
-export { HelperThreads, coreCount, helperThreadsUnavailable, type HelperSetup } from './threads';
+export { coreCount, helperThreadsUnavailable } from './threads';
+export { TrainingSteps, type ChosenTrainer, type EpochSteps, type StepsSetup, type TrainingPath } from './steps';

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { readLayer } from '../models/layer-kinds';
 import { Autoencoder } from '../models/types';
-import { ADAM_DEFAULTS, PartGradient, Trainer, trainableVariables } from '../train/trainer';
-import { subPixelApplies, subPixelSources } from './sub-pixel';
+import { ADAM_DEFAULTS, PartGradient, Trainer, trainableVariables } from '../step/trainer';
+import { subPixelApplies, subPixelSources } from '../backend/sub-pixel';
 import { NativeBackend, nativeBackend, typeAttribute } from './tfjs-internals';
 
 /**

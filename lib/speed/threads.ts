@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { BackendName } from '../backend';
 import { Autoencoder } from '../models/types';
-import { LossName, PartGradient, trainableVariables } from '../train/trainer';
+import { LossName, PartGradient, trainableVariables } from '../step/trainer';
 import { ExchangeBuffers, GradientExchange, createExchangeBuffers } from './exchange';
 
 /**

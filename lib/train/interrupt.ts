@@ -1,4 +1,4 @@
-import { inNotebook } from '../plots/display';
+import { inNotebook } from '../util/display';
 import { inStoppedCell } from '../util/stopped-cell';
 
 /**

@@ -1,4 +1,4 @@
-import { LiveDisplay, escapeHtml, inNotebook } from '../plots/display';
+import { LiveDisplay, escapeHtml, inNotebook } from '../util/display';
 import { decimal, duration } from '../util/french';
 
 /** Where training progress goes: 'auto' picks the notebook when running in one, else the terminal. */

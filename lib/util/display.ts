@@ -4,7 +4,7 @@
  * display function is used directly. Outside a notebook, the text/plain part is printed.
  */
 import { randomBytes } from 'node:crypto';
-import { refuseInStoppedCell } from '../util/stopped-cell';
+import { refuseInStoppedCell } from './stopped-cell';
 
 /** MIME type → content (text, or base64 for binary types such as image/png). */
 export type MimeBundle = Record<string, unknown>;

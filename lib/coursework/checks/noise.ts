@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { Autoencoder } from '../../models/types';
-import { LossHistory } from '../../train/loop';
+import { LossHistory } from '../../train/history';
 import { decimal } from '../../util/french';
 import { libraryCallsDuring, madeBy } from '../../util/provenance';
 import { Feedback } from '../feedback';
