@@ -25,4 +25,11 @@ export default tseslint.config(
     files: ['lib/**/*.ts'],
     rules: { 'max-lines-per-function': ['error', { max: 100, skipBlankLines: true, skipComments: true }] },
   },
+  {
+    // The public API is a list of names, not whatever the folders happen to export.
+    files: ['lib/index.ts'],
+    rules: {
+      'no-restricted-syntax': ['error', { selector: 'ExportAllDeclaration', message: 'lib/index.ts names its exports: no export *' }],
+    },
+  },
 );

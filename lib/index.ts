@@ -1,30 +1,99 @@
 /**
- * The autoencoder lab's public API: everything the notebooks, scripts and tests use.
+ * The lab's public API, by name: what the notebooks, the students and the scripts use, as
+ * `import * as lab from "tp5-lab"`. Everything else is internal, imported by path by the scripts
+ * and tests that need it (`lint` forbids `export *` here).
  *
- *   backend  pick the fastest tfjs backend that works here (initBackend)
- *   data     MNIST / Fashion-MNIST loading (loadDataset), images as ImageSet
- *   models   the TP's three architectures and their description tables
- *   train    one training loop for all models, reconstructions and codes
- *   metrics  MSE, PSNR, SSIM
- *   noise    Gaussian noise and classical denoising filters
- *   plots    plotly figures with static fallbacks, image grids, tables
- *   coursework  the check cells' feedback on a student's answers (lab.check, lab.todo)
- *   evaluate / report / settings   test-set comparisons, sentences built from them, quick runs
+ *   backend     the fastest tfjs backend that works here (initBackend)
+ *   data        MNIST / Fashion-MNIST (loadDataset), images as ImageSet, the TP's split (prepareData)
+ *   models      lab.autoencoder, the TP's reference builders, description tables
+ *   train       one training loop for every model, reconstructions and codes
+ *   metrics     MSE, PSNR, SSIM
+ *   noise       Gaussian noise and the classical denoisers
+ *   plots       figures with static fallbacks, image grids, tables
+ *   comparisons test-set evaluations, sentences built from them, the σ sweep, quick runs
+ *   coursework  the check cells (lab.check), lab.todo, the answers exported for grading
  */
-export * from './backend';
-export { registerWasmTrainingKernels } from './backend/wasm-kernels';
-export * from './data/images';
-export * from './data/idx';
-export * from './data/mnist';
-export * from './data/prepare';
-export * from './models';
-export * from './train';
-export * from './metrics';
-export * from './noise';
-export * from './plots';
-export { SeededRandom } from './util/random';
-export * from './settings';
-export * from './report';
-export * from './evaluate';
-export * from './denoising-sweep';
-export * from './coursework';
+export { initBackend, type BackendName, type BackendReport } from './backend';
+
+export { firstImages, imageAt, toTensor, type ImageSet, type Images } from './data/images';
+export { loadDataset, loadDatasetIfAvailable, type Dataset, type DatasetName, type LoadDatasetOptions } from './data/mnist';
+export { prepareData, type PreparedData } from './data/prepare';
+
+export {
+  autoencoder,
+  buildConv,
+  buildDense1,
+  buildDense2,
+  buildFullResolutionDenoiser,
+  describeModel,
+  descriptionToHtml,
+  descriptionToMarkdown,
+  type ActivationName,
+  type Autoencoder,
+  type AutoencoderOptions,
+  type Language,
+  type LayerRow,
+  type ModelDescription,
+} from './models';
+
+export {
+  TrainingDivergedError,
+  encode,
+  reconstruct,
+  trainAutoencoder,
+  type EarlyStoppingOptions,
+  type LossHistory,
+  type TrainOptions,
+  type TrainingData,
+  type TrainingHistory,
+} from './train';
+
+export { compareImages, mse, psnr, ssim, type MetricName, type MetricSummary } from './metrics';
+
+export {
+  CLASSICAL_METHODS,
+  addGaussianNoise,
+  classicalDenoisers,
+  gaussianBlur,
+  medianFilter3x3,
+  nlMeansDenoise,
+  tvDenoise,
+  type ClassicalDenoiser,
+  type DenoisingPairs,
+} from './noise';
+
+export {
+  barChart,
+  lineChart,
+  lossCurvesFigure,
+  metricFigure,
+  parameterCountFigure,
+  scatterChart,
+  showDescription,
+  showFigure,
+  showImageGrid,
+  showMarkdown,
+  showMetricsTable,
+  shownImageGrids,
+  type Figure,
+  type GridRow,
+  type Series,
+} from './plots';
+
+export { evaluateAutoencoder, evaluateImages, type Evaluation } from './evaluate';
+export { comparisonSentence, formatMetric, rankBy, rankingSentence, timesText, type NamedMetrics } from './report';
+export { denoisingSweep, showSweepTable, sweepFigure, sweepVerdict, type DenoisingSweep } from './denoising-sweep';
+export { labSettings, type LabSettings } from './settings';
+
+export {
+  QuestionError,
+  check,
+  exportAnswer,
+  judgeAnswers,
+  mseTrials,
+  noiseTrials,
+  todo,
+  type AnyHistory,
+  type ResultRow,
+  type TableRow,
+} from './coursework';

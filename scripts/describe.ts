@@ -2,7 +2,7 @@
  * Prints the description tables of the TP's four model instances.
  *   npm run describe              Markdown tables (French)
  *   npm run describe -- --en      in English
- *   npm run describe -- --json    JSON only: [{ name, totalParams, layers: [{ part, layer, spec, outputShape, params }] }]
+ *   npm run describe -- --json    JSON only: [{ name, totalParams, layers: [{ part, layer, spec, output, params }] }]
  */
 import { buildConv, buildDense1, buildDense2, describeModel, descriptionToMarkdown, initBackend, Language } from '../lib';
 

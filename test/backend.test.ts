@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { BackendCandidate, chooseBackend, initBackend } from '../lib';
+import { initBackend } from '../lib';
+import { BackendCandidate, chooseBackend } from '../lib/backend';
 import { copyInto } from '../lib/speed/copy-data';
 
 const failing = (name: BackendCandidate['name'], reason: string): BackendCandidate => ({

@@ -4,16 +4,16 @@ import {
   CLASSICAL_METHODS,
   Evaluation,
   ImageSet,
-  TV_WEIGHTS,
   classicalDenoisers,
   denoisingSweep,
   imageAt,
   nlMeansDenoise,
   psnr,
-  sweepTableMarkdown,
   sweepVerdict,
   tvDenoise,
 } from '../lib';
+import { TV_WEIGHTS } from '../lib/noise/classical';
+import { sweepTableMarkdown } from '../lib/denoising-sweep';
 
 // Made by scripts/make-denoise-fixtures.py with scikit-image (denoise_tv_chambolle, denoise_nl_means in fast mode).
 interface Case {

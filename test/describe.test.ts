@@ -9,7 +9,7 @@ beforeAll(async () => {
 test('the table is computed from the layers: rows, shapes and the total', () => {
   const table = describeModel(buildConv());
   expect(table.totalParams).toBe(210369);
-  expect(table.layers.map((r) => [r.part, r.layer, r.outputShape, r.params])).toEqual([
+  expect(table.layers.map((r) => [r.part, r.layer, r.output, r.params])).toEqual([
     ['Encodeur', 'Convolution', [14, 14, 16], 160],
     ['Encodeur', 'Convolution', [7, 7, 32], 4640],
     ['Encodeur', 'Convolution', [1, 1, 64], 100416],
@@ -24,7 +24,7 @@ test('the table is computed from the layers: rows, shapes and the total', () => 
 
 test('English on request', () => {
   const table = describeModel(buildDense2(), 'en');
-  expect(table.layers[0]).toEqual({ part: 'Encoder', layer: 'Flatten', spec: '28×28×1 → 784', outputShape: [784], params: 0 });
+  expect(table.layers[0]).toEqual({ part: 'Encoder', layer: 'Flatten', spec: '28×28×1 → 784', output: [784], params: 0 });
   expect(table.layers[1].spec).toBe('784 → 128 units, no activation');
   expect(descriptionToMarkdown(table)).toContain('| Part | Layer | Specification | Output shape | Parameters |');
   expect(() => describeModel(buildDense2(), 'de' as never)).toThrow(/language doit être l’une des valeurs 'fr', 'en'/);
@@ -52,5 +52,5 @@ test('`npm run describe -- --json` prints only JSON with the four TP instances',
   const tables = JSON.parse(stdout);
   expect(tables.map((t: { totalParams: number }) => t.totalParams)).toEqual([101200, 101200, 218192, 210369]);
   expect(Object.keys(tables[0])).toEqual(['name', 'totalParams', 'layers']);
-  expect(Object.keys(tables[3].layers[0])).toEqual(['part', 'layer', 'spec', 'outputShape', 'params']);
+  expect(Object.keys(tables[3].layers[0])).toEqual(['part', 'layer', 'spec', 'output', 'params']);
 });

@@ -1,5 +1,5 @@
 import zlib from 'node:zlib';
-import { encodeIdx, parseIdx } from '../lib';
+import { encodeIdx, parseIdx } from '../lib/data/idx';
 
 const images = { shape: [2, 3, 4], data: Uint8Array.from({ length: 24 }, (_, i) => i * 10) };
 

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ImageSet, compareImageSets, gaussianBlur, medianFilter3x3, mse, psnr, ssim } from '../lib';
+import { ImageSet, gaussianBlur, medianFilter3x3, mse, psnr, ssim } from '../lib';
+import { compareImageSets } from '../lib/metrics';
 
 interface Fixtures {
   height: number;

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { encodeIdx, imageAt, loadDataset } from '../lib';
+import { imageAt, loadDataset } from '../lib';
+import { encodeIdx } from '../lib/data/idx';
 
 const sharedMnist = path.resolve(__dirname, '..', '..', 'shared', 'datasets', 'mnist');
 const debianFashion = '/usr/share/datasets/fashion-mnist';

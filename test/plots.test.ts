@@ -1,15 +1,8 @@
 import zlib from 'node:zlib';
-import {
-  ImageSet,
-  PLOTLY_MIME,
-  barChart,
-  encodeGrayPng,
-  figureHtml,
-  imageGridPng,
-  lineChart,
-  lossCurvesFigure,
-  scatterChart,
-} from '../lib';
+import { ImageSet, barChart, lineChart, lossCurvesFigure, scatterChart } from '../lib';
+import { PLOTLY_MIME, figureHtml } from '../lib/plots/charts';
+import { encodeGrayPng } from '../lib/plots/png';
+import { imageGridPng } from '../lib/plots/image-grid';
 
 /** Reads a grey PNG back (header, CRCs and pixels) to check the encoder without a PNG library. */
 function decodeGrayPng(png: Buffer): { width: number; height: number; pixels: Uint8Array } {

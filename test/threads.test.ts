@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { Autoencoder, ImageSet, SeededRandom, autoencoder, buildConv, buildDense2, initBackend, trainAutoencoder } from '../lib';
+import { Autoencoder, ImageSet, autoencoder, buildConv, buildDense2, initBackend, trainAutoencoder } from '../lib';
+import { SeededRandom } from '../lib/util/random';
 import { disposeParts, partsOfShare, shareOfEpoch } from '../lib/step/batches';
 import { GradientExchange, StopRequested, createExchangeBuffers } from '../lib/speed/exchange';
 import { FlatAdam } from '../lib/speed/flat-adam';

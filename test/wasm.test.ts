@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { buildConv, registerWasmTrainingKernels, trainAutoencoder, ImageSet } from '../lib';
+import { buildConv, trainAutoencoder, ImageSet } from '../lib';
+import { registerWasmTrainingKernels } from '../lib/backend/wasm-kernels';
 
 /**
  * The wasm backend lacks Conv2DBackpropFilter; the library registers one made of kernels wasm has.

@@ -14,7 +14,7 @@ import { convModel, denseModels, sameFunctionAsReference } from './checks/models
 import { NoiseTrial, denoiser, judgeNoiseTrials, noisyPairs } from './checks/noise';
 import { MseTrial, ResultRow, denoisingResults, imageGrid, judgeMseTrials, testResults } from './checks/results';
 import { TableRow, parameterCounts, tables } from './checks/tables';
-import { AnyHistory, ValidationPairs, training } from './checks/training';
+import { AnyHistory, ImagePairs, training } from './checks/training';
 import { firstOf, isAutoencoder, meanSquaredError, predict } from './checks/values';
 import { Verdict, collectVerdict } from './feedback';
 import GRADED_VALUES from './graded-values.json';
@@ -84,8 +84,8 @@ async function anyGrid(
 const TEST_IMAGES_RATIO = 0.85;
 
 /** The ⚠ note of a question whose models fit the test images suspiciously better than the validation images. */
-export function testImagesNotes(models: unknown[], validation: ValidationPairs, test: ValidationPairs): string[] {
-  const error = (model: Autoencoder, pairs: ValidationPairs) => {
+export function testImagesNotes(models: unknown[], validation: ImagePairs, test: ImagePairs): string[] {
+  const error = (model: Autoencoder, pairs: ImagePairs) => {
     const inputs = firstOf(pairs.inputs, 500);
     const targets = firstOf(pairs.targets ?? pairs.inputs, 500);
     const outputs = predict(model, inputs);
@@ -109,12 +109,7 @@ export function testImagesNotes(models: unknown[], validation: ValidationPairs, 
 }
 
 /** A question's verdict with the test-images notes added. */
-function withTestImagesNotes(
-  verdict: QuestionVerdict,
-  models: unknown[],
-  validation: ValidationPairs,
-  test: ValidationPairs,
-): QuestionVerdict {
+function withTestImagesNotes(verdict: QuestionVerdict, models: unknown[], validation: ImagePairs, test: ImagePairs): QuestionVerdict {
   return { ...verdict, points: [...verdict.points, ...testImagesNotes(models, validation, test)] };
 }
 

@@ -11,8 +11,8 @@ export interface LayerRow {
   part: string;
   layer: string;
   spec: string;
-  /** Output shape of one image, without the batch dimension, e.g. [14, 14, 16]. */
-  outputShape: number[];
+  /** Output shape of one image, without the batch dimension, e.g. [14, 14, 16] (the same field as a student's TableRow). */
+  output: number[];
   params: number;
 }
 
@@ -106,12 +106,11 @@ export function describeModel(autoencoder: Autoencoder, language: Language = 'fr
     [words.decoder, autoencoder.decoder],
   ] as const) {
     for (const layer of half.layers.filter((l) => layerKind(l) !== 'input')) {
-      const outputShape = (layer.outputShape as number[]).slice(1);
       rows.push({
         part,
         layer: layerKindName(layer, language),
         spec: layerSpec(layer, language),
-        outputShape,
+        output: (layer.outputShape as number[]).slice(1),
         params: layer.countParams(),
       });
     }
@@ -133,7 +132,7 @@ function tableCells(description: ModelDescription): string[][] {
     row.part,
     row.layer,
     row.spec,
-    formatShape(row.outputShape),
+    formatShape(row.output),
     formatCount(row.params, description.language),
   ]);
   body.push([words.total, '', '', '', formatCount(description.totalParams, description.language)]);

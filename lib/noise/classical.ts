@@ -17,7 +17,7 @@ export interface ClassicalDenoiser {
 }
 
 /** Noisy images and the clean images they come from, to choose parameters on. */
-export interface ValidationPairs {
+export interface DenoisingPairs {
   noisy: Images;
   clean: Images;
 }
@@ -60,7 +60,7 @@ function bestOf<T>(
  * - moyennes non locales : h = f·σ avec f parmi NL_MEANS_H_FACTORS, des fenêtres 3×3 cherchées à
  *   5 pixels au plus, le σ du bruit donné (le conseil de scikit-image pour les petites fenêtres).
  */
-export function classicalDenoisers(sigma: number, validation: ValidationPairs, options: ClassicalOptions = {}): ClassicalDenoiser[] {
+export function classicalDenoisers(sigma: number, validation: DenoisingPairs, options: ClassicalOptions = {}): ClassicalDenoiser[] {
   refuseInStoppedCell('le réglage des débruiteurs classiques');
   checkNumberInRange('sigma', sigma, 1e-3, 10, ' (écart-type du bruit)');
   if (typeof validation !== 'object' || validation === null) {

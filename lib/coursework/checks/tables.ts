@@ -154,7 +154,7 @@ function describedTable(name: string, rows: TableRow[]): ModelDescription {
     name,
     language: 'fr',
     totalParams: rows.reduce((sum, row) => sum + row.params, 0),
-    layers: rows.map((row) => ({ part: row.part, layer: row.layer, spec: row.spec, outputShape: row.output, params: row.params })),
+    layers: rows.map((row) => ({ part: row.part, layer: row.layer, spec: row.spec, output: row.output, params: row.params })),
   };
 }
 

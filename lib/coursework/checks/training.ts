@@ -11,7 +11,7 @@ import { firstOf, meanSquaredError, predict, required } from './values';
 export type AnyHistory = LossHistory | tf.History;
 
 /** Pairs the model should map, to check what it learnt: inputs to targets (the inputs themselves by default). */
-export interface ValidationPairs {
+export interface ImagePairs {
   inputs: tf.Tensor4D;
   targets?: tf.Tensor4D;
 }
@@ -39,7 +39,7 @@ export function training(
   question: string,
   histories: AnyHistory[] | undefined,
   models: Autoencoder[],
-  validation: ValidationPairs,
+  validation: ImagePairs,
 ): LossHistory[] {
   const feedback = new Feedback(question);
   const curves = checkTrainingRuns(histories, models, validation, feedback);
@@ -51,7 +51,7 @@ export function training(
 export function checkTrainingRuns(
   histories: AnyHistory[] | undefined,
   models: Autoencoder[],
-  validation: ValidationPairs,
+  validation: ImagePairs,
   feedback: Feedback,
 ): LossHistory[] {
   const list = required(histories, 'l’historique des entraînements', feedback);
