@@ -507,7 +507,7 @@ test('the student kit: stubs naming their questions, empty answers, no answer le
   const out = scratch();
   const made = tp5nb(['student', '--output-dir', out, ...NOTEBOOKS.map(solution)]);
   expect(made.status).toBe(0);
-  expect(made.stdout).toMatch(/01-auto-encodeurs-denses.ipynb \(12 regions to complete, 3 written answers\)/);
+  expect(made.stdout).toMatch(/01-auto-encodeurs-denses.ipynb \(12 réponses à compléter, 3 réponses rédigées\)/);
   expect(fs.readFileSync(path.join(out, 'LISEZ-MOI.md'), 'utf8')).toContain('npm run check -- etudiant/01-auto-encodeurs-denses.ipynb');
   let regions = 0;
   for (const name of NOTEBOOKS) {
@@ -546,7 +546,7 @@ test('the student kit: stubs naming their questions, empty answers, no answer le
     [NOTEBOOKS[2], '3.1'],
   ]) {
     const run = tp5nb(['run', '--quick', '--output-dir', path.join(out, 'executed'), path.join(out, name)]);
-    expect(run.stderr).toMatch(new RegExp(`FAILED ${name}: cell \\d+: Question ${question.replace('.', '\\.')} à compléter`));
+    expect(run.stderr).toMatch(new RegExp(`ÉCHEC ${name} : cellule \\d+ : Question ${question.replace('.', '\\.')} à compléter`));
   }
   const checked = tp5nb(['check', ...NOTEBOOKS.map((n) => path.join(out, n))]);
   expect(checked.stdout.match(/Score : \d+ \/ \d+/g)).toEqual(['Score : 0 / 7', 'Score : 0 / 6', 'Score : 0 / 4']);

@@ -28,6 +28,22 @@ import { ChosenTrainer } from './steps';
  * the wasm backend lacks are the backend's: lib/backend/wasm-kernels.ts and sub-pixel.ts.)
  */
 
+/** The trainer to train with: the reference one when asked (`reference: true`), else the fastest that applies. */
+export function chooseTrainer(
+  autoencoder: Autoencoder,
+  optimizer: OptimizerName,
+  learningRate: number,
+  loss: LossName,
+  reference: boolean,
+): ChosenTrainer {
+  if (!reference) return fastestTrainer(autoencoder, optimizer, learningRate, loss);
+  return {
+    trainer: referenceTrainer(autoencoder, optimizer, learningRate, loss),
+    path: 'reference',
+    reason: 'demandé par reference: true',
+  };
+}
+
 /** The fastest trainer that applies to this model and recipe. */
 export function fastestTrainer(autoencoder: Autoencoder, optimizer: OptimizerName, learningRate: number, loss: LossName): ChosenTrainer {
   const unknownTfjs = tfjsInternalsUnavailable();

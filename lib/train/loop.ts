@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { ImageSet, toTensor } from '../data/images';
 import { Autoencoder } from '../models/types';
-import { EpochSteps, TrainingSteps, fastestTrainer } from '../speed';
-import { LOSSES, LossName, referenceTrainer } from '../step/trainer';
+import { EpochSteps, TrainingSteps, chooseTrainer } from '../speed';
+import { LOSSES, LossName } from '../step/trainer';
 import { SeededRandom } from '../util/random';
 import { refuseInStoppedCell } from '../util/stopped-cell';
 import { EpochEnd } from './epoch-end';
@@ -28,13 +28,7 @@ export async function trainAutoencoder(
   const images = trainingImages(autoencoder, trainingData, options);
   warnIfTrainedBefore(autoencoder);
   const { optimizer, learningRate, loss, seed, batchSize, threads } = recipe;
-  const chosen = options.reference
-    ? {
-        trainer: referenceTrainer(autoencoder, optimizer, learningRate, loss),
-        path: 'reference' as const,
-        reason: 'demandé par reference: true',
-      }
-    : fastestTrainer(autoencoder, optimizer, learningRate, loss);
+  const chosen = chooseTrainer(autoencoder, optimizer, learningRate, loss, options.reference === true);
   const steps = await TrainingSteps.start(autoencoder, chosen, {
     learningRate,
     loss,

@@ -52,7 +52,7 @@ from .student import GUIDE, MarkerError, leaks, student_version
 def existing(paths):
     missing = [str(p) for p in paths if not p.is_file()]
     if missing:
-        raise SystemExit(f"no such notebook: {', '.join(missing)}")
+        raise SystemExit(f"carnet introuvable : {', '.join(missing)}")
     return paths
 
 
@@ -60,25 +60,25 @@ def command_run(args) -> int:
     status = 0
     for path in existing(args.notebooks):
         started = time.time()
-        print(f"[notebooks] running {path} ({'quick' if args.quick else 'full'} mode)", flush=True)
+        print(f"[carnets] exécution de {path} (mode {'rapide' if args.quick else 'complet'})", flush=True)
         notebook = nbformat.read(path, as_version=4)
         try:
             execution = execute(notebook, path.resolve().parent, args.timeout, allow_errors=args.keep_going, quick=args.quick)
         except NotebookFailed as error:
-            print(f"[notebooks] FAILED {path.name}: {error}", file=sys.stderr)
+            print(f"[carnets] ÉCHEC {path.name} : {error}", file=sys.stderr)
             return 1
         for error in execution.errors:
-            print(f"[notebooks] FAILED {path.name}: cell {error.index}: {error.message.splitlines()[0] if error.message else error.name}",
+            print(f"[carnets] ÉCHEC {path.name} : cellule {error.index} : {error.message.splitlines()[0] if error.message else error.name}",
                   file=sys.stderr)
             status = 1
         target = (args.output_dir / path.name) if args.output_dir else path
         write_atomically(notebook, target)
-        print(f"[notebooks] wrote {target} in {time.time() - started:.0f} s", flush=True)
+        print(f"[carnets] écrit : {target} en {time.time() - started:.0f} s", flush=True)
         if args.html:
             args.html.mkdir(parents=True, exist_ok=True)
             page = args.html / (path.stem + ".html")
             page.write_text(to_html(notebook, path.stem), encoding="utf-8")
-            print(f"[notebooks] wrote {page}", flush=True)
+            print(f"[carnets] écrit : {page}", flush=True)
     return status
 
 
@@ -88,13 +88,13 @@ def command_student(args) -> int:
         try:
             notebook, regions, written, answers = student_version(nbformat.read(path, as_version=4), path.name)
         except MarkerError as error:
-            print(f"[student] {error}", file=sys.stderr)
+            print(f"[kit étudiant] {error}", file=sys.stderr)
             return 1
         students[path.name], counts[path.name] = notebook, (regions, written)
         removed.extend(answers)
     found = leaks(students, removed)
     if found:
-        print("[student] answer lines still stand in the student versions; nothing written:", file=sys.stderr)
+        print("[kit étudiant] des lignes de réponse restent dans les versions étudiantes ; rien n'est écrit :", file=sys.stderr)
         for place in found:
             print(f"  {place}", file=sys.stderr)
         return 1
@@ -102,10 +102,10 @@ def command_student(args) -> int:
         target = args.output_dir / name
         write_atomically(notebook, target)
         regions, written = counts[name]
-        print(f"[student] wrote {target} ({regions} regions to complete, {written} written answers)")
+        print(f"[kit étudiant] écrit : {target} ({regions} réponses à compléter, {written} réponses rédigées)")
     guide = args.output_dir / "LISEZ-MOI.md"
     shutil.copyfile(GUIDE, guide)
-    print(f"[student] wrote {guide}")
+    print(f"[kit étudiant] écrit : {guide}")
     return 0
 
 
@@ -182,8 +182,8 @@ def command_grade(args) -> int:
 def command_nbgrader(args) -> int:
     from . import nbgrader_support  # nbgrader is imported only by this command
     for path in nbgrader_support.course(args.course.resolve(), existing(args.notebooks)):
-        print(f"[nbgrader] wrote {path}")
-    print(f"[nbgrader] wrote {args.course / 'nbgrader_config.py'}; next: cd {args.course} && "
+        print(f"[nbgrader] écrit : {path}")
+    print(f"[nbgrader] écrit : {args.course / 'nbgrader_config.py'} ; ensuite : cd {args.course} && "
           f"../../.venv/bin/nbgrader generate_assignment {nbgrader_support.ASSIGNMENT}")
     return 0
 

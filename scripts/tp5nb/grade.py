@@ -9,7 +9,8 @@ Each hand-in goes through the same small steps (grade_one):
      through a pipe as an archive (inside.py), unpacked into a folder of the grader's own;
   3. read which cells failed or ran too long;
   4. judge the exported answers in a second sandbox, with none of the hand-in's code
-     (lib/coursework/judge.ts): what the hand-in's own kernel printed is never taken as a verdict;
+     (lib/coursework/judge.ts), its verdicts coming back on a pipe it alone writes: what the hand-in's
+     own kernel printed is never taken as a verdict; one Verdict type (lab_notebook.py) throughout;
   5. write its result (graded.json, keyed by the hand-in's content and the grader's version, so that
      a second run skips it) and its feedback page.
 Then the class's files are written from every graded.json (merge). Hand-ins are graded `jobs` at a
@@ -36,7 +37,8 @@ from dataclasses import asdict, dataclass, field
 import nbformat
 
 from . import sandbox
-from .check import WRITTEN, question_key, restore_given_cells, solution_for, tp5
+from .lab_notebook import Verdict, question_key, restore_given_cells, solution_for, tp5
+from .student import WRITTEN
 from .execute import clear_outputs, write_atomically
 from .export import to_html
 from .safe_html import sanitized
@@ -68,9 +70,13 @@ class Graded:
     #: What the hand-in's content and the grader's version hash to (see grader_version).
     key: str = ""
 
+    def __post_init__(self):
+        # Read back from graded.json, the verdicts are plain dicts.
+        self.verdicts = [v if isinstance(v, Verdict) else Verdict(**v) for v in self.verdicts]
+
     @property
     def points(self) -> int:
-        return sum(v["passed"] for v in self.verdicts)
+        return sum(v.passed for v in self.verdicts)
 
 
 @functools.lru_cache(maxsize=None)
@@ -210,20 +216,24 @@ def judge(places: Places, part: int, expected: list, options: Options) -> tuple:
     answers.mkdir(parents=True, exist_ok=True)
     seen = sandbox.INPUTS if options.sandboxed else answers
     log = places.work / "judge.log"
-    outcome = sandbox.run(["node", str(ROOT / "build" / "scripts" / "judge.js"), str(seen), str(part)], log, 600,
-                          options.limits, places.slot, options.sandboxed, inputs=answers)
+    outcome = sandbox.run(["node", str(ROOT / "build" / "scripts" / "judge.js"), str(seen), str(part), "--results-fd", sandbox.RESULTS_FD],
+                          log, 600, options.limits, places.slot, options.sandboxed, inputs=answers)
     verdicts, notes = {}, []
     if outcome.problem:
         notes.append(f"correction automatique impossible : {outcome.problem} ({tail(log)})")
     else:
-        # The verdicts are the judge's one JSON line (TensorFlow may log other lines around it).
-        lines = [line for line in log.read_text(encoding="utf-8").splitlines() if line.startswith("[")]
-        for verdict in json.loads(lines[-1]) if lines else []:
+        # The verdicts come on the judge's own channel, a pipe it alone writes (its log has whatever TensorFlow printed).
+        try:
+            judged = [Verdict(**verdict) for verdict in json.loads(outcome.results or b"[]")]
+        except (ValueError, TypeError) as error:
+            judged = []
+            notes.append(f"correction automatique impossible : réponse du juge illisible ({error})")
+        for verdict in judged:
             # The judge's ⚠ points fail nothing: they are notes for the teacher.
-            notes += [f"{point.lstrip('⚠ ')} (question {verdict['question']})" for point in verdict["points"] if point.startswith("⚠")]
-            verdict["points"] = [point for point in verdict["points"] if not point.startswith("⚠")]
-            verdicts[verdict["question"]] = verdict
-    return [verdicts.get(q, {"question": q, "passed": False, "points": ["✘ non jugée"]}) for q in expected], notes
+            notes += [f"{point.lstrip('⚠ ')} (question {verdict.question})" for point in verdict.points if point.startswith("⚠")]
+            verdict.points = [point for point in verdict.points if not point.startswith("⚠")]
+            verdicts[verdict.question] = verdict
+    return [verdicts.get(q, Verdict(q, False, ["✘ non jugée"])) for q in expected], notes
 
 
 def tail(log: pathlib.Path) -> str:
@@ -266,8 +276,8 @@ def feedback_page(graded: Graded, work: pathlib.Path) -> str:
     """The hand-in as re-run, under each question's verdict and message: no script, no link that runs one,
     nothing loaded from elsewhere (safe_html)."""
     rows = "".join(
-        f"<tr><td>{'✔' if v['passed'] else '✘'} Question {html.escape(v['question'])}</td>"
-        f"<td>{'<br>'.join(html.escape(p) for p in v['points'] if p.startswith('✘')) or 'juste'}</td></tr>"
+        f"<tr><td>{'✔' if v.passed else '✘'} Question {html.escape(v.question)}</td>"
+        f"<td>{'<br>'.join(html.escape(p) for p in v.points if p.startswith('✘')) or 'juste'}</td></tr>"
         for v in graded.verdicts)
     notes = "".join(f"<li>{html.escape(n)}</li>" for n in graded.notes)
     summary = (f'<div style="font-family:sans-serif;padding:12px 24px;border-bottom:2px solid #444">'
@@ -288,12 +298,12 @@ def feedback_page(graded: Graded, work: pathlib.Path) -> str:
 def console_line(graded: Graded, reused: bool = False) -> str:
     """What the console says of a hand-in: its points, the questions to revise and the cause of the first
     (the error of its own cell if it failed, else what the judge found), and how many other notes."""
-    wrong = [v for v in graded.verdicts if not v["passed"]]
+    wrong = [v for v in graded.verdicts if not v.passed]
     line = f"{graded.points} / {len(graded.verdicts)}{' (déjà corrigé, inchangé)' if reused else ''}"
     if wrong:
-        line += f" ; à revoir : {', '.join(v['question'] for v in wrong)}"
-    own = [note for note in graded.notes if wrong and f"(question {wrong[0]['question']})" in note]
-    found = [point.lstrip("✘ ") for point in (wrong[0]["points"] if wrong else []) if point.startswith("✘")]
+        line += f" ; à revoir : {', '.join(v.question for v in wrong)}"
+    own = [note for note in graded.notes if wrong and f"(question {wrong[0].question})" in note]
+    found = [point.lstrip("✘ ") for point in (wrong[0].points if wrong else []) if point.startswith("✘")]
     cause = (own or found or graded.notes or [""])[0]
     if cause:
         line += f" ; {one_line(cause, 160)}"
@@ -356,12 +366,12 @@ def write_csv(target: pathlib.Path, header: list, rows: list) -> None:
 
 
 def write_grades(out: pathlib.Path, results: list) -> None:
-    questions = sorted({v["question"] for g in results for v in g.verdicts}, key=question_key)
+    questions = sorted({v.question for g in results for v in g.verdicts}, key=question_key)
     written = sorted({q for g in results for q in g.written}, key=question_key)
     manual = manual_points(out)
     rows = []
     for g in results:
-        marks = {v["question"]: int(v["passed"]) for v in g.verdicts}
+        marks = {v.question: int(v.passed) for v in g.verdicts}
         hand = manual.get((g.student, g.notebook))
         rows.append([g.student, g.notebook, g.points, len(g.verdicts), *[marks.get(q, "") for q in questions],
                      *[("rédigée" if g.written[q] else "vide") if q in g.written else "" for q in written],

@@ -13,7 +13,7 @@ import shutil
 import nbformat
 from nbgrader.preprocessors import Execute
 
-from .check import tp5
+from .lab_notebook import tp5
 from .execute import clear_outputs
 
 ASSIGNMENT = "tp5"

@@ -1,0 +1,75 @@
+"""What the project's notebooks say of their cells, shared by the checker (check.py) and the grader
+(grade.py): each cell's tp5 metadata, the questions in the TP's order, the solution notebook of a part,
+the given cells put back as the solutions have them, and one verdict per question."""
+import pathlib
+import re
+from dataclasses import dataclass, field
+
+import nbformat
+
+NOTEBOOKS_DIR = pathlib.Path(__file__).resolve().parents[2] / "notebooks"
+
+
+def tp5(cell) -> dict:
+    return cell.get("metadata", {}).get("tp5", {})
+
+
+@dataclass
+class Verdict:
+    """A question's verdict: passed or not, and the points that say why (✘ to revise; the judge's ⚠ notes
+    for the teacher are taken out into the hand-in's notes)."""
+    question: str
+    passed: bool
+    points: list = field(default_factory=list)
+
+
+def solution_for(notebook: nbformat.NotebookNode, path: pathlib.Path) -> tuple:
+    """The solution notebook of the same part (by metadata tp5.part, else by the name's leading number)."""
+    part = notebook.metadata.get("tp5", {}).get("part")
+    if part not in (1, 2, 3):
+        match = re.match(r"0?([123])", path.name)
+        if not match:
+            raise ValueError(f"{path}: impossible de savoir de quelle partie du TP il s'agit "
+                             "(métadonnée tp5.part, ou un nom commençant par 01, 02 ou 03)")
+        part = int(match.group(1))
+    solution = next(NOTEBOOKS_DIR.glob(f"0{part}-*.ipynb"))
+    return part, nbformat.read(solution, as_version=4)
+
+
+def question_key(question: str) -> list:
+    """Questions in the TP's order: 0, 1.1, …, 1.6, 2.1, …"""
+    return [int(n) for n in question.split(".")]
+
+
+def given_cell_name(cell, index: int) -> str:
+    question = tp5(cell).get("check")
+    return f"cellule de vérification de la question {question}" if question else f"cellule donnée n°{index}"
+
+
+def restore_given_cells(notebook, solution) -> list:
+    """Puts back every given code cell (set-up, checks, figures: all but the answer cells) as the solution
+    has it, as nbgrader does with locked cells; a deleted one goes back after the cell that preceded it.
+    Returns notes on the cells changed or put back."""
+    notes = []
+    cells = list(notebook.cells)
+    by_id = {cell.get("id"): cell for cell in cells}
+    previous_id = None
+    for index, original in enumerate(solution.cells):
+        if original.cell_type == "code" and not tp5(original).get("answer"):
+            cell = by_id.get(original.get("id"))
+            if cell is None:
+                notes.append(f"{given_cell_name(original, index)} supprimée : remise")
+                restored = nbformat.from_dict(dict(original, outputs=[], execution_count=None))
+                position = next((i + 1 for i, c in enumerate(cells) if c.get("id") == previous_id), 0)
+                cells.insert(position, restored)
+                by_id[original.get("id")] = restored
+            else:
+                if cell.cell_type != "code" or cell.source != original.source:
+                    notes.append(f"{given_cell_name(original, index)} modifiée : remise d'origine")
+                cell.cell_type, cell.source = "code", original.source
+                cell.metadata["tp5"] = dict(tp5(original))
+                cell.setdefault("outputs", [])
+                cell.setdefault("execution_count", None)
+        previous_id = original.get("id")
+    notebook.cells = cells
+    return notes
