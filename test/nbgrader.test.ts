@@ -39,7 +39,7 @@ test('generate_assignment and autograde work on the lab with the configuration m
     .join('\n');
   expect(sources).not.toMatch(/SOLUTION|denseAutoencoder1\(M, N, 64, "linear"\)/);
   expect(sources.match(/lab\.todo\(\);/g)?.length).toBeGreaterThanOrEqual(12);
-  expect(sources).toContain('const prepared = lab.check.preparedData(xTrain, xValidation, xTest, data);');
+  expect(sources).toContain('const prepared = lab.check.preparedData("0", xTrain, xValidation, xTest, data);');
 
   for (const [student, file] of [
     ['alice', path.join(course, 'source', 'tp5', NOTEBOOK)],

@@ -2,8 +2,9 @@
  * The coursework: what a student's notebook calls to get feedback on each question.
  *
  *   lab.todo("1.1")           stands where an answer goes in the student version
- *   lab.check.denseModels(…)  a check cell: shows what is right and what to revise, and stops the
- *                             notebook at the question while something is wrong
+ *   lab.check.denseModels("1.1", …)  a check cell: shows what is right and what to revise, and
+ *                             stops the notebook at the question while something is wrong; every
+ *                             check takes its question's id first
  *
  * The checks read the student's own objects (layers, tensors, functions) and compare them with the
  * library's reference builders; their messages never give the expected values away.

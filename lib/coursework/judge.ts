@@ -122,10 +122,10 @@ async function judgePart1(
   const models = [v('dense1'), v('dense1Relu'), v('dense2')] as Autoencoder[];
   return [
     await judged('0', answers, ['xTrain', 'xValidation', 'xTest'], () =>
-      preparedData(v('xTrain') as tf.Tensor4D, v('xValidation') as tf.Tensor4D, v('xTest') as tf.Tensor4D, data),
+      preparedData('0', v('xTrain') as tf.Tensor4D, v('xValidation') as tf.Tensor4D, v('xTest') as tf.Tensor4D, data),
     ),
     await judged('1.1', answers, ['dense1', 'dense1Relu', 'dense2'], () => {
-      denseModels(models[0], models[1], models[2]);
+      denseModels('1.1', models[0], models[1], models[2]);
       sameFunctionAsReference(
         '1.1',
         [
@@ -156,7 +156,7 @@ async function judgePart1(
     ),
     // The MSE function is judged on its trials (run in the hand-in's kernel, exported as data).
     await judged('1.5', answers, ['mseTrials', 'denseResults', 'dense1', 'dense1Relu', 'dense2'], () => {
-      judgeMseTrials(v('mseTrials') as MseTrial[]);
+      judgeMseTrials('1.5', v('mseTrials') as MseTrial[]);
       testResults('1.5', v('denseResults') as ResultRow[], models, prepared.xTest);
     }),
     await anyGrid(
@@ -174,7 +174,7 @@ async function judgePart2(answers: Answers, prepared: PreparedData): Promise<Que
   const allModels = (v('allModels') ?? []) as Autoencoder[];
   return [
     await judged('2.2', answers, ['conv'], () => {
-      convModel(v('conv') as Autoencoder);
+      convModel('2.2', v('conv') as Autoencoder);
       sameFunctionAsReference('2.2', [[v('conv') as Autoencoder, 'conv']], prepared.xTest);
     }),
     await judged('2.3', answers, ['convTable'], () => tables('2.3', { conv: v('convTable') as TableRow[] })),
@@ -217,20 +217,20 @@ async function judgePart3(answers: Answers, prepared: PreparedData): Promise<Que
       if (typeof variance !== 'number' || !(variance > 0))
         throw new Error(`VARIANCE doit être un nombre positif, c’est ${String(variance)}`);
       // The function first, on its trials (run in the hand-in's kernel, exported as data), then the pairs it made.
-      judgeNoiseTrials(v('noiseTrials') as NoiseTrial[]);
-      return noisyPairs(variance, prepared.xTrain, v('xNoisyTrain') as tf.Tensor4D, prepared.xTest, noisyTest);
+      judgeNoiseTrials('3.1', v('noiseTrials') as NoiseTrial[]);
+      return noisyPairs('3.1', variance, prepared.xTrain, v('xNoisyTrain') as tf.Tensor4D, prepared.xTest, noisyTest);
     }),
     // On the grader's own noisy validation images (the TP's variance, noise drawn here).
     withTestImagesNotes(
       await judged('3.2', answers, ['denoiser', 'denoiseHistory'], () =>
-        denoiser(model, v('denoiseHistory') as AnyHistory, noisyValidation),
+        denoiser('3.2', model, v('denoiseHistory') as AnyHistory, noisyValidation),
       ),
       [model],
       noisyValidation,
       { inputs: graderNoisy(prepared.xTest, variance), targets: prepared.xTest },
     ),
     await judged('3.3', answers, ['denoising', 'denoiser', 'xNoisyTest'], () =>
-      denoisingResults(v('denoising') as ResultRow[], model, noisyTest, prepared.xTest),
+      denoisingResults('3.3', v('denoising') as ResultRow[], model, noisyTest, prepared.xTest),
     ),
     await anyGrid(
       '3.4',

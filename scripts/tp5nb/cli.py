@@ -1,36 +1,41 @@
-"""The lab's notebook tools (run with the project's .venv python: python -m scripts.tp5nb ...).
+"""Les outils du TP pour les carnets (avec le python du .venv du projet : python -m scripts.tp5nb ...).
 
-  run [--quick] [--keep-going] [--output-dir DIR] [--html DIR] NOTEBOOK...
-      Executes each notebook in a fresh tslab kernel (working directory: the notebook's folder) and
-      writes it back with its outputs, in place or into --output-dir; stops at the first failing cell,
-      unless --keep-going (every cell runs, the notebook is written with its errors, exit code 1).
-      --quick sets TP5_QUICK=1 (small data, one epoch). --html also writes DIR/NAME.html.
-  student [--output-dir DIR] NOTEBOOK...
-      Writes the student kit: the student versions (each region between "// BEGIN SOLUTION <question>"
-      and "// END SOLUTION" becomes a lab.todo("<question>") stub, each model answer an empty
-      "Votre réponse :" cell, outputs cleared) and the French guide LISEZ-MOI.md. Refuses to write
-      anything when a line of an answer would still stand elsewhere in the student versions.
-  handin NOTEBOOK [--name NAME] [--output-dir DIR]
-      Writes a self-contained HTML page of the notebook as handed in (figures included, no external
-      script) and a PDF when Debian's chromium is there.
-  grade HANDINS [--out OUT] [--jobs N] [--force] [--cell-timeout S] [--notebook-timeout S] [--memory-gb G] [--unsafe]
-  grade HANDINS --list | grade HANDINS --task I [--slot K] [--out OUT] | grade --merge [--out OUT]
-  grade --points-only [--out OUT]
-      Grades a class folder HANDINS/<student>/<notebook>.ipynb, N hand-ins at a time (default: what the
-      cores and memory allow): each hand-in runs in a sandbox without privilege (refused where none can
-      run, unless --unsafe), its answers are judged by a separate process; a hand-in already graded with
-      the same content and grader version is skipped (--force grades it again). Writes OUT/grades.csv,
-      OUT/notes-moodle.csv, OUT/feedback/<student>/<notebook>.html, OUT/reponses-redigees.html and
-      OUT/points-manuels.csv (the written answers' points, for the teacher to fill in; --points-only
-      merges them into grades.csv). --list numbers the hand-ins; --task I grades number I alone (one
-      task of a job array; --slot K: its parallel slot on this machine), --merge then writes the class's files.
-  nbgrader NOTEBOOK... [--course DIR]
-      Lays out an nbgrader course folder (default build/nbgrader): source/tp5/ with the notebooks and
-      nbgrader's cell metadata, and nbgrader_config.py (stubs, and autograding of tslab notebooks).
-  check NOTEBOOK... [--timeout S]
-      Re-executes each notebook in a fresh kernel (quick mode), never trusting its saved outputs, with
-      its check cells put back as the solutions have them, and prints each question's verdict and the
-      state of the written answers. Exit code 1 when a question is missing or wrong.
+  run [--quick] [--keep-going] [--output-dir DOSSIER] [--html DOSSIER] CARNET...
+      Exécute chaque carnet dans un noyau tslab neuf (dossier de travail : celui du carnet) et l'écrit
+      avec ses sorties, en place ou dans --output-dir ; s'arrête à la première cellule en erreur, sauf
+      avec --keep-going (toutes les cellules tournent, le carnet est écrit avec ses erreurs, code de
+      sortie 1). --quick pose TP5_QUICK=1 (données réduites, trois époques au plus). --html écrit aussi
+      DOSSIER/NOM.html.
+  student [--output-dir DOSSIER] CARNET...
+      Écrit le kit étudiant : les versions étudiantes (chaque région entre « // BEGIN SOLUTION <question> »
+      et « // END SOLUTION » devient un appel lab.todo("<question>"), chaque réponse rédigée une cellule
+      « Votre réponse : » vide, sorties effacées) et le guide LISEZ-MOI.md. N'écrit rien si une ligne
+      d'une réponse se trouve encore ailleurs dans les versions étudiantes.
+  handin CARNET [--name NOM] [--output-dir DOSSIER]
+      Écrit une page HTML autonome du carnet rendu (figures incluses, aucun script externe) et un PDF
+      quand le chromium de Debian est là.
+  grade RENDUS [--out SORTIE] [--jobs N] [--force] [--cell-timeout S] [--notebook-timeout S] [--memory-gb G] [--unsafe]
+  grade RENDUS --list | grade RENDUS --task I [--slot K] [--out SORTIE] | grade --merge [--out SORTIE]
+  grade --points-only [--out SORTIE]
+      Corrige un dossier de classe RENDUS/<étudiant>/<carnet>.ipynb, N rendus à la fois (par défaut : ce
+      que permettent les cœurs et la mémoire) : chaque rendu tourne dans un bac à sable sans privilège
+      (refusé là où aucun ne peut tourner, sauf --unsafe), ses réponses sont jugées par un processus à
+      part ; un rendu déjà corrigé avec le même contenu et la même version du correcteur est sauté
+      (--force le corrige de nouveau). Écrit SORTIE/grades.csv, SORTIE/notes-moodle.csv,
+      SORTIE/feedback/<étudiant>/<carnet>.html, SORTIE/reponses-redigees.html et SORTIE/points-manuels.csv
+      (les points des réponses rédigées, à remplir par l'enseignant ; --points-only les reporte dans
+      grades.csv). --list numérote les rendus ; --task I corrige le rendu n° I seul (une tâche d'un
+      tableau de tâches ; --slot K : sa place parmi les tâches parallèles de la machine), puis --merge
+      écrit les fichiers de la classe.
+  nbgrader CARNET... [--course DOSSIER]
+      Prépare un dossier de cours nbgrader (build/nbgrader par défaut) : source/tp5/ avec les carnets et
+      les métadonnées de cellule de nbgrader, et nbgrader_config.py (emplacements des réponses, correction
+      automatique des carnets tslab).
+  check CARNET... [--timeout S]
+      Ré-exécute chaque carnet dans un noyau neuf (mode rapide), sans jamais se fier à ses sorties
+      enregistrées, ses cellules de vérification remises comme dans les solutions, et affiche le verdict
+      de chaque question et l'état des réponses rédigées. Code de sortie 1 quand une question manque ou
+      est fausse.
 """
 import argparse
 import os
@@ -192,41 +197,41 @@ def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m scripts.tp5nb", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
-    run = sub.add_parser("run", help="execute notebooks and write them back with their outputs")
+    run = sub.add_parser("run", help="exécuter des carnets et les écrire avec leurs sorties")
     run.add_argument("notebooks", nargs="+", type=pathlib.Path)
-    run.add_argument("--quick", action="store_true", help="TP5_QUICK=1: small data, one epoch")
-    run.add_argument("--output-dir", type=pathlib.Path, help="write executed notebooks here instead of in place")
-    run.add_argument("--html", type=pathlib.Path, metavar="DIR", help="also export each notebook to DIR/NAME.html")
-    run.add_argument("--timeout", type=int, default=1200, help="seconds allowed per cell (default 1200)")
+    run.add_argument("--quick", action="store_true", help="TP5_QUICK=1 : données réduites, trois époques au plus")
+    run.add_argument("--output-dir", type=pathlib.Path, help="écrire les carnets exécutés ici plutôt qu'en place")
+    run.add_argument("--html", type=pathlib.Path, metavar="DIR", help="exporter aussi chaque carnet en DIR/NOM.html")
+    run.add_argument("--timeout", type=int, default=1200, help="secondes permises par cellule (1200 par défaut)")
     run.add_argument("--keep-going", action="store_true",
-                     help="run every cell even after one fails, write the notebook with its errors (exit code 1)")
-    student = sub.add_parser("student", help="write student versions")
+                     help="exécuter toutes les cellules même après une erreur, écrire le carnet avec ses erreurs (code de sortie 1)")
+    student = sub.add_parser("student", help="écrire le kit étudiant")
     student.add_argument("notebooks", nargs="+", type=pathlib.Path)
     student.add_argument("--output-dir", type=pathlib.Path, default=pathlib.Path("build/student"))
-    handin = sub.add_parser("handin", help="export a handed-in notebook to HTML and PDF")
+    handin = sub.add_parser("handin", help="exporter un carnet rendu en HTML et en PDF")
     handin.add_argument("notebook", type=pathlib.Path)
-    handin.add_argument("--name", default="", help="the student's name, shown at the top")
+    handin.add_argument("--name", default="", help="le nom de l'étudiant, affiché en tête")
     handin.add_argument("--output-dir", type=pathlib.Path, default=pathlib.Path("build/handin"))
-    check = sub.add_parser("check", help="re-execute and grade handed-in notebooks")
+    check = sub.add_parser("check", help="ré-exécuter des carnets rendus et dire le verdict de chaque question")
     check.add_argument("notebooks", nargs="+", type=pathlib.Path)
-    check.add_argument("--timeout", type=int, default=300, help="seconds allowed per cell (default 300)")
-    grade = sub.add_parser("grade", help="grade a class folder HANDINS/<student>/<notebook>.ipynb in sandboxes")
+    check.add_argument("--timeout", type=int, default=300, help="secondes permises par cellule (300 par défaut)")
+    grade = sub.add_parser("grade", help="corriger un dossier de classe RENDUS/<étudiant>/<carnet>.ipynb dans des bacs à sable")
     grade.add_argument("handins", type=pathlib.Path, nargs="?")
     grade.add_argument("--points-only", action="store_true",
-                       help="only merge OUT/points-manuels.csv into OUT/grades.csv (no grading)")
+                       help="seulement reporter SORTIE/points-manuels.csv dans SORTIE/grades.csv (sans corriger)")
     grade.add_argument("--out", type=pathlib.Path, default=pathlib.Path("build/grades"))
-    grade.add_argument("--cell-timeout", type=int, default=120, help="seconds allowed per cell (default 120)")
-    grade.add_argument("--notebook-timeout", type=int, default=900, help="seconds allowed per notebook (default 900)")
+    grade.add_argument("--cell-timeout", type=int, default=120, help="secondes permises par cellule (120 par défaut)")
+    grade.add_argument("--notebook-timeout", type=int, default=900, help="secondes permises par carnet (900 par défaut)")
     grade.add_argument("--memory-gb", type=float, default=6,
-                       help="memory of a hand-in's run, in GiB: address space per process and the run's total (default 6)")
-    grade.add_argument("--jobs", type=int, default=0, help="hand-ins graded at once (default: what the cores and memory allow)")
-    grade.add_argument("--force", action="store_true", help="grade again hand-ins already graded with the same content")
-    grade.add_argument("--list", action="store_true", help="number the hand-ins (for --task)")
-    grade.add_argument("--task", type=int, help="grade hand-in number I alone (a task of a job array)")
-    grade.add_argument("--slot", type=int, default=0, help="with --task: the task's parallel slot on this machine (0, 1, …)")
-    grade.add_argument("--merge", action="store_true", help="write the class's files from the hand-ins graded into OUT")
-    grade.add_argument("--unsafe", action="store_true", help="run hand-ins without a sandbox (where none can run)")
-    course = sub.add_parser("nbgrader", help="lay out an nbgrader course folder (source notebooks with nbgrader metadata, config)")
+                       help="mémoire de l'exécution d'un rendu, en Gio : espace d'adressage par processus et total de l'exécution (6 par défaut)")
+    grade.add_argument("--jobs", type=int, default=0, help="rendus corrigés à la fois (par défaut : ce que permettent les cœurs et la mémoire)")
+    grade.add_argument("--force", action="store_true", help="corriger de nouveau les rendus déjà corrigés au même contenu")
+    grade.add_argument("--list", action="store_true", help="numéroter les rendus (pour --task)")
+    grade.add_argument("--task", type=int, help="corriger le rendu n° I seul (une tâche d'un tableau de tâches)")
+    grade.add_argument("--slot", type=int, default=0, help="avec --task : la place de la tâche parmi les tâches parallèles de la machine (0, 1, …)")
+    grade.add_argument("--merge", action="store_true", help="écrire les fichiers de la classe à partir des rendus corrigés dans SORTIE")
+    grade.add_argument("--unsafe", action="store_true", help="exécuter les rendus sans bac à sable (là où aucun ne peut tourner)")
+    course = sub.add_parser("nbgrader", help="préparer un dossier de cours nbgrader (carnets sources avec les métadonnées de nbgrader, configuration)")
     course.add_argument("notebooks", nargs="+", type=pathlib.Path)
     course.add_argument("--course", type=pathlib.Path, default=pathlib.Path("build/nbgrader"))
     args = parser.parse_args()

@@ -27,11 +27,11 @@ const close = (a: number, b: number) => Math.abs(a - b) <= 1e-4 * Math.max(1, Ma
  * Les rend ; quand ils sont à revoir, la préparation de la bibliothèque les remplace (Feedback.withStandIn).
  */
 export function preparedData(
+  question: string,
   xTrainValue: tf.Tensor4D | undefined,
   xValidationValue: tf.Tensor4D | undefined,
   xTestValue: tf.Tensor4D | undefined,
   data: Dataset,
-  question = '0',
 ): PreparedData {
   const check = (feedback: Feedback): PreparedData => {
     const shape: [number, number] = [data.train.height, data.train.width];

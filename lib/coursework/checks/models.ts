@@ -62,10 +62,10 @@ function checkModel(value: unknown, variable: string, reference: ReferenceName, 
  * seulement celui qui n'est pas du tout un auto-encodeur (Feedback.withStandIn).
  */
 export function denseModels(
+  question: string,
   dense1: Autoencoder | undefined,
   dense1Relu: Autoencoder | undefined,
   dense2: Autoencoder | undefined,
-  question = '1.1',
 ): Autoencoder[] {
   const models = { dense1, dense1Relu, dense2 };
   const names = ['dense1', 'dense1Relu', 'dense2'] as const;
@@ -84,7 +84,7 @@ export function denseModels(
  * Question 2.2 : l'auto-encodeur convolutif du tableau du TP (le modèle de référence ne le remplace que
  * s'il n'est pas du tout un auto-encodeur).
  */
-export function convModel(model: Autoencoder | undefined, question = '2.2'): Autoencoder {
+export function convModel(question: string, model: Autoencoder | undefined): Autoencoder {
   const check = (feedback: Feedback) => {
     const checked = checkModel(model, 'conv', 'conv', feedback);
     feedback.finish();

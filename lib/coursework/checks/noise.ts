@@ -150,7 +150,7 @@ export function noiseTrialsProblem(trials: NoiseTrial[] | string): string | unde
 }
 
 /** The grader's side of question 3.1's function: its exported trials judged. */
-export function judgeNoiseTrials(trials: NoiseTrial[] | string, question = '3.1'): void {
+export function judgeNoiseTrials(question: string, trials: NoiseTrial[] | string): void {
   const feedback = new Feedback(question);
   const problem = noiseTrialsProblem(trials);
   feedback.expect(
@@ -171,11 +171,11 @@ export function judgeNoiseTrials(trials: NoiseTrial[] | string, question = '3.1'
  * jugées chacune pour elle-même.
  */
 export function noise(
+  question: string,
   addNoise: NoiseFunction | undefined,
   variance: number,
   clean: { xTrain: tf.Tensor4D; xValidation: tf.Tensor4D; xTest: tf.Tensor4D },
   made: Partial<NoisyImages>,
-  question = '3.1',
 ): NoisyImages {
   const usable = (): NoisyImages => ({
     xNoisyTrain: usableNoisy(clean.xTrain, made.xNoisyTrain, variance),
@@ -220,12 +220,12 @@ function usableNoisy(clean: tf.Tensor4D, made: unknown, variance: number): tf.Te
 
 /** The noisy pairs' part of question 3.1, for the grader, which judges the pairs and not the function. */
 export function noisyPairs(
+  question: string,
   variance: number,
   xTrain: tf.Tensor4D,
   xNoisyTrain: tf.Tensor4D | undefined,
   xTest: tf.Tensor4D,
   xNoisyTest: tf.Tensor4D | undefined,
-  question = '3.1',
 ): void {
   const feedback = new Feedback(question);
   checkNoisyPairs(variance, xTrain, xNoisyTrain, xTest, xNoisyTest, feedback);
@@ -286,10 +286,10 @@ const DENOISING_MARGIN = 0.5;
  * modèle de référence non entraîné), avec les courbes de son historique s'il y en a.
  */
 export function denoiser(
+  question: string,
   model: Autoencoder | undefined,
   history: AnyHistory | undefined,
   validation: { inputs: tf.Tensor4D; targets: tf.Tensor4D },
-  question = '3.2',
 ): { model: Autoencoder; curve: LossHistory } {
   const check = (feedback: Feedback) => checkDenoiser(model, history, validation, feedback);
   return Feedback.withStandIn(question, check, () => {

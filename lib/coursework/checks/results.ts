@@ -67,7 +67,7 @@ export function mseTrials(fn: unknown): MseTrial[] | string {
 }
 
 /** Question 1.5's verdict on the MSE's trials: no library call, the definition's value on each pair, 0 for identical batches. */
-export function judgeMseTrials(trials: MseTrial[] | string, question = '1.5'): void {
+export function judgeMseTrials(question: string, trials: MseTrial[] | string): void {
   const feedback = new Feedback(question);
   if (!Array.isArray(trials)) feedback.stop(typeof trials === 'string' ? trials : 'mse n’a pas pu être essayée');
   for (const trial of trials as MseTrial[]) {
@@ -99,8 +99,8 @@ export function judgeMseTrials(trials: MseTrial[] | string, question = '1.5'): v
 /**
  * Question 1.5 : la MSE de l'étudiant, écrite avec des opérations tfjs, face à la définition, sur des images au hasard.
  */
-export function mseFunction(fn: MseFunction | undefined, question = '1.5'): void {
-  judgeMseTrials(mseTrials(fn), question);
+export function mseFunction(question: string, fn: MseFunction | undefined): void {
+  judgeMseTrials(question, mseTrials(fn));
 }
 
 /**
@@ -166,11 +166,11 @@ export function testResults(question: string, rows: ResultRow[] | undefined, mod
  * test propres (recalculé ici), à côté des filtres classiques.
  */
 export function denoisingResults(
+  question: string,
   rows: ResultRow[] | undefined,
   denoiser: Autoencoder,
   noisy: tf.Tensor4D,
   clean: tf.Tensor4D,
-  question = '3.3',
 ): NamedMetrics[] {
   const feedback = new Feedback(question);
   const list = required(rows, 'le tableau des résultats', feedback);
