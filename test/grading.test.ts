@@ -151,7 +151,7 @@ function hash(file: string): string {
         ['(M, N, 64,', '(M, N, 32,'],
         [
           'dense2 = denseAutoencoder2(M, N, 32, "relu");',
-          'dense2 = denseAutoencoder2(M, N, 32, "relu");\n(lab.check as { denseModels: unknown }).denseModels = (...models: unknown[]) => models;',
+          'dense2 = denseAutoencoder2(M, N, 32, "relu");\n(lab.check as { denseModels: unknown }).denseModels = (_question: string, ...models: unknown[]) => models;',
         ],
         [
           '  denseHistories.push(await lab.trainAutoencoder(model, { inputs: prepared.xTrain }, recipe));',

@@ -18,7 +18,7 @@ class KernelDied(Exception):
     """The kernel died (a crash, the memory limit) while running cell `index`."""
 
     def __init__(self, index: int):
-        super().__init__(f"the kernel died during cell {index}")
+        super().__init__(f"le noyau s'est arrêté pendant la cellule {index}")
         self.index = index
 
 
@@ -117,7 +117,7 @@ def execute(notebook: nbformat.NotebookNode, folder: pathlib.Path, timeout: int,
         found = cell_errors(notebook)
         if not found:
             raise NotebookFailed(str(error)) from None
-        raise NotebookFailed(f"cell {found[0].index}: {describe(found[0])}") from None
+        raise NotebookFailed(f"cellule {found[0].index} : {describe(found[0])}") from None
     finally:
         if quick:
             if previous is None:
@@ -127,7 +127,7 @@ def execute(notebook: nbformat.NotebookNode, folder: pathlib.Path, timeout: int,
     errors = cell_errors(notebook, failed | set(timeouts))
     if errors and not allow_errors:
         first = errors[0]
-        raise NotebookFailed(f"cell {first.index}: {describe(first)}")
+        raise NotebookFailed(f"cellule {first.index} : {describe(first)}")
     return Execution(notebook, errors, timeouts)
 
 

@@ -59,7 +59,7 @@ def student_version(notebook: nbformat.NotebookNode, name: str) -> tuple:
     for index, cell in enumerate(notebook.cells):
         if cell.cell_type == "code" and "BEGIN SOLUTION" in cell.source:
             regions += cell.source.count("BEGIN SOLUTION")
-            cell.source, answers = stub_source(cell.source, f"{name}, cell {index}")
+            cell.source, answers = stub_source(cell.source, f"{name}, cellule {index}")
             removed.extend(answers)
         elif is_written_answer(cell):
             written += 1
@@ -82,5 +82,5 @@ def leaks(students: dict, removed: list) -> list:
         for index, cell in enumerate(notebook.cells):
             for line in cell.source.split("\n"):
                 if line.strip() in answers:
-                    found.append(f"{name}, cell {index}: {line.strip()}")
+                    found.append(f"{name}, cellule {index} : {line.strip()}")
     return found
