@@ -14,8 +14,8 @@ import { convModel, denseModels, sameFunctionAsReference } from './checks/models
 import { NoiseTrial, denoiser, judgeNoiseTrials, noisyPairs } from './checks/noise';
 import { MseTrial, ResultRow, denoisingResults, imageGrid, judgeMseTrials, testResults } from './checks/results';
 import { TableRow, parameterCounts, tables } from './checks/tables';
-import { AnyHistory, ImagePairs, training } from './checks/training';
-import { firstOf, isAutoencoder, meanSquaredError, predict } from './checks/values';
+import { AnyHistory, ImagePairs, errorOnPairs, training } from './checks/training';
+import { isAutoencoder } from './checks/values';
 import { Verdict, collectVerdict } from './feedback';
 import GRADED_VALUES from './graded-values.json';
 
@@ -85,18 +85,10 @@ const TEST_IMAGES_RATIO = 0.85;
 
 /** The ⚠ note of a question whose models fit the test images suspiciously better than the validation images. */
 export function testImagesNotes(models: unknown[], validation: ImagePairs, test: ImagePairs): string[] {
-  const error = (model: Autoencoder, pairs: ImagePairs) => {
-    const inputs = firstOf(pairs.inputs, 500);
-    const targets = firstOf(pairs.targets ?? pairs.inputs, 500);
-    const outputs = predict(model, inputs);
-    const value = meanSquaredError(outputs, targets);
-    tf.dispose([inputs, targets, outputs]);
-    return value;
-  };
   return models.filter(isAutoencoder).flatMap((model) => {
     let onValidation: number, onTest: number;
     try {
-      [onValidation, onTest] = [error(model, validation), error(model, test)];
+      [onValidation, onTest] = [errorOnPairs(model, validation, 500), errorOnPairs(model, test, 500)];
     } catch {
       return []; // a model that cannot map these images has failed its question already
     }

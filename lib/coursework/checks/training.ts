@@ -22,6 +22,16 @@ export interface ImagePairs {
  */
 const UNTRAINED_MSE = 0.16;
 
+/** The model's MSE on the first `count` pairs: its outputs for the inputs against the targets (the inputs themselves by default). */
+export function errorOnPairs(model: Autoencoder, pairs: ImagePairs, count: number): number {
+  const inputs = firstOf(pairs.inputs, count);
+  const targets = pairs.targets ? firstOf(pairs.targets, count) : inputs;
+  const outputs = predict(model, inputs);
+  const error = meanSquaredError(outputs, targets);
+  tf.dispose([inputs, targets, outputs]);
+  return error;
+}
+
 export function lossCurves(history: AnyHistory, label: string): LossHistory {
   if (history instanceof tf.History || (typeof history === 'object' && history !== null && 'history' in history)) {
     const values = (history as tf.History).history;
@@ -80,11 +90,7 @@ export function checkTrainingRuns(
         `${name} : pas de perte de validation : donnez les images de validation à l’entraînement ` +
           '(option validation de lab.trainAutoencoder, ou validationData de model.fit)',
       );
-    const inputs = firstOf(validation.inputs, 1000);
-    const targets = validation.targets ? firstOf(validation.targets, 1000) : inputs;
-    const outputs = predict(models[i], inputs);
-    const error = meanSquaredError(outputs, targets);
-    tf.dispose([inputs, targets, outputs]);
+    const error = errorOnPairs(models[i], validation, 1000);
     const best = Math.min(...(curve.valLoss.length ? curve.valLoss : curve.loss));
     if (error > UNTRAINED_MSE) feedback.fail(`${name} : le modèle ne semble pas entraîné (MSE de validation ${decimal(error, 4)})`);
     else if (error > 1.5 * best + 0.01) {
