@@ -92,20 +92,21 @@ function linearScale(min: number, max: number, pixels: number, flip: boolean, mi
 function logScale(min: number, max: number, pixels: number): Scale {
   const lo = Math.log10(min);
   const hi = Math.max(Math.log10(max), lo + 1e-9);
-  const ticks: number[] = [];
-  for (let e = Math.floor(lo); e <= Math.ceil(hi); e++) {
-    for (const m of [1, 2, 5]) {
-      const t = m * 10 ** e;
-      if (t >= min * 0.999 && t <= max * 1.001) ticks.push(t);
+  /** The values m·10^e within [min, max], for the mantissas m given. */
+  const within = (mantissas: number[]) => {
+    const ticks: number[] = [];
+    for (let e = Math.floor(lo); e <= Math.ceil(hi); e++) {
+      for (const m of mantissas) {
+        const t = Number((m * 10 ** e).toPrecision(12));
+        if (t >= min * 0.999 && t <= max * 1.001) ticks.push(t);
+      }
     }
-  }
-  // A range within one decade would get one tick or two from 1, 2 and 5: then every digit is a tick.
-  const fine: number[] = [];
-  for (let e = Math.floor(lo); e <= Math.ceil(hi) && ticks.length < 3; e++) {
-    for (let m = 1; m <= 9; m++)
-      if (m * 10 ** e >= min * 0.999 && m * 10 ** e <= max * 1.001) fine.push(Number((m * 10 ** e).toPrecision(12)));
-  }
-  return { toPixel: (v) => pixels * (1 - (Math.log10(v) - lo) / (hi - lo)), ticks: ticks.length < 3 ? fine : ticks };
+    return ticks;
+  };
+  const coarse = within([1, 2, 5]);
+  // A range within one decade gets one tick or two from 1, 2 and 5: then every digit is a tick.
+  const ticks = coarse.length >= 3 ? coarse : within([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  return { toPixel: (v) => pixels * (1 - (Math.log10(v) - lo) / (hi - lo)), ticks };
 }
 
 /** How the legend's entries are laid out below the plot: as many columns as the longest name allows. */
