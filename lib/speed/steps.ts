@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { Autoencoder } from '../models/types';
-import { PartTensors, TrainingPixels, disposeParts, partsOfShare, shareOfEpoch } from '../step/batches';
-import { LossName, Trainer, trainStep } from '../step/trainer';
-import { HelperThreads } from './threads';
+import { PartTensors, disposeParts, partsOfShare, shareOfEpoch } from '../step/batches';
+import { Trainer, trainStep } from '../step/trainer';
+import { HelperSetup, HelperThreads } from './threads';
 
 export type TrainingPath = 'native' | 'fused' | 'reference';
 
@@ -14,18 +14,12 @@ export interface ChosenTrainer {
   reason?: string;
 }
 
-/** What the steps need to know of a training: its recipe and its training images. */
-export interface StepsSetup {
-  learningRate: number;
-  loss: LossName;
-  seed: number;
-  batchSize: number;
+/** What the steps need to know of a training: its recipe, its training images and its threads. */
+export interface StepsSetup extends HelperSetup {
   /** Threads to share each batch with, and why one where two would have paid. */
   threads: { threads: number; reason?: string };
   /** The threads were asked for: helpers that cannot start are an error, not a reason to go on alone. */
   explicitThreads: boolean;
-  pixels: TrainingPixels;
-  count: number;
 }
 
 /** One epoch's batches, in a shuffled order: the loop runs `step(b)` for each, then `end()`. */
@@ -65,16 +59,7 @@ export class TrainingSteps {
     let helpers: HelperThreads | undefined;
     if (setup.threads.threads > 1) {
       try {
-        const { learningRate, loss, seed, batchSize, count, pixels } = setup;
-        helpers = await HelperThreads.start(autoencoder, setup.threads.threads, {
-          learningRate,
-          loss,
-          seed,
-          batchSize,
-          count,
-          inputs: pixels.inputs,
-          targets: pixels.targets,
-        });
+        helpers = await HelperThreads.start(autoencoder, setup.threads.threads, setup);
       } catch (error) {
         if (setup.explicitThreads) {
           chosen.trainer.dispose();

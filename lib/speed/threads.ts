@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { BackendName } from '../backend';
 import { Autoencoder } from '../models/types';
+import { TrainingPixels } from '../step/batches';
 import { LossName, PartGradient, trainableVariables } from '../step/trainer';
 import { ExchangeBuffers, GradientExchange, createExchangeBuffers } from './exchange';
 
@@ -45,14 +46,13 @@ export interface HelperInit {
 
 export type HelperMessage = { type: 'ready' } | { type: 'error'; message: string };
 
-/** The training run's settings and data, as the main thread has them. */
+/** A training's recipe and its training images, as the main thread has them. */
 export interface HelperSetup {
   learningRate: number;
   loss: LossName;
   seed: number;
   batchSize: number;
-  inputs: Float32Array;
-  targets?: Float32Array;
+  pixels: TrainingPixels;
   count: number;
 }
 
@@ -164,8 +164,8 @@ export class HelperThreads {
       loss: setup.loss,
       seed: setup.seed,
       batchSize: setup.batchSize,
-      inputs: shared(setup.inputs),
-      targets: setup.targets && shared(setup.targets),
+      inputs: shared(setup.pixels.inputs),
+      targets: setup.pixels.targets && shared(setup.pixels.targets),
       count: setup.count,
       buffers,
     };
