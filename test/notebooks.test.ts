@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { Part, questionsOf } from '../lib/coursework/questions';
 import { NOTEBOOKS, expectExecutedNotebook, outputText, readNotebook } from './helpers/notebook-outputs';
 
 /**
@@ -22,6 +23,17 @@ test('the committed notebook 03: the denoiser without bottleneck beats the best 
   ]);
   expect(margins.map(([sigma]) => sigma)).toEqual(['0,1', '0,3', '0,5', '0,7', '1']);
   for (const [, margin] of margins) expect(margin).toBeGreaterThanOrEqual(1);
+});
+
+/** The questions of notebook `i` (0, 1, 2), from the TP's table of questions. */
+const questionIds = (i: number) => questionsOf((i + 1) as Part).map((q) => q.id);
+
+test("the notebooks' answer and check cells name the table's questions, a check cell for each", () => {
+  NOTEBOOKS.forEach((name, i) => {
+    const cells = readNotebook(path.join(root, 'notebooks', name)).cells.map((c) => c.metadata?.tp5 ?? {});
+    expect([...new Set(cells.flatMap((tp5) => tp5.check ?? []))]).toEqual(questionIds(i));
+    for (const tp5 of cells) if (tp5.answer !== undefined) expect(questionIds(i)).toContain(tp5.answer);
+  });
 });
 
 test('the committed notebooks are executed: tables, metrics, figures, no error', () => {
@@ -49,15 +61,10 @@ test('an untouched student notebook run cell by cell: every error French and nam
   });
   expect(result.status).toBe(0);
   const errors: Record<string, { cell: number; text: string }[]> = JSON.parse(result.stdout);
-  const questions = [
-    ['0', '1.1', '1.2', '1.3', '1.4', '1.5', '1.6'],
-    ['2.2', '2.3', '2.4', '2.5', '2.6', '2.7'],
-    ['3.1', '3.2', '3.3', '3.4'],
-  ];
   NOTEBOOKS.forEach((name, i) => {
     const texts = errors[name].map((e) => e.text.trim());
     expect(texts.filter((t) => /Cannot find|is not defined|Error:|\n\s+at /.test(t))).toEqual([]);
     expect(texts.filter((t) => !/^(Question [0-9.]+ à (compléter|revoir)|Exécutez d'abord)/.test(t))).toEqual([]);
-    for (const question of questions[i]) expect(texts.some((t) => t.startsWith(`Question ${question} à compléter`))).toBe(true);
+    for (const question of questionIds(i)) expect(texts.some((t) => t.startsWith(`Question ${question} à compléter`))).toBe(true);
   });
 }, 420_000);

@@ -2,8 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ImageSet } from '../data/images';
-import { autoencoder, markReference } from '../models/autoencoder';
-import { madeBy } from '../util/provenance';
+import { autoencoder } from '../models/autoencoder';
+import { markModelMadeBy, modelMadeBy } from '../util/traces';
 import { isAutoencoder } from './checks/values';
 
 /**
@@ -73,7 +73,7 @@ class Writer {
         decoder: value.decoder.toJSON(null, false),
         encoderWeights: weights(value.encoder),
         decoderWeights: weights(value.decoder),
-        madeBy: [value, value.encoder, value.decoder, ...value.encoder.layers, ...value.decoder.layers].map(madeBy).find(Boolean),
+        madeBy: modelMadeBy(value),
       };
     }
     if (isImageSet(value)) {
@@ -146,7 +146,7 @@ class Reader {
         const decoder = await this.part(encoded.decoder, encoded.decoderWeights);
         const model = autoencoder({ encoder, decoder, name: String(encoded.name) });
         // The judge's checks tell a reference builder's model as the kernel's did.
-        return typeof encoded.madeBy === 'string' ? markReference(model, encoded.madeBy.slice(0, 40)) : model;
+        return typeof encoded.madeBy === 'string' ? markModelMadeBy(model, encoded.madeBy.slice(0, 40)) : model;
       }
       case 'array':
         return Promise.all(encoded.items.map((item) => this.decode(item)));

@@ -1,4 +1,5 @@
 import { displayBundle, escapeHtml } from '../util/display';
+import { gradedKernel } from '../util/traces';
 import { QuestionError, questionHeading } from './questions';
 
 /**
@@ -57,7 +58,7 @@ export class Feedback {
       return;
     }
     this.report();
-    if (this.failed && (collected !== undefined || process.env.TP5_GRADING !== '1')) throw this.error();
+    if (this.failed && (collected !== undefined || !gradedKernel())) throw this.error();
   }
 
   /**

@@ -33,12 +33,13 @@ export const check = {
   passed,
 };
 
-export { QUESTIONS, QuestionError, todo } from './questions';
-export { exportAnswer, importAnswer } from './answers';
-export { judgeAnswers, gradedValues, type Part, type QuestionVerdict } from './judge';
+export { QuestionError, todo } from './questions';
+export { exportAnswer } from './answers';
+export { judgeAnswers } from './judge';
 export type { TableRow } from './checks/tables';
 export type { AnyHistory } from './checks/training';
 export { mseTrials } from './checks/results';
 export { noiseTrials } from './checks/noise';
+export { shownImageGrids } from '../util/traces';
 export type { MseFunction, ResultRow } from './checks/results';
 export type { NoiseFunction } from './checks/noise';

@@ -2,12 +2,12 @@ import * as tf from '@tensorflow/tfjs';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadDataset } from '../data/mnist';
+import { Dataset, loadDataset } from '../data/mnist';
 import { PreparedData, prepareData } from '../data/prepare';
 import { Autoencoder } from '../models/types';
-import { GridImages } from '../plots/image-grid';
 import { labSettings } from '../settings';
 import { decimal } from '../util/french';
+import { GridImages } from '../util/traces';
 import { importAnswer } from './answers';
 import { preparedData } from './checks/data';
 import { convModel, denseModels, sameFunctionAsReference } from './checks/models';
@@ -17,7 +17,7 @@ import { TableRow, parameterCounts, tables } from './checks/tables';
 import { AnyHistory, ImagePairs, errorOnPairs, training } from './checks/training';
 import { isAutoencoder } from './checks/values';
 import { Verdict, collectVerdict } from './feedback';
-import GRADED_VALUES from './graded-values.json';
+import { Part, QuestionId, gradedValues, questionsOf } from './questions';
 
 /**
  * The grader's side: judges a hand-in from the answers its kernel exported (answers.ts), in a
@@ -27,48 +27,15 @@ import GRADED_VALUES from './graded-values.json';
  * against the grader's clean images.
  */
 
-export type Part = 1 | 2 | 3;
-
 export interface QuestionVerdict extends Verdict {
   question: string;
 }
 
-/** The graded values of a notebook part: name → expression the export cell writes. */
-export function gradedValues(part: Part): Record<string, string> {
-  return GRADED_VALUES[String(part) as '1' | '2' | '3'];
-}
-
-type Answers = Record<string, { value?: unknown; error?: string }>;
-
-/** What is missing among the answers a question needs, as failed points. */
-function missing(answers: Answers, names: string[]): string[] {
-  return names
-    .map((name) => answers[name].error)
-    .filter((e): e is string => e !== undefined)
-    .map((e) => `✘ ${e}`);
-}
-
-/** A question whose answers could not all be read fails with what is missing. */
-async function judged(question: string, answers: Answers, names: string[], check: () => unknown): Promise<QuestionVerdict> {
-  const absent = missing(answers, names);
-  if (absent.length > 0) return { question, passed: false, points: absent };
-  return { question, ...(await collectVerdict(check)) };
-}
-
 /** The grids' check passes when one of the grids shown passes it. */
-async function anyGrid(
-  question: string,
-  answers: Answers,
-  names: string[],
-  models: () => Autoencoder[],
-  inputs: () => tf.Tensor4D,
-): Promise<QuestionVerdict> {
-  const absent = missing(answers, ['grids', ...names]);
-  if (absent.length > 0) return { question, passed: false, points: absent };
-  const grids = (answers.grids.value ?? []) as GridImages[][];
-  let last: QuestionVerdict = { question, passed: false, points: ['✘ aucune grille d’images affichée'] };
-  for (const grid of [...grids].reverse()) {
-    last = { question, ...(await collectVerdict(() => imageGrid(question, models(), inputs(), grid))) };
+async function anyGrid(question: string, v: Values, models: Autoencoder[], inputs: tf.Tensor4D): Promise<Verdict> {
+  let last: Verdict = { passed: false, points: ['✘ aucune grille d’images affichée'] };
+  for (const grid of [...((v('grids') ?? []) as GridImages[][])].reverse()) {
+    last = await collectVerdict(() => imageGrid(question, models, inputs, grid));
     if (last.passed) return last;
   }
   return last;
@@ -101,95 +68,14 @@ export function testImagesNotes(models: unknown[], validation: ImagePairs, test:
 }
 
 /** A question's verdict with the test-images notes added. */
-function withTestImagesNotes(verdict: QuestionVerdict, models: unknown[], validation: ImagePairs, test: ImagePairs): QuestionVerdict {
-  return { ...verdict, points: [...verdict.points, ...testImagesNotes(models, validation, test)] };
-}
-
-async function judgePart1(
-  answers: Answers,
-  data: Awaited<ReturnType<typeof loadDataset>>,
-  prepared: PreparedData,
-): Promise<QuestionVerdict[]> {
-  const v = (name: string) => answers[name].value;
-  const models = [v('dense1'), v('dense1Relu'), v('dense2')] as Autoencoder[];
-  return [
-    await judged('0', answers, ['xTrain', 'xValidation', 'xTest'], () =>
-      preparedData('0', v('xTrain') as tf.Tensor4D, v('xValidation') as tf.Tensor4D, v('xTest') as tf.Tensor4D, data),
-    ),
-    await judged('1.1', answers, ['dense1', 'dense1Relu', 'dense2'], () => {
-      denseModels('1.1', models[0], models[1], models[2]);
-      sameFunctionAsReference(
-        '1.1',
-        [
-          [models[0], 'dense1'],
-          [models[1], 'dense1Relu'],
-          [models[2], 'dense2'],
-        ],
-        prepared.xTest,
-      );
-    }),
-    await judged('1.2', answers, ['dense1Table', 'dense1ReluTable', 'dense2Table'], () =>
-      tables('1.2', {
-        dense1: v('dense1Table') as TableRow[],
-        dense1Relu: v('dense1ReluTable') as TableRow[],
-        dense2: v('dense2Table') as TableRow[],
-      }),
-    ),
-    await judged('1.3', answers, ['dense1Params', 'dense2Params'], () =>
-      parameterCounts('1.3', { dense1: v('dense1Params') as number, dense2: v('dense2Params') as number }),
-    ),
-    withTestImagesNotes(
-      await judged('1.4', answers, ['denseHistories', 'dense1', 'dense1Relu', 'dense2'], () =>
-        training('1.4', v('denseHistories') as AnyHistory[], models, { inputs: prepared.xValidation }),
-      ),
-      models,
-      { inputs: prepared.xValidation },
-      { inputs: prepared.xTest },
-    ),
-    // The MSE function is judged on its trials (run in the hand-in's kernel, exported as data).
-    await judged('1.5', answers, ['mseTrials', 'denseResults', 'dense1', 'dense1Relu', 'dense2'], () => {
-      judgeMseTrials('1.5', v('mseTrials') as MseTrial[]);
-      testResults('1.5', v('denseResults') as ResultRow[], models, prepared.xTest);
-    }),
-    await anyGrid(
-      '1.6',
-      answers,
-      ['dense1', 'dense1Relu', 'dense2'],
-      () => models,
-      () => prepared.xTest,
-    ),
-  ];
-}
-
-async function judgePart2(answers: Answers, prepared: PreparedData): Promise<QuestionVerdict[]> {
-  const v = (name: string) => answers[name].value;
-  const allModels = (v('allModels') ?? []) as Autoencoder[];
-  return [
-    await judged('2.2', answers, ['conv'], () => {
-      convModel('2.2', v('conv') as Autoencoder);
-      sameFunctionAsReference('2.2', [[v('conv') as Autoencoder, 'conv']], prepared.xTest);
-    }),
-    await judged('2.3', answers, ['convTable'], () => tables('2.3', { conv: v('convTable') as TableRow[] })),
-    await judged('2.4', answers, ['convParams'], () => parameterCounts('2.4', { conv: v('convParams') as number })),
-    withTestImagesNotes(
-      await judged('2.5', answers, ['histories', 'allModels'], () =>
-        training('2.5', v('histories') as AnyHistory[], allModels, { inputs: prepared.xValidation }),
-      ),
-      allModels,
-      { inputs: prepared.xValidation },
-      { inputs: prepared.xTest },
-    ),
-    await judged('2.6', answers, ['results', 'allModels'], () =>
-      testResults('2.6', v('results') as ResultRow[], allModels, prepared.xTest),
-    ),
-    await anyGrid(
-      '2.7',
-      answers,
-      ['allModels'],
-      () => allModels,
-      () => prepared.xTest,
-    ),
-  ];
+async function withTestImagesNotes(
+  verdict: Promise<Verdict>,
+  models: unknown[],
+  validation: ImagePairs,
+  test: ImagePairs,
+): Promise<Verdict> {
+  const { passed, points } = await verdict;
+  return { passed, points: [...points, ...testImagesNotes(models, validation, test)] };
 }
 
 /** The clean images with Gaussian noise drawn here: of the hand-in's variance when it is a usable one, else the TP's 0.25. */
@@ -198,41 +84,104 @@ function graderNoisy(clean: tf.Tensor4D, variance: unknown): tf.Tensor4D {
   return tf.tidy(() => tf.add(clean, tf.randomNormal(clean.shape, 0, sigma, 'float32', 5)) as tf.Tensor4D);
 }
 
-async function judgePart3(answers: Answers, prepared: PreparedData): Promise<QuestionVerdict[]> {
-  const v = (name: string) => answers[name].value;
-  const model = v('denoiser') as Autoencoder;
-  const noisyTest = v('xNoisyTest') as tf.Tensor4D;
-  const variance = v('VARIANCE');
-  const noisyValidation = { inputs: graderNoisy(prepared.xValidation, variance), targets: prepared.xValidation };
-  return [
-    await judged('3.1', answers, ['VARIANCE', 'noiseTrials', 'xNoisyTrain', 'xNoisyTest'], () => {
+/** The grader's own references: the data a quick run loads, prepared as the notebooks prepare it. */
+interface References {
+  data: Dataset;
+  prepared: PreparedData;
+}
+
+/** Reads a hand-in's exported value by name (a judge reads only those its question lists, and VARIANCE). */
+type Values = (name: string) => unknown;
+
+const denseTrio = (v: Values) => [v('dense1'), v('dense1Relu'), v('dense2')] as Autoencoder[];
+const allModels = (v: Values) => (v('allModels') ?? []) as Autoencoder[];
+
+/**
+ * How each question is judged, given its exported values (all there: a question with one missing
+ * fails before) and the grader's references. The type asks for one judge per question of the table.
+ */
+const JUDGES: Record<QuestionId, (v: Values, refs: References) => Promise<Verdict>> = {
+  '0': (v, { data }) =>
+    collectVerdict(() => preparedData('0', v('xTrain') as tf.Tensor4D, v('xValidation') as tf.Tensor4D, v('xTest') as tf.Tensor4D, data)),
+  '1.1': (v, { prepared }) =>
+    collectVerdict(() => {
+      const [dense1, dense1Relu, dense2] = denseTrio(v);
+      denseModels('1.1', dense1, dense1Relu, dense2);
+      sameFunctionAsReference(
+        '1.1',
+        [
+          [dense1, 'dense1'],
+          [dense1Relu, 'dense1Relu'],
+          [dense2, 'dense2'],
+        ],
+        prepared.xTest,
+      );
+    }),
+  '1.2': (v) =>
+    collectVerdict(() =>
+      tables('1.2', {
+        dense1: v('dense1Table') as TableRow[],
+        dense1Relu: v('dense1ReluTable') as TableRow[],
+        dense2: v('dense2Table') as TableRow[],
+      }),
+    ),
+  '1.3': (v) => collectVerdict(() => parameterCounts('1.3', { dense1: v('dense1Params') as number, dense2: v('dense2Params') as number })),
+  '1.4': (v, { prepared }) =>
+    withTestImagesNotes(
+      collectVerdict(() => training('1.4', v('denseHistories') as AnyHistory[], denseTrio(v), { inputs: prepared.xValidation })),
+      denseTrio(v),
+      { inputs: prepared.xValidation },
+      { inputs: prepared.xTest },
+    ),
+  // The MSE function is judged on its trials (run in the hand-in's kernel, exported as data).
+  '1.5': (v, { prepared }) =>
+    collectVerdict(() => {
+      judgeMseTrials('1.5', v('mseTrials') as MseTrial[]);
+      testResults('1.5', v('denseResults') as ResultRow[], denseTrio(v), prepared.xTest);
+    }),
+  '1.6': (v, { prepared }) => anyGrid('1.6', v, denseTrio(v), prepared.xTest),
+  '2.2': (v, { prepared }) =>
+    collectVerdict(() => {
+      convModel('2.2', v('conv') as Autoencoder);
+      sameFunctionAsReference('2.2', [[v('conv') as Autoencoder, 'conv']], prepared.xTest);
+    }),
+  '2.3': (v) => collectVerdict(() => tables('2.3', { conv: v('convTable') as TableRow[] })),
+  '2.4': (v) => collectVerdict(() => parameterCounts('2.4', { conv: v('convParams') as number })),
+  '2.5': (v, { prepared }) =>
+    withTestImagesNotes(
+      collectVerdict(() => training('2.5', v('histories') as AnyHistory[], allModels(v), { inputs: prepared.xValidation })),
+      allModels(v),
+      { inputs: prepared.xValidation },
+      { inputs: prepared.xTest },
+    ),
+  '2.6': (v, { prepared }) => collectVerdict(() => testResults('2.6', v('results') as ResultRow[], allModels(v), prepared.xTest)),
+  '2.7': (v, { prepared }) => anyGrid('2.7', v, allModels(v), prepared.xTest),
+  '3.1': (v, { prepared }) =>
+    collectVerdict(() => {
+      const variance = v('VARIANCE');
       if (typeof variance !== 'number' || !(variance > 0))
         throw new Error(`VARIANCE doit être un nombre positif, c’est ${String(variance)}`);
       // The function first, on its trials (run in the hand-in's kernel, exported as data), then the pairs it made.
       judgeNoiseTrials('3.1', v('noiseTrials') as NoiseTrial[]);
-      return noisyPairs('3.1', variance, prepared.xTrain, v('xNoisyTrain') as tf.Tensor4D, prepared.xTest, noisyTest);
+      return noisyPairs('3.1', variance, prepared.xTrain, v('xNoisyTrain') as tf.Tensor4D, prepared.xTest, v('xNoisyTest') as tf.Tensor4D);
     }),
-    // On the grader's own noisy validation images (the TP's variance, noise drawn here).
-    withTestImagesNotes(
-      await judged('3.2', answers, ['denoiser', 'denoiseHistory'], () =>
-        denoiser('3.2', model, v('denoiseHistory') as AnyHistory, noisyValidation),
-      ),
+  // On the grader's own noisy validation images (noise drawn here).
+  '3.2': (v, { prepared }) => {
+    const model = v('denoiser') as Autoencoder;
+    const noisyValidation = { inputs: graderNoisy(prepared.xValidation, v('VARIANCE')), targets: prepared.xValidation };
+    return withTestImagesNotes(
+      collectVerdict(() => denoiser('3.2', model, v('denoiseHistory') as AnyHistory, noisyValidation)),
       [model],
       noisyValidation,
-      { inputs: graderNoisy(prepared.xTest, variance), targets: prepared.xTest },
+      { inputs: graderNoisy(prepared.xTest, v('VARIANCE')), targets: prepared.xTest },
+    );
+  },
+  '3.3': (v, { prepared }) =>
+    collectVerdict(() =>
+      denoisingResults('3.3', v('denoising') as ResultRow[], v('denoiser') as Autoencoder, v('xNoisyTest') as tf.Tensor4D, prepared.xTest),
     ),
-    await judged('3.3', answers, ['denoising', 'denoiser', 'xNoisyTest'], () =>
-      denoisingResults('3.3', v('denoising') as ResultRow[], model, noisyTest, prepared.xTest),
-    ),
-    await anyGrid(
-      '3.4',
-      answers,
-      ['denoiser', 'xNoisyTest'],
-      () => [model],
-      () => noisyTest,
-    ),
-  ];
-}
+  '3.4': (v) => anyGrid('3.4', v, [v('denoiser') as Autoencoder], v('xNoisyTest') as tf.Tensor4D),
+};
 
 /**
  * Judges the answers a hand-in of the given part exported to `dir`, on the data a quick run loads
@@ -240,7 +189,7 @@ async function judgePart3(answers: Answers, prepared: PreparedData): Promise<Que
  * system's copy, as here).
  */
 export async function judgeAnswers(part: Part, dir: string): Promise<QuestionVerdict[]> {
-  const answers: Answers = {};
+  const answers: Record<string, { value?: unknown; error?: string }> = {};
   for (const name of Object.keys(gradedValues(part))) answers[name] = await importAnswer(dir, name);
   const settings = labSettings();
   const emptyCache = fs.mkdtempSync(path.join(os.tmpdir(), 'tp5-judge-'));
@@ -251,8 +200,13 @@ export async function judgeAnswers(part: Part, dir: string): Promise<QuestionVer
     download: false,
     print: false,
   });
-  const prepared = prepareData(data);
-  if (part === 1) return judgePart1(answers, data, prepared);
-  if (part === 2) return judgePart2(answers, prepared);
-  return judgePart3(answers, prepared);
+  const refs = { data, prepared: prepareData(data) };
+  const verdicts: QuestionVerdict[] = [];
+  for (const { id, graded } of questionsOf(part)) {
+    // A question whose values could not all be read fails with what is missing.
+    const missing = graded.flatMap((name) => (answers[name].error === undefined ? [] : [`✘ ${answers[name].error}`]));
+    const verdict = missing.length > 0 ? { passed: false, points: missing } : await JUDGES[id]((name) => answers[name]?.value, refs);
+    verdicts.push({ question: id, ...verdict });
+  }
+  return verdicts;
 }

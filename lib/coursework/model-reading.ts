@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { LayerKind, isWeightedKind, layerActivation, layerKind } from '../models/layer-kinds';
 import { Autoencoder } from '../models/types';
-import { madeBy } from '../util/provenance';
+import { modelMadeBy } from '../util/traces';
 import { Feedback } from './feedback';
 
 /**
@@ -87,7 +87,7 @@ function codeSizeText(code: number[], expected: number[]): string {
 
 /** The student's model must be written by the student: not taken from a reference builder, whole or in part. */
 export function checkOwnLayers(model: Autoencoder, label: string, feedback: Feedback): boolean {
-  const maker = [model, model.encoder, model.decoder, ...model.encoder.layers, ...model.decoder.layers].map(madeBy).find(Boolean);
+  const maker = modelMadeBy(model);
   return feedback.expect(
     maker === undefined,
     `${label} : couches écrites par vous`,

@@ -1,28 +1,54 @@
 import { inspect } from 'node:util';
 
+import TABLE from './questions.json';
+
 /**
- * The TP's questions as the notebooks number them, and the error that stops a notebook at a
- * question: an answer left to write (`todo`) or a check that found something wrong.
+ * The TP's questions as the notebooks number them (questions.json, which the grader reads too): each
+ * worth one point, with its part, its title and the values the grader exports to judge it. The
+ * judge (judge.ts) has one judging function per id; the notebooks' check cells name the same ids
+ * (test/notebooks.test.ts holds them to it). Also here: the error that stops a notebook at a
+ * question, for an answer left to write (`todo`) or a check that found something wrong.
  */
-export const QUESTIONS: Record<string, string> = {
-  '0': 'préparer les données (tenseurs d’entraînement, de validation et de test)',
-  '1.1': 'les auto-encodeurs denses, couche par couche, et leurs trois instances',
-  '1.2': 'les tableaux de description des modèles denses',
-  '1.3': 'la complexité des modèles denses',
-  '1.4': 'l’entraînement des modèles denses',
-  '1.5': 'la comparaison sur le jeu de test (MSE, PSNR, SSIM)',
-  '1.6': 'les reconstructions des modèles denses',
-  '2.2': 'les couches de l’auto-encodeur convolutif',
-  '2.3': 'le tableau de description du modèle convolutif',
-  '2.4': 'la complexité et la taille du code',
-  '2.5': 'l’entraînement des quatre modèles',
-  '2.6': 'la comparaison sur le jeu de test',
-  '2.7': 'les reconstructions des quatre modèles',
-  '3.1': 'les paires bruitées x = y + n',
-  '3.2': 'l’entraînement du débruiteur sur les paires (x, y)',
-  '3.3': 'la mesure du débruitage sur le jeu de test',
-  '3.4': 'les images débruitées',
-};
+export type QuestionId = keyof typeof TABLE.questions;
+
+/** A notebook of the TP: 1 dense auto-encoders, 2 the convolutional one, 3 denoising. */
+export type Part = 1 | 2 | 3;
+
+export interface Question {
+  id: QuestionId;
+  part: Part;
+  /** What the question asks, as its feedback's heading names it. */
+  title: string;
+  /** The hand-in's values it is judged on (graded values: see gradedValues). */
+  graded: readonly string[];
+  /** Whether its answer trains models (the grader then notes a training on the test images). */
+  trainsModels: boolean;
+}
+
+/** The TP's questions in order. */
+export const QUESTIONS: readonly Question[] = Object.entries(TABLE.questions).map(([id, q]) => ({
+  id: id as QuestionId,
+  part: q.part as Part,
+  title: q.title,
+  graded: q.graded,
+  trainsModels: 'trainsModels' in q && q.trainsModels,
+}));
+
+/** The questions of one part, in order. */
+export function questionsOf(part: Part): Question[] {
+  return QUESTIONS.filter((q) => q.part === part);
+}
+
+/**
+ * The values a part's hand-in exports for the judge: name → the expression its export cell
+ * evaluates (the variable itself, or a value computed from it such as the trials of the
+ * student's MSE function).
+ */
+export function gradedValues(part: Part): Record<string, string> {
+  const computed: Record<string, string> = TABLE.computedValues;
+  const names = new Set(questionsOf(part).flatMap((q) => q.graded));
+  return Object.fromEntries([...names].map((name) => [name, computed[name] ?? name]));
+}
 
 /** Une erreur qui nomme une question : son message suffit à l'étudiant (pas de trace de pile). */
 export class QuestionError extends Error {
@@ -42,10 +68,10 @@ export class QuestionError extends Error {
 }
 
 function title(question: string): string {
-  const text = QUESTIONS[question];
-  if (text === undefined)
-    throw new Error(`lab.todo : question inconnue « ${question} » ; questions : ${Object.keys(QUESTIONS).join(', ')}`);
-  return text;
+  const found = QUESTIONS.find((q) => q.id === question);
+  if (found === undefined)
+    throw new Error(`lab.todo : question inconnue « ${question} » ; questions : ${QUESTIONS.map((q) => q.id).join(', ')}`);
+  return found.title;
 }
 
 /**

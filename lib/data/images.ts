@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { madeBy, markMadeBy } from '../util/provenance';
+import { madeBy, markMadeBy } from '../util/traces';
 
 /**
  * Un ensemble d'images en niveaux de gris gardé côté JavaScript : pixels dans [0, 1], image après

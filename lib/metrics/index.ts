@@ -1,5 +1,5 @@
 import { ImageSet, Images, asImageSet, imageAt } from '../data/images';
-import { noteLibraryCall } from '../util/provenance';
+import { noteLibraryCall } from '../util/traces';
 
 /** Mean squared error between two images of the same size. */
 export function mse(a: ArrayLike<number>, b: ArrayLike<number>): number {

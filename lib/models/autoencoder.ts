@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs';
-import { markMadeBy } from '../util/provenance';
 import { Autoencoder, ImageShape } from './types';
 
 export interface AutoencoderParts {
@@ -64,10 +63,4 @@ export function autoencoder(parts: AutoencoderParts): Autoencoder {
   const output = decoder.apply(encoder.apply(input)) as tf.SymbolicTensor;
   const model = tf.model({ inputs: input, outputs: output, name: name.replace(/[^A-Za-z0-9_]/g, '_') });
   return { name, model, encoder, decoder, imageShape, codeShape: code as number[] };
-}
-
-/** Marks a reference builder's model, its halves and its layers as made by `maker` (see util/provenance). */
-export function markReference(model: Autoencoder, maker: string): Autoencoder {
-  for (const part of [model, model.encoder, model.decoder, ...model.encoder.layers, ...model.decoder.layers]) markMadeBy(part, maker);
-  return model;
 }

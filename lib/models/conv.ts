@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { noteLibraryCall } from '../util/provenance';
-import { autoencoder, markReference } from './autoencoder';
+import { builtByLibrary } from '../util/traces';
+import { autoencoder } from './autoencoder';
 import { Autoencoder, AutoencoderOptions, KERNEL_INITIALIZER, tfActivation } from './types';
 import { validateOptions } from './validate';
 
@@ -22,7 +22,6 @@ import { validateOptions } from './validate';
  * nombres de paramètres que le padding=1 de PyTorch (et output_padding=1 pour les transposées).
  */
 export function buildConv(options: AutoencoderOptions = {}): Autoencoder {
-  noteLibraryCall('lab.buildConv');
   const { imageShape, codeSize, activation } = validateOptions(options, 'relu');
   const [m, n] = imageShape;
   if (m % 4 !== 0 || n % 4 !== 0) {
@@ -79,5 +78,5 @@ export function buildConv(options: AutoencoderOptions = {}): Autoencoder {
     ],
   });
   const name = options.name ?? `Convolutif (${activation}, code 1×1×${codeSize})`;
-  return markReference(autoencoder({ encoder, decoder, name }), 'lab.buildConv');
+  return builtByLibrary('lab.buildConv', autoencoder({ encoder, decoder, name }));
 }

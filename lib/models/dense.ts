@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { noteLibraryCall } from '../util/provenance';
-import { autoencoder, markReference } from './autoencoder';
+import { builtByLibrary } from '../util/traces';
+import { autoencoder } from './autoencoder';
 import { Autoencoder, AutoencoderOptions, KERNEL_INITIALIZER, tfActivation } from './types';
 import { validateOptions } from './validate';
 
@@ -9,7 +9,6 @@ import { validateOptions } from './validate';
  * Avec K = 64 sur des images 28×28 : 50 240 + 50 960 = 101 200 paramètres.
  */
 export function buildDense1(options: AutoencoderOptions = {}): Autoencoder {
-  noteLibraryCall('lab.buildDense1');
   const { imageShape, codeSize, activation } = validateOptions(options, 'none');
   const [m, n] = imageShape;
   const encoder = tf.sequential({
@@ -27,7 +26,7 @@ export function buildDense1(options: AutoencoderOptions = {}): Autoencoder {
     ],
   });
   const name = options.name ?? `Dense n°1 (${activation === 'none' ? 'sans activation' : activation}, K=${codeSize})`;
-  return markReference(autoencoder({ encoder, decoder, name }), 'lab.buildDense1');
+  return builtByLibrary('lab.buildDense1', autoencoder({ encoder, decoder, name }));
 }
 
 /**
@@ -36,7 +35,6 @@ export function buildDense1(options: AutoencoderOptions = {}): Autoencoder {
  * Avec K = 64 sur des images 28×28 : 218 192 paramètres.
  */
 export function buildDense2(options: AutoencoderOptions = {}): Autoencoder {
-  noteLibraryCall('lab.buildDense2');
   const { imageShape, codeSize, activation } = validateOptions(options, 'relu');
   const [m, n] = imageShape;
   const hidden = 128;
@@ -62,5 +60,5 @@ export function buildDense2(options: AutoencoderOptions = {}): Autoencoder {
     ],
   });
   const name = options.name ?? `Dense n°2 (${activation}, K=${codeSize})`;
-  return markReference(autoencoder({ encoder, decoder, name }), 'lab.buildDense2');
+  return builtByLibrary('lab.buildDense2', autoencoder({ encoder, decoder, name }));
 }

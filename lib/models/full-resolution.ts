@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { checkPositiveInteger, shown } from '../util/check';
-import { noteLibraryCall } from '../util/provenance';
-import { autoencoder, markReference } from './autoencoder';
+import { builtByLibrary } from '../util/traces';
+import { autoencoder } from './autoencoder';
 import { Autoencoder, ImageShape, KERNEL_INITIALIZER } from './types';
 import { validateOptions } from './validate';
 
@@ -32,7 +32,6 @@ export interface FullResolutionOptions {
  * unité tanh ne peut pas s'éteindre ainsi. Avec les valeurs par défaut : 320 + 5 × 9 248 + 289 = 46 849 paramètres.
  */
 export function buildFullResolutionDenoiser(options: FullResolutionOptions = {}): Autoencoder {
-  noteLibraryCall('lab.buildFullResolutionDenoiser');
   if (typeof options !== 'object' || options === null)
     throw new Error(`les options sont un objet { imageShape, filters, depth, name }, reçu ${shown(options)}`);
   const { imageShape } = validateOptions({ imageShape: options.imageShape }, 'tanh');
@@ -57,5 +56,5 @@ export function buildFullResolutionDenoiser(options: FullResolutionOptions = {})
     ],
   });
   const name = options.name ?? `Débruiteur pleine résolution (${depth} convolutions de ${filters} canaux)`;
-  return markReference(autoencoder({ encoder, decoder, name }), 'lab.buildFullResolutionDenoiser');
+  return builtByLibrary('lab.buildFullResolutionDenoiser', autoencoder({ encoder, decoder, name }));
 }

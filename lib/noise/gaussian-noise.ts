@@ -1,5 +1,5 @@
 import { ImageSet, Images, asImageSet } from '../data/images';
-import { markMadeBy, noteLibraryCall } from '../util/provenance';
+import { imagesByLibrary } from '../util/traces';
 import { SeededRandom } from '../util/random';
 import { checkNumberInRange, shown } from '../util/check';
 
@@ -20,7 +20,6 @@ export interface NoiseOptions {
 
 /** x = y + n, avec n ~ N(0, σ²) tiré indépendamment pour chaque pixel, par un générateur à graine. */
 export function addGaussianNoise(clean: Images, options: NoiseOptions): ImageSet {
-  noteLibraryCall('lab.addGaussianNoise');
   const images = asImageSet(clean);
   const given = [options.variance, options.std, options.stdRange].filter((v) => v !== undefined).length;
   if (given !== 1) throw new Error('addGaussianNoise attend exactement une des options variance, std ou stdRange');
@@ -35,7 +34,7 @@ export function addGaussianNoise(clean: Images, options: NoiseOptions): ImageSet
       pixels[i] = options.clip ? Math.min(1, Math.max(0, value)) : value;
     }
   }
-  return markMadeBy({ ...images, pixels: markMadeBy(pixels, 'lab.addGaussianNoise') }, 'lab.addGaussianNoise');
+  return imagesByLibrary('lab.addGaussianNoise', { ...images, pixels });
 }
 
 /** The σ of the next image: one for all, or one drawn per image for `stdRange`. */

@@ -1,5 +1,6 @@
-import { ImageSet, Images, asImageSet, imageAt, selectImages } from '../data/images';
+import { Images, asImageSet, imageAt, selectImages } from '../data/images';
 import { displayBundle, escapeHtml } from '../util/display';
+import { GridImages, noteShownGrid } from '../util/traces';
 import { encodeGrayPng } from './png';
 
 /** Une rangée de grille : un titre et les images à montrer côte à côte (un tenseur [n, M, N, 1] ou un ImageSet). */
@@ -23,24 +24,6 @@ const GAP = 4;
  */
 const TITLE_HEIGHT = 26;
 const TITLE_FONT = 20;
-
-/** A grid's row with its images as an ImageSet. */
-export interface GridImages {
-  title: string;
-  images: ImageSet;
-}
-
-/** The grids shown so far, last one last, each with the images it showed (read by the coursework's checks). */
-const shown: GridImages[][] = [];
-const KEPT_GRIDS = 20;
-
-export function lastImageGrid(): readonly GridImages[] {
-  return shown[shown.length - 1] ?? [];
-}
-
-export function shownImageGrids(): readonly (readonly GridImages[])[] {
-  return shown;
-}
 
 function gridRows(rows: GridRow[]): GridImages[] {
   if (!Array.isArray(rows) || rows.length === 0) throw new Error('showImageGrid : au moins une rangée { title, images } est attendue');
@@ -109,7 +92,7 @@ export function showImageGrid(rows: GridRow[], options: ImageGridOptions = {}): 
   const titles = sets.map((row) => row.title);
   const svg = gridSvg(titles, grid);
   const indices = options.indices ?? Array.from({ length: Math.min(10, sets[0].images.count) }, (_, i) => i);
-  shown.push(
+  noteShownGrid(
     sets.map((row) => ({
       title: row.title,
       images: selectImages(
@@ -118,7 +101,6 @@ export function showImageGrid(rows: GridRow[], options: ImageGridOptions = {}): 
       ),
     })),
   );
-  if (shown.length > KEPT_GRIDS) shown.shift();
   displayBundle({
     'text/html':
       `<img class="tp5-grid" src="data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}" ` +

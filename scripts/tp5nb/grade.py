@@ -37,14 +37,13 @@ from dataclasses import asdict, dataclass, field
 import nbformat
 
 from . import sandbox
-from .lab_notebook import Verdict, question_key, restore_given_cells, solution_for, tp5
+from .lab_notebook import QUESTIONS, QUESTIONS_FILE, Verdict, graded_values, question_key, questions_of, restore_given_cells, solution_for, tp5
 from .student import WRITTEN
 from .execute import clear_outputs, write_atomically
 from .export import to_html
 from .safe_html import sanitized
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-GRADED_VALUES = json.loads((ROOT / "lib" / "coursework" / "graded-values.json").read_text(encoding="utf-8"))
 MANUAL_POINTS = "points-manuels.csv"
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 
@@ -84,7 +83,7 @@ def grader_version() -> str:
     """Changes whenever what grading does changes: the compiled library, the grader, the solutions (read once a run)."""
     digest = hashlib.sha256()
     for path in sorted([ROOT / "build" / ".tp5-built", *(ROOT / "scripts" / "tp5nb").glob("*.py"),
-                        *(ROOT / "notebooks").glob("0*.ipynb"), ROOT / "lib" / "coursework" / "graded-values.json"]):
+                        *(ROOT / "notebooks").glob("0*.ipynb"), QUESTIONS_FILE]):
         digest.update(path.name.encode())
         digest.update(path.read_bytes() if path.exists() else b"")
     return digest.hexdigest()
@@ -93,7 +92,7 @@ def grader_version() -> str:
 def export_cells(part: int, answers_dir: pathlib.Path) -> list:
     """One cell per graded value: a value the hand-in never defined loses only its own cell."""
     cells = []
-    for name, expression in GRADED_VALUES[str(part)].items():
+    for name, expression in graded_values(part).items():
         source = f"lab.exportAnswer({json.dumps(str(answers_dir))}, {json.dumps(name)}, {expression});"
         cells.append(nbformat.v4.new_code_cell(source, metadata={"tp5": {"export": name}}))
     return cells
@@ -138,8 +137,8 @@ class Places:
         return sandbox.INPUTS if self.sandboxed else self.inputs
 
 
-#: The answers that train a model, where naming the test images means training on them.
-TRAINING_ANSWERS = ("1.4", "2.5", "3.2")
+#: The answers that train models, where naming the test images means training on them.
+TRAINING_ANSWERS = [question for question, spec in QUESTIONS.items() if spec.get("trainsModels")]
 TEST_IMAGES = re.compile(r"\b(xTest|xNoisyTest)\b|\.test\b")
 COMMENTS = re.compile(r"//[^\n]*|/\*.*?\*/", re.S)
 
@@ -266,8 +265,7 @@ def grade_one(student: str, path: pathlib.Path, work: pathlib.Path, options: Opt
     graded.notes = prepare(handin, solution, part, places) + test_images_notes(handin)
     graded.notes += run_handin(places, options)
     graded.notes += run_notes(places, options)
-    expected = sorted({tp5(c)["check"] for c in solution.cells if tp5(c).get("check")}, key=question_key)
-    graded.verdicts, notes = judge(places, part, expected, options)
+    graded.verdicts, notes = judge(places, part, questions_of(part), options)
     graded.notes += notes
     return graded
 

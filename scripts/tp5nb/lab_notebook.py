@@ -1,13 +1,31 @@
 """What the project's notebooks say of their cells, shared by the checker (check.py) and the grader
-(grade.py): each cell's tp5 metadata, the questions in the TP's order, the solution notebook of a part,
-the given cells put back as the solutions have them, and one verdict per question."""
+(grade.py): each cell's tp5 metadata, the TP's table of questions, the questions in the TP's order, the
+solution notebook of a part, the given cells put back as the solutions have them, and one verdict per
+question."""
+import json
 import pathlib
 import re
 from dataclasses import dataclass, field
 
 import nbformat
 
-NOTEBOOKS_DIR = pathlib.Path(__file__).resolve().parents[2] / "notebooks"
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+NOTEBOOKS_DIR = ROOT / "notebooks"
+#: The TP's questions (id → part, title, graded values, whether the answer trains models), as the library reads them.
+QUESTIONS_FILE = ROOT / "lib" / "coursework" / "questions.json"
+_TABLE = json.loads(QUESTIONS_FILE.read_text(encoding="utf-8"))
+QUESTIONS = _TABLE["questions"]
+
+
+def questions_of(part: int) -> list:
+    """The ids of a part's questions, in the TP's order."""
+    return [question for question, spec in QUESTIONS.items() if spec["part"] == part]
+
+
+def graded_values(part: int) -> dict:
+    """What a part's hand-in exports for the judge: name → the expression its export cell evaluates."""
+    names = dict.fromkeys(name for question in questions_of(part) for name in QUESTIONS[question]["graded"])
+    return {name: _TABLE["computedValues"].get(name, name) for name in names}
 
 
 def tp5(cell) -> dict:

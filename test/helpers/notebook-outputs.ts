@@ -21,7 +21,7 @@ export interface NotebookCell {
   cell_type: string;
   source: string | string[];
   outputs?: Output[];
-  metadata?: { tp5?: { beyond?: boolean; declares?: string } };
+  metadata?: { tp5?: { beyond?: boolean; declares?: string; answer?: string; check?: string } };
 }
 
 export interface ExecutedNotebook {

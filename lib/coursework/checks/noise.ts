@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Autoencoder } from '../../models/types';
 import { LossHistory } from '../../train/history';
 import { decimal } from '../../util/french';
-import { libraryCallsDuring, madeBy } from '../../util/provenance';
+import { libraryCallsDuring, madeBy } from '../../util/traces';
 import { Feedback } from '../feedback';
 import { QuestionError } from '../questions';
 import { denoiserModel, usableModel } from './models';
@@ -85,7 +85,7 @@ const SHARED_NOISE =
 /**
  * The student's noise function tried on blank images at the TP's variance and at a quarter of it, as
  * data: in the student's kernel by the check cell, and exported for the grader, which judges the
- * trials in a process where no code of the hand-in runs (graded-values.json).
+ * trials in a process where no code of the hand-in runs (questions.json lists them).
  */
 export interface NoiseTrial {
   variance: number;

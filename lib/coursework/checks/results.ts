@@ -3,8 +3,7 @@ import { asImageSet } from '../../data/images';
 import { MetricSummary, compareImages } from '../../metrics';
 import { Autoencoder } from '../../models/types';
 import { NamedMetrics } from '../../report';
-import { GridImages, lastImageGrid } from '../../plots/image-grid';
-import { libraryCallsDuring } from '../../util/provenance';
+import { GridImages, lastImageGrid, libraryCallsDuring } from '../../util/traces';
 import { decimal } from '../../util/french';
 import { Feedback } from '../feedback';
 import { QuestionError } from '../questions';
@@ -21,7 +20,7 @@ function valueOf(result: unknown): number | undefined {
 
 /**
  * The student's MSE tried on the check's fixed inputs, as data: the grader judges these trials in a
- * process where no code of the hand-in runs (graded-values.json exports them). Each pair of image
+ * process where no code of the hand-in runs (the graded values of questions.json). Each pair of image
  * batches is drawn from its seed, so the judge can redraw it and recompute the expected value.
  */
 export interface MseTrial {

@@ -1,0 +1,112 @@
+import type { ImageSet } from '../data/images';
+
+/**
+ * Everything the coursework's checks and the grader learn of a student's session besides the
+ * student's own values, in this one module: the subject leaves these traces, only lib/coursework
+ * reads them.
+ *
+ *   made by      which library function made a value: a reference builder's model (its halves and
+ *                layers too), lab.addGaussianNoise's images, carried through conversions between
+ *                tensors and ImageSets. A check can then tell a student that an answer hands in
+ *                the library's model or noise in place of the student's own.
+ *   calls        which noted library functions a piece of the student's code called while a check
+ *                ran it: an `mse` calling lab.compareImages, an `addNoise` calling lab.addGaussianNoise.
+ *   shown grids  the image grids shown so far, with the images they showed: the reconstructions'
+ *                checks read them, and the grader exports them (lab.shownImageGrids).
+ *   graded       whether this kernel runs a hand-in for the grader (TP5_GRADING=1, set by its
+ *                sandbox): a check then reports without stopping the notebook.
+ */
+
+const makers = new WeakMap<object, string>();
+
+/** Remembers that `maker` (e.g. "lab.addGaussianNoise") made `value`; returns `value`. */
+export function markMadeBy<T extends object>(value: T, maker: string): T {
+  makers.set(value, maker);
+  return value;
+}
+
+/** The library function that made `value`, if any. */
+export function madeBy(value: unknown): string | undefined {
+  return typeof value === 'object' && value !== null ? makers.get(value) : undefined;
+}
+
+/** An autoencoder as far as its traces go: the whole model, its halves and their layers. */
+interface ModelParts {
+  model: object;
+  encoder: { layers: object[] };
+  decoder: { layers: object[] };
+}
+
+const partsOf = (model: ModelParts): object[] => [model, model.encoder, model.decoder, ...model.encoder.layers, ...model.decoder.layers];
+
+/** Marks a model, its halves and its layers as made by `maker` (a model read back by the grader keeps its maker so). */
+export function markModelMadeBy<T extends ModelParts>(model: T, maker: string): T {
+  for (const part of partsOf(model)) markMadeBy(part, maker);
+  return model;
+}
+
+/** The library builder that made a model or any of its parts (a student may reuse a reference's layers). */
+export function modelMadeBy(model: ModelParts): string | undefined {
+  return partsOf(model).map(madeBy).find(Boolean);
+}
+
+/** What a reference builder returns: its model, noted as a call and marked as made by it. */
+export function builtByLibrary<T extends ModelParts>(builder: string, model: T): T {
+  noteLibraryCall(builder);
+  return markModelMadeBy(model, builder);
+}
+
+/** What a library function returns as images: noted as a call, the images and their pixels marked as made by it. */
+export function imagesByLibrary(maker: string, images: ImageSet): ImageSet {
+  noteLibraryCall(maker);
+  return markMadeBy({ ...images, pixels: markMadeBy(images.pixels, maker) }, maker);
+}
+
+let recording: string[] | undefined;
+
+/** Called by the library functions a student's answer must not call in place of its own code. */
+export function noteLibraryCall(name: string): void {
+  recording?.push(name);
+}
+
+/** Runs `fn` and lists the noted library functions it called (each once). */
+export function libraryCallsDuring<T>(fn: () => T): { result: T; calls: string[] } {
+  const outer = recording;
+  recording = [];
+  try {
+    const result = fn();
+    return { result, calls: [...new Set(recording)] };
+  } finally {
+    recording = outer;
+  }
+}
+
+/** A shown grid's row: its title and the images it showed. */
+export interface GridImages {
+  title: string;
+  images: ImageSet;
+}
+
+const shownGrids: GridImages[][] = [];
+const KEPT_GRIDS = 20;
+
+/** Remembers a grid shown in the notebook (the last 20 are kept). */
+export function noteShownGrid(rows: GridImages[]): void {
+  shownGrids.push(rows);
+  if (shownGrids.length > KEPT_GRIDS) shownGrids.shift();
+}
+
+/** The last grid shown, or none. */
+export function lastImageGrid(): readonly GridImages[] {
+  return shownGrids[shownGrids.length - 1] ?? [];
+}
+
+/** Les grilles d'images montrées jusqu'ici dans le carnet, la dernière en dernier (exportées pour la correction). */
+export function shownImageGrids(): readonly (readonly GridImages[])[] {
+  return shownGrids;
+}
+
+/** Whether this kernel runs a hand-in for the grader (TP5_GRADING=1, set by the grader's sandbox). */
+export function gradedKernel(): boolean {
+  return process.env.TP5_GRADING === '1';
+}
