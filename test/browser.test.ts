@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { Browser, Page, chromium } from 'playwright-core';
+import { NOTEBOOKS } from './helpers/notebook-outputs';
 
 /**
  * As a student: JupyterLab from the project's .venv, Debian's chromium, each notebook opened,
@@ -14,7 +15,6 @@ import { Browser, Page, chromium } from 'playwright-core';
 const root = path.resolve(__dirname, '..');
 const CHROMIUM = '/usr/bin/chromium';
 const artifacts = path.join(root, 'test', 'artifacts');
-const NOTEBOOKS = ['01-auto-encodeurs-denses.ipynb', '02-auto-encodeur-convolutif.ipynb', '03-debruitage.ipynb'];
 const haveChromium = fs.existsSync(CHROMIUM);
 
 if (!haveChromium && process.env.CI) {

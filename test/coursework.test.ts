@@ -1,7 +1,16 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ExecutedNotebook, NOTEBOOKS, expectExecutedNotebook, outputText } from './helpers/notebook-outputs';
+import {
+  ExecutedNotebook,
+  NOTEBOOKS,
+  NotebookCell as Cell,
+  Output,
+  expectExecutedNotebook,
+  outputText,
+  readNotebook as read,
+  textOf as text,
+} from './helpers/notebook-outputs';
 
 /**
  * The coursework as students and teachers meet it, through a real tslab kernel (quick mode):
@@ -20,39 +29,6 @@ import { ExecutedNotebook, NOTEBOOKS, expectExecutedNotebook, outputText } from 
 const root = path.resolve(__dirname, '..');
 const python = path.join(root, '.venv', 'bin', 'python');
 const solution = (name: string) => path.join(root, 'notebooks', name);
-
-interface Output {
-  output_type: string;
-  name?: string;
-  text?: string | string[];
-  data?: Record<string, string | string[]>;
-}
-
-interface Cell {
-  cell_type: string;
-  id?: string;
-  source: string | string[];
-  metadata: {
-    tp5?: {
-      answer?: string;
-      declares?: string;
-      check?: string;
-      written?: string;
-      student?: string;
-      studentAnswer?: string;
-      beyond?: boolean;
-    };
-  };
-  outputs?: Output[];
-}
-
-interface Notebook {
-  cells: Cell[];
-  metadata: Record<string, unknown>;
-}
-
-const text = (value: string | string[] | undefined) => (Array.isArray(value) ? value.join('') : (value ?? ''));
-const read = (file: string): Notebook => JSON.parse(fs.readFileSync(file, 'utf8'));
 
 function tp5nb(args: string[]) {
   const result = spawnSync(python, ['-m', 'scripts.tp5nb', ...args], { cwd: root, encoding: 'utf8', timeout: 900_000 });
@@ -118,7 +94,7 @@ function simulate(notebookName: string, students: Student[]): { seen: Record<str
       .map((o) => text(o.text))
       .join('\n');
   const seen: Record<string, Seen> = {};
-  const solutionRun = { cells: executed.cells.slice(0, solutionLength) };
+  const solutionRun = { ...executed, cells: executed.cells.slice(0, solutionLength) };
   for (const student of students) {
     const check = executed.cells.find((c) => c.metadata.tp5?.student === student.name) as Cell;
     seen[student.name] = {

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { NOTEBOOKS, NotebookCell as Cell, readNotebook as read, textOf as text } from './helpers/notebook-outputs';
 
 /**
  * The teacher's grading of a class folder (npm run grade), each hand-in in a sandbox without privilege,
@@ -17,21 +18,9 @@ import path from 'node:path';
 
 const root = path.resolve(__dirname, '..');
 const python = path.join(root, '.venv', 'bin', 'python');
-const NOTEBOOKS = ['01-auto-encodeurs-denses.ipynb', '02-auto-encodeur-convolutif.ipynb', '03-debruitage.ipynb'];
 const haveSandbox = fs.existsSync('/usr/bin/bwrap');
 const SECRET = `secret-${process.pid}`;
 const MARKERS = [path.join(root, 'PWNED-by-handin'), path.join(os.tmpdir(), 'tp5-pwned'), path.join(os.homedir(), '.tp5-pwned')];
-
-interface Cell {
-  cell_type: string;
-  id?: string;
-  source: string | string[];
-  metadata: { tp5?: { answer?: string; check?: string } };
-  outputs?: unknown[];
-}
-
-const text = (source: string | string[]) => (Array.isArray(source) ? source.join('') : source);
-const read = (file: string): { cells: Cell[] } => JSON.parse(fs.readFileSync(file, 'utf8'));
 
 /** A solution notebook with replacements in its code and, optionally, a cell of its own after the set-up. */
 function variant(name: string, edits: [string, string][], added?: string): object {

@@ -30,7 +30,7 @@ const questionIds = (i: number) => questionsOf((i + 1) as Part).map((q) => q.id)
 
 test("the notebooks' answer and check cells name the table's questions, a check cell for each", () => {
   NOTEBOOKS.forEach((name, i) => {
-    const cells = readNotebook(path.join(root, 'notebooks', name)).cells.map((c) => c.metadata?.tp5 ?? {});
+    const cells = readNotebook(path.join(root, 'notebooks', name)).cells.map((c) => c.metadata.tp5 ?? {});
     expect([...new Set(cells.flatMap((tp5) => tp5.check ?? []))]).toEqual(questionIds(i));
     for (const tp5 of cells) if (tp5.answer !== undefined) expect(questionIds(i)).toContain(tp5.answer);
   });

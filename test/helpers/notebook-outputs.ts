@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 
 /**
- * What an executed notebook must show, read from its outputs: no error, tables, figures and image
- * grids, the metrics of every model. Shared by the committed notebooks' test (notebooks.test.ts)
- * and the fresh-kernel quick run that opens each coursework simulation (coursework.test.ts).
+ * A notebook file as the tests read and edit it, and what an executed notebook must show, read from
+ * its outputs: no error, tables, figures and image grids, the metrics of every model. Shared by the
+ * committed notebooks' test (notebooks.test.ts), the fresh-kernel quick run that opens each
+ * coursework simulation (coursework.test.ts) and the graded class (grading.test.ts).
  */
 
 export const NOTEBOOKS = ['01-auto-encodeurs-denses.ipynb', '02-auto-encodeur-convolutif.ipynb', '03-debruitage.ipynb'];
@@ -17,22 +18,36 @@ export interface Output {
   evalue?: string;
 }
 
+/** A cell's tp5 metadata: what the cell is to the coursework (see scripts/tp5nb/GUIDE.md). */
+export interface Tp5Metadata {
+  answer?: string;
+  declares?: string;
+  check?: string;
+  written?: string;
+  student?: string;
+  studentAnswer?: string;
+  beyond?: boolean;
+}
+
 export interface NotebookCell {
   cell_type: string;
+  id?: string;
   source: string | string[];
   outputs?: Output[];
-  metadata?: { tp5?: { beyond?: boolean; declares?: string; answer?: string; check?: string } };
+  metadata: { tp5?: Tp5Metadata };
 }
 
 export interface ExecutedNotebook {
   cells: NotebookCell[];
+  metadata: Record<string, unknown>;
 }
 
 export function readNotebook(file: string): ExecutedNotebook {
   return JSON.parse(fs.readFileSync(file, 'utf8'));
 }
 
-function join(value: string | string[] | object | undefined): string {
+/** A cell's source, or an output's text or data, as one string. */
+export function textOf(value: string | string[] | object | undefined): string {
   if (value === undefined) return '';
   if (typeof value === 'string') return value;
   return Array.isArray(value) ? value.join('') : JSON.stringify(value);
@@ -45,7 +60,7 @@ function outputs(notebook: ExecutedNotebook): Output[] {
 /** All the text a reader sees in the outputs: streams, and Markdown where an output has it, else plain text. */
 export function outputText(notebook: ExecutedNotebook): string {
   return outputs(notebook)
-    .map((o) => join(o.text) + join(o.data?.['text/markdown'] ?? o.data?.['text/plain']))
+    .map((o) => textOf(o.text) + textOf(o.data?.['text/markdown'] ?? o.data?.['text/plain']))
     .join('\n');
 }
 
@@ -63,13 +78,13 @@ const QUICK_COLLAPSE = /rend la même image quelle que soit l'entrée/;
 /** No error, tables, figures and image grids, every check passed. */
 function expectCompleteOutputs(name: string, notebook: ExecutedNotebook, quick: boolean): void {
   const tolerated = (cell: NotebookCell, o: Output) =>
-    quick && cell.metadata?.tp5?.beyond === true && o.output_type === 'stream' && QUICK_COLLAPSE.test(join(o.text));
+    quick && cell.metadata.tp5?.beyond === true && o.output_type === 'stream' && QUICK_COLLAPSE.test(textOf(o.text));
   const errors = notebook.cells
     .flatMap((cell) => (cell.outputs ?? []).filter((o) => !tolerated(cell, o)))
     .filter((o) => o.output_type === 'error' || (o.output_type === 'stream' && o.name === 'stderr'));
-  expect(errors.map((e) => `${name}: ${e.ename ?? ''} ${e.evalue ?? join(e.text)}`)).toEqual([]);
+  expect(errors.map((e) => `${name}: ${e.ename ?? ''} ${e.evalue ?? textOf(e.text)}`)).toEqual([]);
   // The given cells that only declare an answer's variables show nothing.
-  const code = notebook.cells.filter((c) => c.cell_type === 'code' && c.metadata?.tp5?.declares === undefined);
+  const code = notebook.cells.filter((c) => c.cell_type === 'code' && c.metadata.tp5?.declares === undefined);
   expect(code.filter((c) => (c.outputs ?? []).length === 0).length).toBeLessThan(code.length / 4);
   expect(countMime(notebook, 'application/vnd.plotly.v1+json')).toBeGreaterThanOrEqual(2);
   expect(countMime(notebook, 'image/png')).toBeGreaterThanOrEqual(1);
