@@ -21,8 +21,6 @@ export interface Question {
   title: string;
   /** The hand-in's values it is judged on (graded values: see gradedValues). */
   graded: readonly string[];
-  /** Whether its answer trains models (the grader then notes a training on the test images). */
-  trainsModels: boolean;
 }
 
 /** The TP's questions in order. */
@@ -31,7 +29,6 @@ export const QUESTIONS: readonly Question[] = Object.entries(TABLE.questions).ma
   part: q.part as Part,
   title: q.title,
   graded: q.graded,
-  trainsModels: 'trainsModels' in q && q.trainsModels,
 }));
 
 /** The questions of one part, in order. */

@@ -59,7 +59,8 @@ export function builtByLibrary<T extends ModelParts>(builder: string, model: T):
 /** What a library function returns as images: noted as a call, the images and their pixels marked as made by it. */
 export function imagesByLibrary(maker: string, images: ImageSet): ImageSet {
   noteLibraryCall(maker);
-  return markMadeBy({ ...images, pixels: markMadeBy(images.pixels, maker) }, maker);
+  markMadeBy(images.pixels, maker);
+  return markMadeBy(images, maker);
 }
 
 let recording: string[] | undefined;
