@@ -13,7 +13,8 @@ from dataclasses import dataclass
 import nbformat
 
 from .execute import CellError, clear_outputs, execute
-from .lab_notebook import NOTEBOOKS_DIR, Verdict, question_key, restore_given_cells, solution_for, tp5
+from .lab_notebook import Verdict, question_key, restore_given_cells, solution_for, tp5
+from .paths import NOTEBOOKS_DIR
 from .student import WRITTEN
 
 

@@ -10,7 +10,8 @@ import subprocess
 import nbformat
 from nbconvert import HTMLExporter
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
+from .paths import ROOT
+
 PLOTLY_JS = ROOT / "node_modules" / "plotly.js-dist" / "plotly.js"
 CHROMIUM = "/usr/bin/chromium"
 

@@ -37,14 +37,14 @@ from dataclasses import asdict, dataclass, field
 import nbformat
 
 from . import sandbox
-from .lab_notebook import QUESTIONS, QUESTIONS_FILE, ROOT, Verdict, graded_values, question_key, questions_of, restore_given_cells, solution_for, tp5
+from .lab_notebook import QUESTIONS, QUESTIONS_FILE, Verdict, graded_values, question_key, questions_of, restore_given_cells, solution_for, tp5
 from .student import WRITTEN
 from .execute import clear_outputs, write_atomically
 from .export import to_html
+from .paths import PYTHON, ROOT
 from .safe_html import sanitized
 
 MANUAL_POINTS = "points-manuels.csv"
-PYTHON = str(ROOT / ".venv" / "bin" / "python")
 
 
 @dataclass

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 
 import nbformat
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-NOTEBOOKS_DIR = ROOT / "notebooks"
+from .paths import NOTEBOOKS_DIR, ROOT
+
 #: The TP's questions (id → part, title, graded values, whether the answer trains models), as the library reads them.
 QUESTIONS_FILE = ROOT / "lib" / "coursework" / "questions.json"
 _TABLE = json.loads(QUESTIONS_FILE.read_text(encoding="utf-8"))

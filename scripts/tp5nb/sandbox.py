@@ -25,7 +25,8 @@ import sys
 import threading
 from dataclasses import dataclass
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
+from .paths import PYTHON, ROOT, VENV_BIN
+
 BWRAP = shutil.which("bwrap")
 SETPRIV = shutil.which("setpriv")
 PRLIMIT = shutil.which("prlimit")
@@ -98,8 +99,7 @@ print(json.dumps({'uid': os.getuid(), 'capabilities': int(status['CapEff'], 16),
 
 def probe() -> dict:
     """What a process inside a sandbox sees of itself: uid, effective capabilities, no_new_privs, the project's folder."""
-    python = str(ROOT / ".venv" / "bin" / "python")
-    args = command([python, "-c", PROBE % str(ROOT)], Limits(), slot=0)
+    args = command([PYTHON, "-c", PROBE % str(ROOT)], Limits(), slot=0)
     try:
         result = subprocess.run(args, capture_output=True, text=True, timeout=60)
     except subprocess.TimeoutExpired:
@@ -112,7 +112,7 @@ def probe() -> dict:
 def environment() -> dict:
     """The only variables a run sees: nothing of the teacher's environment."""
     return {
-        "PATH": f"{ROOT / '.venv' / 'bin'}:{pathlib.Path(shutil.which('node') or '/usr/bin/node').parent}:/usr/bin:/bin",
+        "PATH": f"{VENV_BIN}:{pathlib.Path(shutil.which('node') or '/usr/bin/node').parent}:/usr/bin:/bin",
         "HOME": "/tmp",
         "LANG": "C.UTF-8",
         "TP5_QUICK": "1",
