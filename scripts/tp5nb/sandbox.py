@@ -23,6 +23,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 from dataclasses import dataclass
 
 from .paths import PYTHON, ROOT, VENV_BIN
@@ -38,6 +39,7 @@ INPUTS = ROOT / "entree"
 RESULTS_FD = "{results-fd}"
 #: The sandboxes' users: one uid per parallel slot, so that their process limits are their own.
 FIRST_UID = 64000
+CGROUPS = pathlib.Path("/sys/fs/cgroup")
 
 
 @dataclass
@@ -129,10 +131,11 @@ def environment() -> dict:
     }
 
 
-def file_tree(limits: Limits, inputs: pathlib.Path = None, scratch_bytes: int = 0) -> list:
-    """bubblewrap's arguments for the sandbox's file tree (see the module's doc)."""
+def system_view(tmp_bytes: int) -> list:
+    """bubblewrap's arguments for the system's part of a sandbox: /usr and /etc read-only (without their
+    secrets), a new /dev and /proc, a private size-capped /tmp."""
     args = ["--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc", "--dev", "/dev", "--proc", "/proc",
-            "--perms", "1777", "--size", str(limits.tmp_bytes), "--tmpfs", "/tmp"]
+            "--perms", "1777", "--size", str(tmp_bytes), "--tmpfs", "/tmp"]
     for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
         top = pathlib.Path("/") / name
         if top.is_symlink():
@@ -142,12 +145,18 @@ def file_tree(limits: Limits, inputs: pathlib.Path = None, scratch_bytes: int = 
     for secret in ("/etc/shadow", "/etc/gshadow", "/etc/sudoers"):
         if os.path.exists(secret):
             args += ["--ro-bind", "/dev/null", secret]
-    folders = runtime_folders()
-    # The folders above them, made passable (bubblewrap would make them for root alone); only those of
-    # the project can be listed (Python lists the folders it imports from).
+    return args
+
+
+def runtime_view(folders: list, places: list) -> list:
+    """bubblewrap's arguments that show `folders` read-only (the runtime, see runtime_folders), and make
+    the folders above them and above `places` (where the caller mounts more) passable, as bubblewrap
+    would make them for root alone; only those inside the project can be listed (Python lists the
+    folders it imports from)."""
     mounted = [pathlib.Path("/usr"), pathlib.Path("/etc"), *folders]
-    above = {parent for place in [*folders, INPUTS, SCRATCH] for parent in place.parents
+    above = {parent for place in [*folders, *places] for parent in place.parents
              if parent != pathlib.Path("/") and not any(parent == m or m in parent.parents for m in mounted)}
+    args = []
     for parent in sorted(above, key=lambda p: len(p.parts)):
         listable = parent == ROOT or ROOT in parent.parents
         args += ["--perms", "0755" if listable else "0711", "--dir", str(parent)]
@@ -156,6 +165,12 @@ def file_tree(limits: Limits, inputs: pathlib.Path = None, scratch_bytes: int = 
     for hidden in HIDDEN:
         if (ROOT / hidden).exists():
             args += ["--tmpfs", str(ROOT / hidden)]
+    return args
+
+
+def file_tree(limits: Limits, inputs: pathlib.Path = None, scratch_bytes: int = 0) -> list:
+    """bubblewrap's arguments for a grading sandbox's file tree (see the module's doc)."""
+    args = system_view(limits.tmp_bytes) + runtime_view(runtime_folders(), [INPUTS, SCRATCH])
     if inputs is not None:
         args += ["--ro-bind", str(inputs), str(INPUTS)]
     if scratch_bytes:
@@ -185,23 +200,32 @@ def command(inner: list, limits: Limits, slot: int, inputs: pathlib.Path = None,
 
 
 class Group:
-    """A cgroup (v1 or v2) bounding the total memory (tmpfs included) and the processes of one run,
-    where this program may make one; otherwise only the per-process limits apply."""
+    """A cgroup (v1 or v2) bounding the total memory (tmpfs included), the processes and, when `cpus` is
+    given, the processor time of what runs in it, where this program may make one; otherwise only the
+    per-process limits apply. It also measures: the processor time used and the highest memory use."""
 
-    def __init__(self, name: str, limits: Limits):
+    def __init__(self, name: str, memory_bytes: int, processes: int, cpus: float = None):
         self.folders = []
-        v2 = pathlib.Path("/sys/fs/cgroup")
+        self.v2 = (CGROUPS / "cgroup.controllers").exists()
+        period = 100_000
         try:
-            if (v2 / "cgroup.controllers").exists():
-                self._make(v2 / name, {"memory.max": limits.memory_bytes + limits.tmp_bytes, "pids.max": limits.processes})
+            if self.v2:
+                settings = {"memory.max": memory_bytes, "pids.max": processes}
+                if cpus:
+                    settings["cpu.max"] = f"{round(cpus * period)} {period}"
+                self._make(CGROUPS / name, settings)
             else:
-                self._make(v2 / "memory" / name, {"memory.limit_in_bytes": limits.memory_bytes + limits.tmp_bytes})
-                self._make(v2 / "pids" / name, {"pids.max": limits.processes})
+                self._make(CGROUPS / "memory" / name, {"memory.limit_in_bytes": memory_bytes})
+                self._make(CGROUPS / "pids" / name, {"pids.max": processes})
+                if cpus:
+                    self._make(CGROUPS / "cpu" / name, {"cpu.cfs_period_us": period, "cpu.cfs_quota_us": round(cpus * period)})
+                    if (CGROUPS / "cpuacct").resolve() != (CGROUPS / "cpu").resolve():
+                        self._make(CGROUPS / "cpuacct" / name, {})
         except OSError:
             self.close()
 
     def _make(self, folder: pathlib.Path, settings: dict) -> None:
-        folder.mkdir()
+        folder.mkdir(exist_ok=True)
         self.folders.append(folder)
         for key, value in settings.items():
             (folder / key).write_text(str(value))
@@ -210,12 +234,52 @@ class Group:
     def active(self) -> bool:
         return bool(self.folders)
 
+    def join(self, pid: int) -> None:
+        """Moves process `pid` (and the children it starts afterwards) into the group."""
+        for folder in self.folders:
+            (folder / "cgroup.procs").write_text(str(pid))
+
     def wrap(self, args: list) -> list:
         """`args` started from inside the group (a shell moves itself in, then runs them)."""
         if not self.active:
             return args
         moves = "; ".join(f"echo $$ > {folder / 'cgroup.procs'}" for folder in self.folders)
         return ["sh", "-c", f'{moves} && exec "$@"', "sh", *args]
+
+    def _read(self, controller: str, v1_file: str, v2_file: str) -> str:
+        folder = next((f for f in self.folders if self.v2 or f.parent.name == controller), None)
+        try:
+            return (folder / (v2_file if self.v2 else v1_file)).read_text() if folder else ""
+        except OSError:
+            return ""
+
+    def cpu_seconds(self) -> float:
+        """Processor time used by everything that ran in the group, in seconds (0 where unknown)."""
+        if self.v2:
+            usage = dict(line.split() for line in self._read("cpu", "", "cpu.stat").splitlines())
+            return int(usage.get("usage_usec", 0)) / 1e6
+        return int(self._read("cpuacct", "cpuacct.usage", "") or 0) / 1e9
+
+    def peak_memory_bytes(self) -> int:
+        """The highest memory use of the group so far (0 where unknown)."""
+        return int(self._read("memory", "memory.max_usage_in_bytes", "memory.peak") or 0)
+
+    def processes(self) -> list:
+        text = self._read("pids", "cgroup.procs", "cgroup.procs")
+        return [int(pid) for pid in text.split()]
+
+    def kill(self) -> None:
+        """Ends every process in the group (a detached one too), waiting up to five seconds."""
+        for _ in range(50):
+            pids = self.processes()
+            if not pids:
+                return
+            for pid in pids:
+                try:
+                    os.kill(pid, 9)
+                except ProcessLookupError:
+                    pass
+            time.sleep(0.1)
 
     def close(self) -> None:
         for folder in self.folders:
@@ -240,7 +304,7 @@ def run(inner: list, log: pathlib.Path, timeout: int, limits: Limits, slot: int,
     """Runs `inner` (in a sandbox unless `sandboxed` is false: --unsafe), its output in `log`; it may
     write its results on a pipe, whose file descriptor replaces the argument RESULTS_FD."""
     if sandboxed:
-        group = Group(f"tp5-{os.getpid()}-{slot}", limits)
+        group = Group(f"tp5-{os.getpid()}-{slot}", limits.memory_bytes + limits.tmp_bytes, limits.processes)
         args = group.wrap(command(inner, limits, slot, inputs, scratch_bytes))
         env = None
     else:

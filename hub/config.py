@@ -1,0 +1,74 @@
+"""The JupyterHub configuration of a class server, made from its class folder (hub/jupyterhub_config.py
+calls configure). Everything JupyterHub keeps lives in the class folder, so that a restart loses
+nothing: the database (users, passwords, tokens), the cookie secret, the homes, the hand-ins."""
+from __future__ import annotations
+
+from typing import Any
+
+from scripts.tp5nb.paths import PYTHON, ROOT
+
+from .layout import ClassFolder, ServerSettings
+from .roster import read_roster
+
+EXCHANGE = "echange"
+SESSION_CONFIG = ROOT / "session" / "jupyter_server_config.py"
+
+
+def configure(c: Any, folder: ClassFolder) -> None:
+    settings = ServerSettings.from_json(folder.settings_file.read_text(encoding="utf-8"))
+    roster = read_roster(folder.roster_file)
+    scheme = "https" if settings.ssl_cert else "http"
+
+    c.JupyterHub.bind_url = f"{scheme}://{settings.ip}:{settings.port}"
+    c.JupyterHub.ssl_cert = settings.ssl_cert
+    c.JupyterHub.ssl_key = settings.ssl_key
+    c.JupyterHub.hub_bind_url = f"http://127.0.0.1:{settings.hub_port}"
+    c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{settings.proxy_api_port}"
+    c.ConfigurableHTTPProxy.command = [str(ROOT / "node_modules" / ".bin" / "configurable-http-proxy")]
+    c.JupyterHub.db_url = f"sqlite:///{folder.state / 'jupyterhub.sqlite'}"
+    c.JupyterHub.cookie_secret_file = str(folder.state / "jupyterhub_cookie_secret")
+    c.JupyterHub.pid_file = str(folder.state / "jupyterhub.pid")
+    c.JupyterHub.template_paths = [str(ROOT / "hub" / "templates")]
+
+    c.JupyterHub.authenticator_class = "hub.authenticator.RosterAuthenticator"
+    c.RosterAuthenticator.roster_file = str(folder.roster_file)
+    c.Authenticator.allowed_users = {p.identifier for p in roster.people}
+    c.Authenticator.admin_users = {p.identifier for p in roster.teachers}
+    c.NativeAuthenticator.open_signup = True
+    c.NativeAuthenticator.ask_email_on_signup = True
+    c.NativeAuthenticator.minimum_password_length = 8
+    c.NativeAuthenticator.check_common_password = True
+    c.NativeAuthenticator.allowed_failed_logins = 5
+    c.NativeAuthenticator.seconds_before_next_try = 60
+
+    c.JupyterHub.spawner_class = "hub.spawner.ClassSpawner"
+    c.ClassSpawner.class_folder = str(folder.root)
+    c.ClassSpawner.exchange_url = f"http://127.0.0.1:{settings.exchange_port}/services/{EXCHANGE}/"
+    c.ClassSpawner.cpus = settings.bounds.cpus
+    c.ClassSpawner.memory_bytes = settings.bounds.memory_bytes
+    c.ClassSpawner.processes = settings.bounds.processes
+    c.ClassSpawner.tmp_bytes = settings.bounds.tmp_bytes
+    c.Spawner.args = [f"--config={SESSION_CONFIG}"]
+    c.Spawner.default_url = "/lab/tree/tp5"
+    c.Spawner.start_timeout = 180
+    c.Spawner.http_timeout = 120
+    # The server's own token may also reach the exchange, on the student's behalf.
+    c.Spawner.server_token_scopes = ["users:activity!user", "access:servers!server", f"access:services!service={EXCHANGE}"]
+
+    c.JupyterHub.services = [{
+        "name": EXCHANGE,
+        "url": f"http://127.0.0.1:{settings.exchange_port}",
+        "command": [PYTHON, "-m", "hub.exchange.service", str(folder.root)],
+        "environment": {"PYTHONPATH": str(ROOT)},
+        "display": False,
+    }]
+    c.JupyterHub.load_groups = {
+        "etudiants": {"users": [p.identifier for p in roster.students]},
+        "enseignants": {"users": [p.identifier for p in roster.teachers]},
+    }
+    c.JupyterHub.load_roles = [{
+        "name": "classe-tp5",
+        "description": "the exchange (hand-out, hand-in, feedback) for everyone on the roster",
+        "scopes": [f"access:services!service={EXCHANGE}"],
+        "groups": ["etudiants", "enseignants"],
+    }]
