@@ -256,12 +256,18 @@ def command_status(args: argparse.Namespace, folder: ClassFolder) -> int:
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="npm run hub --", description=__doc__,
                                    formatter_class=argparse.RawDescriptionHelpFormatter)
-    main.add_argument("--folder", type=pathlib.Path, default=DEFAULT_FOLDER, help="le dossier de la classe")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--folder", type=pathlib.Path, default=DEFAULT_FOLDER,
+                        help=f"le dossier de la classe ({DEFAULT_FOLDER} par défaut)")
     sub = main.add_subparsers(dest="command", required=True)
-    release = sub.add_parser("release", help="distribuer le kit étudiant")
+
+    def command(name: str, help: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help, parents=[common])
+
+    release = command("release", "distribuer le kit étudiant")
     release.add_argument("--kit", type=pathlib.Path, help="un kit écrit par npm run student (par défaut : fait à l'instant)")
     release.add_argument("--deadline", help="la date limite, par exemple « 18/12/2026 23:59 »")
-    serve = sub.add_parser("serve", help="démarrer le serveur de la classe")
+    serve = command("serve", "démarrer le serveur de la classe")
     serve.add_argument("roster", type=pathlib.Path, help="la liste de la classe (CSV : identifiant, nom, email, role)")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--ip", default="0.0.0.0", help="l'adresse où écouter (0.0.0.0 : toutes)")
@@ -270,14 +276,14 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--processes", type=int, default=512, help="processus et fils par personne (512 par défaut)")
     serve.add_argument("--ssl-cert", type=pathlib.Path, help="certificat HTTPS (avec --ssl-key)")
     serve.add_argument("--ssl-key", type=pathlib.Path, help="clé du certificat HTTPS")
-    deadline = sub.add_parser("deadline", help="fixer ou retirer la date limite")
+    deadline = command("deadline", "fixer ou retirer la date limite")
     deadline.add_argument("date", help="par exemple « 18/12/2026 23:59 », ou « aucune »")
-    collect = sub.add_parser("collect", help="ramasser les rendus pour npm run grade")
+    collect = command("collect", "ramasser les rendus pour npm run grade")
     collect.add_argument("--out", type=pathlib.Path, required=True)
     collect.add_argument("--on-time", action="store_true", help="le dernier rendu avant la date limite, quand il y en a un")
-    give_back = sub.add_parser("return", help="rendre les pages de retour aux étudiants")
+    give_back = command("return", "rendre les pages de retour aux étudiants")
     give_back.add_argument("notes", type=pathlib.Path, help="le dossier --out de npm run grade")
-    sub.add_parser("status", help="les rendus de chaque étudiant")
+    command("status", "les rendus de chaque étudiant")
     return main
 
 

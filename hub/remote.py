@@ -129,13 +129,15 @@ class Person:
                 if raw is None:
                     raise ConnectionError("le noyau a fermé la connexion (arrêté ou redémarré)")
                 message = json.loads(raw)
+                kind, content = message["header"]["msg_type"], message["content"]
+                if kind == "status" and content["execution_state"] in ("restarting", "dead"):
+                    raise ConnectionError(f"le noyau s'est arrêté ({content['execution_state']})")
                 if message.get("parent_header", {}).get("msg_id") != msg_id:
                     continue
-                kind, content = message["header"]["msg_type"], message["content"]
                 if kind == "stream":
                     text.append(content["text"])
                 elif kind in ("execute_result", "display_data"):
-                    text.append(content["data"].get("text/plain", ""))
+                    text.append(content["data"].get("text/plain", "") + "\n")
                 elif kind == "error":
                     error = f"{content.get('ename', '')}: {content.get('evalue', '')}"
                 elif kind == "execute_reply":

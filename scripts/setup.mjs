@@ -6,6 +6,8 @@
 //   node scripts/setup.mjs --debian   the same, plus Debian's chromium (browser test, PDFs),
 //                                     dataset-fashion-mnist (notebook 02) and bubblewrap (the
 //                                     grader's sandbox), where root can apt-get
+//   node scripts/setup.mjs --hub      the same, plus the class server's JupyterLab extension
+//                                     (hub/labextension, built into build/hub/)
 //
 // Only Node's standard library is used here, because node_modules may not exist yet.
 import { spawnSync } from 'node:child_process';
@@ -366,6 +368,35 @@ function installDebianPackages() {
   }
 }
 
+/**
+ * The class server's JupyterLab extension (hub/labextension): its own npm packages (JupyterLab's, and
+ * its builder), compiled by TypeScript and bundled by `jupyter labextension build` into
+ * build/hub/jupyter/labextensions/, where only the class server's JupyterLab looks.
+ */
+function buildHubExtension() {
+  const extension = path.join(root, 'hub', 'labextension');
+  const output = path.join(root, 'build', 'hub', 'jupyter', 'labextensions', 'tp5-classe', 'package.json');
+  const hash = hashOf(
+    path.join(extension, 'package.json'),
+    path.join(extension, 'package-lock.json'),
+    path.join(extension, 'tsconfig.json'),
+    ...sourceFiles(path.join(extension, 'src')),
+  );
+  const stamp = path.join(root, 'build', 'hub', '.tp5-built');
+  if (stampIsCurrent(stamp, hash) && fs.existsSync(output)) return;
+  log("building the class server's JupyterLab extension (hub/labextension)");
+  const npmArgs = ['ci', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=warn'];
+  if (!run('npm', npmArgs, { cwd: extension })) fail('npm could not install hub/labextension/package.json');
+  if (!run('node', [path.join(extension, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', extension])) {
+    fail('the JupyterLab extension does not compile (see the errors above)');
+  }
+  const env = { ...process.env, PATH: `${path.join(venv, 'bin')}${path.delimiter}${process.env.PATH}` };
+  if (!run(path.join(venv, 'bin', 'jupyter'), ['labextension', 'build', extension], { env })) {
+    fail('jupyter labextension build failed (see the messages above)');
+  }
+  writeStamp(stamp, hash);
+}
+
 checkNodeVersion();
 installNodePackages();
 patchPackages();
@@ -375,3 +406,4 @@ installNativeTensorFlow();
 buildLibrary();
 linkLibrary();
 if (process.argv.includes('--debian')) installDebianPackages();
+if (process.argv.includes('--hub')) buildHubExtension();

@@ -34,38 +34,19 @@ if (path.relative(root, folder).startsWith('..')) {
 
 /**
  * A student kit (`npm run student` writes LISEZ-MOI.md beside its notebooks) opens as the student's
- * session: JupyterLab in French (the language pack from requirements.txt), and without nbgrader's
- * menu, "Validate" button and assignment sidebar, which are the teacher's and none of them the lab's
- * check. Both live in the kit's own hidden settings (.jupyterlab/, .jupyter/), or in the folders the
- * environment names; a student who switches the language back keeps that choice.
+ * session, the same on a student's machine as on the class server: session/jupyter_server_config.py
+ * (JupyterLab in French, nothing of nbgrader, new notebooks in TypeScript). What the student changes in
+ * JupyterLab's settings is kept in the kit's hidden .jupyterlab/ folder, or where the environment says.
  */
 function studentSession(kit) {
   const settingsDir = process.env.JUPYTERLAB_SETTINGS_DIR ?? path.join(kit, '.jupyterlab', 'settings');
-  const configDir = process.env.JUPYTER_CONFIG_DIR ?? path.join(kit, '.jupyter');
-  const language = path.join(settingsDir, '@jupyterlab', 'translation-extension', 'plugin.jupyterlab-settings');
-  const news = path.join(settingsDir, '@jupyterlab', 'apputils-extension', 'notification.jupyterlab-settings');
-  for (const [file, value] of [
-    [language, { locale: 'fr_FR' }],
-    // No question about Jupyter's news in the middle of a lab session (the machine may be offline).
-    [news, { fetchNews: 'false' }],
-  ]) {
-    if (fs.existsSync(file)) continue;
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, JSON.stringify(value, null, 2));
-  }
-  const pageConfig = path.join(configDir, 'labconfig', 'page_config.json');
-  fs.mkdirSync(path.dirname(pageConfig), { recursive: true });
-  const config = fs.existsSync(pageConfig) ? JSON.parse(fs.readFileSync(pageConfig, 'utf8')) : {};
-  config.disabledExtensions = { ...config.disabledExtensions, '@jupyter/nbgrader': true };
-  fs.writeFileSync(pageConfig, JSON.stringify(config, null, 2));
-  return { ...process.env, JUPYTERLAB_SETTINGS_DIR: settingsDir, JUPYTER_CONFIG_DIR: configDir };
+  return { ...process.env, JUPYTERLAB_SETTINGS_DIR: settingsDir };
 }
 
 const isKit = fs.existsSync(path.join(folder, 'LISEZ-MOI.md'));
 // New notebooks default to the TypeScript kernel.
 const args = ['lab', `--ServerApp.root_dir=${folder}`, '--MultiKernelManager.default_kernel_name=tslab', ...jupyterArgs];
-// nbgrader's server side too, in a student's session.
-if (isKit) args.push('--ServerApp.jpserver_extensions=nbgrader=False');
+if (isKit) args.push(`--config=${path.join(root, 'session', 'jupyter_server_config.py')}`);
 if (process.getuid?.() === 0) args.push('--allow-root');
 console.error(`[start] ${isKit ? 'session étudiant (interface en français, sans nbgrader) : ' : ''}${jupyter} ${args.join(' ')}`);
 const lab = spawn(jupyter, args, { stdio: 'inherit', cwd: folder, env: isKit ? studentSession(folder) : process.env });

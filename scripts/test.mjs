@@ -8,9 +8,11 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bin = (name) => path.join(root, 'node_modules', '.bin', name);
 const phases = [
-  ['setup', process.execPath, ['scripts/setup.mjs', '--debian']],
+  ['setup', process.execPath, ['scripts/setup.mjs', '--debian', '--hub']],
   ['type check', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']],
   ['lint', 'npm', ['run', '--silent', 'lint']],
+  // The Python side's own tests (the class server's roster and exchange, …).
+  ['python tests', path.join(root, '.venv', 'bin', 'python'), ['-m', 'pytest', '-q', 'test/python']],
   ['jest', bin('jest'), process.argv.slice(2)],
   // The unit tests, notebook 01 and a small class's grading again on the other supported Node.js versions.
   ['other Node.js versions', process.execPath, ['scripts/test-node-versions.mjs']],

@@ -1,0 +1,439 @@
+import { ChildProcess, SpawnSyncReturns, spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { Browser, BrowserContext, Frame, Page } from 'playwright-core';
+import { artifacts, freePort, haveChromium, launchChromium } from './helpers/browser';
+import { NOTEBOOKS } from './helpers/notebook-outputs';
+
+/**
+ * The class server (hub/) as a class meets it, on one hub shared by the tests below: a roster of three,
+ * two students signing up and logging in at once in chromium, each with their own kit in French
+ * JupyterLab, a cell run and a hand-in from JupyterLab's « Rendre » button; then, from one student's
+ * kernel and terminal, the other's home and hand-in, the exchange and the solutions out of reach; then
+ * the teacher's collect, `npm run grade`, return, and each student's feedback page in JupyterLab; a memory
+ * bomb and a fork bomb that end in their author's share while the other student's kernel answers; a hub
+ * restart that loses nothing. Then bad input, each refused in French with nothing created.
+ */
+
+const root = path.resolve(__dirname, '..');
+const python = path.join(root, '.venv', 'bin', 'python');
+const checks = path.join(root, 'test', 'helpers', 'hub_checks.py');
+
+interface Someone {
+  name: string;
+  password: string;
+  email: string;
+}
+const alice: Someone = { name: 'essai-alice', password: 'alice-mot-de-passe-1', email: 'alice.martin@univ.example' };
+const bob: Someone = { name: 'essai-bob', password: 'bob-mot-de-passe-22', email: 'bob.durand@univ.example' };
+const teacher: Someone = { name: 'essai-prof', password: 'prof-mot-de-passe-3', email: 'paule.prof@univ.example' };
+const ROSTER = [
+  'identifiant,nom,email,role',
+  `${alice.name},Alice Martin,${alice.email},`,
+  `${bob.name},Bob Durand,${bob.email},étudiant`,
+  `${teacher.name},Paule Prof,${teacher.email},enseignante`,
+].join('\n');
+const NOTEBOOK = NOTEBOOKS[0];
+
+/** Why the class server cannot run here ("" when it can): it makes accounts, sandboxes and cgroups. */
+function whyNotHere(): string {
+  if (process.getuid?.() !== 0) return 'the class server runs as root (accounts, sandboxes, control groups)';
+  const probe = spawnSync(
+    python,
+    [
+      '-c',
+      'from scripts.tp5nb import sandbox; g = sandbox.Group("tp5-essai-sonde", 1 << 30, 64, 1.0); print(sandbox.unavailable() or ("" if g.active else "no writable cgroup")); g.close()',
+    ],
+    { cwd: root, encoding: 'utf8' },
+  );
+  return probe.status !== 0 ? `the sandbox probe failed: ${probe.stderr}` : probe.stdout.trim();
+}
+const whyNot = whyNotHere() || (haveChromium ? '' : 'Debian chromium is missing');
+if (whyNot && process.env.CI) throw new Error(`the class server's tests cannot run: ${whyNot}`);
+if (whyNot) console.warn(`hub.test.ts skipped: ${whyNot}`);
+
+function hubCommand(folder: string, args: string[]): SpawnSyncReturns<string> {
+  return spawnSync(python, ['-m', 'hub', ...args, '--folder', folder], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+}
+
+/** A hub_checks.py command's JSON report. */
+function check<T>(command: string, spec: object, timeoutMs = 300_000): T {
+  const result = spawnSync(python, [checks, command, JSON.stringify(spec)], { cwd: root, encoding: 'utf8', timeout: timeoutMs });
+  if (result.status !== 0) throw new Error(`hub_checks.py ${command} failed:\n${result.stderr.slice(-3000)}`);
+  return JSON.parse(result.stdout.trim().split('\n').pop() ?? '{}') as T;
+}
+
+interface Hub {
+  process: ChildProcess;
+  url: string;
+  log: () => string;
+}
+
+async function startHub(folder: string, roster: string, port: number): Promise<Hub> {
+  let printed = '';
+  const child = spawn(
+    python,
+    ['-m', 'hub', 'serve', roster, '--folder', folder, '--port', String(port), '--ip', '127.0.0.1', '--memory-gb', '2'],
+    {
+      cwd: root,
+    },
+  );
+  child.stdout?.on('data', (chunk) => (printed += chunk));
+  child.stderr?.on('data', (chunk) => (printed += chunk));
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 240; i++) {
+    if (child.exitCode !== null) throw new Error(`the hub exited with code ${child.exitCode}:\n${printed.slice(-4000)}`);
+    const answer = await fetch(`${url}/hub/api/`).catch(() => undefined);
+    if (answer?.ok) return { process: child, url, log: () => printed };
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`the hub did not answer within 120 s:\n${printed.slice(-4000)}`);
+}
+
+async function stopHub(hub: Hub): Promise<void> {
+  if (hub.process.exitCode !== null) return;
+  const exited = new Promise((resolve) => hub.process.once('exit', resolve));
+  hub.process.kill('SIGTERM');
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 60_000)))]);
+  clearTimeout(timer);
+}
+
+/** The person's first visit (sign-up with the roster's e-mail), then their login, in one browser context. */
+async function signUpAndLogIn(context: BrowserContext, url: string, someone: Someone): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(`${url}/hub/signup`);
+  await page.fill('#username_input', someone.name);
+  await page.fill('#email_input', someone.email);
+  await page.fill('#password_input', someone.password);
+  await page.fill('#password_confirmation_input', someone.password);
+  await page.click('#signup_submit');
+  expect(await (await page.waitForSelector('.alert')).textContent()).toContain('compte créé');
+  await page.goto(`${url}/hub/login`);
+  await page.fill('#username_input', someone.name);
+  await page.fill('#password_input', someone.password);
+  await page.click('#login_submit');
+  await page.waitForSelector('.jp-DirListing-item[title*="LISEZ-MOI.md"], .jp-DirListing-item >> text=LISEZ-MOI.md', { timeout: 180_000 });
+  return page;
+}
+
+async function listing(page: Page): Promise<string[]> {
+  return page.$$eval('.jp-DirListing-itemName', (items) => items.map((item) => item.textContent?.trim() ?? ''));
+}
+
+async function openKitNotebook(page: Page): Promise<void> {
+  await page.dblclick(`.jp-DirListing-item >> text=${NOTEBOOK}`);
+  await page.waitForSelector('.jp-NotebookPanel .tp5-rendre', { timeout: 60_000 });
+  await page.waitForFunction(() => document.querySelector('.jp-Notebook-ExecutionIndicator[data-status="idle"]') !== null, undefined, {
+    timeout: 120_000,
+  });
+}
+
+/** Runs the notebook's first code cell (the set-up: the library and its backend) with the toolbar's ▶, as a student does. */
+async function runFirstCell(page: Page, someone: Someone): Promise<string> {
+  const cell = page.locator('.jp-NotebookPanel .jp-CodeCell').first();
+  const ran = () => /Moteur de calcul/.test(document.querySelector('.jp-NotebookPanel .jp-CodeCell')?.textContent ?? '');
+  try {
+    // A run sent while the new kernel is still connecting can be lost (the prompt stays « [ ]: »): a
+    // student then runs the cell again, as here.
+    for (let attempt = 0; attempt < 3 && !(await page.evaluate(ran)); attempt++) {
+      await cell.locator('.jp-InputPrompt').click();
+      await page.click('.jp-NotebookPanel-toolbar [data-command="notebook:run-cell-and-select-next"]');
+      await page.waitForFunction(ran, undefined, { timeout: 60_000 }).catch(() => undefined);
+    }
+  } finally {
+    await page.screenshot({ path: path.join(artifacts, `classe-cellule-${someone.name}.png`) });
+  }
+  return (await cell.textContent()) ?? '';
+}
+
+/** « Rendre », confirming a notebook that is not finished; the receipt's dialog text. */
+async function handIn(page: Page): Promise<string> {
+  await page.click('.jp-NotebookPanel .tp5-rendre');
+  const dialog = page.locator('.jp-Dialog');
+  await dialog.waitFor({ timeout: 60_000 });
+  if ((await dialog.textContent())?.includes("n'est pas terminé")) {
+    await dialog.locator('button', { hasText: 'Rendre quand même' }).click();
+    await page.waitForFunction(() => /Carnet rendu/.test(document.querySelector('.jp-Dialog')?.textContent ?? ''), undefined, {
+      timeout: 60_000,
+    });
+  }
+  return (await page.locator('.jp-Dialog').textContent()) ?? '';
+}
+
+async function closeDialog(page: Page): Promise<void> {
+  await page.locator('.jp-Dialog button', { hasText: 'OK' }).click();
+  await page.locator('.jp-Dialog').waitFor({ state: 'detached' });
+}
+
+/** TP5 › Mes retours: the feedback page opened in JupyterLab's HTML viewer; its frame. */
+async function openFeedback(page: Page): Promise<Frame> {
+  await page.click('.lm-MenuBar-itemLabel >> text=TP5');
+  await page.click('.lm-Menu-itemLabel >> text=Mes retours');
+  const frameElement = await page.waitForSelector('.jp-HTMLViewer iframe', { timeout: 60_000 });
+  const frame = await frameElement.contentFrame();
+  if (!frame) throw new Error('the feedback page has no frame');
+  await frame.waitForSelector('text=Correction automatique', { timeout: 30_000 });
+  return frame;
+}
+
+(whyNot ? describe.skip : describe)('the class server: one hub, two students in chromium, a teacher', () => {
+  let folder = '';
+  let roster = '';
+  let hub: Hub;
+  let browser: Browser;
+  const pages: Record<string, Page> = {};
+
+  beforeAll(async () => {
+    fs.mkdirSync(artifacts, { recursive: true });
+    folder = fs.mkdtempSync(path.join(os.tmpdir(), 'tp5-classe-'));
+    roster = path.join(folder, 'liste.csv');
+    fs.writeFileSync(roster, ROSTER);
+    const released = hubCommand(path.join(folder, 'classe'), ['release', '--deadline', '31/12/2099 23:59']);
+    if (released.status !== 0) throw new Error(`release failed: ${released.stderr}`);
+    hub = await startHub(path.join(folder, 'classe'), roster, await freePort());
+    browser = await launchChromium();
+  }, 300_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    if (hub) {
+      await stopHub(hub);
+      fs.writeFileSync(path.join(artifacts, 'hub.log'), hub.log());
+    }
+    for (const someone of [alice, bob, teacher]) spawnSync('userdel', [`tp5-${someone.name}`]);
+    fs.rmSync(folder, { recursive: true, force: true });
+  }, 120_000);
+
+  test('two students sign up and log in at once: each sees French JupyterLab with their own kit', async () => {
+    const [pageA, pageB] = await Promise.all(
+      [alice, bob].map(async (someone) =>
+        signUpAndLogIn(await browser.newContext({ viewport: { width: 1400, height: 900 } }), hub.url, someone),
+      ),
+    );
+    Object.assign(pages, { [alice.name]: pageA, [bob.name]: pageB });
+    for (const page of [pageA, pageB]) {
+      const menus = await page.$$eval('.lm-MenuBar-itemLabel', (labels) => labels.map((label) => label.textContent));
+      expect(menus).toEqual(expect.arrayContaining(['Fichier', 'Édition', 'Noyau', 'TP5']));
+      expect(await listing(page)).toEqual(expect.arrayContaining([...NOTEBOOKS, 'LISEZ-MOI.md']));
+      expect(await page.evaluate(() => document.body.innerText)).not.toMatch(/nbgrader|Validate|Assignment/i);
+    }
+    expect(pageA.url()).toContain(`/user/${alice.name}/`);
+    expect(pageB.url()).toContain(`/user/${bob.name}/`);
+    await pageA.screenshot({ path: path.join(artifacts, 'classe-connexion.png') });
+  }, 400_000);
+
+  test('each runs a cell and hands in from JupyterLab; the receipt is French and timestamped', async () => {
+    // Alice's notebook is finished (the solution, uploaded as JupyterLab's upload does); Bob's is the kit.
+    const uploaded = check<{ status: number }>('upload', {
+      hub: hub.url,
+      ...alice,
+      source: path.join(root, 'notebooks', NOTEBOOK),
+      target: `tp5/${NOTEBOOK}`,
+    });
+    expect(uploaded.status).toBe(200);
+    const receipts = await Promise.all(
+      [alice, bob].map(async (someone) => {
+        const page = pages[someone.name];
+        await openKitNotebook(page);
+        expect(await runFirstCell(page, someone)).toMatch(/Moteur de calcul : tensorflow/);
+        return handIn(page);
+      }),
+    );
+    await pages[bob.name].screenshot({ path: path.join(artifacts, 'classe-rendu.png') });
+    for (const receipt of receipts)
+      expect(receipt).toMatch(new RegExp(`${NOTEBOOK} rendu le \\S+ \\d+ \\S+ 20\\d\\d à \\d+ h \\d\\d \\(rendu n° 1\\)`));
+    for (const page of Object.values(pages)) await closeDialog(page);
+    // A second hand-in keeps the first.
+    expect(await handIn(pages[alice.name])).toContain('rendu n° 2 ; les rendus précédents sont conservés');
+    await closeDialog(pages[alice.name]);
+  }, 400_000);
+
+  test("from B's kernel and terminal, A's home and hand-in, the exchange and the solutions cannot be listed or read", () => {
+    const classFolder = path.join(folder, 'classe');
+    const handins = path.join(classFolder, 'echange', 'rendus', alice.name);
+    const handin = path.join(handins, fs.readdirSync(handins)[0], NOTEBOOK);
+    expect(fs.existsSync(handin)).toBe(true);
+    const places = {
+      homeA: path.join(classFolder, 'homes', alice.name),
+      notebookA: path.join(classFolder, 'homes', alice.name, 'tp5', NOTEBOOK),
+      handinA: handin,
+      exchange: path.join(classFolder, 'echange'),
+      solutions: path.join(root, 'notebooks'),
+      git: path.join(root, '.git'),
+    };
+    interface Seen {
+      kernel: {
+        uid: number;
+        processUids: number[];
+        paths: Record<string, { list: string; read: string }>;
+        shadow: string;
+        passwd: string[];
+      };
+      terminal: string;
+      exchange: { receipts: string[]; climbing: number };
+    }
+    const seen = check<Seen>('isolation', { hub: hub.url, ...bob, paths: places });
+    const uidOf = (someone: Someone) => Number(spawnSync('id', ['-u', `tp5-${someone.name}`], { encoding: 'utf8' }).stdout.trim());
+    expect(seen.kernel.uid).toBe(uidOf(bob));
+    expect(seen.kernel.processUids).not.toContain(uidOf(alice));
+    for (const [place, tried] of Object.entries(seen.kernel.paths)) {
+      expect([place, tried.list]).toEqual([place, 'ENOENT']);
+      expect([place, tried.read]).toEqual([place, 'ENOENT']);
+    }
+    expect(seen.kernel.shadow).toBe('EACCES');
+    expect(seen.kernel.passwd).toEqual(['root', `tp5-${bob.name}`]);
+    expect(seen.terminal).toContain(`tp5-${bob.name}`);
+    for (const place of Object.values(places)) expect(seen.terminal).toContain(`cannot access '${place}': No such file or directory`);
+    expect(seen.terminal).not.toContain('BEGIN SOLUTION');
+    // The exchange, asked with Bob's own token, gives Bob's one hand-in, not Alice's two, and no path out of his folder.
+    expect(seen.exchange.receipts).toEqual([`${NOTEBOOK}:1`]);
+    expect(seen.exchange.climbing).toBe(404);
+    // Bob's own kernel trains on native TensorFlow in his sandbox.
+    const training = check<{ backend: string; path: string }>('training', { hub: hub.url, ...bob });
+    expect(training).toMatchObject({ backend: 'tensorflow', path: 'native' });
+  }, 400_000);
+
+  test('the teacher collects, grades with npm run grade, returns; each student sees their feedback page in JupyterLab', async () => {
+    const classFolder = path.join(folder, 'classe');
+    const collected = path.join(folder, 'rendus');
+    const notes = path.join(folder, 'notes');
+    const collect = hubCommand(classFolder, ['collect', '--out', collected]);
+    expect(collect.status).toBe(0);
+    expect(collect.stdout).toContain('2 étudiant(s) sur 2 ont rendu : 2 carnet(s)');
+    const table = fs.readFileSync(path.join(collected, 'rendus.csv'), 'utf8');
+    expect(table).toMatch(new RegExp(`${alice.name},Alice Martin,${NOTEBOOK},2,2,[^,]+,non`));
+    expect(table).toMatch(new RegExp(`${bob.name},Bob Durand,${NOTEBOOK},1,1,[^,]+,non`));
+    const grade = spawnSync(python, ['-m', 'scripts.tp5nb', 'grade', collected, '--out', notes, '--jobs', '2'], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 900_000,
+    });
+    expect(grade.status).toBe(0);
+    const grades = fs.readFileSync(path.join(notes, 'grades.csv'), 'utf8');
+    const points = (someone: Someone) =>
+      grades
+        .split('\n')
+        .find((line) => line.startsWith(`${someone.name},`))
+        ?.split(',');
+    expect(points(alice)?.slice(2, 4)).toEqual(['7', '7']);
+    expect(points(bob)?.[2]).toBe('0');
+    const returned = hubCommand(classFolder, ['return', notes]);
+    expect(returned.stdout).toContain('2 page(s) de retour rendue(s) à 2 étudiant(s)');
+    for (const [someone, score] of [
+      [alice, '7 / 7'],
+      [bob, '0 / 7'],
+    ] as const) {
+      const frame = await openFeedback(pages[someone.name]);
+      expect(await frame.textContent('body')).toContain(`Correction automatique : ${score}`);
+      expect(await frame.textContent('body')).toContain(someone.name);
+    }
+    await pages[alice.name].screenshot({ path: path.join(artifacts, 'classe-retour.png') });
+  }, 1_200_000);
+
+  test("a memory bomb and a fork bomb end in their author's share: the other student's kernel answers meanwhile", () => {
+    interface Bombs {
+      memory: { victim_seconds: (number | null)[]; attacker: string; limit: number; peak: number };
+      fork: { victim_seconds: (number | null)[]; limit: number; peak: number; left_after_stop: number };
+    }
+    const report = check<Bombs>('bombs', { attacker: { hub: hub.url, ...alice }, victim: { hub: hub.url, ...bob } });
+    console.log(
+      `memory bomb: the victim answered in ${report.memory.victim_seconds.join(', ')} s; fork bomb: in ${report.fork.victim_seconds.join(', ')} s`,
+    );
+    expect(report.memory.limit).toBe(2 * 1024 ** 3);
+    expect(report.memory.peak).toBe(report.memory.limit);
+    expect(report.memory.attacker).toMatch(/noyau s'est arrêté|Error/);
+    expect(report.fork.peak).toBeLessThanOrEqual(report.fork.limit);
+    expect(report.fork.left_after_stop).toBe(0);
+    for (const seconds of [...report.memory.victim_seconds, ...report.fork.victim_seconds]) {
+      expect(seconds).not.toBeNull();
+      expect(seconds).toBeLessThan(30);
+    }
+  }, 400_000);
+
+  test('the hub restarts without losing homes, passwords or hand-ins', async () => {
+    await stopHub(hub);
+    const port = Number(new URL(hub.url).port);
+    hub = await startHub(path.join(folder, 'classe'), roster, port);
+    interface Seen {
+      kernel: { paths: Record<string, { list: string; read: string }> };
+    }
+    // Alice logs in again with her password; her notebook is still in her home.
+    const seen = check<Seen>('isolation', {
+      hub: hub.url,
+      ...alice,
+      paths: { mine: path.join(folder, 'classe', 'homes', alice.name, 'tp5', NOTEBOOK) },
+    });
+    expect(seen.kernel.paths.mine.read).toMatch(/^lu : \d+ octets$/);
+    const status = hubCommand(path.join(folder, 'classe'), ['status']);
+    expect(status.stdout).toMatch(new RegExp(`${alice.name}\\s+Alice Martin\\s+2 rendu\\(s\\)`));
+    expect(status.stdout).toMatch(new RegExp(`${bob.name}\\s+Bob Durand\\s+1 rendu\\(s\\)`));
+  }, 400_000);
+});
+
+(whyNot ? describe.skip : describe)('the class server refuses bad input in French, creating nothing', () => {
+  let scratch = '';
+  beforeAll(() => {
+    scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'tp5-classe-refus-'));
+  });
+  afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
+
+  function serve(rosterText: string, extra: string[] = [], released = true): { result: SpawnSyncReturns<string>; folder: string } {
+    const folder = fs.mkdtempSync(path.join(scratch, 'classe-'));
+    if (released) expect(hubCommand(folder, ['release']).status).toBe(0);
+    const roster = path.join(folder, '..', `${path.basename(folder)}.csv`);
+    fs.writeFileSync(roster, rosterText);
+    const result = spawnSync(python, ['-m', 'hub', 'serve', roster, '--folder', folder, '--ip', '127.0.0.1', ...extra], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    return { result, folder };
+  }
+
+  /** What serve leaves when it refuses: the released kit only, no hub state, no account. */
+  function expectNothingCreated(folder: string): void {
+    expect(fs.existsSync(path.join(folder, 'hub', 'serveur.json'))).toBe(false);
+    expect(fs.existsSync(path.join(folder, 'homes'))).toBe(false);
+  }
+
+  test('a duplicate and a malformed identifier: each named by its line', () => {
+    const { result, folder } = serve('identifiant,nom,email\nrefus-a,A,a@u.fr\nrefus-a,B,b@u.fr\nrefus b,C,c@u.fr\n');
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('ligne 3 : identifiant « refus-a » déjà donné ligne 2');
+    expect(result.stderr).toContain('ligne 4 : identifiant « refus b » invalide');
+    expect(result.stderr).toContain("rien n'a été créé ni modifié");
+    expectNothingCreated(folder);
+    expect(spawnSync('id', ['tp5-refus-a']).status).not.toBe(0);
+  });
+
+  test('a port already in use: named', async () => {
+    const busy = net.createServer();
+    const port = await new Promise<number>((resolve) =>
+      busy.listen(0, '127.0.0.1', () => resolve((busy.address() as net.AddressInfo).port)),
+    );
+    try {
+      const { result, folder } = serve('identifiant,nom,email\nrefus-c,C,c@u.fr\n', ['--port', String(port)]);
+      expect(result.status).toBe(2);
+      expect(result.stderr).toContain(`le port ${port} est déjà utilisé sur 127.0.0.1`);
+      expectNothingCreated(folder);
+    } finally {
+      busy.close();
+    }
+  });
+
+  test('a missing kit: serve before release, and release from a folder without the notebooks', () => {
+    const { result, folder } = serve('identifiant,nom,email\nrefus-d,D,d@u.fr\n', [], false);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('aucun kit distribué');
+    expect(result.stderr).toContain('npm run hub -- release');
+    expect(fs.readdirSync(folder)).toEqual([]);
+    const empty = fs.mkdtempSync(path.join(scratch, 'kit-'));
+    const release = hubCommand(folder, ['release', '--kit', empty]);
+    expect(release.status).toBe(2);
+    expect(release.stderr).toContain('kit incomplet');
+    expect(fs.readdirSync(folder)).toEqual([]);
+  });
+});
