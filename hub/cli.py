@@ -158,7 +158,7 @@ def command_serve(args: argparse.Namespace, folder: ClassFolder) -> int:
     say(f"{len(roster.students)} étudiants, {len(roster.teachers)} enseignants ; chacun : {bounds.cpus:g} cœur(s), "
         f"{args.memory_gb:g} Gio de mémoire, {bounds.processes} processus")
     scheme = "https" if args.ssl_cert else "http"
-    say(f"adresse à donner aux étudiants : {scheme}://{socket.getfqdn() if args.ip in ('0.0.0.0', '::') else args.ip}"
+    say(f"adresse à donner aux étudiants : {scheme}://{socket.gethostname() if args.ip in ('0.0.0.0', '::') else args.ip}"
         f":{args.port}/ (première visite : « Créer mon compte »)")
     env = {**os.environ, "TP5_CLASSE": str(folder.root), "PYTHONPATH": str(ROOT)}
     os.chdir(folder.state)
