@@ -22,6 +22,7 @@ import sys
 import tempfile
 import threading
 import time
+from typing import Any, Callable
 
 import nbformat
 
@@ -55,7 +56,7 @@ def resident_bytes(name: str) -> int:
     return int(stat.get("total_rss", 0)) + int(stat.get("total_mapped_file", 0))
 
 
-def code_cells(full: bool) -> list:
+def code_cells(full: bool) -> list[str]:
     """The notebook's code cells, after one that chooses the mode (what a class runs is the full mode)."""
     notebook = nbformat.read(NOTEBOOK, as_version=4)
     mode = 'delete process.env.TP5_QUICK;' if full else 'process.env.TP5_QUICK = "1";'
@@ -67,7 +68,7 @@ class StudentRun:
 
     def __init__(self, hub: str, index: int):
         self.person = Person(hub, f"bench-{index:02d}", f"mot-de-passe-bench-{index:02d}", f"bench{index:02d}@univ.example")
-        self.figures: dict = {}
+        self.figures: dict[str, float] = {}
         self.error = ""
 
     def prepare(self) -> None:
@@ -77,7 +78,7 @@ class StudentRun:
     def start(self) -> None:
         self.figures["server_start_s"] = self.person.start_server()
 
-    def run_notebook(self, cells: list) -> None:
+    def run_notebook(self, cells: list[str]) -> None:
         name = self.person.name
         group_file(name, "memory", "memory.max_usage_in_bytes").write_text("0")
         cpu_before = read_int(group_file(name, "cpuacct", "cpuacct.usage"))
@@ -116,7 +117,7 @@ class StudentRun:
         self.person.stop_server()
 
 
-def in_parallel(action, runs: list) -> None:
+def in_parallel(action: Callable[[StudentRun], None], runs: list[StudentRun]) -> None:
     threads = [threading.Thread(target=action, args=(run,)) for run in runs]
     for thread in threads:
         thread.start()
@@ -127,10 +128,10 @@ def in_parallel(action, runs: list) -> None:
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+        return int(probe.getsockname()[1])
 
 
-def start_hub(folder: pathlib.Path, count: int, args: argparse.Namespace) -> tuple:
+def start_hub(folder: pathlib.Path, count: int, args: argparse.Namespace) -> tuple[subprocess.Popen[bytes], str]:
     roster = folder / "liste.csv"
     roster.write_text("identifiant,nom,email\n" + "".join(
         f"bench-{i:02d},Étudiant {i},bench{i:02d}@univ.example\n" for i in range(1, count + 1)), encoding="utf-8")
@@ -146,11 +147,11 @@ def start_hub(folder: pathlib.Path, count: int, args: argparse.Namespace) -> tup
     return hub, url
 
 
-def median(values: list) -> float:
+def median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
 
-def summary(count: int, runs: list) -> dict:
+def summary(count: int, runs: list[StudentRun]) -> dict[str, Any]:
     figures = [r.figures for r in runs]
     return {
         "students": count,
@@ -164,8 +165,8 @@ def summary(count: int, runs: list) -> dict:
     }
 
 
-def print_row(row: dict) -> None:
-    def spread(values: list, digits: int = 0) -> str:
+def print_row(row: dict[str, Any]) -> None:
+    def spread(values: list[float], digits: int = 0) -> str:
         return f"{median(values):,.{digits}f} ({min(values):,.{digits}f}–{max(values):,.{digits}f})"
     print(f"| {row['students']} | {spread(row['notebook_s'])} | {spread(row['cpu_s'])} | {spread(row['peak_resident_mib'])} "
           f"| {spread(row['peak_group_mib'])} | {spread(row['first_cell_s'], 1)} | {spread(row['server_start_s'], 1)} |", flush=True)

@@ -96,7 +96,10 @@ def parse_roster(text: str, source: str = "") -> Roster:
         raise RosterError(source, [f"ligne 1 : colonne(s) manquante(s) : {', '.join(wanted[m] for m in missing)} "
                                    f"(titres lus : {', '.join(titles)} ; attendus : identifiant, nom, email et, "
                                    "facultatif, role)"])
-    people, problems, seen, emails = [], [], {}, {}
+    people: list[Person] = []
+    problems: list[str] = []
+    seen: dict[str, int] = {}
+    emails: dict[str, int] = {}
     for number, row in enumerate(rows, start=2):
         if not any(cell.strip() for cell in row):
             continue
@@ -122,7 +125,7 @@ def parse_roster(text: str, source: str = "") -> Roster:
 
 def person_from(values: dict[str, str], number: int) -> tuple[Person | None, list[str]]:
     """One row's person, or the problems that keep it from being one."""
-    problems = []
+    problems: list[str] = []
     identifier = values.get("identifier", "").lower()
     if not IDENTIFIER.match(identifier):
         shown = values.get("identifier", "")

@@ -121,7 +121,8 @@ class SessionHandler(APIHandler):
         if not path or not path.endswith(".ipynb"):
             raise web.HTTPError(400, "ouvrez un carnet (.ipynb) pour le rendre")
         model = await ensure_async(self.contents_manager.get(path, content=True, type="notebook"))
-        return nbformat.from_dict(model["content"])
+        notebook: nbformat.NotebookNode = nbformat.from_dict(model["content"])
+        return notebook
 
 
 class HandInHandler(SessionHandler):

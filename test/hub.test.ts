@@ -141,7 +141,7 @@ async function runFirstCell(page: Page, someone: Someone): Promise<string> {
     for (let attempt = 0; attempt < 3 && !(await page.evaluate(ran)); attempt++) {
       await cell.locator('.jp-InputPrompt').click();
       await page.click('.jp-NotebookPanel-toolbar [data-command="notebook:run-cell-and-select-next"]');
-      await page.waitForFunction(ran, undefined, { timeout: 60_000 }).catch(() => undefined);
+      await page.waitForFunction(ran, undefined, { timeout: 30_000 }).catch(() => undefined);
     }
   } finally {
     await page.screenshot({ path: path.join(artifacts, `classe-cellule-${someone.name}.png`) });
