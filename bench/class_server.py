@@ -92,10 +92,11 @@ class StudentRun:
         sampler.start()
         started = time.monotonic()
         try:
-            kernel = self.person.start_kernel()
-            self.person.run(kernel, cells[0], timeout=120)
+            server = self.person.jupyter
+            kernel = server.start_kernel()
+            server.run(kernel, cells[0], timeout=120)
             for index, source in enumerate(cells[1:]):
-                result = self.person.run(kernel, source, timeout=900)
+                result = server.run(kernel, source, timeout=900)
                 if index == 0:
                     self.figures["first_cell_s"] = result.seconds
                 if result.error:

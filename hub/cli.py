@@ -1,4 +1,4 @@
-"""Le serveur de la classe (JupyterHub sur une machine), commandes de l'enseignant, en root :
+"""Le serveur de la classe (JupyterHub sur une machine), commandes de l'enseignant :
 
   release [--kit DOSSIER] [--deadline DATE]
       Distribue le kit étudiant (par défaut : fait à l'instant à partir des solutions, avec le guide du
@@ -6,6 +6,10 @@
   serve LISTE.csv [--port P] [--ip IP] [--cpus C] [--memory-gb G] [--processes N] [--ssl-cert F --ssl-key F]
       Démarre le serveur pour les personnes de la liste (identifiant, nom, email, role) : un compte et un
       dossier personnel chacun, JupyterLab en français dans un bac à sable borné (cœurs, mémoire, processus).
+      Seule commande qui demande root.
+  roster LISTE.csv
+      Vérifie et enregistre la liste sans démarrer de serveur (sur Kubernetes : elle écrit aussi les
+      utilisateurs permis pour Zero to JupyterHub).
   deadline DATE | deadline aucune
       Fixe (ou retire) la date limite : un rendu arrivé après est marqué en retard.
   collect --out RENDUS [--on-time]
@@ -56,8 +60,8 @@ def say(message: str) -> None:
 
 def require_root() -> None:
     if os.geteuid() != 0:
-        raise Stop("le serveur de la classe se gère en root (sudo npm run hub -- …) : il crée un compte et un "
-                   "dossier par personne, et borne chacun")
+        raise Stop("le serveur de la classe démarre en root (sudo npm run hub -- serve …) : il crée un compte et "
+                   "un dossier par personne, et borne chacun")
 
 
 def port_in_use(ip: str, port: int) -> bool:
@@ -127,6 +131,26 @@ def make_class_folder(folder: ClassFolder) -> None:
         os.chmod(place, mode)
 
 
+# roster ----------------------------------------------------------------------------------------
+
+def keep_roster(roster_file: pathlib.Path, folder: ClassFolder) -> Roster:
+    """Checks the roster and keeps a copy in the class folder, where collect, return and status read it."""
+    roster = read_roster(roster_file)
+    make_class_folder(folder)
+    shutil.copyfile(roster_file, folder.roster_file)
+    return roster
+
+
+def command_roster(args: argparse.Namespace, folder: ClassFolder) -> int:
+    roster = keep_roster(args.roster, folder)
+    say(f"liste enregistrée dans {folder.roster_file} : {len(roster.students)} étudiants, {len(roster.teachers)} enseignants")
+    say("pour Zero to JupyterHub (image/kubernetes/zero-to-jupyterhub.yaml), sous hub.config :")
+    print("    Authenticator:")
+    for key, people in (("allowed_users", roster.people), ("admin_users", roster.teachers)):
+        print(f"      {key}: [{', '.join(p.identifier for p in people)}]")
+    return 0
+
+
 # serve -----------------------------------------------------------------------------------------
 
 def command_serve(args: argparse.Namespace, folder: ClassFolder) -> int:
@@ -148,8 +172,7 @@ def command_serve(args: argparse.Namespace, folder: ClassFolder) -> int:
     if not bounded:
         raise Stop("impossible de borner chaque étudiant ici (cgroups mémoire, processus et processeur) : "
                    "il faut Linux et les droits de root")
-    make_class_folder(folder)
-    shutil.copyfile(args.roster, folder.roster_file)
+    keep_roster(args.roster, folder)
     settings = ServerSettings(args.ip, args.port, bounds, free_port(), free_port(), free_port(),
                               str(args.ssl_cert or ""), str(args.ssl_key or ""))
     folder.settings_file.write_text(settings.to_json(), encoding="utf-8")
@@ -276,6 +299,8 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--processes", type=int, default=512, help="processus et fils par personne (512 par défaut)")
     serve.add_argument("--ssl-cert", type=pathlib.Path, help="certificat HTTPS (avec --ssl-key)")
     serve.add_argument("--ssl-key", type=pathlib.Path, help="clé du certificat HTTPS")
+    roster = command("roster", "vérifier et enregistrer la liste de la classe (sans démarrer de serveur)")
+    roster.add_argument("roster", type=pathlib.Path, help="la liste de la classe (CSV : identifiant, nom, email, role)")
     deadline = command("deadline", "fixer ou retirer la date limite")
     deadline.add_argument("date", help="par exemple « 18/12/2026 23:59 », ou « aucune »")
     collect = command("collect", "ramasser les rendus pour npm run grade")
@@ -287,14 +312,15 @@ def parser() -> argparse.ArgumentParser:
     return main
 
 
-COMMANDS = {"release": command_release, "serve": command_serve, "deadline": command_deadline,
+COMMANDS = {"release": command_release, "serve": command_serve, "roster": command_roster, "deadline": command_deadline,
             "collect": command_collect, "return": command_return, "status": command_status}
 
 
 def main() -> int:
     args = parser().parse_args()
     try:
-        require_root()
+        if args.command == "serve":
+            require_root()
         return COMMANDS[args.command](args, ClassFolder(args.folder.resolve()))
     except (Stop, RosterError, Refused, ValueError) as error:
         print(f"[classe] erreur : {error}", file=sys.stderr)

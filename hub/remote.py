@@ -1,7 +1,7 @@
 """Driving a class server from outside, as a person's browser would, for the capacity benchmark and the
 tests: sign up and log in through the hub's pages, get a token from its REST API, start the server,
-run code in a kernel and commands in a terminal through the server's REST and WebSocket APIs.
-Every wait is bounded."""
+run code in a kernel and commands in a terminal through the server's REST and WebSocket APIs (also
+those of a JupyterLab alone, as the student image runs it). Every wait is bounded."""
 from __future__ import annotations
 
 import asyncio
@@ -91,17 +91,29 @@ class Person:
     def stop_server(self) -> None:
         self.api("DELETE", f"/hub/api/users/{self.name}/server")
 
-    def server(self, method: str, path: str, **kwargs: Any) -> requests.Response:
-        return self.api(method, f"/user/{self.name}/{path}", **kwargs)
+    @property
+    def jupyter(self) -> JupyterServer:
+        """The person's own JupyterLab, through the hub's proxy, with the person's token."""
+        return JupyterServer(f"{self.hub}/user/{self.name}/", self.token)
+
+
+@dataclass
+class JupyterServer:
+    """A Jupyter server's REST and WebSocket APIs: a student's behind the hub, or JupyterLab alone."""
+    base: str
+    token: str
+
+    def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        headers = {"Authorization": f"token {self.token}"}
+        return requests.request(method, f"{self.base}{path}", headers=headers, timeout=kwargs.pop("timeout", 60), **kwargs)
 
     def websocket(self, path: str) -> HTTPRequest:
-        return HTTPRequest(f"{self.hub.replace('http', 'ws', 1)}/user/{self.name}/{path}",
-                           headers={"Authorization": f"token {self.token}"})
+        return HTTPRequest(f"{self.base.replace('http', 'ws', 1)}{path}", headers={"Authorization": f"token {self.token}"})
 
-    # Kernels -------------------------------------------------------------------------------------
+    # Kernels ------------------------------------------------------------------------------------
 
     def start_kernel(self, name: str = "tslab") -> str:
-        response = self.server("POST", "api/kernels", json={"name": name})
+        response = self.request("POST", "api/kernels", json={"name": name})
         response.raise_for_status()
         return str(response.json()["id"])
 
@@ -112,7 +124,7 @@ class Person:
         connection = await websocket_connect(self.websocket(f"api/kernels/{kernel}/channels"))
         msg_id = uuid.uuid4().hex
         connection.write_message(json.dumps({
-            "header": {"msg_id": msg_id, "username": self.name, "session": uuid.uuid4().hex,
+            "header": {"msg_id": msg_id, "username": "tp5", "session": uuid.uuid4().hex,
                        "msg_type": "execute_request", "version": "5.3"},
             "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
             "content": {"code": code, "silent": False, "store_history": True, "user_expressions": {},
@@ -153,14 +165,14 @@ class Person:
     # Terminals -----------------------------------------------------------------------------------
 
     def terminal(self, command: str, timeout: float = 60) -> str:
-        """What `command` prints in a new terminal of the person's JupyterLab (the terminal is closed after)."""
-        created = self.server("POST", "api/terminals")
+        """What `command` prints in a new terminal of this JupyterLab (the terminal is closed after)."""
+        created = self.request("POST", "api/terminals")
         created.raise_for_status()
         name = created.json()["name"]
         try:
             return asyncio.run(self._terminal(name, command, timeout))
         finally:
-            self.server("DELETE", f"api/terminals/{name}")
+            self.request("DELETE", f"api/terminals/{name}")
 
     async def _terminal(self, name: str, command: str, timeout: float) -> str:
         connection = await websocket_connect(self.websocket(f"terminals/websocket/{name}"))

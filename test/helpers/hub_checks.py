@@ -53,13 +53,13 @@ console.log(JSON.stringify({
 
 def isolation(spec: dict) -> dict:
     someone = person(spec)
-    kernel = someone.start_kernel()
-    cell = someone.run(kernel, PROBE % {"paths": json.dumps(spec["paths"])}, timeout=120)
+    kernel = someone.jupyter.start_kernel()
+    cell = someone.jupyter.run(kernel, PROBE % {"paths": json.dumps(spec["paths"])}, timeout=120)
     shell = "; ".join(f"ls {place}; cat {place}" for place in spec["paths"].values())
     receipts = someone.api("GET", "/services/echange/api/rendus").json()
     climbing = someone.api("GET", "/services/echange/api/retours/..%2F..%2Fhub%2Fliste.csv")
     return {"kernel": last_json_line(cell.text) if not cell.error else {"error": cell.error},
-            "terminal": someone.terminal(f"id -un; {shell}"),
+            "terminal": someone.jupyter.terminal(f"id -un; {shell}"),
             "exchange": {"receipts": [f"{r['notebook']}:{r['number']}" for r in receipts], "climbing": climbing.status_code}}
 
 
@@ -74,7 +74,7 @@ def answers_meanwhile(victim: Person, kernel: str, count: int) -> list:
     """The seconds each of `count` small cells took in the victim's kernel."""
     times = []
     for index in range(count):
-        result = victim.run(kernel, f"{index} * 2", timeout=60)
+        result = victim.jupyter.run(kernel, f"{index} * 2", timeout=60)
         times.append(result.seconds if result.text.strip() == str(index * 2) else None)
         time.sleep(0.5)
     return times
@@ -82,16 +82,16 @@ def answers_meanwhile(victim: Person, kernel: str, count: int) -> list:
 
 def bombs(spec: dict) -> dict:
     attacker, victim = person(spec["attacker"]), person(spec["victim"])
-    victim_kernel = victim.start_kernel()
-    victim.run(victim_kernel, "1", timeout=120)
-    attacker_kernel = attacker.start_kernel()
-    attacker.run(attacker_kernel, "1", timeout=120)
+    victim_kernel = victim.jupyter.start_kernel()
+    victim.jupyter.run(victim_kernel, "1", timeout=120)
+    attacker_kernel = attacker.jupyter.start_kernel()
+    attacker.jupyter.run(attacker_kernel, "1", timeout=120)
     outcome = {}
 
     def memory_bomb() -> None:
         code = "const kept: Buffer[] = []; while (true) { kept.push(Buffer.alloc(64 * 1024 * 1024, 1)); }"
         try:
-            result = attacker.run(attacker_kernel, code, timeout=120)
+            result = attacker.jupyter.run(attacker_kernel, code, timeout=120)
             outcome["attacker"] = result.error or result.text
         except Exception as error:  # the kernel dies: that is the expected end
             outcome["attacker"] = f"{type(error).__name__}: {error}"
@@ -104,8 +104,8 @@ def bombs(spec: dict) -> dict:
     report["memory"].update(attacker=outcome.get("attacker", "toujours en cours"),
                             limit=int(group_file(attacker.name, "memory", "memory.limit_in_bytes") or 0),
                             peak=int(group_file(attacker.name, "memory", "memory.max_usage_in_bytes") or 0))
-    fork_kernel = attacker.start_kernel()
-    attacker.run(fork_kernel, 'import { spawn } from "child_process";\n'
+    fork_kernel = attacker.jupyter.start_kernel()
+    attacker.jupyter.run(fork_kernel, 'import { spawn } from "child_process";\n'
                  'spawn("bash", ["-c", ":(){ :|:& };:"], { detached: true, stdio: "ignore" }).unref();', timeout=120)
     peak_processes = 0
     for _ in range(20):
@@ -124,7 +124,7 @@ def bombs(spec: dict) -> dict:
 def upload(spec: dict) -> dict:
     someone = person(spec)
     content = json.loads(pathlib.Path(spec["source"]).read_text(encoding="utf-8"))
-    response = someone.server("PUT", f"api/contents/{spec['target']}", json={"type": "notebook", "format": "json",
+    response = someone.jupyter.request("PUT", f"api/contents/{spec['target']}", json={"type": "notebook", "format": "json",
                                                                               "content": content})
     return {"status": response.status_code}
 
@@ -142,7 +142,7 @@ console.log(JSON.stringify({ backend: tf.getBackend(), path: history.path, loss:
 
 def training(spec: dict) -> dict:
     someone = person(spec)
-    cell = someone.run(someone.start_kernel(), TRAINING, timeout=300)
+    cell = someone.jupyter.run(someone.jupyter.start_kernel(), TRAINING, timeout=300)
     return last_json_line(cell.text) if not cell.error else {"error": cell.error, "text": cell.text[-2000:]}
 
 
