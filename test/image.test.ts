@@ -7,7 +7,8 @@ import { NOTEBOOKS } from './helpers/notebook-outputs';
 /**
  * The student image (image/Containerfile) as a student runs it alone, checked from outside the container:
  * `podman run` with a published port, JupyterLab answering, the kit in ~/tp5, a kernel training on native
- * TensorFlow, no solution and no .git anywhere in the image, the student not root.
+ * TensorFlow, no solution (no `// BEGIN SOLUTION` line) and no .git anywhere in the image, nor nbgrader, the
+ * student not root.
  *
  * Building the image takes about six minutes on two cores (the project's whole setup, inside), more than
  * the suite's time budget allows at every run: the test runs on the image `npm run image` built, or builds

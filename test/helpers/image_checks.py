@@ -51,12 +51,13 @@ def main() -> None:
         report["first_epoch_s"] = time.monotonic() - started
         report["training"] = cell.text[cell.text.rfind('{"'):].strip() if not cell.error else cell.error
         inside = subprocess.run([*podman(), "exec", container, "bash", "-c",
-                                 "id -un; ls /opt/tp5; grep -rls 'BEGIN SOLUTION' /opt /home 2>/dev/null | head -5; "
+                                 "id -un; ls /opt/tp5; grep -rls '// BEGIN SOLUTION' /opt /home 2>/dev/null | head -5; "
                                  "find / -xdev -name .git -maxdepth 4 2>/dev/null | head -5; echo fin"],
                                 capture_output=True, text=True)
         report["inside"] = inside.stdout
     finally:
-        report["log"] = subprocess.run([*podman(), "logs", container], capture_output=True, text=True).stderr[-3000:]
+        logs = subprocess.run([*podman(), "logs", container], capture_output=True, text=True)
+        report["log"] = logs.stdout[-2000:] + logs.stderr[-3000:]
         subprocess.run([*podman(), "stop", "--time", "5", container], capture_output=True)
     print(json.dumps(report))
 
