@@ -13,6 +13,8 @@
  *   comparisons test-set evaluations, sentences built from them, the σ sweep, quick runs
  *   coursework  the check cells (lab.check), lab.todo, the answers exported for grading
  */
+import { adaptFitToNotebooks } from './train/tfjs-fit';
+
 export { initBackend, type BackendName, type BackendReport } from './backend';
 
 export { firstImages, imageAt, toTensor, type ImageSet, type Images } from './data/images';
@@ -97,3 +99,7 @@ export {
   type ResultRow,
   type TableRow,
 } from './coursework';
+
+// In a notebook, tfjs's own model.fit shows the library's French progress, obeys the stop button and
+// respects quick mode (lib/train/tfjs-fit.ts).
+adaptFitToNotebooks();

@@ -62,5 +62,14 @@ export function autoencoder(parts: AutoencoderParts): Autoencoder {
   const input = tf.input({ shape: [imageShape[0], imageShape[1], 1] });
   const output = decoder.apply(encoder.apply(input)) as tf.SymbolicTensor;
   const model = tf.model({ inputs: input, outputs: output, name: name.replace(/[^A-Za-z0-9_]/g, '_') });
+  givenNames.set(model, name);
   return { name, model, encoder, decoder, imageShape, codeShape: code as number[] };
+}
+
+/** The names autoencoders were given (tfjs keeps only letters, digits and `_` of them in model.name). */
+const givenNames = new WeakMap<tf.LayersModel, string>();
+
+/** The name an autoencoder's model was given (« Dense n°1 »), else tfjs's name for the model. */
+export function modelName(model: tf.LayersModel): string {
+  return givenNames.get(model) ?? model.name;
 }

@@ -1,4 +1,5 @@
 import { inNotebook } from '../util/display';
+import { listenToSigintLater } from '../util/sigint';
 import { inStoppedCell } from '../util/stopped-cell';
 
 /**
@@ -16,9 +17,11 @@ export class StopRequest {
     this.interrupted = true;
   };
 
+  private readonly listening?: NodeJS.Immediate;
+
   constructor(private readonly signal?: AbortSignal) {
     // Only in a notebook: in a terminal, Ctrl+C keeps its usual meaning (end the program).
-    if (inNotebook()) process.on('SIGINT', this.onSigint);
+    if (inNotebook()) this.listening = listenToSigintLater(this.onSigint);
   }
 
   get requested(): boolean {
@@ -35,6 +38,7 @@ export class StopRequest {
   }
 
   dispose(): void {
+    clearImmediate(this.listening);
     process.off('SIGINT', this.onSigint);
   }
 }

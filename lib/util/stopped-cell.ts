@@ -1,3 +1,5 @@
+import { listenToSigintLater } from './sigint';
+
 /**
  * The stop button (■) stops the whole cell, not only the training it falls in.
  *
@@ -20,7 +22,7 @@ function cellsStarted(): number | undefined {
 let stoppedCell: number | undefined;
 
 if (cellsStarted() !== undefined) {
-  process.on('SIGINT', () => {
+  listenToSigintLater(() => {
     stoppedCell = cellsStarted();
   });
 }

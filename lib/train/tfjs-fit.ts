@@ -1,0 +1,148 @@
+import * as tf from '@tensorflow/tfjs';
+import { modelName } from '../models/autoencoder';
+import { inNotebook } from '../util/display';
+import { decimal, duration } from '../util/french';
+import { refuseInStoppedCell } from '../util/stopped-cell';
+import { labSettings } from '../settings';
+import { StopRequest } from './interrupt';
+import { ProgressReporter, createProgress } from './progress';
+
+/**
+ * tfjs's own `model.fit`, which questions 1.4, 2.5 and 3.2 let students use, behaves in a notebook as
+ * lab.trainAutoencoder does: its progress is the library's French display, not tfjs's English logger;
+ * the stop button (■) ends it after its current batch, the model keeping the weights of its last
+ * step, and no later `fit` starts in the stopped cell (tslab ends the cell at once but lets its code
+ * go on: without this, a loop's other models went on training in the background); quick mode
+ * (TP5_QUICK=1) caps its epochs as it caps the library's trainings. What `fit` computes is unchanged.
+ */
+export function adaptFitToNotebooks(): void {
+  const prototype = tf.LayersModel.prototype as tf.LayersModel & { [ADAPTED]?: boolean };
+  if (!inNotebook() || prototype[ADAPTED]) return;
+  const fit = prototype.fit;
+  prototype.fit = async function (this: tf.LayersModel, x, y, args = {}) {
+    refuseInStoppedCell("l'entraînement (model.fit)");
+    const epochs = labSettings().epochs(args.epochs ?? 1);
+    const display = new FitDisplay(this, createProgress('auto'));
+    try {
+      return await fit.call(this, x, y, { ...args, epochs, verbose: 0, callbacks: [...callbackList(args.callbacks), display.callback] });
+    } finally {
+      display.dispose();
+    }
+  };
+  prototype[ADAPTED] = true;
+}
+
+const ADAPTED = Symbol('tp5.fitAdapted');
+
+function callbackList(callbacks: tf.ModelFitArgs['callbacks']): (tf.CustomCallbackArgs | tf.Callback)[] {
+  if (callbacks === undefined) return [];
+  return Array.isArray(callbacks) ? callbacks : [callbacks];
+}
+
+/**
+ * The library's progress display and stop button for one `fit`. Its callback is a tfjs CustomCallback:
+ * tfjs hands it the losses as numbers and returns to the event loop between batches (every 125 ms),
+ * which lets the kernel's SIGINT handler run during the training.
+ */
+class FitDisplay {
+  private readonly stop = new StopRequest();
+  private readonly started = performance.now();
+  private readonly label: string;
+  private stopped = false;
+  private lastShown = 0;
+  private batchLosses: number[] = [];
+  private readonly losses: number[] = [];
+  private readonly validation: number[] = [];
+  private epoch = 0;
+  readonly callback: tf.CustomCallback;
+
+  constructor(
+    private readonly fitted: tf.LayersModel,
+    private readonly reporter: ProgressReporter,
+  ) {
+    this.label = `${modelName(fitted)} (model.fit)`;
+    this.callback = new tf.CustomCallback({
+      onEpochBegin: async (epoch) => this.epochBegins(epoch),
+      onBatchEnd: async (batch, logs) => this.batchEnds(batch, logs),
+      onEpochEnd: async (_epoch, logs) => this.epochEnds(logs),
+      onTrainEnd: async () => this.trainingEnds(),
+    });
+  }
+
+  dispose(): void {
+    this.stop.dispose();
+  }
+
+  private get epochs(): number {
+    return Number(this.callback.params.epochs);
+  }
+
+  private get batches(): number {
+    const { steps, samples, batchSize } = this.callback.params;
+    return Math.max(1, Number(steps ?? Math.ceil(Number(samples) / Number(batchSize))));
+  }
+
+  private state(batch: number, loss: number, valLoss?: number) {
+    const elapsedSeconds = (performance.now() - this.started) / 1000;
+    const fraction = (this.epoch - 1 + batch / this.batches) / this.epochs;
+    const etaSeconds = fraction > 0 ? elapsedSeconds * (1 / fraction - 1) : NaN;
+    return {
+      label: this.label,
+      epoch: this.epoch,
+      epochs: this.epochs,
+      batch,
+      batches: this.batches,
+      loss,
+      valLoss,
+      elapsedSeconds,
+      etaSeconds,
+    };
+  }
+
+  private epochBegins(epoch: number): void {
+    this.epoch = epoch + 1;
+    this.batchLosses = [];
+  }
+
+  private batchEnds(batch: number, logs?: tf.Logs): void {
+    this.batchLosses.push(Number(logs?.loss));
+    if (performance.now() - this.lastShown > 1000) {
+      this.reporter.update(this.state(batch + 1, mean(this.batchLosses)));
+      this.lastShown = performance.now();
+    }
+    if (this.stop.requested) {
+      this.stopped = true;
+      this.fitted.stopTraining = true;
+    }
+  }
+
+  private epochEnds(logs?: tf.Logs): void {
+    if (this.stopped) return;
+    const loss = Number(logs?.loss);
+    const valLoss = logs?.val_loss === undefined ? undefined : Number(logs.val_loss);
+    this.losses.push(loss);
+    if (valLoss !== undefined) this.validation.push(valLoss);
+    this.reporter.epochEnd(this.state(this.batches, loss, valLoss));
+  }
+
+  private trainingEnds(): void {
+    const done = this.losses.length;
+    const epochs = `${done} époque${done > 1 ? 's' : ''}`;
+    const seconds = duration((performance.now() - this.started) / 1000);
+    const losses =
+      done === 0
+        ? ''
+        : `, perte finale ${decimal(this.losses[done - 1], 5)}` +
+          (this.validation.length ? `, validation ${decimal(this.validation[this.validation.length - 1], 5)}` : '');
+    this.reporter.finish(
+      this.stopped
+        ? `${this.label} : entraînement interrompu pendant l'époque ${this.epoch}, après ${epochs} terminée${done > 1 ? 's' : ''} en ` +
+            `${seconds}${losses} ; le modèle garde les poids de son dernier pas.`
+        : `${this.label} : ${epochs} en ${seconds}${losses}.`,
+    );
+  }
+}
+
+function mean(values: number[]): number {
+  return values.reduce((sum, value) => sum + value, 0) / Math.max(values.length, 1);
+}
