@@ -13,7 +13,9 @@
  *   comparisons test-set evaluations, sentences built from them, the σ sweep, quick runs
  *   coursework  the check cells (lab.check), lab.todo, the answers exported for grading
  */
+import { explainCellErrors } from './coursework/cell-errors';
 import { adaptFitToNotebooks } from './train/tfjs-fit';
+import { showValuesInFrench } from './util/french-values';
 
 export { initBackend, type BackendName, type BackendReport } from './backend';
 
@@ -101,5 +103,9 @@ export {
 } from './coursework';
 
 // In a notebook, tfjs's own model.fit shows the library's French progress, obeys the stop button and
-// respects quick mode (lib/train/tfjs-fit.ts).
+// respects quick mode (lib/train/tfjs-fit.ts); a cell that does not compile or stops on an error names
+// its question in French (lib/coursework/cell-errors.ts); a tensor, a model or a history that ends a
+// cell reads as a short French line (lib/util/french-values.ts).
 adaptFitToNotebooks();
+explainCellErrors();
+showValuesInFrench();

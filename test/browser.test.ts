@@ -251,6 +251,12 @@ async function startJupyterLab(
         expect(afterRun.errors.filter(notQuickCollapse)).toEqual([]);
         expect(afterRun.plots).toBeGreaterThanOrEqual(2);
         expect(afterRun.grids).toBeGreaterThanOrEqual(1);
+        // plotly's toolbar speaks French (its words travel with each figure: lib/plots/charts.ts).
+        const toolbar = await page.evaluate(() =>
+          Array.from(document.querySelectorAll('.jp-RenderedPlotly .modebar-btn')).map((button) => button.getAttribute('data-title') ?? ''),
+        );
+        expect(toolbar).toContain('Télécharger le graphique en fichier PNG');
+        expect(toolbar.join(' ')).not.toMatch(/Download|Autoscale|Reset axes/);
 
         await runCommand(page, 'docmanager:save');
         await page.waitForFunction(() => !document.title.startsWith('*') && !document.querySelector('.jp-mod-dirty'), undefined, {

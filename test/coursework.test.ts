@@ -554,6 +554,9 @@ test('hand-in export: one self-contained HTML page with the figures, and a PDF w
   expect(page.match(/class="tp5-figure"/g)?.length).toBeGreaterThanOrEqual(3);
   expect(page).toContain('data:image/svg+xml;base64,');
   expect(page).toContain('Plotly.newPlot');
+  // No English prompts (« In [19]: ») and no tfjs internals (« Tensor { kept: false, … »).
+  expect(page).not.toMatch(/(In|Out)(&nbsp;|\s)\[\d*\]:/);
+  expect(page).not.toMatch(/Tensor \{|isDisposedInternal/);
   if (fs.existsSync('/usr/bin/chromium')) {
     expect(stdout).toContain('03-debruitage-Ada-Lovelace.pdf');
     const pdf = fs.readFileSync(path.join(out, '03-debruitage-Ada-Lovelace.pdf'));

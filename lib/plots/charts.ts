@@ -1,3 +1,4 @@
+import frenchPlotly from 'plotly.js-locales/fr';
 import { PLOTLY_SEPARATORS } from '../util/french';
 import { displayBundle, escapeHtml } from '../util/display';
 
@@ -66,9 +67,18 @@ function formatTick(value: number): string {
   return (abs < 1e-3 ? value.toExponential(0) : String(Number(value.toPrecision(4)))).replace('.', ',');
 }
 
-/** What every plotly layout shares: size, title, French number separators. */
+/**
+ * What every plotly layout shares: size, title, French number separators. The title starts at the
+ * left and the toolbar stands upright at the right edge, so that neither covers the other.
+ */
 function plotlyLayout(title: string, height = HEIGHT): Record<string, unknown> {
-  return { title: { text: title }, width: WIDTH, height, separators: PLOTLY_SEPARATORS };
+  return {
+    title: { text: title, x: 0, xref: 'paper', xanchor: 'left' },
+    width: WIDTH,
+    height,
+    separators: PLOTLY_SEPARATORS,
+    modebar: { orientation: 'v' },
+  };
 }
 
 interface Scale {
@@ -384,11 +394,29 @@ export function scatterChart(x: ArrayLike<number>, y: ArrayLike<number>, labels:
 export const PLOTLY_MIME = 'application/vnd.plotly.v1+json';
 
 /**
+ * plotly's options for every figure: its toolbar and messages in French. plotly.js ships only English;
+ * the French words (plotly.js-locales) travel with each figure, as plotly allows, so that JupyterLab's
+ * renderer and the hand-in's page need nothing registered (the « Click to enter … title » entries are
+ * left out: the figures are not editable).
+ */
+export const PLOTLY_CONFIG = {
+  responsive: true,
+  displaylogo: false,
+  locale: 'fr',
+  locales: {
+    fr: {
+      format: frenchPlotly.format,
+      dictionary: Object.fromEntries(Object.entries(frenchPlotly.dictionary).filter(([english]) => !english.startsWith('Click to enter'))),
+    },
+  },
+};
+
+/**
  * The HTML form of a figure: a static SVG image inside a container that carries the plotly
  * figure; an exported page that loads plotly.js replaces the image with the interactive chart.
  */
 export function figureHtml(figure: Figure): string {
-  const data = escapeHtml(JSON.stringify(figure.plotly)).replace(/'/g, '&#39;');
+  const data = escapeHtml(JSON.stringify({ ...figure.plotly, config: PLOTLY_CONFIG })).replace(/'/g, '&#39;');
   const image = `data:image/svg+xml;base64,${Buffer.from(figure.svg).toString('base64')}`;
   return `<div class="tp5-figure" data-plotly='${data}'><img src="${image}" alt="${escapeHtml(figure.title)}"/></div>`;
 }
@@ -396,7 +424,7 @@ export function figureHtml(figure: Figure): string {
 /** Affiche une figure : interactive dans JupyterLab, image fixe partout où JavaScript ne tourne pas. */
 export function showFigure(figure: Figure): void {
   displayBundle({
-    [PLOTLY_MIME]: { ...figure.plotly, config: { responsive: true } },
+    [PLOTLY_MIME]: { ...figure.plotly, config: PLOTLY_CONFIG },
     'text/html': figureHtml(figure),
     'image/svg+xml': figure.svg,
     'text/plain': `[figure : ${figure.title}]`,

@@ -25,11 +25,15 @@ export function lossCurvesFigure(histories: LossHistory[], title = "Courbes d'ap
 
 /** Le nombre de paramètres de chaque modèle, en barres. */
 export function parameterCountFigure(descriptions: ModelDescription[], title = 'Nombre de paramètres'): Figure {
+  // A table left empty (its question not done yet) has nothing to count: the figure says so.
+  const empty = descriptions.filter((d) => d.layers.length === 0).length;
+  const emptyNote =
+    empty === 0 ? '' : empty === descriptions.length ? ' — tableaux vides : rien à compter' : ' — un tableau vide ne compte rien';
   return barChart(
-    descriptions.map((d) => d.name),
+    descriptions.map((d) => (d.layers.length === 0 ? `${d.name} (tableau vide)` : d.name)),
     [{ name: 'paramètres', values: descriptions.map((d) => d.totalParams) }],
     {
-      title,
+      title: title + emptyNote,
       yTitle: 'paramètres',
       format: integer,
     },

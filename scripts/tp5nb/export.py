@@ -24,7 +24,7 @@ document.querySelectorAll('.tp5-figure[data-plotly]').forEach(function (containe
     var target = document.createElement('div');
     target.className = 'tp5-interactive';
     container.appendChild(target);
-    Plotly.newPlot(target, figure.data, figure.layout, { responsive: true }).then(function () {
+    Plotly.newPlot(target, figure.data, figure.layout, figure.config || { responsive: true }).then(function () {
       container.classList.add('tp5-drawn');
     });
   } catch (error) {
@@ -83,7 +83,8 @@ def to_html(notebook: nbformat.NotebookNode, title: str, author: str = "", untru
     """One HTML page: no external script, plotly.js inlined, static figures kept as a fallback.
 
     untrusted: a hand-in shown to a teacher: shown defanged (see `defanged`), with no script at all."""
-    exporter = HTMLExporter(template_name="lab")
+    # No "In [19]:" prompts: the page reads as the notebook's text, in French.
+    exporter = HTMLExporter(template_name="lab", exclude_input_prompt=True, exclude_output_prompt=True)
     body, _ = exporter.from_notebook_node(defanged(notebook) if untrusted else notebook, resources={"metadata": {"name": title}})
     # Drop scripts loaded from the web (require.js, MathJax): the page must read offline.
     body = re.sub(r'<script[^>]*\bsrc="https?://[^"]*"[^>]*>\s*</script>', "", body)

@@ -177,9 +177,18 @@ export function tables(
     return names.map((name) => describedTable(REFERENCE_MODELS[name].label, filled[name] as TableRow[]));
   };
   // The student's own rows go on (never the reference's, which would give the answer away).
-  return Feedback.withStandIn(question, check, () => ({
-    value: names.map((name) => describedTable(REFERENCE_MODELS[name].label, usableRows(filled[name]))),
-  }));
+  return Feedback.withStandIn(question, check, () => {
+    const value = names.map((name) => describedTable(REFERENCE_MODELS[name].label, usableRows(filled[name])));
+    const empty = value.filter((description) => description.layers.length === 0).map((description) => description.name);
+    return {
+      value,
+      what:
+        empty.length === 0
+          ? 'vos tableaux tels qu’ils sont : le graphique des paramètres qui suit les compte'
+          : `vos tableaux tels qu’ils sont, dont ${empty.length === value.length ? 'tous les' : 'certains'} vides (${empty.join(', ')}) : ` +
+            'le graphique des paramètres qui suit n’a rien à compter pour eux',
+    };
+  });
 }
 
 /** Questions 1.3 et 2.4 : les nombres de paramètres calculés par l'étudiant à partir des tailles des couches. */
