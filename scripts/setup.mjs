@@ -119,13 +119,22 @@ function installPythonEnvironment() {
   writeStamp(stamp, hash);
 }
 
+/**
+ * The kernel's environment: TensorFlow's start-up lines (English, on the kernel's stderr: « oneDNN custom
+ * operations are on… ») are not for students, in a terminal (`npm run check`) or JupyterLab's log.
+ */
+const KERNEL_ENV = { TF_CPP_MIN_LOG_LEVEL: '2' };
+
 function registerKernel() {
   const tslabBin = path.join(root, 'node_modules', 'tslab', 'bin', 'tslab');
   const spec = path.join(venv, 'share', 'jupyter', 'kernels', 'tslab', 'kernel.json');
-  if (fs.existsSync(spec) && fs.readFileSync(spec, 'utf8').includes(JSON.stringify(tslabBin))) return;
+  const registered = () => (fs.existsSync(spec) ? JSON.parse(fs.readFileSync(spec, 'utf8')) : {});
+  const current = registered();
+  if (current.argv?.[0] === tslabBin && current.env?.TF_CPP_MIN_LOG_LEVEL === KERNEL_ENV.TF_CPP_MIN_LOG_LEVEL) return;
   log('registering the tslab TypeScript kernel inside .venv');
   const ok = run('node', [tslabBin, 'install', '--python', venvPython, '--sys-prefix', '--binary', tslabBin]);
   if (!ok) fail('tslab could not register its kernel in .venv');
+  fs.writeFileSync(spec, JSON.stringify({ ...registered(), env: KERNEL_ENV }));
 }
 
 /** Loads tfjs-node in a child process: the only reliable test that the addon and its libraries link. */

@@ -538,10 +538,20 @@ test('a hand-in that edits a check cell is graded with the original check', () =
   answerCell.source = text(answerCell.source).replace('(M, N, 64,', '(M, N, 32,');
   const file = path.join(scratch(), NOTEBOOKS[0]);
   fs.writeFileSync(file, JSON.stringify(notebook));
-  const { status, stdout } = tp5nb(['check', file]);
+  const { status, stdout, stderr } = tp5nb(['check', file]);
   expect(stdout).toContain("NOTE : cellule de vérification de la question 1.1 modifiée : remise d'origine");
+  // TensorFlow's English start-up lines stay out of the student's terminal.
+  expect(stderr).not.toMatch(/oneDNN|absl|port\.cc/);
   expect(stdout).toMatch(/✘ Question 1\.1\n\s+✘ Dense n°1 sans activation : le code a 32 valeurs au lieu de 64/);
   expect(status).toBe(1);
+}, 300_000);
+
+test('hand-in export of a notebook whose written answers are empty warns, naming their questions', () => {
+  const kit = scratch();
+  expect(tp5nb(['student', '--output-dir', kit, solution(NOTEBOOKS[0])]).status).toBe(0);
+  const { status, stdout } = tp5nb(['handin', path.join(kit, NOTEBOOKS[0]), '--output-dir', scratch()]);
+  expect(status).toBe(0);
+  expect(stdout).toContain('[rendu] attention : réponses rédigées vides (questions 1.3, 1.5, 1.6)');
 }, 300_000);
 
 test('hand-in export: one self-contained HTML page with the figures, and a PDF where chromium is installed', () => {
@@ -557,6 +567,7 @@ test('hand-in export: one self-contained HTML page with the figures, and a PDF w
   // No English prompts (« In [19]: ») and no tfjs internals (« Tensor { kept: false, … »).
   expect(page).not.toMatch(/(In|Out)(&nbsp;|\s)\[\d*\]:/);
   expect(page).not.toMatch(/Tensor \{|isDisposedInternal/);
+  expect(stdout).not.toContain('réponses rédigées vides');
   if (fs.existsSync('/usr/bin/chromium')) {
     expect(stdout).toContain('03-debruitage-Ada-Lovelace.pdf');
     const pdf = fs.readFileSync(path.join(out, '03-debruitage-Ada-Lovelace.pdf'));

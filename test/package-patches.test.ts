@@ -127,17 +127,21 @@ function tslabCopy(version: string): string {
   return dir;
 }
 
-const TSLAB_PATCHES = ['dist-cell-stop.patch', 'dist-shorthand-properties.patch'];
+const TSLAB_PATCHES = ['dist-executor.patch', 'dist-shorthand-properties.patch'];
 
-test('tslab 1.0.22: cells counted, a stopped cell told in French, shorthand properties rewritten; another version left as it is', () => {
+test('tslab 1.0.22: cells counted, a stopped cell told in French, compiler messages in French and explained by the library, shorthand properties rewritten; another version left as it is', () => {
   const dir = tslabCopy('1.0.22');
   const read = (file: string) => fs.readFileSync(path.join(dir, 'dist', file), 'utf8');
   expect(read('executor.js')).not.toContain('cellStarts');
+  expect(read('executor.js')).not.toContain('explainDiagnostics');
   expect(read('converter.js')).not.toContain('isShorthandPropertyAssignment');
   expect(applyDist(dir)).toEqual({ applied: TSLAB_PATCHES, skipped: [] });
   const patched = read('executor.js') + read('converter.js');
   expect(patched).toContain('tslabGlobal.cellStarts++;');
   expect(patched).toContain('Cellule arrêtée');
+  expect(patched).toContain('validateLocaleAndSetLanguage("fr"');
+  expect(patched).toContain('tslabGlobal.explainDiagnostics(src, diagnostics)');
+  expect(patched).toContain('tslabGlobal.explainError(src, e)');
   expect(patched).toContain('getShorthandAssignmentValueSymbol');
   expect(applyDist(dir)).toEqual({ applied: TSLAB_PATCHES, skipped: [] });
   expect(read('executor.js') + read('converter.js')).toBe(patched);

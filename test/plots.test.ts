@@ -64,10 +64,27 @@ test('line chart: plotly traces and an SVG drawing of the same series', () => {
   expect(figure.plotly.data[0]).toMatchObject({ type: 'scatter', name: 'modèle A', y: [0.05, 0.03, 0.02] });
   expect(figure.plotly.layout).toMatchObject({ yaxis: { type: 'log' } });
   expect(figure.svg.match(/<polyline/g)).toHaveLength(2);
+  // The log axis is labelled beyond its powers of ten, French style, in plotly as in the SVG.
+  expect(figure.plotly.layout).toMatchObject({
+    yaxis: { tickvals: [0.02, 0.03, 0.04, 0.05, 0.06], ticktext: ['0,02', '0,03', '0,04', '0,05', '0,06'] },
+  });
+  for (const label of ['0,02', '0,06']) expect(figure.svg).toContain(`>${label}</text>`);
   expect(figure.svg).toContain('modèle A');
   const html = figureHtml(figure);
   expect(html).toMatch(/^<div class="tp5-figure" data-plotly='[^']+'><img src="data:image\/svg\+xml;base64,/);
   expect(PLOTLY_MIME).toBe('application/vnd.plotly.v1+json');
+});
+
+test('a loss from 0,25 down to 0,01 gets labels above 0,1 on its log axis', () => {
+  const figure = lineChart([{ name: 'perte', x: [1, 2, 3, 4], y: [0.25, 0.08, 0.03, 0.012] }], {
+    title: 'Perte',
+    xTitle: 'époque',
+    yTitle: 'MSE',
+    logY: true,
+  });
+  const ticks = (figure.plotly.layout as { yaxis: { tickvals: number[]; ticktext: string[] } }).yaxis;
+  expect(ticks.tickvals.filter((value) => value > 0.1)).toEqual([0.2]);
+  expect(ticks.ticktext).toEqual(['0,02', '0,05', '0,1', '0,2']);
 });
 
 test('bar and scatter charts draw one mark per value', () => {

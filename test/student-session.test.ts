@@ -19,8 +19,8 @@ interface Seen {
   data: string;
 }
 
-/** Runs the cells in a fresh kernel, one after the other. */
-function runCells(sources: string[]): Seen[] {
+/** Runs the cells in a fresh kernel, one after the other ({ inspect: code }: what Shift+Tab shows). */
+function runCells(sources: (string | { inspect: string })[]): Seen[] {
   const result = spawnSync(path.join(root, '.venv', 'bin', 'python'), [path.join(root, 'test', 'helpers', 'run_cells.py')], {
     cwd: root,
     input: JSON.stringify(sources),
@@ -52,9 +52,16 @@ test('a typo in the answer that defines mse names question 1.5 in French, and it
   expect(answer.stderr + check.stderr).not.toMatch(/Cannot find name|does not exist|Did you mean/);
 }, 320_000);
 
-test('a tensor or a model that ends a cell reads as one French line, not as tfjs internals', () => {
-  const [, tensor, model] = runCells([setupCell, 'tf.zeros([2, 3]).add(0.5);', 'lab.buildDense1().encoder;']);
+test('a tensor or a model that ends a cell reads as one French line, not as tfjs internals; Shift+Tab documents the checks', () => {
+  const [, tensor, model, help] = runCells([
+    setupCell,
+    'tf.zeros([2, 3]).add(0.5);',
+    'lab.buildDense1().encoder;',
+    { inspect: 'lab.check.mseFunction' },
+  ]);
   expect(tensor.stdout).toBe('Tenseur float32 de forme [2, 3] : 0,5 ; 0,5 ; 0,5 ; 0,5 ; 0,5 ; 0,5\n');
+  // Shift+Tab on a check shows its French documentation.
+  expect(help.text).toContain('Question 1.5 : la MSE de l');
   expect(model.stdout).toMatch(/^Modèle tfjs « encoder » : 2 couches, 50\s240 paramètres, entrée \[28, 28, 1\] → sortie \[64\]\n$/);
 }, 320_000);
 

@@ -6,7 +6,7 @@ import { QuestionError } from './questions';
  * it is, in French, once, and what to do; for a name that is not defined, the question (or the
  * earlier cells) to run first, never a bare "Cannot find name 'mse'".
  *
- * The project's patched tslab (scripts/package-patches/tslab-1.0.22/dist-french-diagnostics.patch)
+ * The project's patched tslab (scripts/package-patches/tslab-1.0.22/dist-executor.patch)
  * prints the compiler's messages in French and hands them here first, through
  * `globalThis.__tslab__.explainDiagnostics`; `explainError` is called the same way for an error a
  * cell throws. Without that tslab, nothing here runs and tslab prints its own messages.

@@ -81,6 +81,17 @@ function plotlyLayout(title: string, height = HEIGHT): Record<string, unknown> {
   };
 }
 
+/**
+ * plotly's y axis. On a log scale, plotly labels only the powers of ten when the range spans more than
+ * a decade (a loss from 0,25 to 0,01 showed no label above 0,1): the ticks are then the SVG drawing's,
+ * labelled the French way.
+ */
+function plotlyYAxis(title: string, logScale?: Scale): Record<string, unknown> {
+  const axis = { title: { text: title }, exponentformat: 'none' };
+  if (logScale === undefined) return { ...axis, type: 'linear' };
+  return { ...axis, type: 'log', tickmode: 'array', tickvals: logScale.ticks, ticktext: logScale.ticks.map(formatTick) };
+}
+
 interface Scale {
   toPixel: (value: number) => number;
   ticks: number[];
@@ -268,7 +279,7 @@ export function lineChart(series: Series[], options: AxisOptions): Figure {
         ...plotlyLayout(options.title),
         ...plotlyLegendBelow(names),
         xaxis: { title: { text: options.xTitle }, ...(options.integerX ? { tickmode: 'array', tickvals: xScale.ticks } : {}) },
-        yaxis: { title: { text: options.yTitle }, type: options.logY ? 'log' : 'linear', exponentformat: 'none' },
+        yaxis: plotlyYAxis(options.yTitle, options.logY === true ? yScale : undefined),
       },
     },
     svg: svgFrame(options.title, options.xTitle, options.yTitle, body, names),
@@ -335,7 +346,7 @@ export function barChart(categories: string[], series: BarSeries[], options: Bar
       layout: {
         ...plotlyLayout(options.title),
         barmode: 'group',
-        yaxis: { title: { text: options.yTitle }, type: options.logY ? 'log' : 'linear', exponentformat: 'none' },
+        yaxis: plotlyYAxis(options.yTitle, options.logY === true ? yScale : undefined),
       },
     },
     svg: svgFrame(options.title, '', options.yTitle, body, names),

@@ -81,10 +81,14 @@ def check(path: pathlib.Path, timeout: int) -> Report:
             verdict.passed = False
             verdict.points = ([f"cellule {index} arrêtée au bout de {timeout} s (délai par cellule)"] if index in execution.timeouts
                                 else error_lines(errors[index], cell.outputs))
-    written = {tp5(c)["written"]: c.source.strip() != WRITTEN
-               for c in execution.notebook.cells if tp5(c).get("written")}
+    written = written_answers(execution.notebook)
     ordered = sorted(verdicts.values(), key=lambda v: question_key(v.question))
     return Report(part, ordered, written, notes)
+
+
+def written_answers(notebook: nbformat.NotebookNode) -> dict:
+    """Each written answer's question → whether the student wrote something after « Votre réponse : »."""
+    return {tp5(c)["written"]: c.source.strip() != WRITTEN for c in notebook.cells if tp5(c).get("written")}
 
 
 def format_report(path: pathlib.Path, report: Report) -> str:

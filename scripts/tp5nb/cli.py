@@ -122,6 +122,10 @@ def command_handin(args) -> int:
     page = args.output_dir / f"{path.stem}{suffix}.html"
     page.write_text(to_html(notebook, path.stem, args.name or ""), encoding="utf-8")
     print(f"[rendu] page écrite : {page} (autonome : figures incluses, aucun script externe)")
+    empty = [question for question, done in checker.written_answers(notebook).items() if not done]
+    if empty:
+        print(f"[rendu] attention : réponses rédigées vides (questions {', '.join(empty)}) : écrivez-les après "
+              "« Votre réponse : » puis refaites le rendu")
     pdf = page.with_suffix(".pdf")
     why_not = print_pdf(page, pdf)
     if why_not:

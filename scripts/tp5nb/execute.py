@@ -3,6 +3,8 @@ import asyncio
 import os
 import pathlib
 import re
+import sys
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -35,6 +37,33 @@ class Execution:
     errors: list = field(default_factory=list)
     #: Indices of the cells stopped by the per-cell time limit.
     timeouts: list = field(default_factory=list)
+
+
+#: TensorFlow's start-up lines on the kernel's stderr, in English and of no use to a student (« oneDNN
+#: custom operations are on… »): TensorFlow writes them before it reads TF_CPP_MIN_LOG_LEVEL.
+TENSORFLOW_START_UP = re.compile(r"^(WARNING: All log messages before absl::InitializeLog|[IW]\d{4} [\d:.]+ +\d+ \S+:\d+\] )")
+
+
+class KernelStderr:
+    """The kernel's error stream, passed on to ours less TensorFlow's start-up lines."""
+
+    def __enter__(self) -> int:
+        reader, self.writer = os.pipe()
+        self.thread = threading.Thread(target=self.relay, args=(reader,), daemon=True)
+        self.thread.start()
+        return self.writer
+
+    @staticmethod
+    def relay(reader: int) -> None:
+        with open(reader, encoding="utf-8", errors="replace") as stream:
+            for line in stream:
+                if not TENSORFLOW_START_UP.match(line):
+                    sys.stderr.write(line)
+
+    def __exit__(self, *_) -> None:
+        # The kernel has ended: once our end is closed too, the relay reads the rest and stops.
+        os.close(self.writer)
+        self.thread.join(timeout=5)
 
 
 def first_meaningful_line(text: str) -> str:
@@ -108,7 +137,8 @@ def execute(notebook: nbformat.NotebookNode, folder: pathlib.Path, timeout: int,
         on_cell_start=on_start, on_cell_executed=on_executed, on_cell_error=on_error,
     )
     try:
-        client.execute()
+        with KernelStderr() as kernel_stderr:
+            client.execute(stderr=kernel_stderr)
     except nbclient.exceptions.DeadKernelError:
         raise KernelDied(max(started, default=-1)) from None
     except nbclient.exceptions.CellTimeoutError as error:

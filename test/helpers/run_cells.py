@@ -1,7 +1,8 @@
 """Runs cells in a fresh tslab kernel as a student would, one after the other, in quick mode
 (TP5_QUICK=1), pausing 0.4 s after each (tslab ignores what it gets in the 200 ms after a failing
 cell). Reads the cells' sources as a JSON list on stdin; prints, as one JSON list, what each cell
-wrote: its standard output, its error stream, and the text and other data of what it displayed."""
+wrote: its standard output, its error stream, and the text and other data of what it displayed.
+An item {"inspect": CODE} asks instead what Shift+Tab shows at the end of CODE (in "text")."""
 import json
 import os
 import pathlib
@@ -18,6 +19,12 @@ try:
     seen = []
     for source in sources:
         cell = {"stdout": "", "stderr": "", "text": "", "data": ""}
+        if isinstance(source, dict):
+            code = source["inspect"]
+            reply = client.inspect(code, len(code), reply=True, timeout=60)
+            cell["text"] = reply["content"].get("data", {}).get("text/plain", "")
+            seen.append(cell)
+            continue
 
         def record(message, cell=cell):
             content = message["content"]

@@ -106,7 +106,8 @@ export function checkTrainingRuns(
           '(pour le débruitage : x bruitée en entrée, y propre en cible)',
       );
     }
-    if (feedback.failures === failuresBefore) feedback.pass(`${name} : ${curve.loss.length} époque(s), perte en baisse, validation suivie`);
+    if (feedback.failures === failuresBefore)
+      feedback.pass(`${name} : ${curve.loss.length} époque${curve.loss.length > 1 ? 's' : ''}, perte en baisse, validation suivie`);
   });
   return curves;
 }
