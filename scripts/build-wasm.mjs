@@ -25,5 +25,5 @@ for (const source of watFiles(path.join(root, 'lib'))) {
   fs.mkdirSync(path.dirname(target), { recursive: true });
   fs.writeFileSync(target, Buffer.from(module.toBinary({}).buffer));
   module.destroy();
-  console.error(`[build] ${path.relative(root, target)}`);
+  console.error(`[compilation] ${path.relative(root, target)}`);
 }

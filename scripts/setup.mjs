@@ -31,15 +31,16 @@ const cacheDir = path.join(root, '.cache');
 const tfjsNodeDir = path.join(root, 'node_modules', '@tensorflow', 'tfjs-node');
 const TENSORFLOW_WHEEL = 'tensorflow-cpu==2.21.0';
 
-// Messages go to stderr so that commands such as `npm run describe -- --json` keep a clean stdout.
+// Messages go to stderr so that commands such as `npm run describe -- --json` keep a clean stdout; in
+// French, as students and teachers read them (npm start, npm test).
 function log(message) {
-  console.error(`[setup] ${message}`);
+  console.error(`[installation] ${message}`);
 }
 
 /** Runs a command, streaming its output; returns true when it exits with 0. */
 function run(command, args, options = {}) {
   const result = spawnSync(command, args, { cwd: root, stdio: ['inherit', process.stderr, 'inherit'], ...options });
-  if (result.error) log(`could not run ${command}: ${result.error.message}`);
+  if (result.error) log(`impossible de lancer ${command} : ${result.error.message}`);
   return result.status === 0;
 }
 
@@ -50,7 +51,7 @@ function capture(command, args, options = {}) {
 }
 
 function fail(message) {
-  console.error(`[setup] error: ${message}`);
+  console.error(`[installation] erreur : ${message}`);
   process.exit(1);
 }
 
@@ -84,11 +85,11 @@ function installNodePackages() {
   const hash = dependenciesHash();
   const stamp = path.join(root, 'node_modules', '.tp5-installed');
   if (stampIsCurrent(stamp, hash)) return;
-  log('installing npm packages');
+  log('installation des paquets npm');
   // Install scripts stay off (see .npmrc): the native addon is handled below.
   const useLock = fs.existsSync(path.join(root, 'package-lock.json'));
   if (!run('npm', [useLock ? 'ci' : 'install', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=warn'])) {
-    fail('npm could not install the packages listed in package.json (see the messages above)');
+    fail("npm n'a pas pu installer les paquets de package.json (voir les messages ci-dessus)");
   }
   writeStamp(stamp, hash);
 }
@@ -99,7 +100,7 @@ function installNodePackages() {
  */
 function patchPackages() {
   for (const packageDir of [tfjsNodeDir, path.join(root, 'node_modules', 'tslab')]) {
-    for (const reason of applyDistPatches(packageDir).skipped) log(`patch left out: ${reason}`);
+    for (const reason of applyDistPatches(packageDir).skipped) log(`correctif non appliqué : ${reason}`);
   }
 }
 
@@ -109,12 +110,12 @@ function installPythonEnvironment() {
   const stamp = path.join(venv, '.tp5-installed');
   if (stampIsCurrent(stamp, hash)) return;
   if (!fs.existsSync(venvPython)) {
-    log('creating the Python virtual environment .venv');
-    if (!run('python3', ['-m', 'venv', venv])) fail('python3 -m venv failed: Python 3 with the venv module is required');
+    log("création de l'environnement Python .venv");
+    if (!run('python3', ['-m', 'venv', venv])) fail('python3 -m venv a échoué : Python 3 et son module venv sont nécessaires');
   }
-  log('installing JupyterLab and nbclient into .venv');
+  log('installation de JupyterLab et nbclient dans .venv');
   if (!run(venvPython, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', requirements])) {
-    fail('pip could not install requirements.txt into .venv');
+    fail("pip n'a pas pu installer requirements.txt dans .venv");
   }
   writeStamp(stamp, hash);
 }
@@ -131,9 +132,9 @@ function registerKernel() {
   const registered = () => (fs.existsSync(spec) ? JSON.parse(fs.readFileSync(spec, 'utf8')) : {});
   const current = registered();
   if (current.argv?.[0] === tslabBin && current.env?.TF_CPP_MIN_LOG_LEVEL === KERNEL_ENV.TF_CPP_MIN_LOG_LEVEL) return;
-  log('registering the tslab TypeScript kernel inside .venv');
+  log('enregistrement du noyau TypeScript tslab dans .venv');
   const ok = run('node', [tslabBin, 'install', '--python', venvPython, '--sys-prefix', '--binary', tslabBin]);
-  if (!ok) fail('tslab could not register its kernel in .venv');
+  if (!ok) fail("tslab n'a pas pu enregistrer son noyau dans .venv");
   fs.writeFileSync(spec, JSON.stringify({ ...registered(), env: KERNEL_ENV }));
 }
 
@@ -151,7 +152,7 @@ function removeNativeBuild() {
 
 /** tfjs-node's own installer: downloads libtensorflow and a prebuilt addon (needs internet). */
 function tryOfficialDownload() {
-  log('trying the official libtensorflow download');
+  log('essai du téléchargement officiel de libtensorflow');
   const result = spawnSync('node', ['scripts/install.js'], {
     cwd: tfjsNodeDir,
     encoding: 'utf8',
@@ -159,7 +160,7 @@ function tryOfficialDownload() {
   });
   if (result.status === 0 && nativeBackendLoads()) return true;
   const reason = (result.stderr || result.stdout || 'no output').match(/(ENOTFOUND|ECONNREFUSED|ETIMEDOUT|EAI_AGAIN)[^\n]*/)?.[0];
-  log(`official download unavailable${reason ? ` (${reason.trim()})` : ''}`);
+  log(`téléchargement officiel indisponible${reason ? ` (${reason.trim()})` : ''}`);
   removeNativeBuild();
   return false;
 }
@@ -195,7 +196,7 @@ function buildAddon() {
   const build = capture('node', args, { cwd: tfjsNodeDir });
   if (build.ok && nativeBackendLoads()) return true;
   log(
-    `the addon did not build or load:\n${build.output
+    `le module natif ne compile pas ou ne se charge pas :\n${build.output
       .split('\n')
       .filter((l) => /error/i.test(l))
       .slice(0, 10)
@@ -211,10 +212,10 @@ function buildAddon() {
  */
 function compileAddon() {
   let { applied: patches, skipped } = applyBindingPatches(bindingDir);
-  for (const reason of skipped) log(`binding patch left out: ${reason}`);
+  for (const reason of skipped) log(`correctif du module natif non appliqué : ${reason}`);
   let built = buildAddon();
   if (!built && patches.length > 1 && patches.includes(THREAD_SAFETY_PATCH)) {
-    log(`building the addon again with ${THREAD_SAFETY_PATCH} only`);
+    log(`nouvelle compilation du module natif avec le seul correctif ${THREAD_SAFETY_PATCH}`);
     patches = applyBindingPatches(bindingDir, [THREAD_SAFETY_PATCH]).applied;
     built = buildAddon();
     if (built)
@@ -225,7 +226,7 @@ function compileAddon() {
   }
   if (!built) return false;
   if (patches.includes(THREAD_SAFETY_PATCH)) fs.writeFileSync(THREAD_SAFE_MARKER, `${patches.join('\n')}\n`);
-  else log('the addon is built without the thread-safety patch: native TensorFlow will train on one thread');
+  else log('module natif compilé sans son correctif multi-fil : TensorFlow natif entraînera sur un seul fil');
   return true;
 }
 
@@ -235,7 +236,7 @@ function compileAddon() {
  */
 function tryBuildFromWheel() {
   const wheelDir = path.join(cacheDir, 'wheels');
-  log(`building the native addon from the ${TENSORFLOW_WHEEL} wheel`);
+  log(`compilation du module natif à partir de la roue ${TENSORFLOW_WHEEL}`);
   let wheel = fs.existsSync(wheelDir) && fs.readdirSync(wheelDir).find((f) => /^tensorflow_cpu-.*\.whl$/.test(f));
   if (!wheel) {
     fs.mkdirSync(wheelDir, { recursive: true });
@@ -252,7 +253,7 @@ function tryBuildFromWheel() {
     ]);
     wheel = downloaded && fs.readdirSync(wheelDir).find((f) => /^tensorflow_cpu-.*\.whl$/.test(f));
     if (!wheel) {
-      log('could not download the tensorflow-cpu wheel');
+      log('impossible de télécharger la roue tensorflow-cpu');
       return false;
     }
   }
@@ -263,7 +264,7 @@ function tryBuildFromWheel() {
     path.join(tfjsNodeDir, 'deps'),
   ]);
   if (!extract.ok) {
-    log(`could not extract the wheel: ${extract.output.trim()}`);
+    log(`impossible d'extraire la roue : ${extract.output.trim()}`);
     removeNativeBuild();
     return false;
   }
@@ -281,14 +282,14 @@ function updateAddon() {
   const built = fs.existsSync(THREAD_SAFE_MARKER) ? fs.readFileSync(THREAD_SAFE_MARKER, 'utf8').split('\n') : [];
   const missing = applyBindingPatches(bindingDir).applied.filter((name) => !built.includes(name));
   if (missing.length === 0) return;
-  log(`rebuilding the native addon with: ${missing.join(', ')}`);
+  log(`nouvelle compilation du module natif avec : ${missing.join(', ')}`);
   const addon = path.join(addonDir, 'tfjs_binding.node');
   const backup = `${addon}.previous`;
   fs.copyFileSync(addon, backup);
   if (!compileAddon()) {
     fs.copyFileSync(backup, addon);
     fs.writeFileSync(REBUILD_FAILED_MARKER, `the rebuild with ${missing.join(', ')} failed; the previous addon was kept\n`);
-    log(`kept the previous addon${built.length === 0 ? ': native TensorFlow will train on one thread' : ''}`);
+    log(`module natif précédent gardé${built.length === 0 ? ' : TensorFlow natif entraînera sur un seul fil' : ''}`);
   }
   fs.rmSync(backup, { force: true });
 }
@@ -299,12 +300,12 @@ function installNativeTensorFlow() {
     return;
   }
   if (process.env.TP5_NO_DOWNLOAD !== '1' && tryOfficialDownload()) {
-    log('native TensorFlow ready (official build)');
+    log('TensorFlow natif prêt (version officielle)');
     updateAddon();
   } else if (tryBuildFromWheel()) {
-    log('native TensorFlow ready (built from the tensorflow-cpu wheel)');
+    log('TensorFlow natif prêt (compilé à partir de la roue tensorflow-cpu)');
   } else {
-    log('native TensorFlow is not available: the lab will run on the WASM backend (slower)');
+    log("TensorFlow natif indisponible : le TP tournera sur le moteur WASM (plus lent)");
   }
 }
 
@@ -332,11 +333,11 @@ function buildLibrary() {
   );
   const stamp = path.join(root, 'build', '.tp5-built');
   if (stampIsCurrent(stamp, hash)) return;
-  log('compiling the library to build/');
+  log('compilation de la bibliothèque dans build/');
   if (!run('node', [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'])) {
-    fail('the library does not compile (see the errors above)');
+    fail('la bibliothèque ne compile pas (voir les erreurs ci-dessus)');
   }
-  if (!run('node', [path.join(root, 'scripts', 'build-wasm.mjs')])) fail('the WebAssembly kernels do not compile (see the errors above)');
+  if (!run('node', [path.join(root, 'scripts', 'build-wasm.mjs')])) fail('les noyaux WebAssembly ne compilent pas (voir les erreurs ci-dessus)');
   writeStamp(stamp, hash);
 }
 
@@ -354,10 +355,10 @@ function linkLibrary() {
 
 /** Debian packages for the tests and the full notebook run: where each is looked for, and why. */
 const DEBIAN_PACKAGES = [
-  { name: 'chromium', path: '/usr/bin/chromium', why: 'the browser test' },
-  { name: 'dataset-fashion-mnist', path: '/usr/share/datasets/fashion-mnist', why: 'the Fashion-MNIST part of notebook 02' },
-  { name: 'bubblewrap', path: '/usr/bin/bwrap', why: 'the sandbox each hand-in is graded in' },
-  { name: 'parallel', path: '/usr/bin/parallel', why: 'the grading test of one task per hand-in (GNU parallel)' },
+  { name: 'chromium', path: '/usr/bin/chromium', why: 'le test dans le navigateur et les PDF des rendus' },
+  { name: 'dataset-fashion-mnist', path: '/usr/share/datasets/fashion-mnist', why: 'la partie Fashion-MNIST du carnet 02' },
+  { name: 'bubblewrap', path: '/usr/bin/bwrap', why: 'le bac à sable où chaque rendu est corrigé' },
+  { name: 'parallel', path: '/usr/bin/parallel', why: 'le test de la correction en une tâche par rendu (GNU parallel)' },
 ];
 
 function installDebianPackages() {
@@ -366,14 +367,14 @@ function installDebianPackages() {
   const names = missing.map((p) => p.name);
   if (process.getuid?.() !== 0 || !fs.existsSync('/usr/bin/apt-get')) {
     log(
-      `${names.join(', ')} missing and not installable here (needs root and apt-get): ${missing.map((p) => p.why).join(', ')} will be skipped`,
+      `${names.join(', ')} absent(s) et non installable(s) ici (il faut root et apt-get) : ${missing.map((p) => p.why).join(', ')} : sans objet`,
     );
     return;
   }
-  log(`installing Debian's ${names.join(', ')} (${missing.map((p) => p.why).join(', ')})`);
+  log(`installation des paquets Debian ${names.join(', ')} (${missing.map((p) => p.why).join(', ')})`);
   run('apt-get', ['update', '-qq']);
   if (!run('apt-get', ['install', '-y', '-qq', ...names], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } })) {
-    log(`apt-get could not install ${names.join(', ')}: ${missing.map((p) => p.why).join(', ')} will be skipped`);
+    log(`apt-get n'a pas pu installer ${names.join(', ')} : ${missing.map((p) => p.why).join(', ')} : sans objet`);
   }
 }
 
@@ -393,15 +394,15 @@ function buildHubExtension() {
   );
   const stamp = path.join(root, 'build', 'hub', '.tp5-built');
   if (stampIsCurrent(stamp, hash) && fs.existsSync(output)) return;
-  log("building the class server's JupyterLab extension (hub/labextension)");
+  log("compilation de l'extension JupyterLab du serveur de la classe (hub/labextension)");
   const npmArgs = ['ci', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=warn'];
-  if (!run('npm', npmArgs, { cwd: extension })) fail('npm could not install hub/labextension/package.json');
+  if (!run('npm', npmArgs, { cwd: extension })) fail("npm n'a pas pu installer hub/labextension/package.json");
   if (!run('node', [path.join(extension, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', extension])) {
-    fail('the JupyterLab extension does not compile (see the errors above)');
+    fail("l'extension JupyterLab ne compile pas (voir les erreurs ci-dessus)");
   }
   const env = { ...process.env, PATH: `${path.join(venv, 'bin')}${path.delimiter}${process.env.PATH}` };
   if (!run(path.join(venv, 'bin', 'jupyter'), ['labextension', 'build', extension], { env })) {
-    fail('jupyter labextension build failed (see the messages above)');
+    fail('jupyter labextension build a échoué (voir les messages ci-dessus)');
   }
   writeStamp(stamp, hash);
 }

@@ -406,6 +406,32 @@ describe('part 3: denoising', () => {
       edits: [[denoiser, 'denoiser = lab.buildDense2({ codeSize: 64, activation: "relu", name: "dense" });']],
     },
     {
+      name: 'model.fit with the mean absolute error',
+      question: '3.2',
+      edits: [
+        [
+          `denoiseHistory = await lab.trainAutoencoder(denoiser, { inputs: noisy.xNoisyTrain, targets: prepared.xTrain }, {
+  epochs: settings.epochs(20), batchSize: 128, learningRate: 1e-3, loss: "mse", seed: 0,
+  validation: { inputs: noisy.xNoisyValidation, targets: prepared.xValidation },
+});`,
+          `denoiser.model.compile({ optimizer: tf.train.adam(1e-3), loss: "meanAbsoluteError" });
+denoiseHistory = await denoiser.model.fit(noisy.xNoisyTrain, prepared.xTrain, {
+  epochs: 3, batchSize: 128, validationData: [noisy.xNoisyValidation, prepared.xValidation],
+});`,
+        ],
+      ],
+    },
+    {
+      name: 'the blur measured against the noisy images',
+      question: '3.3',
+      edits: [
+        [
+          'lab.evaluateImages("flou gaussien (σ = 1)", prepared.xTest, lab.gaussianBlur(noisy.xNoisyTest, 1)),',
+          'lab.evaluateImages("flou gaussien (σ = 1)", noisy.xNoisyTest, lab.gaussianBlur(noisy.xNoisyTest, 1)),',
+        ],
+      ],
+    },
+    {
       name: 'model.fit on the pairs',
       question: '3.2',
       edits: [
@@ -453,6 +479,18 @@ denoiseHistory = await denoiser.model.fit(noisy.xNoisyTrain, prepared.xTrain, {
   test('a denoiser trained the wrong way round (clean → noisy)', () =>
     expectCaught(seen['swapped pairs'], '3.2', /l’historique annonce au mieux une perte de 0,\d+ alors que le modèle fait .* paires/));
   test("tfjs's model.fit on the pairs passes", () => expectPassed(seen['model.fit on the pairs'], '3.2'));
+  test('model.fit compiled with the mean absolute error', () =>
+    expectCaught(
+      seen['model.fit with the mean absolute error'],
+      '3.2',
+      /model\.fit l’a entraîné avec la perte « meanAbsoluteError » donnée à compile/,
+    ));
+  test('a row of 3.3 measured against the noisy images, not the clean ones', () =>
+    expectCaught(
+      seen['the blur measured against the noisy images'],
+      '3.3',
+      /aucune ligne ne mesure le flou gaussien \(σ = 1\) des images de test bruitées contre les images de test propres/,
+    ));
 });
 
 test('the solution notebooks score full marks through `check`', () => {
@@ -568,10 +606,13 @@ test('hand-in export: one self-contained HTML page with the figures, and a PDF w
   expect(page).not.toMatch(/(In|Out)(&nbsp;|\s)\[\d*\]:/);
   expect(page).not.toMatch(/Tensor \{|isDisposedInternal/);
   expect(stdout).not.toContain('réponses rédigées vides');
+  // The PDF needs Debian's chromium; without it, the command says so and why.
   if (fs.existsSync('/usr/bin/chromium')) {
     expect(stdout).toContain('03-debruitage-Ada-Lovelace.pdf');
     const pdf = fs.readFileSync(path.join(out, '03-debruitage-Ada-Lovelace.pdf'));
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
     expect(pdf.length).toBeGreaterThan(50_000);
+  } else {
+    expect(stdout).toContain("[rendu] pas de PDF : /usr/bin/chromium n'est pas installé");
   }
 }, 300_000);

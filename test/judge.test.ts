@@ -1,5 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { exportAnswer, importAnswer } from '../lib/coursework/answers';
+import { AnyHistory, compiledLoss } from '../lib/coursework/checks/training';
 import { testImagesNotes } from '../lib/coursework/judge';
+import { noteFitLoss } from '../lib/util/traces';
 import { initBackend, loadDataset, prepareData, buildDense1, trainAutoencoder, PreparedData } from '../lib';
 
 /**
@@ -32,4 +38,17 @@ test('a model trained on the test images gets a note naming its test and validat
     /^⚠ sur le test : MSE de test 0,\d{4}, bien en dessous de sa MSE de validation 0,\d{4} : entraîné sur les images de test \? \(à vérifier\)$/,
   );
   [cheat, honest].forEach((m) => m.model.dispose());
+});
+
+test('a model.fit history keeps the loss its model was compiled with, in the kernel and read back by the judge', async () => {
+  const fitted = new tf.History();
+  fitted.history = { loss: [0.2, 0.1], val_loss: [0.21, 0.11] };
+  noteFitLoss(fitted, 'meanAbsoluteError');
+  const library = { label: 'Dense n°1', loss: [0.2, 0.1], valLoss: [0.21, 0.11] };
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp5-answers-'));
+  exportAnswer(dir, 'histories', [fitted, library]);
+  const { value, error } = await importAnswer(dir, 'histories');
+  expect(error).toBeUndefined();
+  expect([fitted, library].map(compiledLoss)).toEqual(['meanAbsoluteError', undefined]);
+  expect((value as AnyHistory[]).map(compiledLoss)).toEqual(['meanAbsoluteError', undefined]);
 });

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { ImageSet } from '../data/images';
 import { autoencoder } from '../models/autoencoder';
 import { markModelMadeBy, modelMadeBy } from '../util/traces';
+import { compiledLoss } from './checks/training';
 import { isAutoencoder } from './checks/values';
 
 /**
@@ -29,7 +30,7 @@ type Encoded =
       /** The reference builder that made the model or one of its parts (lab.buildDense1…), if one did. */
       madeBy?: string;
     }
-  | { kind: 'history'; loss: unknown; valLoss: unknown }
+  | { kind: 'history'; loss: unknown; valLoss: unknown; compiledLoss?: string }
   | { kind: 'array'; items: Encoded[] }
   | { kind: 'object'; entries: Record<string, Encoded> };
 
@@ -62,7 +63,8 @@ class Writer {
     if (typeof value !== 'object') return { kind: 'json', value };
     if (depth > MAX_DEPTH) throw new Error('valeur trop imbriquée');
     if (value instanceof tf.Tensor) return { kind: 'tensor', shape: value.shape, file: this.binary(Float32Array.from(value.dataSync())) };
-    if (value instanceof tf.History) return { kind: 'history', loss: value.history.loss, valLoss: value.history.val_loss ?? [] };
+    if (value instanceof tf.History)
+      return { kind: 'history', loss: value.history.loss, valLoss: value.history.val_loss ?? [], compiledLoss: compiledLoss(value) };
     if (isAutoencoder(value)) {
       const weights = (part: tf.LayersModel) =>
         part.getWeights().map((w) => ({ shape: w.shape, file: this.binary(w.dataSync() as Float32Array) }));
@@ -136,7 +138,10 @@ class Reader {
       case 'tensor':
         return tf.tensor(this.floats(encoded.file, Reader.size(encoded.shape)), encoded.shape);
       case 'history':
-        return { history: { loss: encoded.loss, val_loss: encoded.valLoss } };
+        return {
+          history: { loss: encoded.loss, val_loss: encoded.valLoss },
+          compiledLoss: typeof encoded.compiledLoss === 'string' ? encoded.compiledLoss.slice(0, 80) : undefined,
+        };
       case 'images': {
         const { count, height, width } = encoded;
         return { pixels: this.floats(encoded.file, Reader.size([count, height, width])), count, height, width };

@@ -3,6 +3,7 @@ import { modelName } from '../models/autoencoder';
 import { inNotebook } from '../util/display';
 import { decimal, duration } from '../util/french';
 import { refuseInStoppedCell } from '../util/stopped-cell';
+import { noteFitLoss } from '../util/traces';
 import { labSettings } from '../settings';
 import { StopRequest } from './interrupt';
 import { ProgressReporter, createProgress } from './progress';
@@ -13,7 +14,8 @@ import { ProgressReporter, createProgress } from './progress';
  * the stop button (■) ends it after its current batch, the model keeping the weights of its last
  * step, and no later `fit` starts in the stopped cell (tslab ends the cell at once but lets its code
  * go on: without this, a loop's other models went on training in the background); quick mode
- * (TP5_QUICK=1) caps its epochs as it caps the library's trainings. What `fit` computes is unchanged.
+ * (TP5_QUICK=1) caps its epochs as it caps the library's trainings; the loss it trained with is noted
+ * for the checks (tfjs's history does not keep it). What `fit` computes is unchanged.
  */
 export function adaptFitToNotebooks(): void {
   const prototype = tf.LayersModel.prototype as tf.LayersModel & { [ADAPTED]?: boolean };
@@ -24,7 +26,14 @@ export function adaptFitToNotebooks(): void {
     const epochs = labSettings().epochs(args.epochs ?? 1);
     const display = new FitDisplay(this, createProgress('auto'));
     try {
-      return await fit.call(this, x, y, { ...args, epochs, verbose: 0, callbacks: [...callbackList(args.callbacks), display.callback] });
+      const history = await fit.call(this, x, y, {
+        ...args,
+        epochs,
+        verbose: 0,
+        callbacks: [...callbackList(args.callbacks), display.callback],
+      });
+      noteFitLoss(history, this.loss);
+      return history;
     } finally {
       display.dispose();
     }

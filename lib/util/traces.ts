@@ -13,9 +13,25 @@ import type { ImageSet } from '../data/images';
  *                ran it: an `mse` calling lab.compareImages, an `addNoise` calling lab.addGaussianNoise.
  *   shown grids  the image grids shown so far, with the images they showed: the reconstructions'
  *                checks read them, and the grader exports them (lab.shownImageGrids).
+ *   fit losses   the loss each `model.fit` history was trained with (the one its model was compiled
+ *                with: tfjs's history does not keep it), noted by lib/train/tfjs-fit.ts.
  *   graded       whether this kernel runs a hand-in for the grader (TP5_GRADING=1, set by its
  *                sandbox): a check then reports without stopping the notebook.
  */
+
+const fitLosses = new WeakMap<object, string>();
+
+/** Remembers the loss a `model.fit` history was trained with (its model's compiled loss, as a name). */
+export function noteFitLoss(history: object, loss: unknown): void {
+  const first = Array.isArray(loss) ? (loss as unknown[])[0] : loss;
+  if (typeof first === 'string') fitLosses.set(history, first);
+  else if (typeof first === 'function') fitLosses.set(history, first.name || 'une fonction de perte à vous');
+}
+
+/** The loss a `model.fit` history was trained with, if noted. */
+export function fitLoss(history: unknown): string | undefined {
+  return typeof history === 'object' && history !== null ? fitLosses.get(history) : undefined;
+}
 
 const makers = new WeakMap<object, string>();
 

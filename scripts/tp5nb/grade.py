@@ -194,17 +194,21 @@ def run_notes(places: Places, options: Options) -> list:
     run = json.loads(run_file.read_text()) if run_file.exists() else {"errors": [], "timeouts": []}
     executed = nbformat.read(executed_file, as_version=4) if executed_file.exists() else None
     notes = []
+
+    def where(index: int) -> str:
+        cell = executed.cells[index] if executed and index < len(executed.cells) else {}
+        question = question_of(cell)
+        return f"cellule {index}{f' (question {question})' if question else ''}"
+
     for error in run["errors"]:
         index = error["cell"]
-        cell = executed.cells[index] if executed and index < len(executed.cells) else {}
-        if tp5(cell).get("export"):
+        if executed and index < len(executed.cells) and tp5(executed.cells[index]).get("export"):
             continue
-        question = question_of(cell)
-        where = f"cellule {index}{f' (question {question})' if question else ''}"
         if index in run["timeouts"]:
-            notes.append(f"{where} arrêtée au bout de {options.cell_timeout} s")
+            notes.append(f"{where(index)} arrêtée au bout de {options.cell_timeout} s")
         else:
-            notes.append(f"{where} : {one_line(error['message']) or 'erreur'}")
+            notes.append(f"{where(index)} : {one_line(error['message']) or 'erreur'}")
+    notes += [f"{where(cut['cell'])} : {cut['message']}" for cut in run.get("cut", [])]
     return notes
 
 

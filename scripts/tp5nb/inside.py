@@ -1,7 +1,8 @@
 """What runs inside a hand-in's sandbox: the prepared hand-in (given cells put back, export cells at its
 end) in a fresh tslab kernel whose working folder is the scratch folder, then its results written as
-one tar archive on the results pipe: executed.ipynb, run.json (the cells that failed or ran too long)
-and answers/ (what the export cells wrote). Nothing else of the project is imported here: the sandbox
+one tar archive on the results pipe: executed.ipynb (each cell's outputs capped: limit_output.py),
+run.json (the cells that failed, ran too long or printed too much) and answers/ (what the export cells
+wrote). It runs as the sandbox's process 1, which the hand-in's `kill -1` does not reach. Nothing else of the project is imported here: the sandbox
 shows only the runtime.
 
   python -m scripts.tp5nb.inside NOTEBOOK SCRATCH --cell-timeout S --results-fd FD
@@ -16,6 +17,7 @@ import tarfile
 import nbformat
 
 from .execute import KernelDied, clear_outputs, execute
+from .limit_output import limit_outputs
 
 KILLED_CELL = "// Cellule retirée par le correcteur : elle a arrêté le noyau (plantage ou limite de mémoire)."
 #: How many cells that kill the kernel a hand-in may have before it is given up.
@@ -65,6 +67,7 @@ def main() -> None:
     parser.add_argument("--results-fd", type=int, required=True)
     args = parser.parse_args()
     executed, run_info = run(nbformat.read(args.notebook, as_version=4), args.scratch, args.cell_timeout)
+    run_info["cut"] = limit_outputs(executed)
     send(args.results_fd, executed, run_info, args.scratch / "answers")
 
 

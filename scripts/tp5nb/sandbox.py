@@ -183,7 +183,10 @@ def command(inner: list, limits: Limits, slot: int, inputs: pathlib.Path = None,
     uid = FIRST_UID + slot
     args = [BWRAP, *file_tree(limits, inputs, scratch_bytes),
             "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
-            "--die-with-parent", "--new-session", "--clearenv"]
+            "--die-with-parent", "--new-session", "--clearenv",
+            # The command is the process namespace's process 1, which a `kill -1` from its children does
+            # not reach: a hand-in's last cell cannot take the run's results down with it.
+            "--as-pid-1"]
     if not running_as_root():
         args += ["--unshare-user", "--uid", str(uid), "--gid", str(uid), "--cap-drop", "ALL"]
     for key, value in environment().items():

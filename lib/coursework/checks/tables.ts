@@ -97,7 +97,7 @@ function checkTable(rows: unknown, reference: ReferenceName, imageShape: ImageSh
   const malformed = rows.map((row, i) => (validRow(row) ? -1 : i + 1)).filter((i) => i > 0);
   if (malformed.length > 0) {
     feedback.fail(
-      `tableau de ${label}, ligne(s) ${malformed.join(', ')} : chaque ligne est { part, layer, spec, output: [dimensions], params: nombre entier }`,
+      `tableau de ${label}, ligne${malformed.length > 1 ? 's' : ''} ${malformed.join(', ')} : chaque ligne est { part, layer, spec, output: [dimensions], params: nombre entier }`,
     );
     return;
   }

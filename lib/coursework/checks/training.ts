@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Autoencoder } from '../../models/types';
 import { LossHistory } from '../../train/history';
 import { decimal } from '../../util/french';
+import { fitLoss } from '../../util/traces';
 import { Feedback } from '../feedback';
 import { firstOf, meanSquaredError, predict, required } from './values';
 
@@ -31,6 +32,19 @@ export function errorOnPairs(model: Autoencoder, pairs: ImagePairs, count: numbe
   tf.dispose([inputs, targets, outputs]);
   return error;
 }
+
+/**
+ * The loss a `model.fit` history was trained with: the one its model was compiled with (noted when fit
+ * ran; read back by the judge from the exported `compiledLoss`). Undefined for a library training,
+ * whose loss is its own option.
+ */
+export function compiledLoss(history: AnyHistory): string | undefined {
+  const exported = (history as { compiledLoss?: unknown }).compiledLoss;
+  return typeof exported === 'string' ? exported : fitLoss(history);
+}
+
+/** tfjs's names of the mean squared error. */
+const MSE_NAMES = /^(mse|meanSquaredError|mean_squared_error)$/i;
 
 export function lossCurves(history: AnyHistory, label: string): LossHistory {
   if (history instanceof tf.History || (typeof history === 'object' && history !== null && 'history' in history)) {
@@ -83,6 +97,12 @@ export function checkTrainingRuns(
       feedback.fail(`${name} : la perte n’est pas finie (NaN ou infinie) : le pas d’apprentissage est-il trop grand ?`);
       return;
     }
+    const loss = compiledLoss(list[i]);
+    if (loss !== undefined && !MSE_NAMES.test(loss))
+      feedback.fail(
+        `${name} : model.fit l’a entraîné avec la perte « ${loss} » donnée à compile ; la question demande l’erreur ` +
+          'quadratique moyenne (compile({ loss: "meanSquaredError", … }))',
+      );
     if (curve.loss.length > 1 && !(curve.loss[curve.loss.length - 1] < curve.loss[0]))
       feedback.fail(`${name} : la perte d’entraînement ne diminue pas`);
     if (curve.valLoss.length === 0)
