@@ -305,7 +305,7 @@ function installNativeTensorFlow() {
   } else if (tryBuildFromWheel()) {
     log('TensorFlow natif prêt (compilé à partir de la roue tensorflow-cpu)');
   } else {
-    log("TensorFlow natif indisponible : le TP tournera sur le moteur WASM (plus lent)");
+    log('TensorFlow natif indisponible : le TP tournera sur le moteur WASM (plus lent)');
   }
 }
 
@@ -337,7 +337,8 @@ function buildLibrary() {
   if (!run('node', [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'])) {
     fail('la bibliothèque ne compile pas (voir les erreurs ci-dessus)');
   }
-  if (!run('node', [path.join(root, 'scripts', 'build-wasm.mjs')])) fail('les noyaux WebAssembly ne compilent pas (voir les erreurs ci-dessus)');
+  if (!run('node', [path.join(root, 'scripts', 'build-wasm.mjs')]))
+    fail('les noyaux WebAssembly ne compilent pas (voir les erreurs ci-dessus)');
   writeStamp(stamp, hash);
 }
 

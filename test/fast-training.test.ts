@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs';
 import { buildConv, buildDense1, buildDense2, initBackend } from '../lib';
 import { compileForward } from '../lib/speed/fused-forward';
@@ -156,14 +157,15 @@ function otherConvolutions() {
   return joinAutoencoder({ encoder, decoder, name: 'other convolutions' });
 }
 
-/** Why the native step cannot be tried here ('' when it can): it needs tfjs-node's addon. */
+/** Why the native step cannot be tried here ('' when it can): it needs tfjs-node's addon, loaded in a child process. */
 const whyNotNative = (() => {
-  try {
-    require('@tensorflow/tfjs-node');
-    return '';
-  } catch (error) {
-    return `the native TensorFlow addon does not load (${String(error).split('\n')[0]})`;
-  }
+  const probe = spawnSync('node', ['-e', "require('@tensorflow/tfjs-node')"], {
+    encoding: 'utf8',
+    env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' },
+  });
+  return probe.status === 0
+    ? ''
+    : `the native TensorFlow addon does not load (${(probe.stderr.trim().split('\n').pop() ?? '').slice(0, 200)})`;
 })();
 if (whyNotNative) console.warn(`fast-training.test.ts, the native step: skipped: ${whyNotNative}`);
 
