@@ -350,6 +350,17 @@ describe('part 2: convolutional autoencoder', () => {
 });
 
 describe('part 3: denoising', () => {
+  /** 3.2's library training replaced by tfjs's model.fit on the same pairs, its model compiled with `loss`. */
+  const fitOnPairs = (loss: string): [string, string] => [
+    `denoiseHistory = await lab.trainAutoencoder(denoiser, { inputs: noisy.xNoisyTrain, targets: prepared.xTrain }, {
+  epochs: settings.epochs(20), batchSize: 128, learningRate: 1e-3, loss: "mse", seed: 0,
+  validation: { inputs: noisy.xNoisyValidation, targets: prepared.xValidation },
+});`,
+    `denoiser.model.compile({ optimizer: tf.train.adam(1e-3), loss: "${loss}" });
+denoiseHistory = await denoiser.model.fit(noisy.xNoisyTrain, prepared.xTrain, {
+  epochs: 3, batchSize: 128, validationData: [noisy.xNoisyValidation, prepared.xValidation],
+});`,
+  ];
   const noise = 'return tf.tidy(() => tf.add(images, tf.randomNormal(images.shape, 0, Math.sqrt(variance))));';
   const denoiser = 'denoiser = lab.buildConv({ codeSize: 64, activation: "relu", name: "Auto-encodeur débruiteur" });';
   const students: Student[] = [
@@ -408,18 +419,7 @@ describe('part 3: denoising', () => {
     {
       name: 'model.fit with the mean absolute error',
       question: '3.2',
-      edits: [
-        [
-          `denoiseHistory = await lab.trainAutoencoder(denoiser, { inputs: noisy.xNoisyTrain, targets: prepared.xTrain }, {
-  epochs: settings.epochs(20), batchSize: 128, learningRate: 1e-3, loss: "mse", seed: 0,
-  validation: { inputs: noisy.xNoisyValidation, targets: prepared.xValidation },
-});`,
-          `denoiser.model.compile({ optimizer: tf.train.adam(1e-3), loss: "meanAbsoluteError" });
-denoiseHistory = await denoiser.model.fit(noisy.xNoisyTrain, prepared.xTrain, {
-  epochs: 3, batchSize: 128, validationData: [noisy.xNoisyValidation, prepared.xValidation],
-});`,
-        ],
-      ],
+      edits: [fitOnPairs('meanAbsoluteError')],
     },
     {
       name: 'the blur measured against the noisy images',
@@ -434,18 +434,7 @@ denoiseHistory = await denoiser.model.fit(noisy.xNoisyTrain, prepared.xTrain, {
     {
       name: 'model.fit on the pairs',
       question: '3.2',
-      edits: [
-        [
-          `denoiseHistory = await lab.trainAutoencoder(denoiser, { inputs: noisy.xNoisyTrain, targets: prepared.xTrain }, {
-  epochs: settings.epochs(20), batchSize: 128, learningRate: 1e-3, loss: "mse", seed: 0,
-  validation: { inputs: noisy.xNoisyValidation, targets: prepared.xValidation },
-});`,
-          `denoiser.model.compile({ optimizer: tf.train.adam(1e-3), loss: "meanSquaredError" });
-denoiseHistory = await denoiser.model.fit(noisy.xNoisyTrain, prepared.xTrain, {
-  epochs: 3, batchSize: 128, validationData: [noisy.xNoisyValidation, prepared.xValidation], verbose: 0,
-});`,
-        ],
-      ],
+      edits: [fitOnPairs('meanSquaredError')],
     },
   ];
   let seen: Record<string, Seen>;
