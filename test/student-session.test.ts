@@ -47,7 +47,9 @@ test('a typo in the answer that defines mse names question 1.5 in French, and it
     /^La réponse à la question 1\.5 ne compile pas :\n {2}ligne \d+, colonne \d+ : .*'squaredDiference'.*'squaredDifference'/,
   );
   expect(answer.stderr).toContain('Corrigez-la, puis exécutez de nouveau sa cellule');
-  expect(check.stderr).toContain("« mse » n'est pas encore défini : exécutez d'abord votre réponse à la question 1.5");
+  expect(check.stderr).toContain(
+    "« mse » n'est pas encore défini : exécutez d'abord, dans l'ordre, les cellules de votre réponse à la question 1.5",
+  );
   // No English from the compiler, in either cell.
   expect(answer.stderr + check.stderr).not.toMatch(/Cannot find name|does not exist|Did you mean/);
 }, 320_000);

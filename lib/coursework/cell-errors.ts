@@ -53,8 +53,8 @@ function missingName(name: string, cellQuestion: string | undefined): string | u
   if (question === undefined) return undefined;
   return question === cellQuestion
     ? `« ${name} » n'est pas encore défini : exécutez d'abord la cellule au-dessus qui le définit (question ${question}).`
-    : `« ${name} » n'est pas encore défini : exécutez d'abord votre réponse à la question ${question} ` +
-        `(et la cellule qui la précède) ; si elle ne compile pas, corrigez-la d'abord.`;
+    : `« ${name} » n'est pas encore défini : exécutez d'abord, dans l'ordre, les cellules de votre réponse à la ` +
+        `question ${question} ; si l'une ne compile pas, corrigez-la d'abord.`;
 }
 
 /** The French explanation of a cell's compiler messages: the question it answers, where, and what to do. */
@@ -82,7 +82,7 @@ export function explainError(source: string, error: unknown): string | undefined
   const known = missing === undefined ? undefined : missingName(missing, question);
   if (known !== undefined) return known;
   if (question === undefined) return undefined;
-  const message = error instanceof Error ? `${error.name} : ${error.message}` : String(error);
+  const message = !(error instanceof Error) ? String(error) : error.name === 'Error' ? error.message : `${error.name} : ${error.message}`;
   return (
     `La réponse à la question ${question} s'est arrêtée sur une erreur :\n  ${message}\n` +
     `Corrigez-la, puis exécutez de nouveau sa cellule.`
