@@ -138,6 +138,35 @@ function registerKernel() {
   fs.writeFileSync(spec, JSON.stringify({ ...registered(), env: KERNEL_ENV }));
 }
 
+/**
+ * JupyterLab's words its French language pack leaves in English (session/lab/traductions-fr.json),
+ * added to the installed pack where it has no French for them.
+ */
+function supplementFrenchLanguagePack() {
+  const lib = path.join(venv, 'lib');
+  const pythons = fs.existsSync(lib) ? fs.readdirSync(lib).filter((name) => name.startsWith('python')) : [];
+  const words = JSON.parse(fs.readFileSync(path.join(root, 'session', 'lab', 'traductions-fr.json'), 'utf8'));
+  for (const python of pythons) {
+    const pack = path.join(
+      lib,
+      python,
+      'site-packages',
+      'jupyterlab_language_pack_fr_FR',
+      'locale',
+      'fr_FR',
+      'LC_MESSAGES',
+      'jupyterlab.json',
+    );
+    if (!fs.existsSync(pack)) continue;
+    const translations = JSON.parse(fs.readFileSync(pack, 'utf8'));
+    const missing = Object.entries(words).filter(([english]) => !english.startsWith('$') && translations[english]?.[0] !== words[english]);
+    if (missing.length === 0) continue;
+    for (const [english, french] of missing) translations[english] = [french];
+    fs.writeFileSync(pack, JSON.stringify(translations));
+    log(`traductions ajoutées au paquet de langue de JupyterLab : ${missing.map(([english]) => english).join(', ')}`);
+  }
+}
+
 /** Loads tfjs-node in a child process: the only reliable test that the addon and its libraries link. */
 function nativeBackendLoads() {
   const probe = "const tf=require('@tensorflow/tfjs-node');if(tf.getBackend()!=='tensorflow')process.exit(2)";
@@ -412,6 +441,7 @@ checkNodeVersion();
 installNodePackages();
 patchPackages();
 installPythonEnvironment();
+supplementFrenchLanguagePack();
 registerKernel();
 installNativeTensorFlow();
 buildLibrary();

@@ -374,6 +374,13 @@ function writeStopNotebook(file: string): void {
       expect(lab.log()).toContain('session étudiant');
       const pageText = await page.evaluate(() => document.body.innerText);
       expect(pageText).not.toMatch(/nbgrader|Validate|Create Assignment|Formgrader|Assignment List/i);
+      // Words the French language pack leaves in English, added by setup (session/lab/traductions-fr.json).
+      expect(pageText).not.toMatch(/\bCell \d+\/\d+/);
+      await page.click('.lm-MenuBar-itemLabel >> text=Aide');
+      const helpItems = await page.$$eval('.lm-Menu-itemLabel', (labels) => labels.map((label) => label.textContent));
+      expect(helpItems).toContain('Licences');
+      expect(helpItems).not.toContain('Licenses');
+      await page.keyboard.press('Escape');
       expect(await page.$$('[id*="nbgrader"], [class*="nbgrader"]')).toHaveLength(0);
       // nbgrader's server side is off too: its formgrader (the teacher's) does not open by URL.
       expect((await fetch(`${lab.base}/formgrader?token=${token}`)).status).toBe(404);
