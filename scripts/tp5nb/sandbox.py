@@ -293,6 +293,22 @@ class Group:
         self.folders = []
 
 
+def end_sandbox(pid: int) -> None:
+    """Ends a sandbox run by bubblewrap's process `pid`: first the sandbox's process 1 (which dropped its
+    parent-death signal with its privileges, and ignores what its own children send), so that every
+    process of its namespace ends with it; then bubblewrap."""
+    try:
+        children = pathlib.Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        children = []
+    for child in children:
+        try:
+            os.kill(int(child), 9)
+        except ProcessLookupError:
+            pass
+    os.killpg(pid, 9)
+
+
 @dataclass
 class Outcome:
     #: "" or why the run did not end well (time limit, exit status).
@@ -331,6 +347,7 @@ def run(inner: list, log: pathlib.Path, timeout: int, limits: Limits, slot: int,
 
     reader = threading.Thread(target=collect, daemon=True)
     reader.start()
+    process = None
     try:
         with open(log, "w", encoding="utf-8") as out:
             args = [str(write_end) if arg == RESULTS_FD else arg for arg in args]
@@ -341,11 +358,15 @@ def run(inner: list, log: pathlib.Path, timeout: int, limits: Limits, slot: int,
                 status = process.wait(timeout=timeout)
                 problem = "" if status == 0 else f"s'est terminé avec le code {status}"
             except subprocess.TimeoutExpired:
-                os.killpg(process.pid, 9)
+                end_sandbox(process.pid)
                 process.wait()
                 problem = f"délai de {timeout} s dépassé : arrêté"
         reader.join(timeout=30)
     finally:
+        if process is not None and process.poll() is None:
+            # The grader itself is stopping (Ctrl+C): the sandbox's process 1 would not end with it.
+            end_sandbox(process.pid)
         if group is not None:
+            group.kill()
             group.close()
     return Outcome(problem, b"".join(chunks), size[1])
