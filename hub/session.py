@@ -40,8 +40,11 @@ class ExchangeClient:
         self.token = token
 
     async def request(self, method: str, path: str, body: bytes | None = None) -> bytes:
+        # Bodies are notebooks, sent as JSON: without its type, Tornado would read a notebook as a form,
+        # and refuse one with over a thousand "&" (a figure's escaped HTML) as too many fields.
         request = HTTPRequest(url_path_join(self.url, path), method=method, body=body,
-                              headers={"Authorization": f"token {self.token}"}, request_timeout=60)
+                              headers={"Authorization": f"token {self.token}", "Content-Type": "application/json"},
+                              request_timeout=60)
         try:
             response = await AsyncHTTPClient().fetch(request)
         except HTTPClientError as error:
