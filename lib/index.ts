@@ -15,7 +15,7 @@
  */
 import { explainCellErrors } from './coursework/cell-errors';
 import { adaptFitToNotebooks } from './train/tfjs-fit';
-import { showValuesInFrench } from './util/french-values';
+import { showValuesInFrench } from './french-values';
 
 export { initBackend, type BackendName, type BackendReport } from './backend';
 
@@ -105,7 +105,7 @@ export {
 // In a notebook, tfjs's own model.fit shows the library's French progress, obeys the stop button and
 // respects quick mode (lib/train/tfjs-fit.ts); a cell that does not compile or stops on an error names
 // its question in French (lib/coursework/cell-errors.ts); a tensor, a model or a history that ends a
-// cell reads as a short French line (lib/util/french-values.ts).
+// cell reads as a short French line (lib/french-values.ts).
 adaptFitToNotebooks();
 explainCellErrors();
 showValuesInFrench();

@@ -77,25 +77,43 @@ function pathText(history: TrainingHistory): string {
   );
 }
 
-/** The progress display's last line: how the training ended, its length, its last losses and its path. */
-export function finalLine(history: TrainingHistory, interruptedIn: number): string {
-  const name = history.label;
-  const last = history.loss.length;
-  const epochs = `${last} époque${last > 1 ? 's' : ''}`;
+/** « 3 époques » and « , perte finale 0,07345, validation 0,07512 »: what a training's epochs came to. */
+function epochsDone(curves: Pick<LossHistory, 'loss' | 'valLoss'>): { epochs: string; losses: string } {
+  const last = curves.loss.length;
   const losses =
     last === 0
       ? ''
-      : `, perte finale ${decimal(history.loss[last - 1], 5)}` +
-        (history.valLoss.length ? `, validation ${decimal(history.valLoss[last - 1], 5)}` : '');
-  if (history.interrupted) {
-    return (
-      `${name} : entraînement interrompu pendant l'époque ${interruptedIn}, après ${epochs} terminée${last > 1 ? 's' : ''} ` +
-      `en ${duration(history.totalSeconds)}${losses} ; le modèle garde les poids de son dernier pas.`
-    );
-  }
+      : `, perte finale ${decimal(curves.loss[last - 1], 5)}` +
+        (curves.valLoss.length ? `, validation ${decimal(curves.valLoss[curves.valLoss.length - 1], 5)}` : '');
+  return { epochs: `${last} époque${last > 1 ? 's' : ''}`, losses };
+}
+
+/** « 3 époques, perte finale 0,07345, validation 0,07512 ». */
+export function epochsText(curves: Pick<LossHistory, 'loss' | 'valLoss'>): string {
+  const { epochs, losses } = epochsDone(curves);
+  return epochs + losses;
+}
+
+/** The last line of a training the stop button (■) ended during epoch `interruptedIn`. */
+export function interruptedLine(curves: LossHistory, interruptedIn: number, seconds: number): string {
+  const { epochs, losses } = epochsDone(curves);
   return (
-    `${name} : ${epochs} en ${duration(history.totalSeconds)}` +
-    `${history.threads > 1 ? ` sur ${history.threads} fils d'exécution` : ''}${losses}` +
+    `${curves.label} : entraînement interrompu pendant l'époque ${interruptedIn}, après ${epochs} terminée${curves.loss.length > 1 ? 's' : ''} ` +
+    `en ${duration(seconds)}${losses} ; le modèle garde les poids de son dernier pas.`
+  );
+}
+
+/** The last line of a training that ran its epochs: their count, its time, its last losses. */
+export function completedLine(curves: LossHistory, seconds: number, details = ''): string {
+  const { epochs, losses } = epochsDone(curves);
+  return `${curves.label} : ${epochs} en ${duration(seconds)}${details}${losses}`;
+}
+
+/** The progress display's last line: how the training ended, its length, its last losses and its path. */
+export function finalLine(history: TrainingHistory, interruptedIn: number): string {
+  if (history.interrupted) return interruptedLine(history, interruptedIn, history.totalSeconds);
+  return (
+    completedLine(history, history.totalSeconds, history.threads > 1 ? ` sur ${history.threads} fils d'exécution` : '') +
     (history.stoppedEarly ? ` (arrêt anticipé : poids de l'époque ${history.bestEpoch} conservés)` : '') +
     ` ; ${pathText(history)}.`
   );

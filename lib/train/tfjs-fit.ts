@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { modelName } from '../models/autoencoder';
 import { inNotebook } from '../util/display';
-import { decimal, duration } from '../util/french';
 import { refuseInStoppedCell } from '../util/stopped-cell';
 import { noteFitLoss } from '../util/traces';
 import { labSettings } from '../settings';
+import { LossHistory, completedLine, interruptedLine } from './history';
 import { StopRequest } from './interrupt';
 import { ProgressReporter, createProgress } from './progress';
 
@@ -56,12 +56,11 @@ function callbackList(callbacks: tf.ModelFitArgs['callbacks']): (tf.CustomCallba
 class FitDisplay {
   private readonly stop = new StopRequest();
   private readonly started = performance.now();
-  private readonly label: string;
+  /** The losses of the epochs done, as the figures and the last line read them. */
+  private readonly curves: LossHistory;
   private stopped = false;
   private lastShown = 0;
   private batchLosses: number[] = [];
-  private readonly losses: number[] = [];
-  private readonly validation: number[] = [];
   private epoch = 0;
   readonly callback: tf.CustomCallback;
 
@@ -69,7 +68,7 @@ class FitDisplay {
     private readonly fitted: tf.LayersModel,
     private readonly reporter: ProgressReporter,
   ) {
-    this.label = `${modelName(fitted)} (model.fit)`;
+    this.curves = { label: `${modelName(fitted)} (model.fit)`, loss: [], valLoss: [] };
     this.callback = new tf.CustomCallback({
       onEpochBegin: async (epoch) => this.epochBegins(epoch),
       onBatchEnd: async (batch, logs) => this.batchEnds(batch, logs),
@@ -96,7 +95,7 @@ class FitDisplay {
     const fraction = (this.epoch - 1 + batch / this.batches) / this.epochs;
     const etaSeconds = fraction > 0 ? elapsedSeconds * (1 / fraction - 1) : NaN;
     return {
-      label: this.label,
+      label: this.curves.label,
       epoch: this.epoch,
       epochs: this.epochs,
       batch,
@@ -129,26 +128,14 @@ class FitDisplay {
     if (this.stopped) return;
     const loss = Number(logs?.loss);
     const valLoss = logs?.val_loss === undefined ? undefined : Number(logs.val_loss);
-    this.losses.push(loss);
-    if (valLoss !== undefined) this.validation.push(valLoss);
+    this.curves.loss.push(loss);
+    if (valLoss !== undefined) this.curves.valLoss.push(valLoss);
     this.reporter.epochEnd(this.state(this.batches, loss, valLoss));
   }
 
   private trainingEnds(): void {
-    const done = this.losses.length;
-    const epochs = `${done} époque${done > 1 ? 's' : ''}`;
-    const seconds = duration((performance.now() - this.started) / 1000);
-    const losses =
-      done === 0
-        ? ''
-        : `, perte finale ${decimal(this.losses[done - 1], 5)}` +
-          (this.validation.length ? `, validation ${decimal(this.validation[this.validation.length - 1], 5)}` : '');
-    this.reporter.finish(
-      this.stopped
-        ? `${this.label} : entraînement interrompu pendant l'époque ${this.epoch}, après ${epochs} terminée${done > 1 ? 's' : ''} en ` +
-            `${seconds}${losses} ; le modèle garde les poids de son dernier pas.`
-        : `${this.label} : ${epochs} en ${seconds}${losses}.`,
-    );
+    const seconds = (performance.now() - this.started) / 1000;
+    this.reporter.finish(this.stopped ? interruptedLine(this.curves, this.epoch, seconds) : `${completedLine(this.curves, seconds)}.`);
   }
 }
 

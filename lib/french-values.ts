@@ -1,7 +1,8 @@
 import { inspect } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import { modelName } from '../models/autoencoder';
-import { decimal, integer, shortDecimal } from './french';
+import { modelName } from './models/autoencoder';
+import { epochsText } from './train/history';
+import { integer, shortDecimal } from './util/french';
 
 /**
  * How tensors, models and training histories read when a cell ends with one (tslab prints a cell's
@@ -64,12 +65,7 @@ export function describeModel(model: tf.LayersModel): string {
 
 /** « Historique d'entraînement (model.fit) : 3 époques, perte finale 0,01234, validation 0,01301 ». */
 export function describeHistory(history: tf.History): string {
-  const losses = (history.history.loss ?? []) as number[];
-  const validation = (history.history.val_loss ?? []) as number[];
-  const epochs = losses.length;
-  return (
-    `Historique d'entraînement (model.fit) : ${epochs} époque${epochs > 1 ? 's' : ''}` +
-    (epochs > 0 ? `, perte finale ${decimal(losses[epochs - 1], 5)}` : '') +
-    (validation.length > 0 ? `, validation ${decimal(validation[validation.length - 1], 5)}` : '')
-  );
+  const loss = (history.history.loss ?? []) as number[];
+  const valLoss = (history.history.val_loss ?? []) as number[];
+  return `Historique d'entraînement (model.fit) : ${epochsText({ loss, valLoss })}`;
 }
