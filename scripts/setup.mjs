@@ -121,8 +121,9 @@ function installPythonEnvironment() {
 }
 
 /**
- * The kernel's environment: TensorFlow's start-up lines (English, on the kernel's stderr: « oneDNN custom
- * operations are on… ») are not for students, in a terminal (`npm run check`) or JupyterLab's log.
+ * The kernel's environment: TensorFlow's informational lines and warnings (English, on the kernel's
+ * stderr) are not for students. Its very first ones (« oneDNN custom operations are on… ») come before
+ * TensorFlow reads this setting; the project's commands filter those out (scripts/tp5nb/execute.py).
  */
 const KERNEL_ENV = { TF_CPP_MIN_LOG_LEVEL: '2' };
 
