@@ -3,15 +3,17 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { exportAnswer, importAnswer } from '../lib/coursework/answers';
-import { AnyHistory, compiledLoss } from '../lib/coursework/checks/training';
+import { AnyHistory, compiledLoss, testImageFingerprints, training } from '../lib/coursework/checks/training';
+import { collectVerdict } from '../lib/coursework/feedback';
 import { testImagesNotes } from '../lib/coursework/judge';
 import { noteFitLoss } from '../lib/util/traces';
 import { initBackend, loadDataset, prepareData, buildDense1, trainAutoencoder, PreparedData } from '../lib';
 
 /**
- * The judge's note on a model trained on the test images: a model that learnt them fits them far
- * better than the validation images it never saw, and gets a ⚠ note naming both errors; a model
- * trained on the training images, as asked, gets none.
+ * A training on the test images, as the judge sees it: certain where the training's history says
+ * what it saw (its images' fingerprints, kept through the export), a note otherwise: a model that
+ * learnt them fits them far better than the validation images it never saw, and gets a note naming
+ * both errors; a model trained on the training images, as asked, gets none.
  */
 
 let prepared: PreparedData;
@@ -23,19 +25,65 @@ beforeAll(async () => {
 
 afterAll(() => tf.dispose([prepared.xTrain, prepared.xValidation, prepared.xTest]));
 
-async function trainedOn(images: tf.Tensor4D, name: string) {
+async function trainedOn(images: tf.Tensor4D, name: string, epochs = 40) {
   const model = buildDense1({ codeSize: 64, activation: 'relu', name });
-  await trainAutoencoder(model, { inputs: images }, { epochs: 40, batchSize: 32, learningRate: 3e-3, seed: 0, progress: 'none' });
-  return model;
+  const history = await trainAutoencoder(
+    model,
+    { inputs: images },
+    { epochs, batchSize: 32, learningRate: 3e-3, seed: 0, progress: 'none' },
+  );
+  return { model, history };
 }
 
+test('a library training that saw test images fails its question, even mixed with the training images and after an export', async () => {
+  const mixed = tf.concat([prepared.xTrain.slice(0, 600), prepared.xTest.slice(0, 150)]) as tf.Tensor4D;
+  const trainings = [await trainedOn(mixed, 'mélangé', 1), await trainedOn(prepared.xTrain, 'comme demandé', 1)];
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp5-answers-'));
+  exportAnswer(
+    dir,
+    'denseHistories',
+    trainings.map((t) => t.history),
+  );
+  const { value } = await importAnswer(dir, 'denseHistories');
+  const testImages = testImageFingerprints([prepared.xTest]);
+  const verdict = await collectVerdict(() =>
+    training(
+      '1.4',
+      value as AnyHistory[],
+      trainings.map((t) => t.model),
+      { inputs: prepared.xValidation },
+      testImages,
+    ),
+  );
+  const wrong = verdict.points.filter((p) => p.kind === 'wrong' && p.text.includes('images de test')).map((p) => p.text);
+  // 32 images sampled evenly from 750 (every 23.4th), of which the last 150 are test images: samples 26 to 31.
+  expect(verdict.passed).toBe(false);
+  expect(wrong).toEqual([
+    'mélangé : entraîné sur des images de test : 6 des 32 images relevées parmi ses 750 images d’entraînement sont des images de ' +
+      'test ; entraînez sur prepared.xTrain (ou sa version bruitée) : les images de test servent à la mesure finale',
+  ]);
+  // In the student's kernel, the check cell has no test images to compare with: nothing said.
+  const inKernel = await collectVerdict(() =>
+    training(
+      '1.4',
+      value as AnyHistory[],
+      trainings.map((t) => t.model),
+      { inputs: prepared.xValidation },
+    ),
+  );
+  expect(inKernel.points.filter((p) => p.text.includes('images de test'))).toEqual([]);
+  mixed.dispose();
+  trainings.forEach((t) => t.model.model.dispose());
+});
+
 test('a model trained on the test images gets a note naming its test and validation errors; one trained as asked gets none', async () => {
-  const cheat = await trainedOn(prepared.xTest, 'sur le test');
-  const honest = await trainedOn(prepared.xTrain, 'comme demandé');
+  const { model: cheat } = await trainedOn(prepared.xTest, 'sur le test');
+  const { model: honest } = await trainedOn(prepared.xTrain, 'comme demandé');
   const notes = testImagesNotes([cheat, honest, { model: 'not a model' }], { inputs: prepared.xValidation }, { inputs: prepared.xTest });
   expect(notes).toHaveLength(1);
-  expect(notes[0]).toMatch(
-    /^⚠ sur le test : MSE de test 0,\d{4}, bien en dessous de sa MSE de validation 0,\d{4} : entraîné sur les images de test \? \(à vérifier\)$/,
+  expect(notes[0].kind).toBe('note');
+  expect(notes[0].text).toMatch(
+    /^sur le test : MSE de test 0,\d{4}, bien en dessous de sa MSE de validation 0,\d{4} : entraîné sur les images de test \? \(à vérifier\)$/,
   );
   [cheat, honest].forEach((m) => m.model.dispose());
 });

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ImageSet } from '../data/images';
 import { autoencoder } from '../models/autoencoder';
-import { markModelMadeBy, modelMadeBy } from '../util/traces';
+import { SAMPLED, TrainedOn, markModelMadeBy, modelMadeBy, noteTrainedOn, trainedOn } from '../util/traces';
 import { compiledLoss } from './checks/training';
 import { isAutoencoder } from './checks/values';
 
@@ -30,9 +30,10 @@ type Encoded =
       /** The reference builder that made the model or one of its parts (lab.buildDense1…), if one did. */
       madeBy?: string;
     }
-  | { kind: 'history'; loss: unknown; valLoss: unknown; compiledLoss?: string }
+  | { kind: 'history'; loss: unknown; valLoss: unknown; compiledLoss?: string; trainedOn?: TrainedOn }
   | { kind: 'array'; items: Encoded[] }
-  | { kind: 'object'; entries: Record<string, Encoded> };
+  /** `trainedOn`: a library training's history (a plain object) with what that training saw. */
+  | { kind: 'object'; entries: Record<string, Encoded>; trainedOn?: TrainedOn };
 
 /** Bounds that keep a hostile hand-in from filling the grader's disk or memory. */
 const MAX_DEPTH = 6;
@@ -64,7 +65,13 @@ class Writer {
     if (depth > MAX_DEPTH) throw new Error('valeur trop imbriquée');
     if (value instanceof tf.Tensor) return { kind: 'tensor', shape: value.shape, file: this.binary(Float32Array.from(value.dataSync())) };
     if (value instanceof tf.History)
-      return { kind: 'history', loss: value.history.loss, valLoss: value.history.val_loss ?? [], compiledLoss: compiledLoss(value) };
+      return {
+        kind: 'history',
+        loss: value.history.loss,
+        valLoss: value.history.val_loss ?? [],
+        compiledLoss: compiledLoss(value),
+        trainedOn: trainedOn(value),
+      };
     if (isAutoencoder(value)) {
       const weights = (part: tf.LayersModel) =>
         part.getWeights().map((w) => ({ shape: w.shape, file: this.binary(w.dataSync() as Float32Array) }));
@@ -92,7 +99,7 @@ class Writer {
     const entries: Record<string, Encoded> = {};
     for (const key of Object.keys(value).slice(0, MAX_ITEMS))
       entries[key] = this.encode((value as Record<string, unknown>)[key], depth + 1);
-    return { kind: 'object', entries };
+    return { kind: 'object', entries, trainedOn: trainedOn(value) };
   }
 }
 
@@ -138,10 +145,13 @@ class Reader {
       case 'tensor':
         return tf.tensor(this.floats(encoded.file, Reader.size(encoded.shape)), encoded.shape);
       case 'history':
-        return {
-          history: { loss: encoded.loss, val_loss: encoded.valLoss },
-          compiledLoss: typeof encoded.compiledLoss === 'string' ? encoded.compiledLoss.slice(0, 80) : undefined,
-        };
+        return withTrainedOn(
+          {
+            history: { loss: encoded.loss, val_loss: encoded.valLoss },
+            compiledLoss: typeof encoded.compiledLoss === 'string' ? encoded.compiledLoss.slice(0, 80) : undefined,
+          },
+          encoded.trainedOn,
+        );
       case 'images': {
         const { count, height, width } = encoded;
         return { pixels: this.floats(encoded.file, Reader.size([count, height, width])), count, height, width };
@@ -158,12 +168,22 @@ class Reader {
       case 'object': {
         const value: Record<string, unknown> = {};
         for (const [key, item] of Object.entries(encoded.entries)) value[key] = await this.decode(item);
-        return value;
+        return withTrainedOn(value, encoded.trainedOn);
       }
       default:
         throw new Error('réponse d’un type inconnu');
     }
   }
+}
+
+/** A history read back, with what its training saw noted again when the export holds a well-formed account of it. */
+function withTrainedOn<T extends object>(history: T, exported: unknown): T {
+  const account = exported as Partial<TrainedOn> | undefined;
+  const fingerprints = (list: unknown) =>
+    Array.isArray(list) && list.length <= SAMPLED && list.every((f) => typeof f === 'string' && /^[0-9a-f]{16}$/.test(f));
+  if (account && Number.isInteger(account.count) && fingerprints(account.inputs) && fingerprints(account.targets))
+    noteTrainedOn(history, { count: account.count!, inputs: account.inputs!, targets: account.targets! });
+  return history;
 }
 
 /**

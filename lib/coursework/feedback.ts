@@ -93,7 +93,7 @@ export class Feedback {
 
   private report(): void {
     verdicts.set(this.question, !this.failed);
-    if (collected) collected.push(...this.points.map((p) => `${p.ok ? '✔' : '✘'} ${p.text}`));
+    if (collected) collected.push(...this.points.map((p): Point => ({ kind: p.ok ? 'right' : 'wrong', text: p.text })));
     else this.show();
   }
 
@@ -144,12 +144,21 @@ export function passed(question: string): void {
 }
 
 /** Where finish() puts its points instead of showing them, while a verdict is collected. */
-let collected: string[] | undefined;
+let collected: Point[] | undefined;
 
-/** A question's verdict as data: whether its check passed, and its points (✔ … / ✘ …). */
+/**
+ * One point of a verdict: right, to revise (wrong), or a note for the teacher that fails nothing (the
+ * judge's: a suspicion it cannot make certain).
+ */
+export interface Point {
+  kind: 'right' | 'wrong' | 'note';
+  text: string;
+}
+
+/** A question's verdict as data: whether its check passed, and its points. */
 export interface Verdict {
   passed: boolean;
-  points: string[];
+  points: Point[];
 }
 
 /** Runs a check and returns its verdict instead of showing it; any other error is a failed point. */
@@ -158,10 +167,10 @@ export async function collectVerdict(check: () => unknown): Promise<Verdict> {
   collected = [];
   try {
     await check();
-    return { passed: !collected.some((p) => p.startsWith('✘')), points: collected };
+    return { passed: !collected.some((p) => p.kind === 'wrong'), points: collected };
   } catch (error) {
-    const points =
-      error instanceof QuestionError ? collected : [...collected, `✘ ${error instanceof Error ? error.message : String(error)}`];
+    const thrown: Point = { kind: 'wrong', text: error instanceof Error ? error.message : String(error) };
+    const points = error instanceof QuestionError ? collected : [...collected, thrown];
     return { passed: false, points };
   } finally {
     collected = outer;

@@ -7,16 +7,16 @@ import { PreparedData, prepareData } from '../data/prepare';
 import { Autoencoder } from '../models/types';
 import { labSettings } from '../settings';
 import { decimal } from '../util/french';
-import { GridImages } from '../util/traces';
+import { GridImages, trainedOn } from '../util/traces';
 import { importAnswer } from './answers';
 import { preparedData } from './checks/data';
 import { convModel, denseModels, sameFunctionAsReference } from './checks/models';
 import { NoiseTrial, denoiser, judgeNoiseTrials, noisyPairs } from './checks/noise';
 import { MseTrial, ResultRow, denoisingResults, imageGrid, judgeMseTrials, testResults } from './checks/results';
 import { TableRow, parameterCounts, tables } from './checks/tables';
-import { AnyHistory, ImagePairs, errorOnPairs, training } from './checks/training';
+import { AnyHistory, ImagePairs, TestImages, errorOnPairs, testImageFingerprints, training } from './checks/training';
 import { isAutoencoder } from './checks/values';
-import { Verdict, collectVerdict } from './feedback';
+import { Point, Verdict, collectVerdict } from './feedback';
 import { Part, QuestionId, gradedValues, questionsOf } from './questions';
 
 /**
@@ -33,7 +33,7 @@ export interface QuestionVerdict extends Verdict {
 
 /** The grids' check passes when one of the grids shown passes it. */
 async function anyGrid(question: string, v: Values, models: Autoencoder[], inputs: tf.Tensor4D): Promise<Verdict> {
-  let last: Verdict = { passed: false, points: ['✘ aucune grille d’images affichée'] };
+  let last: Verdict = { passed: false, points: [{ kind: 'wrong', text: 'aucune grille d’images affichée' }] };
   for (const grid of [...((v('grids') ?? []) as GridImages[][])].reverse()) {
     last = await collectVerdict(() => imageGrid(question, models, inputs, grid));
     if (last.passed) return last;
@@ -46,12 +46,14 @@ async function anyGrid(question: string, v: Values, models: Autoencoder[], input
  * Measured in quick mode: a model trained as asked makes 0.95 to 0.98 times its validation error
  * on the test images; one trained on the 500 test images falls to 0.88 after 15 epochs, 0.80
  * after 30. A short training on them leaves no gap, so this cannot be certain: a note for the
- * teacher (a point starting with ⚠, which fails nothing), never a failed point.
+ * teacher (a point of kind "note", which fails nothing), never a failed point. It is only a
+ * fallback: a training whose history says what it saw (lab.trainAutoencoder, model.fit) is
+ * judged on that (checks/training.ts), with certainty.
  */
 const TEST_IMAGES_RATIO = 0.85;
 
-/** The ⚠ note of a question whose models fit the test images suspiciously better than the validation images. */
-export function testImagesNotes(models: unknown[], validation: ImagePairs, test: ImagePairs): string[] {
+/** The note on each model that fits the test images suspiciously better than the validation images. */
+export function testImagesNotes(models: unknown[], validation: ImagePairs, test: ImagePairs): Point[] {
   return models.filter(isAutoencoder).flatMap((model) => {
     let onValidation: number, onTest: number;
     try {
@@ -60,22 +62,27 @@ export function testImagesNotes(models: unknown[], validation: ImagePairs, test:
       return []; // a model that cannot map these images has failed its question already
     }
     if (!(onTest < TEST_IMAGES_RATIO * onValidation)) return [];
-    return [
-      `⚠ ${model.name} : MSE de test ${decimal(onTest, 4)}, bien en dessous de sa MSE de validation ${decimal(onValidation, 4)} : ` +
-        'entraîné sur les images de test ? (à vérifier)',
-    ];
+    const text =
+      `${model.name} : MSE de test ${decimal(onTest, 4)}, bien en dessous de sa MSE de validation ${decimal(onValidation, 4)} : ` +
+      'entraîné sur les images de test ? (à vérifier)';
+    return [{ kind: 'note' as const, text }];
   });
 }
 
-/** A question's verdict with the test-images notes added. */
-async function withTestImagesNotes(
-  verdict: Promise<Verdict>,
-  models: unknown[],
+/**
+ * A training question's verdict, with the training images compared to the test images where its
+ * histories say what they saw, and the test-images notes for the models whose history does not.
+ */
+async function trainingVerdict(
+  judge: (testImages: TestImages) => unknown,
+  trainings: { models: unknown[]; histories: unknown[] },
   validation: ImagePairs,
   test: ImagePairs,
+  testSets: tf.Tensor4D[] = [test.targets ?? test.inputs],
 ): Promise<Verdict> {
-  const { passed, points } = await verdict;
-  return { passed, points: [...points, ...testImagesNotes(models, validation, test)] };
+  const { passed, points } = await collectVerdict(() => judge(testImageFingerprints(testSets)));
+  const untraced = trainings.models.filter((_, i) => trainedOn(trainings.histories[i]) === undefined);
+  return { passed, points: [...points, ...testImagesNotes(untraced, validation, test)] };
 }
 
 /** The clean images with Gaussian noise drawn here: of the hand-in's variance when it is a usable one, else the TP's 0.25. */
@@ -90,11 +97,12 @@ interface References {
   prepared: PreparedData;
 }
 
-/** Reads a hand-in's exported value by name (a judge reads only those its question lists, and VARIANCE). */
+/** Reads a hand-in's exported value by name (a judge reads those its question lists; 3.2 reads VARIANCE and xNoisyTest too). */
 type Values = (name: string) => unknown;
 
 const denseTrio = (v: Values) => [v('dense1'), v('dense1Relu'), v('dense2')] as Autoencoder[];
 const allModels = (v: Values) => (v('allModels') ?? []) as Autoencoder[];
+const listOf = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 
 /**
  * How each question is judged, given its exported values (all there: a question with one missing
@@ -127,9 +135,9 @@ const JUDGES: Record<QuestionId, (v: Values, refs: References) => Promise<Verdic
     ),
   '1.3': (v) => collectVerdict(() => parameterCounts('1.3', { dense1: v('dense1Params') as number, dense2: v('dense2Params') as number })),
   '1.4': (v, { prepared }) =>
-    withTestImagesNotes(
-      collectVerdict(() => training('1.4', v('denseHistories') as AnyHistory[], denseTrio(v), { inputs: prepared.xValidation })),
-      denseTrio(v),
+    trainingVerdict(
+      (testImages) => training('1.4', v('denseHistories') as AnyHistory[], denseTrio(v), { inputs: prepared.xValidation }, testImages),
+      { models: denseTrio(v), histories: listOf(v('denseHistories')) },
       { inputs: prepared.xValidation },
       { inputs: prepared.xTest },
     ),
@@ -148,9 +156,9 @@ const JUDGES: Record<QuestionId, (v: Values, refs: References) => Promise<Verdic
   '2.3': (v) => collectVerdict(() => tables('2.3', { conv: v('convTable') as TableRow[] })),
   '2.4': (v) => collectVerdict(() => parameterCounts('2.4', { conv: v('convParams') as number })),
   '2.5': (v, { prepared }) =>
-    withTestImagesNotes(
-      collectVerdict(() => training('2.5', v('histories') as AnyHistory[], allModels(v), { inputs: prepared.xValidation })),
-      allModels(v),
+    trainingVerdict(
+      (testImages) => training('2.5', v('histories') as AnyHistory[], allModels(v), { inputs: prepared.xValidation }, testImages),
+      { models: allModels(v), histories: listOf(v('histories')) },
       { inputs: prepared.xValidation },
       { inputs: prepared.xTest },
     ),
@@ -169,11 +177,14 @@ const JUDGES: Record<QuestionId, (v: Values, refs: References) => Promise<Verdic
   '3.2': (v, { prepared }) => {
     const model = v('denoiser') as Autoencoder;
     const noisyValidation = { inputs: graderNoisy(prepared.xValidation, v('VARIANCE')), targets: prepared.xValidation };
-    return withTestImagesNotes(
-      collectVerdict(() => denoiser('3.2', model, v('denoiseHistory') as AnyHistory, noisyValidation)),
-      [model],
+    // The hand-in's own noisy test images are test images too.
+    const noisyTest = v('xNoisyTest');
+    return trainingVerdict(
+      (testImages) => denoiser('3.2', model, v('denoiseHistory') as AnyHistory, noisyValidation, testImages),
+      { models: [model], histories: [v('denoiseHistory')] },
       noisyValidation,
       { inputs: graderNoisy(prepared.xTest, v('VARIANCE')), targets: prepared.xTest },
+      [prepared.xTest, ...(noisyTest instanceof tf.Tensor && noisyTest.rank === 4 ? [noisyTest as tf.Tensor4D] : [])],
     );
   },
   '3.3': (v, { prepared }) =>
@@ -204,7 +215,10 @@ export async function judgeAnswers(part: Part, dir: string): Promise<QuestionVer
   const verdicts: QuestionVerdict[] = [];
   for (const { id, graded } of questionsOf(part)) {
     // A question whose values could not all be read fails with what is missing.
-    const missing = graded.flatMap((name) => (answers[name].error === undefined ? [] : [`✘ ${answers[name].error}`]));
+    const missing = graded.flatMap((name): Point[] => {
+      const error = answers[name].error;
+      return error === undefined ? [] : [{ kind: 'wrong', text: error }];
+    });
     const verdict = missing.length > 0 ? { passed: false, points: missing } : await JUDGES[id]((name) => answers[name]?.value, refs);
     verdicts.push({ question: id, ...verdict });
   }

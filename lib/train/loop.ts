@@ -5,10 +5,11 @@ import { EpochSteps, TrainingSteps, chooseTrainer } from '../speed';
 import { LOSSES, LossName } from '../step/trainer';
 import { SeededRandom } from '../util/random';
 import { refuseInStoppedCell } from '../util/stopped-cell';
+import { TrainedOn, noteTrainedOn, sampledFingerprints } from '../util/traces';
 import { EpochEnd } from './epoch-end';
 import { TrainingHistory, emptyHistory, finalLine } from './history';
 import { StopRequest } from './interrupt';
-import { TrainOptions, TrainingData, resolveRecipe, trainingImages } from './options';
+import { TrainOptions, TrainingData, TrainingImages, resolveRecipe, trainingImages } from './options';
 import { ProgressReporter, createProgress } from './progress';
 
 /**
@@ -83,9 +84,26 @@ export async function trainAutoencoder(
     await steps.stop();
   }
   progress.finish(finalLine(history, interruptedIn));
+  noteTrainedOn(history, trainedOnPixels(images));
   epochsTrained.set(model, (epochsTrained.get(model) ?? 0) + history.loss.length);
   warnIfConstant(autoencoder, images.inputs);
   return history;
+}
+
+/** What a library training saw, for the grader (lib/util/traces.ts): its training images, the validation split taken off. */
+function trainedOnPixels(images: TrainingImages): TrainedOn {
+  const { count, pixels } = images;
+  const size = pixels.inputs.length / count;
+  const pick = (all: Float32Array) => (indices: number[]) => {
+    const picked = new Float32Array(indices.length * size);
+    indices.forEach((index, k) => picked.set(all.subarray(index * size, (index + 1) * size), k * size));
+    return picked;
+  };
+  return {
+    count,
+    inputs: sampledFingerprints(count, size, pick(pixels.inputs)),
+    targets: sampledFingerprints(count, size, pick(pixels.targets ?? pixels.inputs)),
+  };
 }
 
 /**

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { modelName } from '../models/autoencoder';
 import { inNotebook } from '../util/display';
 import { refuseInStoppedCell } from '../util/stopped-cell';
-import { noteFitLoss } from '../util/traces';
+import { TrainedOn, noteFitLoss, noteTrainedOn, sampledFingerprints } from '../util/traces';
 import { labSettings } from '../settings';
 import { LossHistory, completedLine, interruptedLine } from './history';
 import { StopRequest } from './interrupt';
@@ -33,6 +33,7 @@ export function adaptFitToNotebooks(): void {
         callbacks: [...callbackList(args.callbacks), display.callback],
       });
       noteFitLoss(history, this.loss);
+      noteTrainedOn(history, trainedOnTensors(x, y, args.validationSplit));
       return history;
     } finally {
       display.dispose();
@@ -42,6 +43,21 @@ export function adaptFitToNotebooks(): void {
 }
 
 const ADAPTED = Symbol('tp5.fitAdapted');
+
+/**
+ * What a `fit` trained on, for the grader (lib/util/traces.ts): its inputs and targets when each is one
+ * tensor of images (a model of this lab has one input and one output), the validation split taken off
+ * as tfjs takes it (the last images).
+ */
+function trainedOnTensors(x: unknown, y: unknown, validationSplit = 0): TrainedOn | undefined {
+  if (!(x instanceof tf.Tensor) || !(y instanceof tf.Tensor) || x.rank < 2 || x.shape[0] !== y.shape[0]) return undefined;
+  const count = Math.floor(x.shape[0] * (1 - validationSplit));
+  const sample = (images: tf.Tensor) =>
+    sampledFingerprints(count, images.size / images.shape[0], (indices) =>
+      tf.tidy(() => tf.gather(images, indices).dataSync() as Float32Array),
+    );
+  return { count, inputs: sample(x), targets: sample(y) };
+}
 
 function callbackList(callbacks: tf.ModelFitArgs['callbacks']): (tf.CustomCallbackArgs | tf.Callback)[] {
   if (callbacks === undefined) return [];

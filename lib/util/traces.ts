@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { ImageSet } from '../data/images';
 
 /**
@@ -15,6 +16,9 @@ import type { ImageSet } from '../data/images';
  *                checks read them, and the grader exports them (lab.shownImageGrids).
  *   fit losses   the loss each `model.fit` history was trained with (the one its model was compiled
  *                with: tfjs's history does not keep it), noted by lib/train/tfjs-fit.ts.
+ *   trained on   what each training saw (lab.trainAutoencoder's or model.fit's): how many images, and
+ *                the fingerprints of a few of its inputs and targets, which the grader compares with
+ *                the test images' own (a training on the test images is then certain, not suspected).
  *   graded       whether this kernel runs a hand-in for the grader (TP5_GRADING=1, set by its
  *                sandbox): a check then reports without stopping the notebook.
  */
@@ -31,6 +35,54 @@ export function noteFitLoss(history: object, loss: unknown): void {
 /** The loss a `model.fit` history was trained with, if noted. */
 export function fitLoss(history: unknown): string | undefined {
   return typeof history === 'object' && history !== null ? fitLosses.get(history) : undefined;
+}
+
+/**
+ * What a training saw: its image count and the fingerprints of up to SAMPLED images spread over its
+ * inputs and its targets (a fingerprint: the first 16 hex digits of the SHA-1 of the image's float32 pixels).
+ */
+export interface TrainedOn {
+  count: number;
+  inputs: string[];
+  targets: string[];
+}
+
+/** How many images of a training are fingerprinted: enough that a part taken from the test images shows. */
+export const SAMPLED = 32;
+
+const trainings = new WeakMap<object, TrainedOn>();
+
+/** The indices of the images fingerprinted among `count`: SAMPLED of them, evenly spread, the first one included. */
+export function sampledIndices(count: number): number[] {
+  const taken = Math.min(count, SAMPLED);
+  return Array.from({ length: taken }, (_, k) => Math.floor((k * count) / taken));
+}
+
+/** The fingerprint of each image whose pixels lie one after another in `pixels`, `imageSize` values each. */
+export function imageFingerprints(pixels: Float32Array, imageSize: number): string[] {
+  const count = Math.floor(pixels.length / imageSize);
+  return Array.from({ length: count }, (_, i) => {
+    const image = pixels.subarray(i * imageSize, (i + 1) * imageSize);
+    return createHash('sha1')
+      .update(new Uint8Array(image.buffer, image.byteOffset, image.byteLength))
+      .digest('hex')
+      .slice(0, 16);
+  });
+}
+
+/** The fingerprints of the sampled images among `count`, `pick(indices)` giving their pixels one after another. */
+export function sampledFingerprints(count: number, imageSize: number, pick: (indices: number[]) => Float32Array): string[] {
+  return count > 0 ? imageFingerprints(pick(sampledIndices(count)), imageSize) : [];
+}
+
+/** Remembers what the training that produced `history` saw. */
+export function noteTrainedOn(history: object, trainedOn: TrainedOn | undefined): void {
+  if (trainedOn) trainings.set(history, trainedOn);
+}
+
+/** What the training that produced `history` saw, if noted. */
+export function trainedOn(history: unknown): TrainedOn | undefined {
+  return typeof history === 'object' && history !== null ? trainings.get(history) : undefined;
 }
 
 const makers = new WeakMap<object, string>();

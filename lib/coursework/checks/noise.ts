@@ -6,7 +6,7 @@ import { libraryCallsDuring, madeBy } from '../../util/traces';
 import { Feedback } from '../feedback';
 import { QuestionError } from '../questions';
 import { denoiserModel, usableModel } from './models';
-import { AnyHistory, checkTrainingRuns, lossCurves } from './training';
+import { AnyHistory, NO_TEST_IMAGES, TestImages, checkTrainingRuns, lossCurves } from './training';
 import { describeValue, meanSquaredError, predict, sameImagesShape } from './values';
 
 /** The student's noise: images in, the same images plus Gaussian noise of the given variance out. */
@@ -290,8 +290,9 @@ export function denoiser(
   model: Autoencoder | undefined,
   history: AnyHistory | undefined,
   validation: { inputs: tf.Tensor4D; targets: tf.Tensor4D },
+  testImages: TestImages = NO_TEST_IMAGES,
 ): { model: Autoencoder; curve: LossHistory } {
-  const check = (feedback: Feedback) => checkDenoiser(model, history, validation, feedback);
+  const check = (feedback: Feedback) => checkDenoiser(model, history, validation, testImages, feedback);
   return Feedback.withStandIn(question, check, () => {
     const usable = usableModel(model, 'conv');
     return {
@@ -305,11 +306,12 @@ function checkDenoiser(
   model: Autoencoder | undefined,
   history: AnyHistory | undefined,
   validation: { inputs: tf.Tensor4D; targets: tf.Tensor4D },
+  testImages: TestImages,
   feedback: Feedback,
 ): { model: Autoencoder; curve: LossHistory } {
   const checked = denoiserModel(model, feedback);
   if (feedback.failed) feedback.finish();
-  const [curve] = checkTrainingRuns(history === undefined ? undefined : [history], [checked], validation, feedback);
+  const [curve] = checkTrainingRuns(history === undefined ? undefined : [history], [checked], validation, feedback, testImages);
   if (!feedback.failed) {
     const outputs = predict(checked, validation.inputs);
     const before = meanSquaredError(validation.inputs, validation.targets);

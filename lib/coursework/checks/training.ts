@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Autoencoder } from '../../models/types';
 import { LossHistory } from '../../train/history';
 import { decimal } from '../../util/french';
-import { fitLoss } from '../../util/traces';
+import { fitLoss, imageFingerprints, trainedOn } from '../../util/traces';
 import { Feedback } from '../feedback';
 import { firstOf, meanSquaredError, predict, required } from './values';
 
@@ -54,6 +54,28 @@ export function lossCurves(history: AnyHistory, label: string): LossHistory {
   return { label, loss: history?.loss ?? [], valLoss: history?.valLoss ?? [] };
 }
 
+/** The fingerprints of the test images (lib/util/traces.ts), which no training of the TP may see. */
+export type TestImages = ReadonlySet<string>;
+
+/** No test images to compare with: in the student's kernel, whose check cells are not given them. */
+export const NO_TEST_IMAGES: TestImages = new Set();
+
+/** The fingerprints of every image of these sets (the grader's clean test images, the hand-in's noisy ones). */
+export function testImageFingerprints(sets: tf.Tensor4D[]): TestImages {
+  return new Set(sets.flatMap((set) => imageFingerprints(set.dataSync() as Float32Array, set.size / set.shape[0])));
+}
+
+/**
+ * How many of the images fingerprinted in a training (its inputs or its targets) are test images, out
+ * of how many: certain evidence, where a library training or `model.fit` left its trace.
+ */
+function testImagesSeen(history: AnyHistory, testImages: TestImages): { seen: number; sampled: number; count: number } | undefined {
+  const account = trainedOn(history);
+  if (!account || testImages.size === 0) return undefined;
+  const seen = account.inputs.filter((f, i) => testImages.has(f) || testImages.has(account.targets[i] ?? '')).length;
+  return { seen, sampled: Math.max(account.inputs.length, account.targets.length), count: account.count };
+}
+
 /**
  * Questions 1.4, 2.5 et 3.2 : un entraînement par modèle, des pertes finies qui baissent, une perte de
  * validation, et un modèle qui a vraiment appris : son erreur sur les paires de validation, recalculée
@@ -64,9 +86,10 @@ export function training(
   histories: AnyHistory[] | undefined,
   models: Autoencoder[],
   validation: ImagePairs,
+  testImages: TestImages = NO_TEST_IMAGES,
 ): LossHistory[] {
   const feedback = new Feedback(question);
-  const curves = checkTrainingRuns(histories, models, validation, feedback);
+  const curves = checkTrainingRuns(histories, models, validation, feedback, testImages);
   feedback.finish();
   return curves;
 }
@@ -77,6 +100,7 @@ export function checkTrainingRuns(
   models: Autoencoder[],
   validation: ImagePairs,
   feedback: Feedback,
+  testImages: TestImages = NO_TEST_IMAGES,
 ): LossHistory[] {
   const list = required(histories, 'l’historique des entraînements', feedback);
   if (!Array.isArray(list) || list.length !== models.length) {
@@ -102,6 +126,13 @@ export function checkTrainingRuns(
       feedback.fail(
         `${name} : model.fit l’a entraîné avec la perte « ${loss} » donnée à compile ; la question demande l’erreur ` +
           'quadratique moyenne (compile({ loss: "meanSquaredError", … }))',
+      );
+    const test = testImagesSeen(list[i], testImages);
+    if (test && test.seen > 0)
+      feedback.fail(
+        `${name} : entraîné sur des images de test : ${test.seen} des ${test.sampled} images relevées parmi ses ${test.count} ` +
+          'images d’entraînement sont des images de test ; entraînez sur prepared.xTrain (ou sa version bruitée) : ' +
+          'les images de test servent à la mesure finale',
       );
     if (curve.loss.length > 1 && !(curve.loss[curve.loss.length - 1] < curve.loss[0]))
       feedback.fail(`${name} : la perte d’entraînement ne diminue pas`);
