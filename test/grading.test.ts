@@ -102,7 +102,7 @@ function hash(file: string): string {
       NOTEBOOKS[0],
       variant(NOTEBOOKS[0], [
         ['(M, N, 64,', '(M, N, 32,'],
-        // And the test images trained on with the training images: a note for the teacher, no point lost.
+        // And the test images trained on with the training images: the history's fingerprints show it.
         [
           'denseHistories.push(await lab.trainAutoencoder(model, { inputs: prepared.xTrain }, recipe));',
           'denseHistories.push(await lab.trainAutoencoder(model, { inputs: tf.concat([prepared.xTrain, prepared.xTest]) as tf.Tensor4D }, recipe));',
@@ -223,6 +223,23 @@ function hash(file: string): string {
         ],
       ]),
     );
+    // A crash late in notebook 01 (the kernel dies at the last answer); in notebook 03, the denoiser
+    // trained with model.fit on the noisy test images.
+    put('kim', NOTEBOOKS[0], variant(NOTEBOOKS[0], [[lastAnswer, `${lastAnswer}\nprocess.abort();`]]));
+    put(
+      'kim',
+      NOTEBOOKS[2],
+      variant(NOTEBOOKS[2], [
+        [
+          'denoiseHistory = await lab.trainAutoencoder(denoiser, { inputs: noisy.xNoisyTrain, targets: prepared.xTrain }, {\n' +
+            '  epochs: settings.epochs(20), batchSize: 128, learningRate: 1e-3, loss: "mse", seed: 0,\n' +
+            '  validation: { inputs: noisy.xNoisyValidation, targets: prepared.xValidation },\n});',
+          'denoiser.model.compile({ optimizer: tf.train.adam(1e-3), loss: "meanSquaredError" });\n' +
+            'denoiseHistory = await denoiser.model.fit(noisy.xNoisyTest, prepared.xTest, ' +
+            '{ epochs: 20, batchSize: 128, validationData: [noisy.xNoisyValidation, prepared.xValidation] });',
+        ],
+      ]),
+    );
     const probing = read(path.join(kit, NOTEBOOKS[1]));
     probing.cells.splice(3, 0, { cell_type: 'code', id: 'probing', source: PROBING(handins), metadata: {}, outputs: [] });
     const written = probing.cells.find((c) => text(c.source).startsWith('**Votre réponse :**')) as Cell;
@@ -333,10 +350,28 @@ function hash(file: string): string {
     );
   });
 
-  test('a training on the test images is noted for the teacher, costing no point; the solutions get no such note', () => {
-    expect(row('carol', NOTEBOOKS[0])['q1.4']).toBe('1');
-    expect(row('carol', NOTEBOOKS[0]).notes).toContain('la réponse à la question 1.4 nomme les images de test');
+  test('a training on the test images fails its question, through the library or model.fit; the solutions are not suspected', () => {
+    expect(row('carol', NOTEBOOKS[0])['q1.4']).toBe('0');
+    const carol = fs.readFileSync(path.join(out, 'feedback', 'carol', '01-auto-encodeurs-denses.html'), 'utf8');
+    // 3,600 training images then 500 test images: the last 3 of the 32 sampled evenly are test images, for each model.
+    expect(carol.match(/entraîné sur des images de test : 3 des 32 images relevées parmi ses 4\s100 images d’entraînement/g)).toHaveLength(
+      3,
+    );
+    expect(row('kim', NOTEBOOKS[2])['q3.2']).toBe('0');
+    expect(fs.readFileSync(path.join(out, 'feedback', 'kim', '03-debruitage.html'), 'utf8')).toContain(
+      'entraîné sur des images de test : 32 des 32 images relevées',
+    );
+    // The evidence is certain: no « à vérifier » note besides.
+    expect(row('carol', NOTEBOOKS[0]).notes).not.toContain('à vérifier');
     for (const name of NOTEBOOKS) expect(row('alice', name).notes).not.toContain('images de test');
+  });
+
+  test('a kernel crash in the last answer costs that question only, its cell named', () => {
+    expect(score('kim', NOTEBOOKS[0])).toBe('6/7');
+    expect(row('kim', NOTEBOOKS[0])['q1.6']).toBe('0');
+    expect(row('kim', NOTEBOOKS[0]).notes).toMatch(
+      /cellule \d+ \(question 1\.6\) : elle a arrêté le noyau \(plantage ou limite de mémoire\) : retirée/,
+    );
   });
 
   test('fakes: plain objects for a model, a patched check or console.log, a made-up history and a changed set-up cell gain nothing', () => {

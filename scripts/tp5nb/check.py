@@ -5,17 +5,25 @@ Saved outputs are never trusted: they are cleared first. The given cells (set-up
 put back as the solution notebook has them (a hand-in that edited or deleted one is told so), so a
 verdict always comes from the project's own checks. Written answers are listed as written or empty;
 they are for the teacher to read. The verdicts are read in the hand-in's own kernel: this is the
-student's tool; a class is graded by grade.py.
+student's tool; a class is graded by grading/.
 """
 import pathlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import nbformat
 
 from .execute import CellError, clear_outputs, execute
-from .lab_notebook import Verdict, question_key, restore_given_cells, solution_for, tp5
+from .lab_notebook import question_key, restore_given_cells, solution_for, tp5
 from .paths import NOTEBOOKS_DIR
 from .student import WRITTEN
+
+
+@dataclass
+class Verdict:
+    """A question's verdict as its check cells showed it: passed or not, and the lines shown to revise."""
+    question: str
+    passed: bool
+    points: list = field(default_factory=list)
 
 
 @dataclass

@@ -47,7 +47,7 @@ import time
 import nbformat
 
 from . import check as checker
-from . import grade as grading
+from . import grading
 from . import sandbox
 from .execute import NotebookFailed, execute, write_atomically
 from .export import print_pdf, to_html

@@ -24,6 +24,14 @@ class KernelDied(Exception):
         self.index = index
 
 
+class DeadlineReached(Exception):
+    """The notebook's own deadline came before cell `index` started."""
+
+    def __init__(self, index: int):
+        super().__init__(f"délai du carnet atteint avant la cellule {index}")
+        self.index = index
+
+
 @dataclass
 class CellError:
     index: int
@@ -37,6 +45,8 @@ class Execution:
     errors: list = field(default_factory=list)
     #: Indices of the cells stopped by the per-cell time limit.
     timeouts: list = field(default_factory=list)
+    #: The cell before which the deadline stopped the run (None: every cell ran).
+    stopped_before: int = None
 
 
 #: TensorFlow's start-up lines on the kernel's stderr, in English and of no use to a student (« oneDNN
@@ -107,12 +117,13 @@ def clear_outputs(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 
 def execute(notebook: nbformat.NotebookNode, folder: pathlib.Path, timeout: int, allow_errors: bool = False,
-            quick: bool = False) -> Execution:
+            quick: bool = False, deadline: float = None) -> Execution:
     """Runs every cell in order with the working directory `folder`, as JupyterLab would.
 
     With allow_errors=False the first failing cell raises NotebookFailed; otherwise execution goes on,
     a cell that runs longer than `timeout` seconds is interrupted (as the stop button does) and the
-    next one runs, and the failing and interrupted cells are listed in the result.
+    next one runs, and the failing and interrupted cells are listed in the result. No cell starts after
+    `deadline` (a time.monotonic() value): the run ends there, with what the cells before it did.
     """
     previous = os.environ.get("TP5_QUICK")
     if quick:
@@ -120,6 +131,8 @@ def execute(notebook: nbformat.NotebookNode, folder: pathlib.Path, timeout: int,
     failed, started, timeouts = set(), {}, []
 
     async def on_start(cell_index, **_):
+        if deadline is not None and time.monotonic() > deadline:
+            raise DeadlineReached(cell_index)
         started[cell_index] = time.monotonic()
 
     async def on_executed(cell_index, **_):
@@ -136,9 +149,12 @@ def execute(notebook: nbformat.NotebookNode, folder: pathlib.Path, timeout: int,
         resources={"metadata": {"path": str(folder)}},
         on_cell_start=on_start, on_cell_executed=on_executed, on_cell_error=on_error,
     )
+    stopped_before = None
     try:
         with KernelStderr() as kernel_stderr:
             client.execute(stderr=kernel_stderr)
+    except DeadlineReached as reached:
+        stopped_before = reached.index
     except nbclient.exceptions.DeadKernelError:
         raise KernelDied(max(started, default=-1)) from None
     except nbclient.exceptions.CellTimeoutError as error:
@@ -158,7 +174,7 @@ def execute(notebook: nbformat.NotebookNode, folder: pathlib.Path, timeout: int,
     if errors and not allow_errors:
         first = errors[0]
         raise NotebookFailed(f"cellule {first.index} : {describe(first)}")
-    return Execution(notebook, errors, timeouts)
+    return Execution(notebook, errors, timeouts, stopped_before)
 
 
 def write_atomically(notebook: nbformat.NotebookNode, target: pathlib.Path) -> None:

@@ -1,11 +1,15 @@
-"""What runs inside a hand-in's sandbox: the prepared hand-in (given cells put back, export cells at its
-end) in a fresh tslab kernel whose working folder is the scratch folder, then its results written as
-one tar archive on the results pipe: executed.ipynb (each cell's outputs capped: limit_output.py),
-run.json (the cells that failed, ran too long or printed too much) and answers/ (what the export cells
-wrote). It runs as the sandbox's process 1, which the hand-in's `kill -1` does not reach. Nothing else of the project is imported here: the sandbox
-shows only the runtime.
+"""What runs inside a hand-in's sandbox: the prepared hand-in (given cells put back, export cells after
+each check cell) in a fresh tslab kernel whose working folder is the scratch folder, then its results
+written as one tar archive on the results pipe: executed.ipynb (each cell's outputs capped:
+limit_output.py), run.json (the cells that failed, ran too long or printed too much, and where the run
+stopped if it did not end) and answers/ (what the export cells wrote).
 
-  python -m scripts.tp5nb.inside NOTEBOOK SCRATCH --cell-timeout S --results-fd FD
+It runs as the sandbox's process 1, which the hand-in's `kill -1` does not reach, and keeps its own
+deadline (--run-seconds, shorter than the grader's limit): past it no cell starts, and what the cells
+before it exported is still sent. Nothing else of the project is imported here: the sandbox shows only
+the runtime.
+
+  python -m scripts.tp5nb.inside NOTEBOOK SCRATCH --cell-timeout S --run-seconds S --results-fd FD
 """
 import argparse
 import io
@@ -13,6 +17,7 @@ import json
 import os
 import pathlib
 import tarfile
+import time
 
 import nbformat
 
@@ -24,22 +29,30 @@ KILLED_CELL = "// Cellule retirée par le correcteur : elle a arrêté le noyau 
 KERNEL_DEATHS = 3
 
 
-def run(notebook: nbformat.NotebookNode, scratch: pathlib.Path, cell_timeout: int) -> tuple:
+def run(notebook: nbformat.NotebookNode, scratch: pathlib.Path, cell_timeout: int, run_seconds: float) -> tuple:
     """Runs every cell; a cell that kills the kernel is taken out and the notebook runs again from the
-    start without it, so that it costs its own question only. Returns the executed notebook and run.json's content."""
-    killed = []
+    start without it, so that it costs its own question only. Returns the executed notebook and run.json's
+    content; `stopped` in it says before which cell the run ended, and why, when it did not reach the end."""
+    deadline = time.monotonic() + run_seconds
+    killed, stopped = [], None
     while True:
         try:
-            execution = execute(clear_outputs(notebook), scratch, cell_timeout, allow_errors=True, quick=True)
+            execution = execute(clear_outputs(notebook), scratch, cell_timeout, allow_errors=True, quick=True, deadline=deadline)
             break
         except KernelDied as death:
             if death.index < 0 or len(killed) >= KERNEL_DEATHS:
-                raise
+                # Given up: what the cells before this one exported is judged all the same.
+                stopped = {"cell": max(death.index, 0), "reason": "noyau"}
+                execution = None
+                break
             killed.append(death.index)
             notebook.cells[death.index].source = KILLED_CELL
-    errors = [{"cell": e.index, "message": e.message} for e in execution.errors if e.index not in killed]
+    if execution is not None and execution.stopped_before is not None:
+        stopped = {"cell": execution.stopped_before, "reason": "délai"}
+    errors = [{"cell": e.index, "message": e.message} for e in (execution.errors if execution else []) if e.index not in killed]
     errors += [{"cell": index, "message": "elle a arrêté le noyau (plantage ou limite de mémoire) : retirée"} for index in killed]
-    return execution.notebook, {"errors": sorted(errors, key=lambda e: e["cell"]), "timeouts": execution.timeouts}
+    return (execution.notebook if execution else notebook,
+            {"errors": sorted(errors, key=lambda e: e["cell"]), "timeouts": execution.timeouts if execution else [], "stopped": stopped})
 
 
 def add_bytes(archive: tarfile.TarFile, name: str, data: bytes) -> None:
@@ -64,9 +77,10 @@ def main() -> None:
     parser.add_argument("notebook", type=pathlib.Path)
     parser.add_argument("scratch", type=pathlib.Path)
     parser.add_argument("--cell-timeout", type=int, required=True)
+    parser.add_argument("--run-seconds", type=float, required=True)
     parser.add_argument("--results-fd", type=int, required=True)
     args = parser.parse_args()
-    executed, run_info = run(nbformat.read(args.notebook, as_version=4), args.scratch, args.cell_timeout)
+    executed, run_info = run(nbformat.read(args.notebook, as_version=4), args.scratch, args.cell_timeout, args.run_seconds)
     run_info["cut"] = limit_outputs(executed)
     send(args.results_fd, executed, run_info, args.scratch / "answers")
 

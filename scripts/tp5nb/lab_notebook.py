@@ -1,11 +1,9 @@
 """What the project's notebooks say of their cells, shared by the checker (check.py) and the grader
-(grade.py): each cell's tp5 metadata, the TP's table of questions, the questions in the TP's order, the
-solution notebook of a part, the given cells put back as the solutions have them, and one verdict per
-question."""
+(grading/): each cell's tp5 metadata, the TP's table of questions, the questions in the TP's order, the
+solution notebook of a part, the given cells put back as the solutions have them."""
 import json
 import pathlib
 import re
-from dataclasses import dataclass, field
 
 import nbformat
 
@@ -22,23 +20,14 @@ def questions_of(part: int) -> list:
     return [question for question, spec in QUESTIONS.items() if spec["part"] == part]
 
 
-def graded_values(part: int) -> dict:
-    """What a part's hand-in exports for the judge: name → the expression its export cell evaluates."""
-    names = dict.fromkeys(name for question in questions_of(part) for name in QUESTIONS[question]["graded"])
-    return {name: _TABLE["computedValues"].get(name, name) for name in names}
+def value_expression(name: str) -> str:
+    """The expression an export cell evaluates for a graded value: its name, or what computes it
+    (lab.shownImageGrids() for `grids`)."""
+    return str(_TABLE["computedValues"].get(name, name))
 
 
 def tp5(cell) -> dict:
     return cell.get("metadata", {}).get("tp5", {})
-
-
-@dataclass
-class Verdict:
-    """A question's verdict: passed or not, and the points that say why (✘ to revise; the judge's ⚠ notes
-    for the teacher are taken out into the hand-in's notes)."""
-    question: str
-    passed: bool
-    points: list = field(default_factory=list)
 
 
 def solution_for(notebook: nbformat.NotebookNode, path: pathlib.Path) -> tuple:

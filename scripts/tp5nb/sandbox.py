@@ -24,7 +24,7 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .paths import PYTHON, ROOT, VENV_BIN
 
@@ -49,7 +49,7 @@ class Limits:
     processes: int = 1024
     file_bytes: int = 256 * 1024 ** 2
     #: Cores the run may use (None: all of them).
-    cores: tuple = None
+    cores: tuple[int, ...] | None = None
 
 
 def runtime_folders() -> list:
@@ -310,26 +310,48 @@ def end_sandbox(pid: int) -> None:
 
 
 @dataclass
+class Run:
+    """One command to run in a sandbox, and its bounds."""
+    #: The command; the argument RESULTS_FD stands for the results pipe's file descriptor.
+    command: list
+    #: Where its output (stdout and stderr) goes.
+    log: pathlib.Path
+    #: Seconds before it is ended.
+    timeout: int
+    limits: Limits = field(default_factory=Limits)
+    #: The parallel slot it runs in (its uid, see FIRST_UID).
+    slot: int = 0
+    #: False runs it without a sandbox (--unsafe): the address-space bound alone.
+    sandboxed: bool = True
+    #: A folder shown read-only inside, at INPUTS.
+    inputs: pathlib.Path = None
+    #: The size of the writable scratch folder (SCRATCH; 0: none).
+    scratch_bytes: int = 0
+    #: What is kept of the results pipe, at most.
+    results_limit: int = 256 * 1024 ** 2
+
+
+@dataclass
 class Outcome:
     #: "" or why the run did not end well (time limit, exit status).
     problem: str
-    #: What the run wrote on its results pipe (at most `results_limit` bytes).
+    #: What the run wrote on its results pipe (at most the run's `results_limit` bytes).
     results: bytes
     results_truncated: bool
 
 
-def run(inner: list, log: pathlib.Path, timeout: int, limits: Limits, slot: int, sandboxed: bool,
-        inputs: pathlib.Path = None, scratch_bytes: int = 0, results_limit: int = 256 * 1024 ** 2) -> Outcome:
-    """Runs `inner` (in a sandbox unless `sandboxed` is false: --unsafe), its output in `log`; it may
-    write its results on a pipe, whose file descriptor replaces the argument RESULTS_FD."""
-    if sandboxed:
-        group = Group(f"tp5-{os.getpid()}-{slot}", limits.memory_bytes + limits.tmp_bytes, limits.processes)
-        args = group.wrap(command(inner, limits, slot, inputs, scratch_bytes))
+def run(spec: Run) -> Outcome:
+    """Runs `spec.command` (in a sandbox unless `spec.sandboxed` is false), its output in `spec.log`; it
+    may write its results on a pipe, whose file descriptor replaces the argument RESULTS_FD."""
+    limits = spec.limits
+    if spec.sandboxed:
+        group = Group(f"tp5-{os.getpid()}-{spec.slot}", limits.memory_bytes + limits.tmp_bytes, limits.processes)
+        args = group.wrap(command(spec.command, limits, spec.slot, spec.inputs, spec.scratch_bytes))
         env = None
     else:
         group = None
         env = {**os.environ, **environment(), "HOME": os.environ.get("HOME", "/tmp")}
-        args = [PRLIMIT or "prlimit", f"--as={limits.memory_bytes}", "--", *inner]
+        args = [PRLIMIT or "prlimit", f"--as={limits.memory_bytes}", "--", *spec.command]
     read_end, write_end = os.pipe()
     chunks, size = [], [0, False]
 
@@ -339,7 +361,7 @@ def run(inner: list, log: pathlib.Path, timeout: int, limits: Limits, slot: int,
                 chunk = pipe.read(1 << 16)
                 if not chunk:
                     return
-                if size[0] + len(chunk) > results_limit:
+                if size[0] + len(chunk) > spec.results_limit:
                     size[1] = True
                     continue  # keep draining, so that the writer never blocks
                 chunks.append(chunk)
@@ -349,18 +371,18 @@ def run(inner: list, log: pathlib.Path, timeout: int, limits: Limits, slot: int,
     reader.start()
     process = None
     try:
-        with open(log, "w", encoding="utf-8") as out:
+        with open(spec.log, "w", encoding="utf-8") as out:
             args = [str(write_end) if arg == RESULTS_FD else arg for arg in args]
             process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
                                        start_new_session=True, pass_fds=(write_end,))
             os.close(write_end)
             try:
-                status = process.wait(timeout=timeout)
+                status = process.wait(timeout=spec.timeout)
                 problem = "" if status == 0 else f"s'est terminé avec le code {status}"
             except subprocess.TimeoutExpired:
                 end_sandbox(process.pid)
                 process.wait()
-                problem = f"délai de {timeout} s dépassé : arrêté"
+                problem = f"délai de {spec.timeout} s dépassé : arrêté"
         reader.join(timeout=30)
     finally:
         if process is not None and process.poll() is None:

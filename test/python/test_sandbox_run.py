@@ -16,7 +16,7 @@ needs_sandbox = pytest.mark.skipif(bool(WHY_NOT), reason=f"no sandbox here: {WHY
 def test_kill_minus_one_from_a_child_does_not_end_the_run(tmp_path):
     log = tmp_path / "run.log"
     code = "import subprocess; subprocess.run(['sh', '-c', 'sleep 30 & kill -9 -1']); print('encore là', flush=True)"
-    outcome = sandbox.run([sandbox.PYTHON, "-c", code], log, 60, sandbox.Limits(), 0, True)
+    outcome = sandbox.run(sandbox.Run([sandbox.PYTHON, "-c", code], log, 60))
     assert outcome.problem == ""
     assert "encore là" in log.read_text()
 
@@ -25,7 +25,7 @@ def test_kill_minus_one_from_a_child_does_not_end_the_run(tmp_path):
 def test_a_run_past_its_time_limit_ends_whole(tmp_path):
     started = time.monotonic()
     code = "import os, time; os.system('sleep 657 &'); time.sleep(100)"
-    outcome = sandbox.run([sandbox.PYTHON, "-c", code], tmp_path / "run.log", 3, sandbox.Limits(), 0, True)
+    outcome = sandbox.run(sandbox.Run([sandbox.PYTHON, "-c", code], tmp_path / "run.log", 3))
     assert outcome.problem == "délai de 3 s dépassé : arrêté"
     assert time.monotonic() - started < 15
     assert subprocess.run(["pgrep", "-f", "sleep 657"], capture_output=True).returncode == 1

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Autoencoder } from '../../models/types';
 import { LossHistory } from '../../train/history';
-import { decimal } from '../../util/french';
+import { decimal, integer } from '../../util/french';
 import { fitLoss, imageFingerprints, trainedOn } from '../../util/traces';
 import { Feedback } from '../feedback';
 import { firstOf, meanSquaredError, predict, required } from './values';
@@ -130,7 +130,7 @@ export function checkTrainingRuns(
     const test = testImagesSeen(list[i], testImages);
     if (test && test.seen > 0)
       feedback.fail(
-        `${name} : entraîné sur des images de test : ${test.seen} des ${test.sampled} images relevées parmi ses ${test.count} ` +
+        `${name} : entraîné sur des images de test : ${test.seen} des ${test.sampled} images relevées parmi ses ${integer(test.count)} ` +
           'images d’entraînement sont des images de test ; entraînez sur prepared.xTrain (ou sa version bruitée) : ' +
           'les images de test servent à la mesure finale',
       );

@@ -1,0 +1,55 @@
+"""The steps before a hand-in runs: its written answers read, its given cells put back, the parts beyond
+the TP left out, the export cells added, the notebook written where its run reads it."""
+import json
+import re
+import shutil
+
+import nbformat
+
+from ..execute import clear_outputs, write_atomically
+from ..lab_notebook import QUESTIONS, restore_given_cells, tp5, value_expression
+from ..student import WRITTEN
+from .handin import HandIn
+
+
+def read_written_answers(handin: HandIn) -> None:
+    """Each written answer's text (after « Votre réponse : »), for grading by hand."""
+    handin.graded.written = {tp5(c)["written"]: c.source.strip()[len(WRITTEN):].strip()
+                             for c in handin.notebook.cells if tp5(c).get("written") and c.source.strip().startswith(WRITTEN)}
+
+
+def put_back_given_cells(handin: HandIn) -> None:
+    """Every given code cell as the solution has it (a note for each one changed or deleted)."""
+    for message in restore_given_cells(handin.notebook, handin.solution):
+        handin.note("given-cell", message)
+
+
+def leave_out_beyond(handin: HandIn) -> None:
+    """The parts beyond the TP are given, not graded: left out of the run, which they would only lengthen."""
+    handin.notebook.cells = [cell for cell in handin.notebook.cells if not tp5(cell).get("beyond")]
+
+
+def add_export_cells(handin: HandIn) -> None:
+    """After each question's check cell, one cell per value the question is graded on, which writes it
+    for the judge (lab.exportAnswer): a value never defined loses only its own cell, and a run cut short
+    later (a crash, the time limit) leaves the questions before it judged. A value graded by several
+    questions is written again after each: the judge reads it as the last of them left it."""
+    folder = json.dumps(str(handin.places.scratch_seen / "answers"))
+    cells = []
+    for cell in handin.notebook.cells:
+        cells.append(cell)
+        question = tp5(cell).get("check")
+        for name in QUESTIONS.get(question, {}).get("graded", []) if question else []:
+            source = f"lab.exportAnswer({folder}, {json.dumps(name)}, {value_expression(name)});"
+            cells.append(nbformat.v4.new_code_cell(source, metadata={"tp5": {"export": name, "question": question}}))
+    handin.notebook.cells = cells
+
+
+def write_inputs(handin: HandIn) -> None:
+    """The notebook as it will run, alone in a fresh inputs folder (whatever an earlier grading left is removed)."""
+    places = handin.places
+    if places.work.exists():
+        shutil.rmtree(places.work)
+    places.inputs.mkdir(parents=True)
+    write_atomically(clear_outputs(handin.notebook), places.inputs / "handin.ipynb")
+

@@ -1,0 +1,84 @@
+"""The hand-in's run: in a sandbox (sandbox.py), in quick mode, in a fresh tslab kernel (inside.py); its
+results come back through a pipe as an archive, unpacked into a folder of the grader's own. Then a note
+for each cell that failed, ran too long or printed too much, and for where the run stopped."""
+import io
+import json
+import shutil
+import tarfile
+
+import nbformat
+
+from .. import sandbox
+from ..lab_notebook import tp5
+from ..paths import PYTHON
+from .handin import HandIn
+
+
+def run_in_sandbox(handin: HandIn) -> None:
+    """Runs the prepared hand-in and unpacks its results into places.results."""
+    places, options = handin.places, handin.options
+    if not options.sandboxed:
+        shutil.rmtree(places.scratch_seen, ignore_errors=True)
+        places.scratch_seen.mkdir(parents=True)
+    inside = [PYTHON, "-m", "scripts.tp5nb.inside", str(places.inputs_seen / "handin.ipynb"), str(places.scratch_seen),
+              "--cell-timeout", str(options.cell_timeout), "--run-seconds", str(options.run_seconds),
+              "--results-fd", sandbox.RESULTS_FD]
+    outcome = sandbox.run(sandbox.Run(inside, places.work / "run.log", options.notebook_timeout, options.limits, places.slot,
+                                      options.sandboxed, inputs=places.inputs, scratch_bytes=options.limits.tmp_bytes))
+    if not options.sandboxed:
+        shutil.rmtree(places.scratch_seen, ignore_errors=True)
+    if outcome.problem:
+        handin.note("run", f"exécution du carnet : {outcome.problem}")
+    if outcome.results_truncated:
+        handin.note("run", "résultats de l'exécution trop volumineux : ignorés")
+    elif outcome.results:
+        try:
+            with tarfile.open(fileobj=io.BytesIO(outcome.results), mode="r:") as archive:
+                # Regular files only, inside the folder (the "data" filter refuses links and absolute paths).
+                archive.extractall(places.results, members=[m for m in archive.getmembers() if m.isfile()], filter="data")
+        except (tarfile.TarError, OSError) as error:
+            handin.note("run", f"résultats de l'exécution illisibles : {error}")
+
+
+STOPPED = {
+    "délai": "le carnet a atteint son délai ({seconds:g} s) : arrêté avant cette cellule ; les questions suivantes ne sont pas jugées",
+    "noyau": "le noyau s'est arrêté trop de fois : exécution abandonnée avant cette cellule ; les questions suivantes ne sont pas jugées",
+}
+
+
+def note_cell_problems(handin: HandIn) -> None:
+    """A note per cell that failed, ran too long or printed too much (the export cells aside), and where
+    the run stopped if it did not reach the end."""
+    results = handin.places.results
+    run_file, executed_file = results / "run.json", results / "executed.ipynb"
+    run = json.loads(run_file.read_text()) if run_file.exists() else {}
+    executed = nbformat.read(executed_file, as_version=4) if executed_file.exists() else None
+
+    def question(index: int) -> str:
+        cell = executed.cells[index] if executed and 0 <= index < len(executed.cells) else {}
+        return str(tp5(cell).get("answer") or tp5(cell).get("check") or tp5(cell).get("question") or "")
+
+    def is_export(index: int) -> bool:
+        return bool(executed and 0 <= index < len(executed.cells) and tp5(executed.cells[index]).get("export"))
+
+    timeouts = run.get("timeouts", [])
+    for error in run.get("errors", []):
+        index = error["cell"]
+        if is_export(index):
+            continue
+        message = (f"arrêtée au bout de {handin.options.cell_timeout} s" if index in timeouts
+                   else one_line(error["message"]) or "erreur")
+        handin.note("cell", message, question(index), index)
+    for cut in run.get("cut", []):
+        handin.note("cell", cut["message"], question(cut["cell"]), cut["cell"])
+    stopped = run.get("stopped")
+    if stopped:
+        index = stopped["cell"]
+        message = STOPPED.get(stopped["reason"], "exécution arrêtée avant cette cellule").format(seconds=handin.options.run_seconds)
+        handin.note("run", message, question(index), index)
+
+
+def one_line(text: str, limit: int = 300) -> str:
+    """A message on one line (a check's message spans several), cut at `limit` characters."""
+    flat = " ".join(line.strip() for line in (text or "").splitlines() if line.strip())
+    return flat if len(flat) <= limit else flat[:limit - 1] + "…"
