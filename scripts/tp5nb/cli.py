@@ -49,6 +49,7 @@ import nbformat
 from . import check as checker
 from . import grading
 from . import sandbox
+from .cpu_times import cpu_report
 from .execute import NotebookFailed, execute, write_atomically
 from .export import print_pdf, to_html
 from .student import GUIDE, MarkerError, leaks, student_version
@@ -79,6 +80,7 @@ def command_run(args) -> int:
         target = (args.output_dir / path.name) if args.output_dir else path
         write_atomically(notebook, target)
         print(f"[carnets] écrit : {target} en {time.time() - started:.0f} s", flush=True)
+        print(cpu_report(path.name, notebook, execution.cpu_seconds, time.time() - started), flush=True)
         if args.html:
             args.html.mkdir(parents=True, exist_ok=True)
             page = args.html / (path.stem + ".html")

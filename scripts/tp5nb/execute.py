@@ -47,6 +47,20 @@ class Execution:
     timeouts: list = field(default_factory=list)
     #: The cell before which the deadline stopped the run (None: every cell ran).
     stopped_before: int = None
+    #: The processor time the kernel spent on each cell, in seconds (every thread of it; Linux only).
+    cpu_seconds: dict = field(default_factory=dict)
+
+
+def kernel_cpu_seconds(client: nbclient.NotebookClient):
+    """The processor time the kernel's process has used so far, all its threads and ended children
+    included, in seconds; None where it cannot be read (no /proc, no kernel process)."""
+    process = getattr(getattr(client.km, "provisioner", None), "process", None)
+    try:
+        # The fields after the command's closing parenthesis: utime, stime, cutime, cstime are the 12th to 15th.
+        fields = pathlib.Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return sum(int(value) for value in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+    except (AttributeError, OSError, ValueError):
+        return None
 
 
 #: TensorFlow's start-up lines on the kernel's stderr, in English and of no use to a student (« oneDNN
@@ -129,15 +143,20 @@ def execute(notebook: nbformat.NotebookNode, folder: pathlib.Path, timeout: int,
     if quick:
         os.environ["TP5_QUICK"] = "1"
     failed, started, timeouts = set(), {}, []
+    cpu_started, cpu_seconds = {}, {}
 
     async def on_start(cell_index, **_):
         if deadline is not None and time.monotonic() > deadline:
             raise DeadlineReached(cell_index)
         started[cell_index] = time.monotonic()
+        cpu_started[cell_index] = kernel_cpu_seconds(client)
 
     async def on_executed(cell_index, **_):
         if time.monotonic() - started.get(cell_index, time.monotonic()) >= timeout:
             timeouts.append(cell_index)
+        cpu_now = kernel_cpu_seconds(client)
+        if cpu_now is not None and cpu_started.get(cell_index) is not None:
+            cpu_seconds[cell_index] = cpu_now - cpu_started[cell_index]
 
     async def on_error(cell_index, **_):
         failed.add(cell_index)
@@ -174,7 +193,7 @@ def execute(notebook: nbformat.NotebookNode, folder: pathlib.Path, timeout: int,
     if errors and not allow_errors:
         first = errors[0]
         raise NotebookFailed(f"cellule {first.index} : {describe(first)}")
-    return Execution(notebook, errors, timeouts, stopped_before)
+    return Execution(notebook, errors, timeouts, stopped_before, cpu_seconds)
 
 
 def write_atomically(notebook: nbformat.NotebookNode, target: pathlib.Path) -> None:
