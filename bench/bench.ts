@@ -15,7 +15,8 @@
  * the mean test MSE.
  * --machinery measures what each piece of lib/speed earns end to end: native TensorFlow, the conv
  * model and Dense n°2, images per second with everything on, then with each piece switched off
- * (TP5_SPEED_OFF, see lib/util/speed-switches.ts), each setting in its own process, side by side.
+ * (TP5_SPEED_OFF, see lib/util/speed-switches.ts), each setting in its own process, side by side;
+ * then where a one-thread step of the dense models goes (bench/anatomy.ts).
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -23,6 +24,7 @@ import path from 'node:path';
 import { addGaussianNoise, firstImages, loadDataset } from '../lib';
 import { SPEED_PIECES } from '../lib/util/speed-switches';
 import { ACTIVATION_MODELS, BENCH_MODELS, BenchModel, SpeedResult, WorkerReport, WorkerRequest, writeImages } from './common';
+import type { Anatomy } from './anatomy';
 import { Spread, apart, spreadOf, spreadText } from './spread';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -194,11 +196,33 @@ function machinery(): void {
     });
     console.log([pad(label, 40), ...cells].join('  '));
   }
+  printAnatomies((['dense2', 'dense1-linear'] as BenchModel[]).map((model) => anatomy(model)));
   console.log("\nThe conv model with the TP's other activations, everything on (ratio = activation / ReLU):");
   const relu = speedOf(activations, 'conv');
   for (const row of activations.speed) {
     const ratio = relu ? row.trainImgPerSec / relu.trainImgPerSec : NaN;
     console.log(`${pad(row.model, 16)}  ${pad(row.trainImgPerSec.toFixed(0), 8, true)} img/s  ${pad(ratio.toFixed(2), 5, true)}`);
+  }
+}
+
+function anatomy(model: BenchModel): Anatomy {
+  return runJson<Anatomy>('node', [path.join(__dirname, 'anatomy.js'), dataDir, model, '128'], `step anatomy of ${model}`);
+}
+
+function printAnatomies(anatomies: Anatomy[]): void {
+  console.log('\nWhere a one-thread step goes, native TensorFlow, batch 128 (median of 200 steps, each part timed alone):');
+  for (const a of anatomies) {
+    const share = (ms: number) => `${ms.toFixed(3)} ms ${pad(`${((100 * ms) / a.stepMs).toFixed(0)} %`, 5, true)}`;
+    const overheadMs = (a.operationsPerStep * a.operationMicroseconds) / 1000;
+    console.log(
+      `${a.model}: ${a.stepMs.toFixed(3)} ms a step (${((1000 * a.batch) / a.stepMs).toFixed(0)} images/s), ${a.parameters} parameters`,
+    );
+    console.log(`  batch tensors from the images in memory  ${share(a.batchTensorsMs)}`);
+    console.log(`  forward and backward pass                ${share(a.forwardBackwardMs)}`);
+    console.log(`  Adam on one vector                       ${share(a.adamMs)}`);
+    console.log(
+      `  of which TensorFlow's fixed cost: ${a.operationsPerStep} operations × ${a.operationMicroseconds.toFixed(1)} µs = ${share(overheadMs)}`,
+    );
   }
 }
 

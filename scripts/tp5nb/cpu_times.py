@@ -1,12 +1,15 @@
 """What a student waits for: the processor time a notebook's run took, question by question (its answer
 and check cells), apart from the given cells and the parts beyond the TP. Printed by `npm run tp`, so
 that a class server's capacity (students per core) rests on measured figures."""
+import nbformat
+
 from .lab_notebook import question_key, tp5
 
 
-def cpu_by_question(notebook, cpu_seconds: dict) -> tuple:
+def cpu_by_question(notebook: nbformat.NotebookNode, cpu_seconds: dict[int, float]) -> tuple[dict[str, float], float, float]:
     """(question → seconds, seconds of the given cells, seconds of the parts beyond the TP)."""
-    questions, given, beyond = {}, 0.0, 0.0
+    questions: dict[str, float] = {}
+    given, beyond = 0.0, 0.0
     for index, seconds in cpu_seconds.items():
         cell = notebook.cells[index]
         question = tp5(cell).get("answer") or tp5(cell).get("check")
@@ -19,7 +22,7 @@ def cpu_by_question(notebook, cpu_seconds: dict) -> tuple:
     return dict(sorted(questions.items(), key=lambda item: question_key(item[0]))), given, beyond
 
 
-def cpu_report(name: str, notebook, cpu_seconds: dict, wall_seconds: float) -> str:
+def cpu_report(name: str, notebook: nbformat.NotebookNode, cpu_seconds: dict[int, float], wall_seconds: float) -> str:
     """The lines `npm run tp` prints for one notebook."""
     if not cpu_seconds:
         return f"[carnets] {name} : temps de calcul du noyau inconnu (pas de /proc ici)"
