@@ -42,7 +42,7 @@ def run(notebook: nbformat.NotebookNode, scratch: pathlib.Path, cell_timeout: in
         except KernelDied as death:
             if death.index < 0 or len(killed) >= KERNEL_DEATHS:
                 # Given up: what the cells before this one exported is judged all the same.
-                stopped = {"cell": max(death.index, 0), "reason": "noyau"}
+                stopped = {"cell": max(death.index, 0), "reason": "noyau" if death.index >= 0 else "démarrage"}
                 execution = None
                 break
             killed.append(death.index)

@@ -1,7 +1,6 @@
 """The steps before a hand-in runs: its written answers read, its given cells put back, the parts beyond
 the TP left out, the export cells added, the notebook written where its run reads it."""
 import json
-import re
 import shutil
 
 import nbformat

@@ -43,6 +43,7 @@ def run_in_sandbox(handin: HandIn) -> None:
 STOPPED = {
     "délai": "le carnet a atteint son délai ({seconds:g} s) : arrêté avant cette cellule ; les questions suivantes ne sont pas jugées",
     "noyau": "le noyau s'est arrêté trop de fois : exécution abandonnée avant cette cellule ; les questions suivantes ne sont pas jugées",
+    "démarrage": "le noyau s'est arrêté avant la première cellule : rien n'a été exécuté",
 }
 
 
