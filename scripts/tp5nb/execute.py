@@ -91,12 +91,15 @@ class KernelStderr:
 
 
 def first_meaningful_line(text: str) -> str:
-    """The line of an error report that says what went wrong (tslab prints stack traces on stderr)."""
+    """The line of an error report that says what went wrong (tslab prints stack traces on stderr); a
+    line that announces the next one (« … ne compile pas : ») comes with it."""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
-    for line in lines:
-        if re.match(r"^(\w*Error|\d+:\d+ - )", line):
-            return line
-    return lines[0] if lines else ""
+    index = next((i for i, line in enumerate(lines) if re.match(r"^(\w*Error|\d+:\d+ - )", line)), 0)
+    if not lines:
+        return ""
+    if lines[index].endswith(":") and index + 1 < len(lines):
+        return f"{lines[index]} {lines[index + 1]}"
+    return lines[index]
 
 
 def cell_errors(notebook: nbformat.NotebookNode, failed=None) -> list:
