@@ -1,8 +1,8 @@
 /**
  * Where one training step's time goes, on native TensorFlow, one thread (as the library trains the
  * dense models): the whole step, then each of its parts timed alone, in one process:
- *   - the batch: its images gathered from JavaScript memory into one tensor (lib/step/batches.ts does
- *     this once per epoch for every batch; per step it costs the same);
+ *   - the batch: its images gathered from JavaScript memory into one tensor by the library's own
+ *     partsOfShare (which a training calls once per epoch for every batch; per step it costs the same);
  *   - the forward and backward pass (the native trainer's `gradient`);
  *   - the Adam update on one vector (its `apply`);
  *   - TensorFlow's fixed cost per operation: an AddV2 of two one-element tensors, times the number
@@ -14,6 +14,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../lib';
 import { nativeTrainer } from '../lib/speed/native-step';
 import { NativeBackend, nativeBackend, typeAttribute } from '../lib/speed/tfjs-internals';
+import { PartTensors, TrainingPixels, disposeParts, partsOfShare } from '../lib/step/batches';
 import { BenchModel, buildBenchModel, pairFor } from './common';
 import { median } from './spread';
 
@@ -73,19 +74,19 @@ async function main(): Promise<void> {
   const trainer = nativeTrainer(autoencoder, 1e-3);
   if (typeof trainer === 'string') throw new Error(`no native step for ${model}: ${trainer}`);
   const images = pairFor(model, dataDir, 'train');
-  const size = images.inputs.height * images.inputs.width;
-  const gather = (pixels: Float32Array, first: number) => {
-    const part = new Float32Array(batch * size);
-    for (let i = 0; i < batch; i++) part.set(pixels.subarray((first + i) * size, (first + i + 1) * size), i * size);
-    return tf.tensor4d(part, [batch, images.inputs.height, images.inputs.width, 1]);
+  const pixels: TrainingPixels = {
+    inputs: images.inputs.pixels,
+    targets: images.targets === images.inputs ? undefined : images.targets.pixels,
+    imageShape: [images.inputs.height, images.inputs.width],
   };
   let first = 0;
-  const nextBatch = () => {
+  // One batch of consecutive images, made a tensor as the library makes each thread's part of a batch.
+  const nextBatch = (): PartTensors => {
     first = (first + batch) % (images.inputs.count - batch);
-    const inputs = gather(images.inputs.pixels, first);
-    return { inputs, targets: images.targets === images.inputs ? inputs : gather(images.targets.pixels, first) };
+    const rows = Int32Array.from({ length: batch }, (_, i) => first + i);
+    return partsOfShare({ rows, parts: [{ size: batch, batchSize: batch }] }, pixels)[0];
   };
-  const release = (b: { inputs: tf.Tensor; targets: tf.Tensor }) => tf.dispose(b.inputs === b.targets ? [b.inputs] : [b.inputs, b.targets]);
+  const release = (part: PartTensors) => disposeParts([part]);
   const step = () => {
     const b = nextBatch();
     const { loss, gradients } = trainer.gradient(b.inputs, b.targets, batch);

@@ -4,6 +4,7 @@
  */
 import { ImageSet, firstImages, initBackend, reconstruct, trainAutoencoder, evaluateAutoencoder } from '../lib';
 import { BenchModel, SpeedResult, WorkerReport, WorkerRequest, buildBenchModel, pairFor } from './common';
+import { median } from './spread';
 
 const first = (pair: { inputs: ImageSet; targets: ImageSet }, n: number) => ({
   inputs: firstImages(pair.inputs, n),
@@ -12,8 +13,6 @@ const first = (pair: { inputs: ImageSet; targets: ImageSet }, n: number) => ({
 
 /** Speeds are the median of this many timed epochs (and inference passes): one alone varies by 10-20 % here. */
 const TIMED_RUNS = 5;
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 /** Training and inference speed with the library's default threads (threads undefined) or the given number. */
 async function speed(request: WorkerRequest, model: BenchModel, batch: number, threads?: number): Promise<SpeedResult> {

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { exportAnswer, importAnswer } from '../lib/coursework/answers';
-import { AnyHistory, compiledLoss, testImageFingerprints, training } from '../lib/coursework/checks/training';
+import { AnyHistory, TestImages, compiledLoss, testImageFingerprints, training } from '../lib/coursework/checks/training';
 import { collectVerdict } from '../lib/coursework/feedback';
 import { testImagesNotes } from '../lib/coursework/judge';
 import { noteFitLoss } from '../lib/util/traces';
@@ -45,16 +45,18 @@ test('a library training that saw test images fails its question, even mixed wit
     trainings.map((t) => t.history),
   );
   const { value } = await importAnswer(dir, 'denseHistories');
-  const testImages = testImageFingerprints([prepared.xTest]);
-  const verdict = await collectVerdict(() =>
-    training(
-      '1.4',
-      value as AnyHistory[],
-      trainings.map((t) => t.model),
-      { inputs: prepared.xValidation },
-      testImages,
-    ),
-  );
+  // The judge compares with its test images' fingerprints; the student's kernel, without any, cannot.
+  const judged = (testImages?: TestImages) =>
+    collectVerdict(() =>
+      training(
+        '1.4',
+        value as AnyHistory[],
+        trainings.map((t) => t.model),
+        { inputs: prepared.xValidation },
+        testImages,
+      ),
+    );
+  const verdict = await judged(testImageFingerprints([prepared.xTest]));
   const wrong = verdict.points.filter((p) => p.kind === 'wrong' && p.text.includes('images de test')).map((p) => p.text);
   // 32 images sampled evenly from 750 (every 23.4th), of which the last 150 are test images: samples 26 to 31.
   expect(verdict.passed).toBe(false);
@@ -63,14 +65,7 @@ test('a library training that saw test images fails its question, even mixed wit
       'test ; entraînez sur prepared.xTrain (ou sa version bruitée) : les images de test servent à la mesure finale',
   ]);
   // In the student's kernel, the check cell has no test images to compare with: nothing said.
-  const inKernel = await collectVerdict(() =>
-    training(
-      '1.4',
-      value as AnyHistory[],
-      trainings.map((t) => t.model),
-      { inputs: prepared.xValidation },
-    ),
-  );
+  const inKernel = await judged();
   expect(inKernel.points.filter((p) => p.text.includes('images de test'))).toEqual([]);
   mixed.dispose();
   trainings.forEach((t) => t.model.model.dispose());

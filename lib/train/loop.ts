@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { ImageSet, toTensor } from '../data/images';
+import { ImageSet, imageSize, selectImages, toTensor } from '../data/images';
 import { Autoencoder } from '../models/types';
 import { EpochSteps, TrainingSteps, chooseTrainer } from '../speed';
 import { LOSSES, LossName } from '../step/trainer';
@@ -92,17 +92,13 @@ export async function trainAutoencoder(
 
 /** What a library training saw, for the grader (lib/util/traces.ts): its training images, the validation split taken off. */
 function trainedOnPixels(images: TrainingImages): TrainedOn {
-  const { count, pixels } = images;
-  const size = pixels.inputs.length / count;
-  const pick = (all: Float32Array) => (indices: number[]) => {
-    const picked = new Float32Array(indices.length * size);
-    indices.forEach((index, k) => picked.set(all.subarray(index * size, (index + 1) * size), k * size));
-    return picked;
-  };
+  const { count, pixels, inputs } = images;
+  // The targets lie in memory as the inputs do: the same image set's shape, other pixels.
+  const pick = (all: Float32Array) => (indices: number[]) => selectImages({ ...inputs, pixels: all, labels: undefined }, indices).pixels;
   return {
     count,
-    inputs: sampledFingerprints(count, size, pick(pixels.inputs)),
-    targets: sampledFingerprints(count, size, pick(pixels.targets ?? pixels.inputs)),
+    inputs: sampledFingerprints(count, imageSize(inputs), pick(pixels.inputs)),
+    targets: sampledFingerprints(count, imageSize(inputs), pick(pixels.targets ?? pixels.inputs)),
   };
 }
 

@@ -199,9 +199,15 @@ def execute(notebook: nbformat.NotebookNode, folder: pathlib.Path, timeout: int,
     return Execution(notebook, errors, timeouts, stopped_before, cpu_seconds)
 
 
-def write_atomically(notebook: nbformat.NotebookNode, target: pathlib.Path) -> None:
-    """Writes next to the target, then renames: an interrupted run never leaves half a notebook."""
+def write_text_atomically(text: str, target: pathlib.Path) -> None:
+    """Writes next to the target, then renames: an interrupted run never leaves half a file."""
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".partial")
-    nbformat.write(notebook, partial)
+    partial.write_text(text, encoding="utf-8", newline="")
     partial.replace(target)
+
+
+def write_atomically(notebook: nbformat.NotebookNode, target: pathlib.Path) -> None:
+    """A notebook written whole or not at all, as nbformat.write writes it (ending with a newline)."""
+    text = nbformat.writes(notebook)
+    write_text_atomically(text if text.endswith("\n") else text + "\n", target)

@@ -5,6 +5,7 @@ import hashlib
 import json
 import pathlib
 
+from ..execute import write_text_atomically
 from ..lab_notebook import QUESTIONS_FILE
 from ..paths import ROOT
 from .records import Graded
@@ -16,8 +17,7 @@ SAVED = "graded.json"
 def grader_version() -> str:
     """Changes whenever what grading does changes: the compiled library, the grader, the solutions (read once a run)."""
     digest = hashlib.sha256()
-    grader = ROOT / "scripts" / "tp5nb"
-    for path in sorted([ROOT / "build" / ".tp5-built", *grader.glob("*.py"), *(grader / "grading").glob("*.py"),
+    for path in sorted([ROOT / "build" / ".tp5-built", *(ROOT / "scripts" / "tp5nb").rglob("*.py"),
                         *(ROOT / "notebooks").glob("0*.ipynb"), QUESTIONS_FILE]):
         digest.update(path.name.encode())
         digest.update(path.read_bytes() if path.exists() else b"")
@@ -44,8 +44,5 @@ def previous_result(path: pathlib.Path, work: pathlib.Path) -> Graded | None:
 
 
 def save_result(graded: Graded, work: pathlib.Path) -> None:
-    """Writes next to graded.json, then renames: an interrupted run never leaves half a result."""
-    work.mkdir(parents=True, exist_ok=True)
-    partial = work / (SAVED + ".partial")
-    partial.write_text(json.dumps(graded.to_json(), ensure_ascii=False), encoding="utf-8")
-    partial.replace(work / SAVED)
+    """Written whole or not at all: an interrupted run never leaves half a result."""
+    write_text_atomically(json.dumps(graded.to_json(), ensure_ascii=False), work / SAVED)

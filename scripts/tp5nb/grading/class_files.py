@@ -1,11 +1,13 @@
 """The class's files, written from every hand-in's result: grades.csv, notes-moodle.csv (Moodle's grade
 import), reponses-redigees.html (the written answers side by side) and points-manuels.csv (the teacher's
-points for those, merged into the grades by --points-only). Each is written whole, then renamed."""
+points for those, merged into the grades by --points-only). Each is written whole or not at all."""
 import csv
 import html
+import io
 import pathlib
 from collections.abc import Sequence
 
+from ..execute import write_text_atomically
 from ..lab_notebook import question_key
 from ..safe_html import sanitized
 from .records import Graded, Note
@@ -16,7 +18,7 @@ MANUAL_POINTS = "points-manuels.csv"
 def write_class_files(out: pathlib.Path, results: list[Graded]) -> None:
     write_grades(out, results)
     write_manual_template(out, results)
-    write_text(out / "reponses-redigees.html", written_page(results))
+    write_text_atomically(written_page(results), out / "reponses-redigees.html")
 
 
 def write_grades(out: pathlib.Path, results: list[Graded]) -> None:
@@ -110,15 +112,8 @@ def written_page(results: list[Graded]) -> str:
 
 
 def write_csv(target: pathlib.Path, header: list[str], rows: Sequence[Sequence[object]]) -> None:
-    partial = target.with_name(target.name + ".partial")
-    with open(partial, "w", newline="", encoding="utf-8") as out:
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(header)
-        writer.writerows(rows)
-    partial.replace(target)
-
-
-def write_text(target: pathlib.Path, text: str) -> None:
-    partial = target.with_name(target.name + ".partial")
-    partial.write_text(text, encoding="utf-8")
-    partial.replace(target)
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    write_text_atomically(text.getvalue(), target)

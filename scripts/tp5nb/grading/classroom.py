@@ -11,8 +11,9 @@ import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 
 from .. import sandbox
+from ..execute import write_text_atomically
 from .cache import SAVED, previous_result, read_result, save_result
-from .class_files import MANUAL_POINTS, write_class_files, write_grades, write_text
+from .class_files import MANUAL_POINTS, write_class_files, write_grades
 from .console import console_line, duration
 from .feedback_page import feedback_page
 from .options import Options
@@ -53,8 +54,7 @@ def grade_and_save(student: str, path: pathlib.Path, out: pathlib.Path, options:
         graded = Graded(student, path.name, 0, notes=[Note("unreadable", f"rendu illisible : {one_line(str(error)) or type(error).__name__}")])
     save_result(graded, work)
     page = out / "feedback" / safe_name(student) / f"{safe_name(path.stem)}.html"
-    page.parent.mkdir(parents=True, exist_ok=True)
-    write_text(page, feedback_page(graded, work / "resultats" / "executed.ipynb"))
+    write_text_atomically(feedback_page(graded, work / "resultats" / "executed.ipynb"), page)
     return graded, False
 
 
