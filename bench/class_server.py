@@ -29,15 +29,16 @@ import nbformat
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from hub.remote import Person, wait_for_hub  # noqa: E402
+from hub.layout import ClassFolder  # noqa: E402
+from hub.remote import Person, read_codes, wait_for_hub  # noqa: E402
 
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 NOTEBOOK = ROOT / "notebooks" / "01-auto-encodeurs-denses.ipynb"
 CGROUPS = pathlib.Path("/sys/fs/cgroup")
 
 
-def group_file(name: str, controller: str, file: str) -> pathlib.Path:
-    return CGROUPS / controller / f"tp5-classe-{name}" / file
+def group_file(group: str, controller: str, file: str) -> pathlib.Path:
+    return CGROUPS / controller / group / file
 
 
 def read_int(path: pathlib.Path) -> int:
@@ -47,10 +48,10 @@ def read_int(path: pathlib.Path) -> int:
         return 0
 
 
-def resident_bytes(name: str) -> int:
+def resident_bytes(group: str) -> int:
     """Anonymous and mapped memory of the person's group (memory.stat), without the page cache."""
     try:
-        stat = dict(line.split() for line in group_file(name, "memory", "memory.stat").read_text().splitlines())
+        stat = dict(line.split() for line in group_file(group, "memory", "memory.stat").read_text().splitlines())
     except OSError:
         return 0
     return int(stat.get("total_rss", 0)) + int(stat.get("total_mapped_file", 0))
@@ -66,8 +67,10 @@ def code_cells(full: bool) -> list[str]:
 class StudentRun:
     """One simulated student: their server started, notebook 01 run cell by cell, their figures."""
 
-    def __init__(self, hub: str, index: int):
-        self.person = Person(hub, f"bench-{index:02d}", f"mot-de-passe-bench-{index:02d}", f"bench{index:02d}@univ.example")
+    def __init__(self, hub: str, index: int, folder: ClassFolder, codes: dict[str, str]):
+        name = f"bench-{index:02d}"
+        self.person = Person(hub, name, f"mot-de-passe-bench-{index:02d}", codes[name])
+        self.group = folder.group(name)
         self.figures: dict[str, float] = {}
         self.error = ""
 
@@ -79,7 +82,7 @@ class StudentRun:
         self.figures["server_start_s"] = self.person.start_server()
 
     def run_notebook(self, cells: list[str]) -> None:
-        name = self.person.name
+        name = self.group
         group_file(name, "memory", "memory.max_usage_in_bytes").write_text("0")
         cpu_before = read_int(group_file(name, "cpuacct", "cpuacct.usage"))
         peak_resident, done = [0], threading.Event()
@@ -132,12 +135,14 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def start_hub(folder: pathlib.Path, count: int, args: argparse.Namespace) -> tuple[subprocess.Popen[bytes], str]:
+def start_hub(folder: pathlib.Path, count: int, args: argparse.Namespace) -> tuple[subprocess.Popen[bytes], str, dict[str, str]]:
+    """The hub, its address, and the students' first-login codes."""
     roster = folder / "liste.csv"
     roster.write_text("identifiant,nom,email\n" + "".join(
         f"bench-{i:02d},Étudiant {i},bench{i:02d}@univ.example\n" for i in range(1, count + 1)), encoding="utf-8")
     classe = folder / "classe"
-    subprocess.run([PYTHON, "-m", "hub", "release", "--folder", str(classe)], cwd=ROOT, check=True, capture_output=True)
+    for command in (["release"], ["roster", str(roster)], ["codes", "--out", str(folder / "codes")]):
+        subprocess.run([PYTHON, "-m", "hub", *command, "--folder", str(classe)], cwd=ROOT, check=True, capture_output=True)
     port = free_port()
     log = open(folder / "hub.log", "w")
     hub = subprocess.Popen([PYTHON, "-m", "hub", "serve", str(roster), "--folder", str(classe), "--port", str(port),
@@ -145,7 +150,7 @@ def start_hub(folder: pathlib.Path, count: int, args: argparse.Namespace) -> tup
                            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     wait_for_hub(url)
-    return hub, url
+    return hub, url, read_codes(folder / "codes" / "codes.csv")
 
 
 def median(values: list[float]) -> float:
@@ -191,7 +196,7 @@ def main() -> int:
     args = parser.parse_args()
     counts = [int(n) for n in args.students.split(",")]
     folder = pathlib.Path(tempfile.mkdtemp(prefix="tp5-bench-hub-"))
-    hub, url = start_hub(folder, max(counts), args)
+    hub, url, codes = start_hub(folder, max(counts), args)
     cells = code_cells(args.full)
     rows = []
     try:
@@ -200,7 +205,7 @@ def main() -> int:
         print("| étudiants à la fois | carnet (s) | processeur (s CPU) | mémoire résidente max (Mio) | mémoire du groupe max (Mio) "
               "| première cellule (s) | démarrage du serveur (s) |")
         print("|---:|---:|---:|---:|---:|---:|---:|")
-        students = [StudentRun(url, i) for i in range(1, max(counts) + 1)]
+        students = [StudentRun(url, i, ClassFolder(folder / "classe"), codes) for i in range(1, max(counts) + 1)]
         in_parallel(StudentRun.prepare, students)
         for count in counts:
             runs = students[:count]

@@ -1,7 +1,7 @@
 """One Unix account per person of the roster, `tp5-<identifier>`, with a home of its own in the class
 folder (mode 0700). The prefix keeps an identifier such as `root` or `admin` from meaning a system user.
 Each person's sandbox sees passwd and group files that list only root and that person, so that no one
-can read the class list from /etc."""
+can read the class list from /etc (and, with `serve --internet`, its own resolv.conf)."""
 from __future__ import annotations
 
 import grp
@@ -70,3 +70,5 @@ def write_identity_files(account: Account, etc: pathlib.Path) -> None:
     (etc / "passwd").write_text("root:x:0:0:root:/root:/bin/bash\n"
                                 f"{account.name}:x:{account.uid}:{account.gid}:TP5:{account.home}:/bin/bash\n")
     (etc / "group").write_text(f"root:x:0:\n{group}:x:{account.gid}:\n")
+    # With `serve --internet`, slirp4netns answers name queries at this address (hub/spawner.py).
+    (etc / "resolv.conf").write_text("nameserver 10.0.2.3\n")

@@ -1,10 +1,16 @@
 """Logging in: NativeAuthenticator (passwords kept by the hub, hashed with bcrypt), restricted to the
-roster. A person's first visit is a sign-up: their identifier, the e-mail address the roster gives for
-it, and a password they choose; no one outside the roster can sign up, and no teacher types a password.
-A forgotten password is reset by a teacher (hub admin) at /hub/change-password/<identifiant>.
+roster, with no account made from public facts.
 
-The pages are the project's French templates (hub/templates); the few messages NativeAuthenticator
-writes in Python are said again in French here."""
+- A student's first visit (/hub/signup, « Première connexion ») asks for their identifier, the
+  first-login code that only they received (hub/codes.py) and a password they choose; the code is then
+  spent. A new code from the teacher lets a student choose a new password the same way.
+- A teacher's password is set on the command line (`npm run hub -- password`): no page opens a teacher's
+  account, with or without a code.
+- Wrong codes count as failed logins: five in a row lock the identifier for a minute.
+- Of NativeAuthenticator's pages, only logging in and changing a password (one's own, or anyone's for a
+  teacher) remain: its sign-up, e-mail confirmation and authorization pages are not served.
+
+The pages are the project's French templates (hub/templates)."""
 from __future__ import annotations
 
 import pathlib
@@ -12,15 +18,18 @@ from typing import Any
 
 from jupyterhub.handlers.login import LoginHandler as HubLoginHandler
 from nativeauthenticator import NativeAuthenticator
+from nativeauthenticator.handlers import ChangePasswordAdminHandler, ChangePasswordHandler, LocalBase
 from nativeauthenticator.handlers import LoginHandler as NativeLoginHandler
-from nativeauthenticator.handlers import SignUpHandler
 from traitlets import Unicode
 
+from .codes import FirstLoginCodes
+from .passwords import PasswordBook, weakness
 from .roster import Roster, read_roster
 
 
 class RosterAuthenticator(NativeAuthenticator):  # type: ignore[misc]
     roster_file = Unicode(config=True, help="the roster the server was started with")
+    codes_file = Unicode(config=True, help="the first-login codes (hub/codes.py)")
 
     _roster: Roster | None = None
 
@@ -30,31 +39,47 @@ class RosterAuthenticator(NativeAuthenticator):  # type: ignore[misc]
             self._roster = read_roster(pathlib.Path(self.roster_file))
         return self._roster
 
-    def refusal(self, username: str, email: str, password: str) -> str:
-        """Why a sign-up is refused, in French ("" when it is not)."""
-        person = self.roster.find(self.normalize_username(username))
-        if person is None:
-            return (f"« {username} » n'est pas sur la liste de la classe : utilisez l'identifiant que "
-                    "votre enseignant vous a donné")
-        if email.strip().lower() != person.email.lower():
-            return (f"cette adresse n'est pas celle que la liste de la classe donne pour « {person.identifier} » : "
-                    "utilisez votre adresse de l'université")
-        if not self.is_password_strong(password):
-            return (f"mot de passe refusé : il faut au moins {self.minimum_password_length} caractères, "
-                    "et pas un mot de passe courant")
-        return ""
-
     def validate_username(self, username: str) -> bool:
         return bool(super().validate_username(username)) and self.roster.find(username) is not None
 
-    def create_user(self, username: str, password: str, **kwargs: Any) -> Any:
-        if self.refusal(username, kwargs.get("email", ""), password):
-            return None
-        return super().create_user(username, password, **kwargs)
+    def create_user(self, username: str, password: str, **kwargs: Any) -> None:
+        """NativeAuthenticator's open sign-up: never (accounts come from a first-login code, or the command line)."""
+        return None
+
+    def first_login(self, identifier: str, code: str, password: str, confirmation: str) -> str:
+        """Sets the student's chosen password if their code opens their account; why not, in French ("" when done)."""
+        identifier = self.normalize_username(identifier.strip())
+        if self.is_blocked(identifier):
+            return f"trop d'essais manqués : attendez {self.seconds_before_next_try} secondes, puis recommencez"
+        person = self.roster.find(identifier)
+        if person is None:
+            return (f"« {identifier} » n'est pas sur la liste de la classe : utilisez l'identifiant "
+                    "que votre enseignant vous a donné")
+        if person.is_teacher:
+            return ("un compte d'enseignant ne s'ouvre pas ici : son mot de passe se fixe sur le serveur "
+                    f"(npm run hub -- password {identifier})")
+        codes = FirstLoginCodes(pathlib.Path(self.codes_file))
+        wrong = codes.check(identifier, code)
+        if wrong:
+            self.add_login_attempt(identifier)
+            return wrong
+        if password != confirmation:
+            return "les deux mots de passe ne sont pas les mêmes : recommencez"
+        weak = weakness(password)
+        if weak:
+            return weak
+        PasswordBook(self.db).set(identifier, password)
+        codes.spend(identifier)
+        self.successful_login(identifier)
+        return ""
 
     def get_handlers(self, app: Any) -> list[tuple[str, Any]]:
-        ours = {r"/signup": SignUpPage, r"/login": LoginPage}
-        return [(path, ours.get(path, handler)) for path, handler in super().get_handlers(app)]
+        return [
+            (r"/login", LoginPage),
+            (r"/signup", FirstLoginPage),
+            (r"/change-password", ChangePasswordHandler),
+            (r"/change-password/([^/]+)", ChangePasswordAdminHandler),
+        ]
 
 
 class LoginPage(NativeLoginHandler):  # type: ignore[misc]
@@ -67,24 +92,17 @@ class LoginPage(NativeLoginHandler):  # type: ignore[misc]
         return super()._render(login_error=login_error, username=username)
 
 
-class SignUpPage(SignUpHandler):  # type: ignore[misc]
-    """NativeAuthenticator's sign-up page, with the reason for a refusal, in French."""
+class FirstLoginPage(LocalBase):  # type: ignore[misc]
+    """« Première connexion » : identifier, first-login code, chosen password."""
 
-    refusal = ""
+    async def get(self) -> None:
+        self.finish(await self.render_template("signup.html", alert="", result_message=""))
 
     async def post(self) -> None:
-        self.refusal = self.authenticator.refusal(self.get_body_argument("username", ""),
-                                                  self.get_body_argument("email", ""),
-                                                  self.get_body_argument("signup_password", ""))
-        await super().post()
-
-    def get_result_message(self, user: Any, assume_user_is_human: bool, username_already_taken: bool,
-                           confirmation_matches: bool, user_is_admin: bool) -> tuple[str, str]:
-        if username_already_taken:
-            return "alert-danger", ("ce compte existe déjà : connectez-vous. Mot de passe oublié ? "
-                                    "Votre enseignant peut le réinitialiser.")
-        if not confirmation_matches:
-            return "alert-danger", "les deux mots de passe ne sont pas les mêmes : recommencez"
-        if user is None:
-            return "alert-danger", self.refusal or "inscription refusée"
-        return "alert-success", "compte créé : vous pouvez vous connecter."
+        identifier = self.get_body_argument("username", "")
+        refusal = self.authenticator.first_login(identifier, self.get_body_argument("code", ""),
+                                                 self.get_body_argument("signup_password", "", strip=False),
+                                                 self.get_body_argument("signup_password_confirmation", "", strip=False))
+        message = refusal or "mot de passe enregistré : vous pouvez vous connecter."
+        self.finish(await self.render_template("signup.html", alert="alert-danger" if refusal else "alert-success",
+                                               result_message=message, username=identifier))

@@ -3,10 +3,19 @@
   release [--kit DOSSIER] [--deadline DATE]
       Distribue le kit étudiant (par défaut : fait à l'instant à partir des solutions, avec le guide du
       serveur) ; chaque étudiant le reçoit dans son dossier tp5/ à sa prochaine connexion.
-  serve LISTE.csv [--port P] [--ip IP] [--cpus C] [--memory-gb G] [--processes N] [--ssl-cert F --ssl-key F]
+  serve LISTE.csv [--port P] [--ip IP] [--cpus C] [--memory-gb G] [--processes N] [--disk-gb D]
+        [--internet] [--ssl-cert F --ssl-key F]
       Démarre le serveur pour les personnes de la liste (identifiant, nom, email, role) : un compte et un
-      dossier personnel chacun, JupyterLab en français dans un bac à sable borné (cœurs, mémoire, processus).
-      Seule commande qui demande root.
+      disque personnel chacun, JupyterLab en français dans un bac à sable borné (cœurs, mémoire, processus,
+      disque), sans réseau (--internet : vers les autres machines, jamais vers celle-ci). Ctrl-C ou kill
+      l'arrête, avec tout ce qu'il a lancé.
+  password IDENTIFIANT
+      Fixe le mot de passe d'un enseignant (lu sur l'entrée standard, ou demandé deux fois au terminal) ;
+      aussi celui de n'importe qui de la liste, pour le réinitialiser.
+  codes [IDENTIFIANT…] [--out DOSSIER] [--url ADRESSE]
+      Donne à chaque étudiant sans mot de passe (ou à ceux nommés) un code de première connexion, qui ne
+      sert qu'une fois : DOSSIER/codes.csv pour un publipostage, codes.html et codes.pdf à imprimer et
+      découper. Un nouveau code remplace l'ancien ; il permet aussi de choisir un nouveau mot de passe.
   roster LISTE.csv
       Vérifie et enregistre la liste sans démarrer de serveur (sur Kubernetes : elle écrit aussi les
       utilisateurs permis pour Zero to JupyterHub).
@@ -20,31 +29,37 @@
       Rend à chaque étudiant ses pages de retour (NOTES/feedback/<identifiant>/*.html, écrites par
       npm run grade) : il les trouve dans tp5/retours.
   status
-      Une ligne par étudiant : ses rendus, le dernier, les retards.
+      Une ligne par étudiant : son compte, son disque, ses rendus, le dernier, les retards.
 
-Toutes prennent --folder DOSSIER, le dossier de la classe (/srv/tp5-classe par défaut).
+Toutes prennent --folder DOSSIER, le dossier de la classe (/srv/tp5-classe par défaut). serve demande
+root ; les autres, le droit d'écrire dans ce dossier (root aussi, en pratique : il est fermé aux autres).
 """
 from __future__ import annotations
 
 import argparse
 import csv
+import getpass
 import os
 import pathlib
 import shutil
 import socket
 import sys
 
-import nbformat
-
 from scripts.tp5nb import sandbox
-from scripts.tp5nb.paths import NOTEBOOKS_DIR, ROOT, VENV_BIN
-from scripts.tp5nb.student import leaks, student_version
+from scripts.tp5nb.paths import NOTEBOOKS_DIR, ROOT
 
-from . import accounts
+from . import accounts, disks, supervisor
+from .codes import FirstLoginCodes
+from .disks import french_size
 from .exchange.dates import french_datetime, parse_deadline
 from .exchange.store import Exchange, Refused
+from .handout import write_handouts
 from .layout import DEFAULT_FOLDER, Bounds, ClassFolder, ServerSettings
-from .roster import Roster, RosterError, read_roster
+from .passwords import PasswordBook, weakness
+from .roster import Person, Roster, RosterError, read_roster
+from .spawner import SLIRP4NETNS
+
+BOUNDS = Bounds()
 
 GUIDE = pathlib.Path(__file__).with_name("GUIDE.md")
 KIT_NOTEBOOKS = ("01-", "02-", "03-")
@@ -98,6 +113,11 @@ def kit_files(kit: pathlib.Path | None) -> dict[str, bytes]:
         if missing:
             raise Stop(f"kit incomplet dans {kit} : il manque {', '.join(missing)} (npm run student écrit les trois)")
         return {**notebooks, "LISEZ-MOI.md": GUIDE.read_bytes()}
+    # Imported here: nbformat's schema checks take seconds to load, which no other command needs.
+    import nbformat
+
+    from scripts.tp5nb.student import leaks, student_version
+
     sources = sorted(NOTEBOOKS_DIR.glob("0[123]-*.ipynb"))
     if len(sources) != 3:
         raise Stop(f"kit introuvable : {NOTEBOOKS_DIR} doit contenir les trois carnets du TP (01-…, 02-…, 03-…)")
@@ -153,6 +173,43 @@ def command_roster(args: argparse.Namespace, folder: ClassFolder) -> int:
 
 # serve -----------------------------------------------------------------------------------------
 
+def hub_running(folder: ClassFolder) -> int:
+    """The process id of this class's JupyterHub if one runs (0 when none)."""
+    try:
+        pid = int(folder.hub_pid_file.read_text().strip())
+        command = pathlib.Path(f"/proc/{pid}/cmdline").read_bytes()
+    except (OSError, ValueError):
+        return 0
+    return pid if b"jupyterhub" in command else 0
+
+
+def bounds_from(args: argparse.Namespace) -> Bounds:
+    disk_bytes = int(args.disk_gb * 1024 ** 3)
+    if disk_bytes < disks.MINIMUM_BYTES:
+        raise Stop(f"--disk-gb {args.disk_gb:g} est trop petit : il faut au moins "
+                   f"{disks.MINIMUM_BYTES / 1024 ** 3:g} Gio par personne (JupyterLab, le kit et ses résultats)")
+    return Bounds(cpus=args.cpus, memory_bytes=int(args.memory_gb * 1024 ** 3), processes=args.processes,
+                  disk_bytes=disk_bytes, internet=args.internet)
+
+
+def machine_refusal(bounds: Bounds, folder: ClassFolder) -> str:
+    """Why this machine cannot isolate and bound each student ("" when it can)."""
+    why = sandbox.unavailable()
+    if why:
+        return f"pas de bac à sable pour les étudiants : {why}"
+    why = disks.unavailable()
+    if why:
+        return f"pas de disque borné par personne : {why}"
+    if bounds.internet and SLIRP4NETNS is None:
+        return "--internet demande slirp4netns (apt-get install slirp4netns)"
+    probe = sandbox.Group(folder.group(f"_sonde-{os.getpid()}"), bounds.memory_bytes, bounds.processes, bounds.cpus)
+    bounded = probe.active
+    probe.close()
+    if not bounded:
+        return "impossible de borner chaque étudiant ici (cgroups mémoire, processus et processeur) : il faut Linux et les droits de root"
+    return ""
+
+
 def command_serve(args: argparse.Namespace, folder: ClassFolder) -> int:
     roster = read_roster(args.roster)
     if port_in_use(args.ip, args.port):
@@ -162,32 +219,120 @@ def command_serve(args: argparse.Namespace, folder: ClassFolder) -> int:
         raise Stop(f"aucun kit distribué dans {folder.kit} : lancez d'abord npm run hub -- release")
     if bool(args.ssl_cert) != bool(args.ssl_key):
         raise Stop("--ssl-cert et --ssl-key vont ensemble (le certificat et sa clé)")
-    why = sandbox.unavailable()
-    if why:
-        raise Stop(f"pas de bac à sable pour les étudiants : {why}")
-    bounds = Bounds(cpus=args.cpus, memory_bytes=int(args.memory_gb * 1024 ** 3), processes=args.processes)
-    probe = sandbox.Group(f"tp5-classe-sonde-{os.getpid()}", bounds.memory_bytes, bounds.processes, bounds.cpus)
-    bounded = probe.active
-    probe.close()
-    if not bounded:
-        raise Stop("impossible de borner chaque étudiant ici (cgroups mémoire, processus et processeur) : "
-                   "il faut Linux et les droits de root")
+    running = hub_running(folder)
+    if running:
+        raise Stop(f"un serveur tourne déjà pour {folder.root} (JupyterHub, processus {running}) : arrêtez-le d'abord")
+    bounds = bounds_from(args)
+    refusal = machine_refusal(bounds, folder)
+    if refusal:
+        raise Stop(refusal)
     keep_roster(args.roster, folder)
-    settings = ServerSettings(args.ip, args.port, bounds, free_port(), free_port(), free_port(),
-                              str(args.ssl_cert or ""), str(args.ssl_key or ""))
+    settings = ServerSettings(ip=args.ip, port=args.port, bounds=bounds, proxy_api_port=free_port(), exchange_port=free_port(),
+                              ssl_cert=str(args.ssl_cert or ""), ssl_key=str(args.ssl_key or ""))
     folder.settings_file.write_text(settings.to_json(), encoding="utf-8")
     for person in roster.people:
         accounts.ensure(person, folder)
     say(f"{len(roster.students)} étudiants, {len(roster.teachers)} enseignants ; chacun : {bounds.cpus:g} cœur(s), "
-        f"{args.memory_gb:g} Gio de mémoire, {bounds.processes} processus")
-    scheme = "https" if args.ssl_cert else "http"
-    say(f"adresse à donner aux étudiants : {scheme}://{socket.gethostname() if args.ip in ('0.0.0.0', '::') else args.ip}"
-        f":{args.port}/ (première visite : « Créer mon compte »)")
+        f"{args.memory_gb:g} Gio de mémoire, {bounds.processes} processus, un disque de {args.disk_gb:g} Gio ; "
+        + ("accès aux autres machines (--internet)" if bounds.internet else "aucun accès au réseau"))
+    say(f"adresse à donner aux étudiants : {settings.public_url}")
+    for line in accounts_to_open(roster, folder):
+        say(line)
     env = {**os.environ, "TP5_CLASSE": str(folder.root), "PYTHONPATH": str(ROOT)}
-    os.chdir(folder.state)
-    # JupyterHub takes this process's place: a stop signal reaches it, and it stops the servers it started.
-    hub = str(VENV_BIN / "jupyterhub")
-    os.execve(hub, [hub, "-f", str(ROOT / "hub" / "jupyterhub_config.py")], env)
+    return supervisor.run_hub(folder, env)
+
+
+def accounts_to_open(roster: Roster, folder: ClassFolder) -> list[str]:
+    """What is left to do before everyone can log in: teachers' passwords, students' codes."""
+    book = PasswordBook.open(folder.database_url)
+    codes = FirstLoginCodes(folder.codes_file)
+    try:
+        teachers = [p.identifier for p in roster.teachers if not book.has_password(p.identifier)]
+        students = [p.identifier for p in roster.students
+                    if not book.has_password(p.identifier) and codes.status(p.identifier) != "valide"]
+    finally:
+        book.close()
+    lines = [f"l'enseignant {t} n'a pas de mot de passe : sudo npm run hub -- password {t}" for t in teachers]
+    if students:
+        lines.append(f"{len(students)} étudiant(s) sans mot de passe ni code de première connexion : "
+                     "sudo npm run hub -- codes")
+    return lines
+
+
+# password --------------------------------------------------------------------------------------
+
+def read_new_password(identifier: str) -> str:
+    """The new password: asked twice on a terminal, or one line of standard input (two lines: the same twice)."""
+    if sys.stdin.isatty():
+        first = getpass.getpass(f"Nouveau mot de passe pour {identifier} : ")
+        second = getpass.getpass("Le même, encore : ")
+    else:
+        lines = sys.stdin.read().splitlines()
+        first = lines[0] if lines else ""
+        second = lines[1] if len(lines) > 1 else first
+    if not first:
+        raise Stop("aucun mot de passe lu : tapez-le (deux fois) ou donnez-le sur l'entrée standard ; rien n'a changé")
+    if first != second:
+        raise Stop("les deux saisies ne sont pas les mêmes : recommencez ; rien n'a changé")
+    weak = weakness(first)
+    if weak:
+        raise Stop(f"{weak} ; rien n'a changé")
+    return first
+
+
+def command_password(args: argparse.Namespace, folder: ClassFolder) -> int:
+    roster = class_roster(folder)
+    identifier = args.identifier.strip().lower()
+    person = roster.find(identifier)
+    if person is None:
+        raise Stop(f"« {args.identifier} » n'est pas sur la liste de la classe ({folder.roster_file}) ; rien n'a changé")
+    password = read_new_password(identifier)
+    book = PasswordBook.open(folder.database_url)
+    try:
+        had = book.has_password(identifier)
+        book.set(identifier, password)
+    finally:
+        book.close()
+    role = "enseignant" if person.is_teacher else "étudiant"
+    say(f"mot de passe de {identifier} ({role}) {'changé' if had else 'fixé'} : {identifier} se connecte avec lui")
+    return 0
+
+
+# codes -----------------------------------------------------------------------------------------
+
+def command_codes(args: argparse.Namespace, folder: ClassFolder) -> int:
+    roster = class_roster(folder)
+    if args.identifiers:
+        people, problems = [], []
+        for identifier in args.identifiers:
+            person = roster.find(identifier.strip().lower())
+            if person is None:
+                problems.append(f"« {identifier} » n'est pas sur la liste de la classe")
+            elif person.is_teacher:
+                problems.append(f"{person.identifier} est enseignant : pas de code, son mot de passe se fixe avec "
+                                f"npm run hub -- password {person.identifier}")
+            else:
+                people.append(person)
+        if problems:
+            raise Stop("; ".join(problems) + " ; aucun code n'a été donné")
+    else:
+        book = PasswordBook.open(folder.database_url)
+        try:
+            people = [p for p in roster.students if not book.has_password(p.identifier)]
+        finally:
+            book.close()
+        if not people:
+            say("chaque étudiant a déjà choisi son mot de passe : aucun code à donner "
+                "(npm run hub -- codes IDENTIFIANT pour un code de plus)")
+            return 0
+    url = args.url or (ServerSettings.from_json(folder.settings_file.read_text(encoding="utf-8")).public_url
+                       if folder.settings_file.exists() else "l'adresse que votre enseignant vous donne")
+    codes = FirstLoginCodes(folder.codes_file).issue([p.identifier for p in people])
+    written = write_handouts(people, codes, url, args.out)
+    say(f"{len(people)} code(s) de première connexion : {', '.join(str(path) for path in written)} "
+        "(fichiers secrets : à ne donner qu'à chaque étudiant)")
+    say("un code ne sert qu'une fois ; tout code donné plus tôt à ces étudiants ne sert plus")
+    return 0
 
 
 # deadline --------------------------------------------------------------------------------------
@@ -259,20 +404,44 @@ def command_return(args: argparse.Namespace, folder: ClassFolder) -> int:
 
 # status ----------------------------------------------------------------------------------------
 
+def account_state(identifier: str, book: PasswordBook, codes: FirstLoginCodes) -> str:
+    if book.has_password(identifier):
+        return "mot de passe choisi"
+    return {"valide": "code donné, pas encore utilisé", "utilisé": "code utilisé", "aucun": "pas de code"}[codes.status(identifier)]
+
+
+def disk_state(person: Person, settings: ServerSettings | None, folder: ClassFolder) -> str:
+    image = folder.disk_image(person.identifier)
+    if not image.exists():
+        return "disque pas encore créé"
+    account = accounts.lookup(person.identifier, folder)
+    size = settings.bounds.disk_bytes if settings else 0
+    used, total = disks.HomeDisk(image, account.home, size, account.uid, account.gid).usage()
+    return f"disque {french_size(used)} sur {french_size(total)}"
+
+
 def command_status(args: argparse.Namespace, folder: ClassFolder) -> int:
     roster = class_roster(folder)
     exchange = Exchange(folder)
+    settings = ServerSettings.from_json(folder.settings_file.read_text(encoding="utf-8")) if folder.settings_file.exists() else None
     deadline = exchange.deadline()
     print(f"date limite : {french_datetime(deadline) if deadline else 'aucune'}")
-    for person in roster.students:
-        receipts = exchange.receipts(person.identifier)
-        if not receipts:
-            print(f"{person.identifier:<20} {person.name:<30} aucun rendu")
-            continue
-        notebooks = sorted({r.notebook[:2] for r in receipts})
-        late = sum(r.late for r in receipts)
-        print(f"{person.identifier:<20} {person.name:<30} {len(receipts)} rendu(s) (carnets {', '.join(notebooks)}), "
-              f"dernier le {french_datetime(receipts[-1].when)}" + (f", {late} en retard" if late else ""))
+    book = PasswordBook.open(folder.database_url)
+    codes = FirstLoginCodes(folder.codes_file)
+    try:
+        for person in roster.students:
+            receipts = exchange.receipts(person.identifier)
+            if receipts:
+                notebooks = sorted({r.notebook[:2] for r in receipts})
+                late = sum(r.late for r in receipts)
+                handed = (f"{len(receipts)} rendu(s) (carnets {', '.join(notebooks)}), dernier le "
+                          f"{french_datetime(receipts[-1].when)}" + (f", {late} en retard" if late else ""))
+            else:
+                handed = "aucun rendu"
+            print(f"{person.identifier:<20} {person.name:<30} {handed} ; {account_state(person.identifier, book, codes)} ; "
+                  f"{disk_state(person, settings, folder)}")
+    finally:
+        book.close()
     return 0
 
 
@@ -294,11 +463,26 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("roster", type=pathlib.Path, help="la liste de la classe (CSV : identifiant, nom, email, role)")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--ip", default="0.0.0.0", help="l'adresse où écouter (0.0.0.0 : toutes)")
-    serve.add_argument("--cpus", type=float, default=1.0, help="cœurs par personne (1 par défaut)")
-    serve.add_argument("--memory-gb", type=float, default=3.0, help="mémoire par personne, en Gio (3 par défaut)")
-    serve.add_argument("--processes", type=int, default=512, help="processus et fils par personne (512 par défaut)")
+    serve.add_argument("--cpus", type=float, default=BOUNDS.cpus, help=f"cœurs par personne ({BOUNDS.cpus:g} par défaut)")
+    serve.add_argument("--memory-gb", type=float, default=BOUNDS.memory_bytes / 1024 ** 3,
+                       help=f"mémoire par personne, en Gio ({BOUNDS.memory_bytes / 1024 ** 3:g} par défaut)")
+    serve.add_argument("--processes", type=int, default=BOUNDS.processes,
+                       help=f"processus et fils par personne ({BOUNDS.processes} par défaut)")
+    serve.add_argument("--disk-gb", type=float, default=BOUNDS.disk_bytes / 1024 ** 3,
+                       help=f"taille du dossier personnel, en Gio ({BOUNDS.disk_bytes / 1024 ** 3:g} par défaut)")
+    serve.add_argument("--internet", action="store_true",
+                       help="laisser le code des étudiants joindre les autres machines (pip, pages web) ; "
+                            "jamais cette machine-ci. Par défaut : aucun réseau")
     serve.add_argument("--ssl-cert", type=pathlib.Path, help="certificat HTTPS (avec --ssl-key)")
     serve.add_argument("--ssl-key", type=pathlib.Path, help="clé du certificat HTTPS")
+    password = command("password", "fixer le mot de passe d'un enseignant (ou réinitialiser celui de quelqu'un)")
+    password.add_argument("identifier", metavar="IDENTIFIANT", help="l'identifiant de la personne, dans la liste")
+    codes = command("codes", "donner les codes de première connexion des étudiants")
+    codes.add_argument("identifiers", metavar="IDENTIFIANT", nargs="*",
+                       help="seulement ces étudiants (par défaut : tous ceux qui n'ont pas encore de mot de passe)")
+    codes.add_argument("--out", type=pathlib.Path, default=pathlib.Path("codes-tp5"),
+                       help="le dossier où écrire codes.csv, codes.html et codes.pdf (codes-tp5 par défaut)")
+    codes.add_argument("--url", help="l'adresse du serveur à imprimer sur les fiches (par défaut : celle de serve)")
     roster = command("roster", "vérifier et enregistrer la liste de la classe (sans démarrer de serveur)")
     roster.add_argument("roster", type=pathlib.Path, help="la liste de la classe (CSV : identifiant, nom, email, role)")
     deadline = command("deadline", "fixer ou retirer la date limite")
@@ -312,8 +496,9 @@ def parser() -> argparse.ArgumentParser:
     return main
 
 
-COMMANDS = {"release": command_release, "serve": command_serve, "roster": command_roster, "deadline": command_deadline,
-            "collect": command_collect, "return": command_return, "status": command_status}
+COMMANDS = {"release": command_release, "serve": command_serve, "password": command_password, "codes": command_codes,
+            "roster": command_roster, "deadline": command_deadline, "collect": command_collect, "return": command_return,
+            "status": command_status}
 
 
 def main() -> int:
@@ -322,6 +507,10 @@ def main() -> int:
         if args.command == "serve":
             require_root()
         return COMMANDS[args.command](args, ClassFolder(args.folder.resolve()))
-    except (Stop, RosterError, Refused, ValueError) as error:
+    except (Stop, RosterError, Refused, ValueError, disks.DiskError) as error:
         print(f"[classe] erreur : {error}", file=sys.stderr)
+        return 2
+    except PermissionError as error:
+        print(f"[classe] erreur : pas le droit d'accéder à {error.filename} : lancez la commande en root (sudo)",
+              file=sys.stderr)
         return 2

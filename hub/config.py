@@ -8,7 +8,9 @@ from typing import Any
 from scripts.tp5nb.paths import PYTHON, ROOT
 
 from .layout import ClassFolder, ServerSettings
+from .passwords import MINIMUM_LENGTH
 from .roster import read_roster
+from .spawner import unix_url
 
 EXCHANGE = "echange"
 SESSION_CONFIG = ROOT / "session" / "jupyter_server_config.py"
@@ -18,38 +20,45 @@ def configure(c: Any, folder: ClassFolder) -> None:
     settings = ServerSettings.from_json(folder.settings_file.read_text(encoding="utf-8"))
     roster = read_roster(folder.roster_file)
     scheme = "https" if settings.ssl_cert else "http"
+    sockets = folder.shared_sockets
 
     c.JupyterHub.bind_url = f"{scheme}://{settings.ip}:{settings.port}"
     c.JupyterHub.ssl_cert = settings.ssl_cert
     c.JupyterHub.ssl_key = settings.ssl_key
-    c.JupyterHub.hub_bind_url = f"http://127.0.0.1:{settings.hub_port}"
+    # The hub's own API on a Unix socket, shown to each sandbox (whose network holds nothing else).
+    c.JupyterHub.hub_bind_url = unix_url(sockets / "hub.sock")
+    c.JupyterHub.hub_connect_url = unix_url(sockets / "hub.sock")
+    c.JupyterHub.hub_socket_mode = 0o666
     c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{settings.proxy_api_port}"
     c.ConfigurableHTTPProxy.command = [str(ROOT / "node_modules" / ".bin" / "configurable-http-proxy")]
-    c.JupyterHub.db_url = f"sqlite:///{folder.state / 'jupyterhub.sqlite'}"
+    c.JupyterHub.db_url = folder.database_url
     c.JupyterHub.cookie_secret_file = str(folder.state / "jupyterhub_cookie_secret")
-    c.JupyterHub.pid_file = str(folder.state / "jupyterhub.pid")
+    c.JupyterHub.pid_file = str(folder.hub_pid_file)
     c.JupyterHub.template_paths = [str(ROOT / "hub" / "templates")]
 
     c.JupyterHub.authenticator_class = "hub.authenticator.RosterAuthenticator"
     c.RosterAuthenticator.roster_file = str(folder.roster_file)
+    c.RosterAuthenticator.codes_file = str(folder.codes_file)
     c.Authenticator.allowed_users = {p.identifier for p in roster.people}
     c.Authenticator.admin_users = {p.identifier for p in roster.teachers}
-    c.NativeAuthenticator.open_signup = True
-    c.NativeAuthenticator.ask_email_on_signup = True
-    c.NativeAuthenticator.minimum_password_length = 8
+    c.NativeAuthenticator.enable_signup = True
+    c.NativeAuthenticator.open_signup = False
+    c.NativeAuthenticator.minimum_password_length = MINIMUM_LENGTH
     c.NativeAuthenticator.check_common_password = True
     c.NativeAuthenticator.allowed_failed_logins = 5
     c.NativeAuthenticator.seconds_before_next_try = 60
 
     c.JupyterHub.spawner_class = "hub.spawner.ClassSpawner"
     c.ClassSpawner.class_folder = str(folder.root)
-    c.ClassSpawner.exchange_url = f"http://127.0.0.1:{settings.exchange_port}/services/{EXCHANGE}/"
     c.ClassSpawner.cpus = settings.bounds.cpus
     c.ClassSpawner.memory_bytes = settings.bounds.memory_bytes
     c.ClassSpawner.processes = settings.bounds.processes
     c.ClassSpawner.tmp_bytes = settings.bounds.tmp_bytes
+    c.ClassSpawner.disk_bytes = settings.bounds.disk_bytes
+    c.ClassSpawner.internet = settings.bounds.internet
     c.Spawner.args = [f"--config={SESSION_CONFIG}"]
-    c.Spawner.default_url = "/lab/tree/tp5"
+    # The guide, rendered, beside the three notebooks (never the Launcher).
+    c.Spawner.default_url = "/lab/tree/tp5/LISEZ-MOI.md"
     c.Spawner.start_timeout = 180
     c.Spawner.http_timeout = 120
     # The server's own token may also reach the exchange, on the student's behalf.
@@ -58,7 +67,7 @@ def configure(c: Any, folder: ClassFolder) -> None:
     c.JupyterHub.services = [{
         "name": EXCHANGE,
         "url": f"http://127.0.0.1:{settings.exchange_port}",
-        "command": [PYTHON, "-m", "hub.exchange.service", str(folder.root)],
+        "command": [PYTHON, "-m", "hub.exchange.service", str(folder.root), "--socket", str(sockets / "echange.sock")],
         "environment": {"PYTHONPATH": str(ROOT)},
         "display": False,
     }]

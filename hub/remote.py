@@ -1,11 +1,15 @@
 """Driving a class server from outside, as a person's browser would, for the capacity benchmark and the
-tests: sign up and log in through the hub's pages, get a token from its REST API, start the server,
+tests: a first login with a code, then logging in, through the hub's pages; get a token from its REST API, start the server,
 run code in a kernel and commands in a terminal through the server's REST and WebSocket APIs (also
 those of a JupyterLab alone, as the student image runs it). Every wait is bounded."""
 from __future__ import annotations
 
 import asyncio
+import csv
+import html
 import json
+import pathlib
+import re
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -37,12 +41,19 @@ class CellResult:
     seconds: float
 
 
+def read_codes(table: pathlib.Path) -> dict[str, str]:
+    """The first-login codes of `npm run hub -- codes` (its codes.csv): identifier → code."""
+    with open(table, encoding="utf-8") as rows:
+        return {row["identifiant"]: row["code"] for row in csv.DictReader(rows)}
+
+
 @dataclass
 class Person:
     hub: str
     name: str
     password: str
-    email: str
+    #: The first-login code (hub/codes.py), for sign_up.
+    code: str = ""
     session: requests.Session = field(default_factory=requests.Session)
     token: str = ""
 
@@ -55,11 +66,12 @@ class Person:
         return self.session.post(url, data={**data, "_xsrf": self._xsrf()}, timeout=60, allow_redirects=False)
 
     def sign_up(self) -> str:
-        """The sign-up page's answer (its alert's text)."""
-        page = self._form("signup", {"username": self.name, "email": self.email, "signup_password": self.password,
-                                     "signup_password_confirmation": self.password}).text
+        """The first-login page's answer (its alert's text): the code spent, the chosen password set."""
+        page = self._form("signup", {"username": self.name, "code": self.code, "signup_password": self.password,
+                                     "signup_password_confirmation": self.password}).content.decode("utf-8")
         start = page.find('role="alert"')
-        return page[start:page.find("</div>", start)] if start >= 0 else page
+        alert = page[start:page.find("</div>", start)] if start >= 0 else page
+        return html.unescape(re.sub(r"<[^>]+>|^[^>]*>", " ", alert)).strip()
 
     def log_in(self) -> None:
         response = self._form("login", {"username": self.name, "password": self.password})

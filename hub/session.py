@@ -11,19 +11,26 @@ the server's own hub token, which the browser never sees.
 """
 from __future__ import annotations
 
+import asyncio
+import errno
 import json
 import os
 import pathlib
 import re
+import threading
 from typing import Any
 from urllib.parse import quote
 
+import aiohttp
 import nbformat
 from jupyter_server.base.handlers import APIHandler
+from jupyter_server.services.contents.largefilemanager import AsyncLargeFileManager
 from jupyter_server.utils import ensure_async, url_path_join
+from jupyterhub.httpclient import JupyterHubHTTPClient, fetch
 from tornado import web
-from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
 from tornado.ioloop import PeriodicCallback
+
+from .disks import french_size
 
 KIT_FOLDER = "tp5"
 FEEDBACK_FOLDER = "tp5/retours"
@@ -41,24 +48,23 @@ class ExchangeClient:
 
     async def request(self, method: str, path: str, body: bytes | None = None) -> bytes:
         # Bodies are notebooks, sent as JSON: without its type, Tornado would read a notebook as a form,
-        # and refuse one with over a thousand "&" (a figure's escaped HTML) as too many fields.
-        request = HTTPRequest(url_path_join(self.url, path), method=method, body=body,
-                              headers={"Authorization": f"token {self.token}", "Content-Type": "application/json"},
-                              request_timeout=60)
+        # and refuse one with over a thousand "&" (a figure's escaped HTML) as too many fields. JupyterHub's
+        # client reaches the exchange's Unix socket (the class server) as well as an address (Kubernetes).
         try:
-            response = await AsyncHTTPClient().fetch(request)
-        except HTTPClientError as error:
-            message = ""
-            if error.response is not None and error.response.body:
-                try:
-                    message = json.loads(error.response.body).get("message", "")
-                except ValueError:
-                    pass
-            raise web.HTTPError(error.code if error.code >= 400 else 502,
-                                message or f"le service d'échange a répondu {error.code}") from None
-        except OSError as error:
+            response = await fetch(url_path_join(self.url, path), method=method, data=body, raise_for_status=False,
+                                   headers={"Authorization": f"token {self.token}", "Content-Type": "application/json"},
+                                   timeout=aiohttp.ClientTimeout(total=60))
+            answer: bytes = await response.read()
+        except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as error:
             raise web.HTTPError(502, f"le service d'échange ne répond pas ({error})") from None
-        return response.body
+        if response.status >= 400:
+            message = ""
+            try:
+                message = json.loads(answer).get("message", "")
+            except ValueError:
+                pass
+            raise web.HTTPError(response.status, message or f"le service d'échange a répondu {response.status}")
+        return answer
 
     async def json(self, method: str, path: str, body: bytes | None = None) -> Any:
         return json.loads(await self.request(method, path, body))
@@ -70,6 +76,47 @@ def remaining(notebook: nbformat.NotebookNode) -> dict[str, Any]:
     empty = sum(1 for cell in notebook.cells if cell.cell_type == "markdown"
                 and cell.source.strip().startswith(WRITTEN) and not cell.source.strip()[len(WRITTEN):].strip())
     return {"questions": list(dict.fromkeys(todo)), "reponses_vides": empty}
+
+
+def full_disk(error: BaseException | None) -> bool:
+    """Whether `error` (or what caused it) is a write past the home's bound."""
+    while error is not None:
+        if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+FULL_DISK = ("votre dossier est plein ({used} utilisés sur {size}) : rien n'a été enregistré, et la version "
+             "précédente est intacte. Supprimez des fichiers dont vous n'avez plus besoin (clic droit › "
+             "Supprimer dans l'explorateur, ou rm dans un terminal), puis enregistrez de nouveau")
+
+
+class HomeContentsManager(AsyncLargeFileManager):
+    """JupyterLab's files in the student's home, whose size is bounded (hub/disks.py): a save or a
+    checkpoint past the bound is refused with a French sentence saying what to do (HTTP 507), where
+    Jupyter says « Unexpected error while saving file: … [Errno 28] No space left on device »."""
+
+    def full(self) -> web.HTTPError:
+        stats = os.statvfs(self.root_dir)
+        used, size = (stats.f_blocks - stats.f_bfree) * stats.f_frsize, stats.f_blocks * stats.f_frsize
+        return web.HTTPError(507, FULL_DISK.format(used=french_size(used), size=french_size(size)))
+
+    async def save(self, model: dict[str, Any], path: str = "") -> dict[str, Any]:
+        try:
+            return dict(await super().save(model, path))
+        except Exception as error:
+            if full_disk(error):
+                raise self.full() from None
+            raise
+
+    async def create_checkpoint(self, path: str) -> dict[str, Any]:
+        try:
+            return dict(await super().create_checkpoint(path))
+        except Exception as error:
+            if full_disk(error):
+                raise self.full() from None
+            raise
 
 
 class Synchronizer:
@@ -104,6 +151,13 @@ class Synchronizer:
             target.unlink(missing_ok=True)
             target.write_bytes(page)
         return [entry["name"] for entry in pages]
+
+    async def first(self) -> None:
+        """The first synchronisation, on an event loop of its own (the server's is not running yet)."""
+        try:
+            await self.everything()
+        finally:
+            await JupyterHubHTTPClient.loop_instance().close()
 
     async def everything(self) -> None:
         try:
@@ -173,5 +227,8 @@ def _load_jupyter_server_extension(serverapp: Any) -> None:
         (url_path_join(base, "tp5", "rendus"), ReceiptsHandler, settings),
         (url_path_join(base, "tp5", "retours"), FeedbackHandler, settings),
     ])
-    serverapp.io_loop.add_callback(synchronizer.everything)
+    # The kit is in ~/tp5 before JupyterLab first answers: the page it opens on is the kit's guide.
+    first = threading.Thread(target=asyncio.run, args=(synchronizer.first(),))
+    first.start()
+    first.join(timeout=30)
     PeriodicCallback(synchronizer.everything, SYNC_EVERY_MS).start()

@@ -19,4 +19,4 @@ if [ -n "${JUPYTERHUB_API_TOKEN:-}" ]; then
 fi
 echo "[tp5] JupyterLab démarre : ouvrez l'adresse http://127.0.0.1:8888/lab?token=… affichée ci-dessous."
 exec jupyter lab --config="$config" --ip=0.0.0.0 --port=8888 --no-browser --ServerApp.root_dir="$HOME" \
-  --ServerApp.default_url=/lab/tree/tp5 "$@"
+  --ServerApp.default_url=/lab/tree/tp5/LISEZ-MOI.md "$@"

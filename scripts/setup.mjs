@@ -390,6 +390,7 @@ const DEBIAN_PACKAGES = [
   { name: 'dataset-fashion-mnist', path: '/usr/share/datasets/fashion-mnist', why: 'la partie Fashion-MNIST du carnet 02' },
   { name: 'bubblewrap', path: '/usr/bin/bwrap', why: 'le bac à sable où chaque rendu est corrigé' },
   { name: 'parallel', path: '/usr/bin/parallel', why: 'le test de la correction en une tâche par rendu (GNU parallel)' },
+  { name: 'slirp4netns', path: '/usr/bin/slirp4netns', why: "l'accès des étudiants aux autres machines (serveur de la classe, serve --internet)" },
 ];
 
 function installDebianPackages() {

@@ -5,8 +5,11 @@
 #   question about Jupyter's news, no nbgrader menu, "Validate" button or assignment sidebar
 #   (lab/overrides.json, lab/page_config.json);
 # - nbgrader's server side off too (its formgrader is the teacher's);
-# - new notebooks in TypeScript (tslab);
-# - on the class server (TP5_ECHANGE_URL set by its spawner), the exchange's server extension (hub/session.py).
+# - new notebooks in TypeScript (tslab), the only kernel offered (no Python or JavaScript notebook made
+#   by mistake);
+# - Markdown files open rendered (the guide, LISEZ-MOI.md);
+# - on the class server (TP5_ECHANGE_URL set by its spawner), the exchange's server extension and the
+#   French word for a full home (hub/session.py).
 import os
 import pathlib
 
@@ -14,6 +17,7 @@ c = get_config()  # noqa: F821 (given by Jupyter)
 
 c.LabApp.app_settings_dir = str(pathlib.Path(__file__).parent / "lab")
 c.MultiKernelManager.default_kernel_name = "tslab"
+c.KernelSpecManager.allowed_kernelspecs = {"tslab"}
 c.ServerApp.jpserver_extensions = {
     "nbgrader.server_extensions.formgrader": False,
     "nbgrader.server_extensions.validate_assignment": False,
@@ -22,3 +26,4 @@ c.ServerApp.jpserver_extensions = {
 }
 if os.environ.get("TP5_ECHANGE_URL"):
     c.ServerApp.jpserver_extensions["hub.session"] = True
+    c.ServerApp.contents_manager_class = "hub.session.HomeContentsManager"

@@ -424,23 +424,13 @@ function writeStopNotebook(file: string): void {
       const output = await cellOutput();
       expect(output).toMatch(/entraînement interrompu pendant l'époque \d+/);
       expect(output).not.toMatch(/Error|Interrupted|node_modules|\bat \S+ \(/);
-      // The third cell, run as a student does (Shift+Enter): only the stopped training's history was kept.
-      // tslab cancels what it receives in the 200 ms after a failed cell: a cell run then shows no
-      // number, and the student runs it again, as here.
+      // The third cell, run as a student does, at once: only the stopped training's history was kept.
+      await page.locator('.jp-CodeCell .jp-InputPrompt').nth(2).click();
+      await page.keyboard.press('Control+Enter');
+      await page.waitForFunction(() => /entraînements gardés : \d/.test(document.querySelectorAll('.jp-CodeCell')[2]?.textContent ?? ''), undefined, {
+        timeout: 60_000,
+      });
       const kept = () => page.evaluate(() => document.querySelectorAll('.jp-CodeCell')[2]?.textContent ?? '');
-      for (let attempt = 0; attempt < 5 && !/entraînements gardés : \d/.test(await kept()); attempt++) {
-        await page.locator('.jp-CodeCell .jp-InputPrompt').nth(2).click();
-        await page.keyboard.press('Control+Enter');
-        await page
-          .waitForFunction(
-            () => /entraînements gardés : \d/.test(document.querySelectorAll('.jp-CodeCell')[2]?.textContent ?? ''),
-            undefined,
-            {
-              timeout: 10_000,
-            },
-          )
-          .catch(() => undefined);
-      }
       await page.evaluate(() => document.querySelectorAll('.jp-CodeCell')[1]?.scrollIntoView({ block: 'start' }));
       await page.screenshot({ path: path.join(artifacts, 'etudiant-arret.png') });
       expect(await kept()).toContain('entraînements gardés : 1');

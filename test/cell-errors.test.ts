@@ -50,3 +50,9 @@ test('an unknown name is a spelling to check; an answer that throws names its qu
   );
   expect(explainError('console.log(1);', new Error('ailleurs'))).toBeUndefined();
 });
+
+test('a write past the disk (the home bound on the class server) says so in French, in any cell', () => {
+  const full = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+  expect(explainError('fs.writeFileSync("gros.bin", data);', full)).toMatch(/^Votre dossier est plein : cette cellule n'a pas pu écrire \(ENOSPC\)/);
+  expect(explainError('console.log(1);', Object.assign(new Error('EACCES'), { code: 'EACCES' }))).toBeUndefined();
+});

@@ -1,4 +1,5 @@
 import { ChildProcess, SpawnSyncReturns, spawn, spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -8,13 +9,17 @@ import { artifacts, freePort, haveChromium, launchChromium } from './helpers/bro
 import { NOTEBOOKS } from './helpers/notebook-outputs';
 
 /**
- * The class server (hub/) as a class meets it, on one hub shared by the tests below: a roster of three,
- * two students signing up and logging in at once in chromium, each with their own kit in French
- * JupyterLab, a cell run and a hand-in from JupyterLab's « Rendre » button; then, from one student's
- * kernel and terminal, the other's home and hand-in, the exchange and the solutions out of reach; then
- * the teacher's collect, `npm run grade`, return, and each student's feedback page in JupyterLab; a memory
- * bomb and a fork bomb that end in their author's share while the other student's kernel answers; a hub
- * restart that loses nothing. Then bad input, each refused in French with nothing created.
+ * The class server (hub/) as a class meets it, on one hub shared by the tests below, started with the
+ * teacher's own command (`npm run hub -- serve`): a roster of four, the teacher's password set on the
+ * command line, first-login codes; two students choosing their password with their code and logging in
+ * at once in chromium, each with their own kit in French JupyterLab, a cell run and a hand-in from
+ * JupyterLab's « Rendre » button; then a hostile class: accounts claimed with public facts, another's
+ * code or a spent one; from one student's kernel and terminal, the other's home and hand-in, the exchange
+ * and the solutions out of reach, and nothing of the other's kernel heard on any socket; a home filled
+ * past its bound; the teacher's collect, `npm run grade`, return, and each student's feedback page in
+ * JupyterLab; a memory bomb and a fork bomb that end in their author's share while the other student's
+ * kernel answers; a SIGTERM to the teacher's command that leaves nothing running, and a restart that
+ * loses nothing. Then bad input, each refused in French with nothing created.
  */
 
 const root = path.resolve(__dirname, '..');
@@ -24,17 +29,24 @@ const checks = path.join(root, 'test', 'helpers', 'hub_checks.py');
 interface Someone {
   name: string;
   password: string;
-  email: string;
+  /** The first-login code `npm run hub -- codes` gave (students only). */
+  code?: string;
 }
-const alice: Someone = { name: 'essai-alice', password: 'alice-mot-de-passe-1', email: 'alice.martin@univ.example' };
-const bob: Someone = { name: 'essai-bob', password: 'bob-mot-de-passe-22', email: 'bob.durand@univ.example' };
-const teacher: Someone = { name: 'essai-prof', password: 'prof-mot-de-passe-3', email: 'paule.prof@univ.example' };
+const alice: Someone = { name: 'essai-alice', password: 'alice-mot-de-passe-1' };
+const bob: Someone = { name: 'essai-bob', password: 'bob-mot-de-passe-22' };
+/** A student who never comes: her account must stay unopened. */
+const carol: Someone = { name: 'essai-carol', password: 'carol-mot-de-passe-4' };
+const teacher: Someone = { name: 'essai-prof', password: 'prof-mot-de-passe-3' };
+const TEACHER_EMAIL = 'paule.prof@univ.example';
 const ROSTER = [
   'identifiant,nom,email,role',
-  `${alice.name},Alice Martin,${alice.email},`,
-  `${bob.name},Bob Durand,${bob.email},étudiant`,
-  `${teacher.name},Paule Prof,${teacher.email},enseignante`,
+  `${alice.name},Alice Martin,alice.martin@univ.example,`,
+  `${bob.name},Bob Durand,bob.durand@univ.example,étudiant`,
+  `${carol.name},Carole Petit,carole.petit@univ.example,`,
+  `${teacher.name},Paule Prof,${TEACHER_EMAIL},enseignante`,
 ].join('\n');
+/** The homes' bound in this test: small, so that filling one is quick. */
+const DISK_GB = 0.25;
 const NOTEBOOK = NOTEBOOKS[0];
 
 /** Why the class server cannot run here ("" when it can): it makes accounts, sandboxes and cgroups. */
@@ -54,8 +66,18 @@ const whyNot = whyNotHere() || (haveChromium ? '' : 'Debian chromium is missing'
 if (whyNot && process.env.CI) throw new Error(`the class server's tests cannot run: ${whyNot}`);
 if (whyNot) console.warn(`hub.test.ts skipped: ${whyNot}`);
 
-function hubCommand(folder: string, args: string[]): SpawnSyncReturns<string> {
-  return spawnSync(python, ['-m', 'hub', ...args, '--folder', folder], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+function hubCommand(folder: string, args: string[], input?: string): SpawnSyncReturns<string> {
+  return spawnSync(python, ['-m', 'hub', ...args, '--folder', folder], { cwd: root, encoding: 'utf8', timeout: 120_000, input });
+}
+
+/** The class folder's own mark in names the machine shares (hub/layout.py). */
+function fingerprintOf(classFolder: string): string {
+  return crypto.createHash('sha1').update(classFolder).digest('hex').slice(0, 8);
+}
+
+/** The name of a person's control group. */
+function groupOf(classFolder: string, someone: Someone): string {
+  return `tp5-${fingerprintOf(classFolder)}-${someone.name}`;
 }
 
 /** A hub_checks.py command's JSON report. */
@@ -65,21 +87,34 @@ function check<T>(command: string, spec: object, timeoutMs = 300_000): T {
   return JSON.parse(result.stdout.trim().split('\n').pop() ?? '{}') as T;
 }
 
+/** What a stopped class server left running: processes in its control groups, mounted homes, listening ports. */
+function leftovers(classFolder: string, ports: number[]): string[] {
+  const prefix = groupOf(classFolder, { name: '', password: '' });
+  const found: string[] = [];
+  for (const entry of fs.readdirSync('/sys/fs/cgroup/pids').filter((name) => name.startsWith(prefix))) {
+    const processes = fs.readFileSync(path.join('/sys/fs/cgroup/pids', entry, 'cgroup.procs'), 'utf8').trim();
+    if (processes) found.push(`processes in ${entry}: ${processes.split('\n').join(' ')}`);
+  }
+  const mounts = fs.readFileSync('/proc/self/mounts', 'utf8').split('\n');
+  found.push(...mounts.filter((line) => line.includes(path.join(classFolder, 'homes'))).map((line) => `mounted: ${line}`));
+  for (const port of ports) {
+    const listening = spawnSync('bash', ['-c', `exec 3<>/dev/tcp/127.0.0.1/${port}`]).status === 0;
+    if (listening) found.push(`port ${port} still listening`);
+  }
+  return found;
+}
+
 interface Hub {
   process: ChildProcess;
   url: string;
   log: () => string;
 }
 
+/** The hub, started as a teacher does: `npm run hub -- serve …`. */
 async function startHub(folder: string, roster: string, port: number): Promise<Hub> {
   let printed = '';
-  const child = spawn(
-    python,
-    ['-m', 'hub', 'serve', roster, '--folder', folder, '--port', String(port), '--ip', '127.0.0.1', '--memory-gb', '2'],
-    {
-      cwd: root,
-    },
-  );
+  const serve = ['serve', roster, '--folder', folder, '--port', String(port), '--ip', '127.0.0.1', '--memory-gb', '2'];
+  const child = spawn('npm', ['run', '--silent', 'hub', '--', ...serve, '--disk-gb', String(DISK_GB)], { cwd: root });
   child.stdout?.on('data', (chunk) => (printed += chunk));
   child.stderr?.on('data', (chunk) => (printed += chunk));
   const url = `http://127.0.0.1:${port}`;
@@ -101,16 +136,17 @@ async function stopHub(hub: Hub): Promise<void> {
   clearTimeout(timer);
 }
 
-/** The person's first visit (sign-up with the roster's e-mail), then their login, in one browser context. */
+/** The person's first visit (their code and a chosen password), then their login, in one browser context. */
 async function signUpAndLogIn(context: BrowserContext, url: string, someone: Someone): Promise<Page> {
   const page = await context.newPage();
-  await page.goto(`${url}/hub/signup`);
+  await page.goto(`${url}/hub/login`);
+  await page.click('#signup_link');
   await page.fill('#username_input', someone.name);
-  await page.fill('#email_input', someone.email);
+  await page.fill('#code_input', someone.code ?? '');
   await page.fill('#password_input', someone.password);
   await page.fill('#password_confirmation_input', someone.password);
   await page.click('#signup_submit');
-  expect(await (await page.waitForSelector('.alert')).textContent()).toContain('compte créé');
+  expect(await (await page.waitForSelector('.alert')).textContent()).toContain('mot de passe enregistré');
   await page.goto(`${url}/hub/login`);
   await page.fill('#username_input', someone.name);
   await page.fill('#password_input', someone.password);
@@ -191,9 +227,20 @@ async function openFeedback(page: Page): Promise<Frame> {
     folder = fs.mkdtempSync(path.join(os.tmpdir(), 'tp5-classe-'));
     roster = path.join(folder, 'liste.csv');
     fs.writeFileSync(roster, ROSTER);
-    const released = hubCommand(path.join(folder, 'classe'), ['release', '--deadline', '31/12/2099 23:59']);
-    if (released.status !== 0) throw new Error(`release failed: ${released.stderr}`);
-    hub = await startHub(path.join(folder, 'classe'), roster, await freePort());
+    const classFolder = path.join(folder, 'classe');
+    const steps: [string[], string?][] = [
+      [['release', '--deadline', '31/12/2099 23:59']],
+      [['roster', roster]],
+      [['password', teacher.name], `${teacher.password}\n`],
+      [['codes', '--out', path.join(folder, 'codes')]],
+    ];
+    for (const [args, input] of steps) {
+      const done = hubCommand(classFolder, args, input);
+      if (done.status !== 0) throw new Error(`npm run hub -- ${args[0]} failed: ${done.stderr}`);
+    }
+    const codes = fs.readFileSync(path.join(folder, 'codes', 'codes.csv'), 'utf8').trim().split('\n').slice(1);
+    for (const someone of [alice, bob, carol]) someone.code = codes.find((row) => row.startsWith(`${someone.name},`))?.split(',')[3];
+    hub = await startHub(classFolder, roster, await freePort());
     browser = await launchChromium();
   }, 300_000);
 
@@ -203,7 +250,7 @@ async function openFeedback(page: Page): Promise<Frame> {
       await stopHub(hub);
       fs.writeFileSync(path.join(artifacts, 'hub.log'), hub.log());
     }
-    for (const someone of [alice, bob, teacher]) spawnSync('userdel', [`tp5-${someone.name}`]);
+    for (const someone of [alice, bob, carol, teacher]) spawnSync('userdel', [`tp5-${someone.name}`]);
     fs.rmSync(folder, { recursive: true, force: true });
   }, 120_000);
 
@@ -222,6 +269,16 @@ async function openFeedback(page: Page): Promise<Frame> {
     }
     expect(pageA.url()).toContain(`/user/${alice.name}/`);
     expect(pageB.url()).toContain(`/user/${bob.name}/`);
+    // JupyterLab opens on the TP's guide, rendered, not on the Launcher; a Launcher offers TypeScript alone.
+    await pageA.waitForSelector('.jp-RenderedMarkdown >> text=guide de l\'étudiant', { timeout: 60_000 });
+    expect(await pageA.locator('.jp-Launcher').count()).toBe(0);
+    await pageA.click('.jp-FileBrowser-toolbar [data-command="launcher:create"]');
+    await pageA.waitForSelector('.jp-LauncherCard');
+    const cards = await pageA.$$eval('.jp-Launcher-section', (sections) =>
+      sections.map((section) => section.textContent?.replace(/\s+/g, ' ').trim() ?? ''),
+    );
+    expect(cards.filter((section) => /Notebook|Carnet|Console/i.test(section)).every((section) => !/Python|JavaScript/.test(section))).toBe(true);
+    expect(cards.join(' ')).toContain('TypeScript');
     await pageA.screenshot({ path: path.join(artifacts, 'classe-connexion.png') });
   }, 400_000);
 
@@ -296,13 +353,113 @@ async function openFeedback(page: Page): Promise<Frame> {
     expect(training).toMatchObject({ backend: 'tensorflow', path: 'native' });
   }, 400_000);
 
+  test('nobody opens an account with public facts, another\'s code or a spent one; the teacher logs in with the password set on the command line', () => {
+    interface Answers {
+      answers: string[];
+    }
+    const tried = check<Answers>('first_logins', {
+      hub: hub.url,
+      attempts: [
+        // The teacher's identifier, with the e-mail address anyone can find, and no code.
+        { name: teacher.name, password: 'je-suis-la-prof-1', code: TEACHER_EMAIL },
+        { name: teacher.name, password: 'je-suis-la-prof-1', code: '' },
+        // Bob's own code, for Carol, who has not come yet.
+        { name: carol.name, password: 'je-suis-carol-1', code: bob.code },
+        // Alice's code, already spent.
+        { name: alice.name, password: 'autre-mot-de-passe-1', code: alice.code },
+        // A wrong password confirmation and a short password, with Carol's own code: nothing spent.
+        { name: carol.name, password: 'court', code: carol.code },
+      ],
+    });
+    const [teacherByEmail, teacherWithout, carolWithBobsCode, spent, short] = tried.answers;
+    for (const answer of [teacherByEmail, teacherWithout]) expect(answer).toContain("un compte d'enseignant ne s'ouvre pas ici");
+    expect(carolWithBobsCode).toContain("ce code n'est pas celui de cet identifiant");
+    expect(spent).toContain('ce code a déjà servi');
+    expect(short).toContain('mot de passe trop court');
+    const logins = check<{ logged_in: boolean[] }>('logins', {
+      hub: hub.url,
+      attempts: [
+        { name: teacher.name, password: 'je-suis-la-prof-1' },
+        { name: carol.name, password: 'je-suis-carol-1' },
+        { name: alice.name, password: 'autre-mot-de-passe-1' },
+        { name: teacher.name, password: teacher.password },
+      ],
+    });
+    expect(logins.logged_in).toEqual([false, false, false, true]);
+    // Carol's code is still hers to use.
+    const status = hubCommand(path.join(folder, 'classe'), ['status']);
+    expect(status.stdout).toMatch(new RegExp(`${carol.name}\\s+Carole Petit\\s+aucun rendu ; code donné, pas encore utilisé`));
+  }, 120_000);
+
+  test("nothing of a student's running kernel reaches another student: no socket to listen to, no server to connect to", () => {
+    const classFolder = path.join(folder, 'classe');
+    const settings = JSON.parse(fs.readFileSync(path.join(classFolder, 'hub', 'serveur.json'), 'utf8')) as Record<string, number>;
+    const secret = 'SECRET-ALICE-4242';
+    interface Heard {
+      listeners: number[];
+      messages: number;
+      secret: number;
+      tcp: Record<string, string>;
+      unix: Record<string, string>;
+      victim_printed: number;
+    }
+    // The probe itself, between two kernels sharing the machine's loopback as they did before: it hears.
+    const control = check<Heard>('eavesdrop_control', { secret });
+    expect(control.secret).toBeGreaterThan(0);
+    const heard = check<Heard>('eavesdrop', {
+      attacker: { hub: hub.url, ...bob },
+      victim: { hub: hub.url, ...alice },
+      secret,
+      tcp: { hub: Number(new URL(hub.url).port), proxyApi: settings.proxy_api_port, exchange: settings.exchange_port },
+      unix: {
+        aliceServer: `/run/tp5-classe/${fingerprintOf(classFolder)}/personnes/${alice.name}/jupyterlab.sock`,
+        hub: '/run/tp5/hub/hub.sock',
+      },
+    });
+    console.log(`eavesdropping: before (shared loopback) ${control.secret} messages of the secret heard; now ${JSON.stringify(heard)}`);
+    expect(heard.victim_printed).toBeGreaterThan(10);
+    expect(heard.listeners).toEqual([]);
+    expect(heard.secret).toBe(0);
+    expect(heard.tcp).toEqual({ hub: 'ECONNREFUSED', proxyApi: 'ECONNREFUSED', exchange: 'ECONNREFUSED' });
+    // Alice's server is not in Bob's sandbox; the hub's socket is (its API asks for a token, as through the proxy).
+    expect(heard.unix).toEqual({ aliceServer: 'ENOENT', hub: 'connecté' });
+  }, 300_000);
+
+  test("a home filled past its bound: the writer gets a French error, the save is refused in French until files go, the others work on", () => {
+    interface Filled {
+      written: number | null;
+      free: number | null;
+      error: string;
+      text: string;
+      save_when_full: { status: number; message: string };
+      deleted: number;
+      save_after_delete: number;
+      victim_seconds: (number | null)[];
+    }
+    const filled = check<Filled>('fill', { attacker: { hub: hub.url, ...bob }, victim: { hub: hub.url, ...alice } });
+    expect(filled.written).toBeLessThan(DISK_GB * 1024 ** 3);
+    expect(filled.free).toBeLessThan(1024 ** 2);
+    expect(filled.text + filled.error).toContain('Votre dossier est plein');
+    expect(filled.save_when_full.status).toBe(507);
+    expect(filled.save_when_full.message).toMatch(/^votre dossier est plein \(\d+ Mio utilisés sur \d+ Mio\) : rien n'a été enregistré/);
+    expect(filled.deleted).toBe(204);
+    expect(filled.save_after_delete).toBe(201);
+    for (const seconds of filled.victim_seconds) {
+      expect(seconds).not.toBeNull();
+      expect(seconds).toBeLessThan(30);
+    }
+    const status = hubCommand(path.join(folder, 'classe'), ['status']);
+    expect(status.stdout).toMatch(new RegExp(`${bob.name}\\s+Bob Durand\\s+.*mot de passe choisi ; disque \\d+ Mio sur \\d+ Mio`));
+  }, 300_000);
+
   test('the teacher collects, grades with npm run grade, returns; each student sees their feedback page in JupyterLab', async () => {
     const classFolder = path.join(folder, 'classe');
     const collected = path.join(folder, 'rendus');
     const notes = path.join(folder, 'notes');
     const collect = hubCommand(classFolder, ['collect', '--out', collected]);
     expect(collect.status).toBe(0);
-    expect(collect.stdout).toContain('2 étudiant(s) sur 2 ont rendu : 2 carnet(s)');
+    expect(collect.stdout).toContain('2 étudiant(s) sur 3 ont rendu : 2 carnet(s)');
+    expect(collect.stdout).toContain(`sans rendu : ${carol.name}`);
     const table = fs.readFileSync(path.join(collected, 'rendus.csv'), 'utf8');
     expect(table).toMatch(new RegExp(`${alice.name},Alice Martin,${NOTEBOOK},2,2,[^,]+,non`));
     expect(table).toMatch(new RegExp(`${bob.name},Bob Durand,${NOTEBOOK},1,1,[^,]+,non`));
@@ -338,7 +495,8 @@ async function openFeedback(page: Page): Promise<Frame> {
       memory: { victim_seconds: (number | null)[]; attacker: string; limit: number; peak: number };
       fork: { victim_seconds: (number | null)[]; limit: number; peak: number; left_after_stop: number };
     }
-    const report = check<Bombs>('bombs', { attacker: { hub: hub.url, ...alice }, victim: { hub: hub.url, ...bob } });
+    const group = groupOf(path.join(folder, 'classe'), alice);
+    const report = check<Bombs>('bombs', { attacker: { hub: hub.url, ...alice, group }, victim: { hub: hub.url, ...bob } });
     console.log(
       `memory bomb: the victim answered in ${report.memory.victim_seconds.join(', ')} s; fork bomb: in ${report.fork.victim_seconds.join(', ')} s`,
     );
@@ -353,8 +511,15 @@ async function openFeedback(page: Page): Promise<Frame> {
     }
   }, 400_000);
 
-  test('the hub restarts without losing homes, passwords or hand-ins', async () => {
+  test("a SIGTERM to the teacher's command leaves nothing running; the hub restarts without losing homes, passwords or hand-ins", async () => {
+    const classFolder = path.join(folder, 'classe');
+    const settings = JSON.parse(fs.readFileSync(path.join(classFolder, 'hub', 'serveur.json'), 'utf8')) as Record<string, number>;
+    const stopped = Date.now();
     await stopHub(hub);
+    console.log(`the class server stopped in ${((Date.now() - stopped) / 1000).toFixed(1)} s after SIGTERM to npm run hub`);
+    expect(hub.process.exitCode).not.toBeNull();
+    expect(leftovers(classFolder, [settings.proxy_api_port, settings.exchange_port])).toEqual([]);
+    expect(hub.log()).toContain('plus rien n\'est en marche');
     const port = Number(new URL(hub.url).port);
     hub = await startHub(path.join(folder, 'classe'), roster, port);
     interface Seen {

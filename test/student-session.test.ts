@@ -81,3 +81,28 @@ test('with 1.2 skipped, its check says the tables are empty and the 1.3 figure s
   expect(countsCheck.data).toContain('tableaux vides : rien à compter');
   expect(countsCheck.data).toContain('Dense n°1 sans activation (tableau vide)');
 }, 320_000);
+
+test('a quick Shift+Enter after a failing cell runs; a cell sent before the failure is aborted, and says so in French', () => {
+  interface Outcome {
+    status: string;
+    printed: string;
+  }
+  const result = spawnSync(path.join(root, '.venv', 'bin', 'python'), [path.join(root, 'test', 'helpers', 'quick_after_error.py')], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 180_000,
+  });
+  expect(result.status).toBe(0);
+  const seen = JSON.parse(result.stdout.trim().split('\n').pop() as string) as Record<'after' | 'before' | 'blocked', Outcome[]> & {
+    after: Outcome[][];
+  };
+  // Five times: the failing cell, then the next one sent as soon as the failure's reply came.
+  seen.after.forEach(([failed, next], index) => {
+    expect(failed.status).toBe('error');
+    expect(next).toEqual({ status: 'ok', printed: `suite ${index}\n` });
+  });
+  const aborted = { status: 'aborted', printed: expect.stringContaining("Cellule non exécutée : une cellule lancée avant elle s'est arrêtée") };
+  expect(seen.before).toEqual([expect.objectContaining({ status: 'error' }), aborted]);
+  // Two requests sent while a cell blocked, then failed: both aborted (still unread on the socket); the next one runs.
+  expect(seen.blocked).toEqual([expect.objectContaining({ status: 'error' }), aborted, aborted, { status: 'ok', printed: 'après\n' }]);
+});

@@ -19,10 +19,12 @@ import pathlib
 import signal
 from dataclasses import asdict
 from typing import Any
+from urllib.parse import urlparse
 
 from jupyterhub.services.auth import HubAuth
 from tornado import web
 from tornado.httpserver import HTTPServer
+from tornado.netutil import bind_unix_socket
 
 from ..layout import ClassFolder
 from .store import MAX_NOTEBOOK_BYTES, Exchange, Refused
@@ -114,13 +116,16 @@ def application(folder: ClassFolder, prefix: str) -> web.Application:
     ])
 
 
-async def serve(folder: ClassFolder) -> None:
+async def serve(folder: ClassFolder, socket: str) -> None:
+    """Serves on the address the hub gives (its proxy and the teacher's tools come that way) and, on the
+    class server, on a Unix socket too: the only way to the exchange from a student's sandbox."""
     prefix = os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/services/echange/")
-    url = os.environ["JUPYTERHUB_SERVICE_URL"]
-    host, port = url.split("://", 1)[1].rstrip("/").rsplit(":", 1)
+    url = urlparse(os.environ["JUPYTERHUB_SERVICE_URL"])
     server = HTTPServer(application(folder, prefix), max_body_size=MAX_NOTEBOOK_BYTES + 1024 ** 2)
-    server.listen(int(port), host)
-    print(f"[échange] prêt : {url}{prefix}", flush=True)
+    server.listen(url.port or 80, url.hostname or "")
+    if socket:
+        server.add_socket(bind_unix_socket(socket, mode=0o666))
+    print(f"[échange] prêt : {url.geturl()}{prefix}" + (f" et {socket}" if socket else ""), flush=True)
     stop = asyncio.Event()
     for signal_number in (signal.SIGINT, signal.SIGTERM):
         asyncio.get_running_loop().add_signal_handler(signal_number, stop.set)
@@ -131,8 +136,9 @@ async def serve(folder: ClassFolder) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description="le service d'échange du serveur de la classe")
     parser.add_argument("folder", type=pathlib.Path)
+    parser.add_argument("--socket", default="", help="une prise Unix où servir aussi")
     args = parser.parse_args()
-    asyncio.run(serve(ClassFolder(args.folder)))
+    asyncio.run(serve(ClassFolder(args.folder), args.socket))
 
 
 if __name__ == "__main__":

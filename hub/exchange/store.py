@@ -18,7 +18,6 @@ import tempfile
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-import nbformat
 
 from ..layout import ClassFolder
 from .dates import french_datetime, now
@@ -205,6 +204,8 @@ class Exchange:
 
 def check_notebook(content: bytes) -> None:
     """A hand-in must be a Jupyter notebook (format 4) that nbformat validates."""
+    import nbformat  # here: its schema checks take seconds to load, which the teacher's commands never need
+
     try:
         notebook = nbformat.reads(content.decode("utf-8"), as_version=4)
         nbformat.validate(notebook)

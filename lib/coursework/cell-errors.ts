@@ -74,9 +74,19 @@ export function explainDiagnostics(source: string, diagnostics: readonly CellDia
   return `${heading}\n${lines.map((line) => `  ${line}`).join('\n')}${advice}`;
 }
 
+/** Node's codes for a write past the disk's size (or, on the class server, the home's bound). */
+const DISK_FULL = new Set(['ENOSPC', 'EDQUOT']);
+
 /** The French explanation of an error a cell threw, or undefined to let tslab print it as it is. */
 export function explainError(source: string, error: unknown): string | undefined {
   if (error instanceof QuestionError) return undefined;
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code !== undefined && DISK_FULL.has(code)) {
+    return (
+      `Votre dossier est plein : cette cellule n'a pas pu écrire (${code}). Supprimez des fichiers dont vous ` +
+      `n'avez plus besoin (clic droit › Supprimer dans l'explorateur de fichiers), puis exécutez-la de nouveau.`
+    );
+  }
   const question = questionOfCell(source);
   const missing = error instanceof ReferenceError ? /^(\S+) is not defined/.exec(error.message)?.[1] : undefined;
   const known = missing === undefined ? undefined : missingName(missing, question);

@@ -1,5 +1,4 @@
 """Running notebooks in a fresh tslab kernel."""
-import asyncio
 import os
 import pathlib
 import re
@@ -163,8 +162,6 @@ def execute(notebook: nbformat.NotebookNode, folder: pathlib.Path, timeout: int,
 
     async def on_error(cell_index, **_):
         failed.add(cell_index)
-        # After a failing cell, tslab cancels whatever it receives within 200 ms: wait before the next one.
-        await asyncio.sleep(0.3)
 
     client = nbclient.NotebookClient(
         notebook, timeout=timeout, kernel_name="tslab", allow_errors=allow_errors, interrupt_on_timeout=allow_errors,

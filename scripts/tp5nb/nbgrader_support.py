@@ -5,7 +5,6 @@ derived from the lab's own (`tp5.answer`: a solution cell; after each `tp5.check
 `lab.check.passed(question)`; `tp5.written`: a manually graded answer worth 1 point; every other cell locked), and
 nbgrader_config.py. `TslabExecute` lets `nbgrader autograde` run tslab notebooks.
 """
-import asyncio
 import json
 import pathlib
 import shutil
@@ -65,18 +64,9 @@ def course(folder: pathlib.Path, solutions: list) -> list:
     return written
 
 
-async def pause_after_error(**_):
-    # After a failing cell, tslab cancels whatever it receives within 200 ms: wait before the next one.
-    await asyncio.sleep(0.3)
-
-
 class TslabExecute(Execute):
     """nbgrader's Execute for tslab: tslab's error replies carry no ename/evalue/traceback, which
-    nbgrader 0.9 reads (KeyError otherwise); and it cancels what it receives right after an error."""
-
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self.on_cell_error = pause_after_error
+    nbgrader 0.9 reads (KeyError otherwise)."""
 
     def on_cell_executed(self, **kwargs):
         content = kwargs["execute_reply"]["content"]

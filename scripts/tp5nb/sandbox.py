@@ -227,6 +227,22 @@ class Group:
         except OSError:
             self.close()
 
+    @classmethod
+    def existing(cls, prefix: str) -> list:
+        """The groups already there whose name starts with `prefix`, as they are: what a run stopped
+        without its cleanup left (to end what they hold, then remove them)."""
+        v2 = (CGROUPS / "cgroup.controllers").exists()
+        found = {}
+        for folder in sorted(CGROUPS.glob(prefix + "*") if v2 else CGROUPS.glob(f"*/{prefix}*")):
+            if folder.is_dir() and not folder.parent.is_symlink():
+                found.setdefault(folder.name, []).append(folder)
+        groups = []
+        for folders in found.values():
+            group = cls.__new__(cls)
+            group.v2, group.folders = v2, folders
+            groups.append(group)
+        return groups
+
     def _make(self, folder: pathlib.Path, settings: dict) -> None:
         folder.mkdir(exist_ok=True)
         self.folders.append(folder)
