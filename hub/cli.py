@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import getpass
 import os
 import pathlib
 import shutil
@@ -55,7 +54,7 @@ from .exchange.dates import french_datetime, parse_deadline
 from .exchange.store import Exchange, Refused
 from .handout import write_handouts
 from .layout import DEFAULT_FOLDER, Bounds, ClassFolder, ServerSettings
-from .passwords import PasswordBook, weakness
+from .passwords import PasswordBook, PasswordRefused, set_password
 from .roster import Person, Roster, RosterError, read_roster
 from .spawner import SLIRP4NETNS
 
@@ -261,40 +260,8 @@ def accounts_to_open(roster: Roster, folder: ClassFolder) -> list[str]:
 
 # password --------------------------------------------------------------------------------------
 
-def read_new_password(identifier: str) -> str:
-    """The new password: asked twice on a terminal, or one line of standard input (two lines: the same twice)."""
-    if sys.stdin.isatty():
-        first = getpass.getpass(f"Nouveau mot de passe pour {identifier} : ")
-        second = getpass.getpass("Le même, encore : ")
-    else:
-        lines = sys.stdin.read().splitlines()
-        first = lines[0] if lines else ""
-        second = lines[1] if len(lines) > 1 else first
-    if not first:
-        raise Stop("aucun mot de passe lu : tapez-le (deux fois) ou donnez-le sur l'entrée standard ; rien n'a changé")
-    if first != second:
-        raise Stop("les deux saisies ne sont pas les mêmes : recommencez ; rien n'a changé")
-    weak = weakness(first)
-    if weak:
-        raise Stop(f"{weak} ; rien n'a changé")
-    return first
-
-
 def command_password(args: argparse.Namespace, folder: ClassFolder) -> int:
-    roster = class_roster(folder)
-    identifier = args.identifier.strip().lower()
-    person = roster.find(identifier)
-    if person is None:
-        raise Stop(f"« {args.identifier} » n'est pas sur la liste de la classe ({folder.roster_file}) ; rien n'a changé")
-    password = read_new_password(identifier)
-    book = PasswordBook.open(folder.database_url)
-    try:
-        had = book.has_password(identifier)
-        book.set(identifier, password)
-    finally:
-        book.close()
-    role = "enseignant" if person.is_teacher else "étudiant"
-    say(f"mot de passe de {identifier} ({role}) {'changé' if had else 'fixé'} : {identifier} se connecte avec lui")
+    say(set_password(class_roster(folder), folder.database_url, args.identifier))
     return 0
 
 
@@ -507,7 +474,7 @@ def main() -> int:
         if args.command == "serve":
             require_root()
         return COMMANDS[args.command](args, ClassFolder(args.folder.resolve()))
-    except (Stop, RosterError, Refused, ValueError, disks.DiskError) as error:
+    except (Stop, PasswordRefused, RosterError, Refused, ValueError, disks.DiskError) as error:
         print(f"[classe] erreur : {error}", file=sys.stderr)
         return 2
     except PermissionError as error:

@@ -24,6 +24,7 @@ from urllib.parse import quote
 import aiohttp
 import nbformat
 from jupyter_server.base.handlers import APIHandler
+from jupyter_server.services.contents.fileio import path_to_intermediate
 from jupyter_server.services.contents.largefilemanager import AsyncLargeFileManager
 from jupyter_server.utils import ensure_async, url_path_join
 from jupyterhub.httpclient import JupyterHubHTTPClient, fetch
@@ -103,12 +104,20 @@ class HomeContentsManager(AsyncLargeFileManager):
         return web.HTTPError(507, FULL_DISK.format(used=french_size(used), size=french_size(size)))
 
     async def save(self, model: dict[str, Any], path: str = "") -> dict[str, Any]:
+        os_path = self._get_os_path(path)
+        existed = os.path.exists(os_path)
         try:
             return dict(await super().save(model, path))
         except Exception as error:
-            if full_disk(error):
-                raise self.full() from None
-            raise
+            if not full_disk(error):
+                raise
+            # Jupyter's writing either never touched the file or put it back, but leaves a new file
+            # half written, and a copy of an earlier one half made: neither is kept.
+            backup = path_to_intermediate(os_path)
+            for leftover in ([os_path] if not existed else []) + ([backup] if existed else []):
+                if os.path.isfile(leftover):
+                    os.remove(leftover)
+            raise self.full() from None
 
     async def create_checkpoint(self, path: str) -> dict[str, Any]:
         try:

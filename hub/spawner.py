@@ -55,6 +55,17 @@ def unix_url(socket: pathlib.Path, path: str = "") -> str:
     return f"http+unix://{quote(str(socket), safe='')}{path}"
 
 
+def route_to_other_machines(pid: int) -> subprocess.Popen[bytes]:
+    """slirp4netns on the network namespace of process `pid`: a user-mode route to other machines
+    (address 10.0.2.100, gateway 10.0.2.2, names answered at 10.0.2.3), with this machine's own
+    loopback out of reach (--disable-host-loopback); it runs until killed."""
+    if SLIRP4NETNS is None:
+        raise RuntimeError("--internet demande slirp4netns (paquet Debian slirp4netns)")
+    return subprocess.Popen([SLIRP4NETNS, "--configure", "--mtu=65520", "--disable-host-loopback",
+                             "--enable-sandbox", "--enable-seccomp", str(pid), "tap0"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 class ClassSpawner(LocalProcessSpawner):  # type: ignore[misc]
     class_folder = Unicode(config=True, help="the class folder (hub/layout.py)")
     cpus = Float(BOUNDS.cpus, config=True, help="processor time per person, in cores")
@@ -167,22 +178,14 @@ class ClassSpawner(LocalProcessSpawner):  # type: ignore[misc]
         return url
 
     async def connect_to_other_machines(self) -> subprocess.Popen[bytes]:
-        """slirp4netns on the sandbox's network namespace: a user-mode route to other machines, with
-        this machine's own loopback out of reach (--disable-host-loopback)."""
-        if SLIRP4NETNS is None:
-            raise RuntimeError("--internet demande slirp4netns (paquet Debian slirp4netns)")
-        inner = ""
+        """A route to other machines for the sandbox's network namespace, where its first process lives."""
         for _ in range(100):
             children = pathlib.Path(f"/proc/{self.pid}/task/{self.pid}/children")
             inner = next(iter(children.read_text().split()), "") if children.exists() else ""
             if inner:
-                break
+                return route_to_other_machines(int(inner))
             await asyncio.sleep(0.05)
-        if not inner:
-            raise RuntimeError("le bac à sable n'a pas démarré : pas de réseau pour lui")
-        return subprocess.Popen([SLIRP4NETNS, "--configure", "--mtu=65520", "--disable-host-loopback",
-                                 "--enable-sandbox", "--enable-seccomp", inner, "tap0"],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        raise RuntimeError("le bac à sable n'a pas démarré : pas de réseau pour lui")
 
     def control_group(self) -> Group:
         return Group(self.folder.group(self.user.name), self.memory_bytes, self.processes, self.cpus)

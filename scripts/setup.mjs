@@ -96,10 +96,12 @@ function installNodePackages() {
 
 /**
  * The packages' JavaScript mended (scripts/package-patches/): tfjs-node for the Node.js versions it
- * predates, tslab so that the stop button stops a cell in French.
+ * predates, tslab so that the stop button stops a cell in French, configurable-http-proxy so that the
+ * class server's Unix sockets never answer 503 to a request they served.
  */
 function patchPackages() {
-  for (const packageDir of [tfjsNodeDir, path.join(root, 'node_modules', 'tslab')]) {
+  const packages = [tfjsNodeDir, path.join(root, 'node_modules', 'tslab'), path.join(root, 'node_modules', 'configurable-http-proxy')];
+  for (const packageDir of packages) {
     for (const reason of applyDistPatches(packageDir).skipped) log(`correctif non appliqué : ${reason}`);
   }
 }
@@ -390,7 +392,11 @@ const DEBIAN_PACKAGES = [
   { name: 'dataset-fashion-mnist', path: '/usr/share/datasets/fashion-mnist', why: 'la partie Fashion-MNIST du carnet 02' },
   { name: 'bubblewrap', path: '/usr/bin/bwrap', why: 'le bac à sable où chaque rendu est corrigé' },
   { name: 'parallel', path: '/usr/bin/parallel', why: 'le test de la correction en une tâche par rendu (GNU parallel)' },
-  { name: 'slirp4netns', path: '/usr/bin/slirp4netns', why: "l'accès des étudiants aux autres machines (serveur de la classe, serve --internet)" },
+  {
+    name: 'slirp4netns',
+    path: '/usr/bin/slirp4netns',
+    why: "l'accès des étudiants aux autres machines (serveur de la classe, serve --internet)",
+  },
 ];
 
 function installDebianPackages() {

@@ -427,9 +427,13 @@ function writeStopNotebook(file: string): void {
       // The third cell, run as a student does, at once: only the stopped training's history was kept.
       await page.locator('.jp-CodeCell .jp-InputPrompt').nth(2).click();
       await page.keyboard.press('Control+Enter');
-      await page.waitForFunction(() => /entraînements gardés : \d/.test(document.querySelectorAll('.jp-CodeCell')[2]?.textContent ?? ''), undefined, {
-        timeout: 60_000,
-      });
+      await page.waitForFunction(
+        () => /entraînements gardés : \d/.test(document.querySelectorAll('.jp-CodeCell')[2]?.textContent ?? ''),
+        undefined,
+        {
+          timeout: 60_000,
+        },
+      );
       const kept = () => page.evaluate(() => document.querySelectorAll('.jp-CodeCell')[2]?.textContent ?? '');
       await page.evaluate(() => document.querySelectorAll('.jp-CodeCell')[1]?.scrollIntoView({ block: 'start' }));
       await page.screenshot({ path: path.join(artifacts, 'etudiant-arret.png') });

@@ -53,6 +53,8 @@ test('an unknown name is a spelling to check; an answer that throws names its qu
 
 test('a write past the disk (the home bound on the class server) says so in French, in any cell', () => {
   const full = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
-  expect(explainError('fs.writeFileSync("gros.bin", data);', full)).toMatch(/^Votre dossier est plein : cette cellule n'a pas pu écrire \(ENOSPC\)/);
+  expect(explainError('fs.writeFileSync("gros.bin", data);', full)).toMatch(
+    /^Votre dossier est plein : cette cellule n'a pas pu écrire \(ENOSPC\)/,
+  );
   expect(explainError('console.log(1);', Object.assign(new Error('EACCES'), { code: 'EACCES' }))).toBeUndefined();
 });

@@ -238,7 +238,11 @@ async function openFeedback(page: Page): Promise<Frame> {
       const done = hubCommand(classFolder, args, input);
       if (done.status !== 0) throw new Error(`npm run hub -- ${args[0]} failed: ${done.stderr}`);
     }
-    const codes = fs.readFileSync(path.join(folder, 'codes', 'codes.csv'), 'utf8').trim().split('\n').slice(1);
+    const codes = fs
+      .readFileSync(path.join(folder, 'codes', 'codes.csv'), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1);
     for (const someone of [alice, bob, carol]) someone.code = codes.find((row) => row.startsWith(`${someone.name},`))?.split(',')[3];
     hub = await startHub(classFolder, roster, await freePort());
     browser = await launchChromium();
@@ -270,14 +274,16 @@ async function openFeedback(page: Page): Promise<Frame> {
     expect(pageA.url()).toContain(`/user/${alice.name}/`);
     expect(pageB.url()).toContain(`/user/${bob.name}/`);
     // JupyterLab opens on the TP's guide, rendered, not on the Launcher; a Launcher offers TypeScript alone.
-    await pageA.waitForSelector('.jp-RenderedMarkdown >> text=guide de l\'étudiant', { timeout: 60_000 });
+    await pageA.waitForSelector(".jp-RenderedMarkdown >> text=guide de l'étudiant", { timeout: 60_000 });
     expect(await pageA.locator('.jp-Launcher').count()).toBe(0);
     await pageA.click('.jp-FileBrowser-toolbar [data-command="launcher:create"]');
     await pageA.waitForSelector('.jp-LauncherCard');
     const cards = await pageA.$$eval('.jp-Launcher-section', (sections) =>
       sections.map((section) => section.textContent?.replace(/\s+/g, ' ').trim() ?? ''),
     );
-    expect(cards.filter((section) => /Notebook|Carnet|Console/i.test(section)).every((section) => !/Python|JavaScript/.test(section))).toBe(true);
+    expect(cards.filter((section) => /Notebook|Carnet|Console/i.test(section)).every((section) => !/Python|JavaScript/.test(section))).toBe(
+      true,
+    );
     expect(cards.join(' ')).toContain('TypeScript');
     await pageA.screenshot({ path: path.join(artifacts, 'classe-connexion.png') });
   }, 400_000);
@@ -353,7 +359,7 @@ async function openFeedback(page: Page): Promise<Frame> {
     expect(training).toMatchObject({ backend: 'tensorflow', path: 'native' });
   }, 400_000);
 
-  test('nobody opens an account with public facts, another\'s code or a spent one; the teacher logs in with the password set on the command line', () => {
+  test("nobody opens an account with public facts, another's code or a spent one; the teacher logs in with the password set on the command line", () => {
     interface Answers {
       answers: string[];
     }
@@ -425,23 +431,30 @@ async function openFeedback(page: Page): Promise<Frame> {
     expect(heard.unix).toEqual({ aliceServer: 'ENOENT', hub: 'connecté' });
   }, 300_000);
 
-  test("a home filled past its bound: the writer gets a French error, the save is refused in French until files go, the others work on", () => {
+  test('a home filled past its bound: the writer gets a French error, saves are refused in French and lose nothing, the others work on', () => {
     interface Filled {
       written: number | null;
       free: number | null;
       error: string;
       text: string;
-      save_when_full: { status: number; message: string };
+      saves: Record<'new' | 'notebook01', { status: number; message: string }>;
+      notebook01_unchanged: boolean;
+      new_left: number;
       deleted: number;
       save_after_delete: number;
       victim_seconds: (number | null)[];
     }
-    const filled = check<Filled>('fill', { attacker: { hub: hub.url, ...bob }, victim: { hub: hub.url, ...alice } });
+    const filled = check<Filled>('fill', { attacker: { hub: hub.url, ...bob }, victim: { hub: hub.url, ...alice }, notebook: NOTEBOOK });
     expect(filled.written).toBeLessThan(DISK_GB * 1024 ** 3);
-    expect(filled.free).toBeLessThan(1024 ** 2);
+    expect(filled.free).toBeLessThan(256 * 1024);
     expect(filled.text + filled.error).toContain('Votre dossier est plein');
-    expect(filled.save_when_full.status).toBe(507);
-    expect(filled.save_when_full.message).toMatch(/^votre dossier est plein \(\d+ Mio utilisés sur \d+ Mio\) : rien n'a été enregistré/);
+    for (const save of Object.values(filled.saves)) {
+      expect(save.status).toBe(507);
+      expect(save.message).toMatch(/^votre dossier est plein \(\d+ Mio utilisés sur \d+ Mio\) : rien n'a été enregistré/);
+    }
+    // The notebook as it was before the refused save; no half-written new file left.
+    expect(filled.notebook01_unchanged).toBe(true);
+    expect(filled.new_left).toBe(404);
     expect(filled.deleted).toBe(204);
     expect(filled.save_after_delete).toBe(201);
     for (const seconds of filled.victim_seconds) {
@@ -516,10 +529,11 @@ async function openFeedback(page: Page): Promise<Frame> {
     const settings = JSON.parse(fs.readFileSync(path.join(classFolder, 'hub', 'serveur.json'), 'utf8')) as Record<string, number>;
     const stopped = Date.now();
     await stopHub(hub);
+    fs.writeFileSync(path.join(artifacts, 'hub-avant-redemarrage.log'), hub.log());
     console.log(`the class server stopped in ${((Date.now() - stopped) / 1000).toFixed(1)} s after SIGTERM to npm run hub`);
     expect(hub.process.exitCode).not.toBeNull();
     expect(leftovers(classFolder, [settings.proxy_api_port, settings.exchange_port])).toEqual([]);
-    expect(hub.log()).toContain('plus rien n\'est en marche');
+    expect(hub.log()).toContain("plus rien n'est en marche");
     const port = Number(new URL(hub.url).port);
     hub = await startHub(path.join(folder, 'classe'), roster, port);
     interface Seen {

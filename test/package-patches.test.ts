@@ -119,7 +119,8 @@ function tslabCopy(version: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp5-tslab-'));
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'tslab', version }));
   fs.mkdirSync(path.join(dir, 'dist'));
-  for (const file of ['executor.js', 'converter.js']) fs.copyFileSync(require.resolve(`tslab/dist/${file}`), path.join(dir, 'dist', file));
+  for (const file of ['executor.js', 'converter.js', 'jupyter.js'])
+    fs.copyFileSync(require.resolve(`tslab/dist/${file}`), path.join(dir, 'dist', file));
   for (const patch of TSLAB_PATCHES) {
     const file = path.join(root, 'scripts', 'package-patches', 'tslab-1.0.22', patch);
     spawnSync('patch', ['-p1', '--reverse', '--force', '--batch', '-d', dir, '-i', file]);
@@ -127,16 +128,19 @@ function tslabCopy(version: string): string {
   return dir;
 }
 
-const TSLAB_PATCHES = ['dist-executor.patch', 'dist-shorthand-properties.patch'];
+const TSLAB_PATCHES = ['dist-executor.patch', 'dist-jupyter.patch', 'dist-shorthand-properties.patch'];
 
-test('tslab 1.0.22: cells counted, a stopped cell told in French, compiler messages in French and explained by the library, shorthand properties rewritten; another version left as it is', () => {
+test('tslab 1.0.22: cells counted, a stopped cell told in French, compiler messages in French and explained by the library, shorthand properties rewritten, requests after a failure run, ipc channels; another version left as it is', () => {
   const dir = tslabCopy('1.0.22');
   const read = (file: string) => fs.readFileSync(path.join(dir, 'dist', file), 'utf8');
   expect(read('executor.js')).not.toContain('cellStarts');
   expect(read('executor.js')).not.toContain('explainDiagnostics');
   expect(read('converter.js')).not.toContain('isShorthandPropertyAssignment');
+  expect(read('jupyter.js')).toContain('this.execQueue.reset(200);');
   expect(applyDist(dir)).toEqual({ applied: TSLAB_PATCHES, skipped: [] });
-  const patched = read('executor.js') + read('converter.js');
+  expect(read('jupyter.js')).not.toContain('reset(200)');
+  expect(read('jupyter.js')).toContain('ipc://${conn.ip}-${port}');
+  const patched = read('executor.js') + read('converter.js') + read('jupyter.js');
   expect(patched).toContain('tslabGlobal.cellStarts++;');
   expect(patched).toContain('Cellule arrêtée');
   expect(patched).toContain('validateLocaleAndSetLanguage("fr"');
@@ -144,10 +148,29 @@ test('tslab 1.0.22: cells counted, a stopped cell told in French, compiler messa
   expect(patched).toContain('tslabGlobal.explainError(src, e)');
   expect(patched).toContain('getShorthandAssignmentValueSymbol');
   expect(applyDist(dir)).toEqual({ applied: TSLAB_PATCHES, skipped: [] });
-  expect(read('executor.js') + read('converter.js')).toBe(patched);
+  expect(read('executor.js') + read('converter.js') + read('jupyter.js')).toBe(patched);
   const other = tslabCopy('1.0.23');
   expect(applyDist(other)).toEqual({ applied: [], skipped: ['no patches for tslab 1.0.23 (written for 1.0.22)'] });
   expect(fs.readFileSync(path.join(other, 'dist', 'executor.js'), 'utf8')).not.toContain('cellStarts');
+});
+
+test('configurable-http-proxy 5.3.0: Unix-socket targets get the keep-alive agent; another version left as it is', () => {
+  const copy = (version: string) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp5-proxy-'));
+    fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'configurable-http-proxy', version }));
+    fs.mkdirSync(path.join(dir, 'lib'));
+    fs.copyFileSync(require.resolve('configurable-http-proxy/lib/configproxy.js'), path.join(dir, 'lib', 'configproxy.js'));
+    const patch = path.join(root, 'scripts', 'package-patches', 'configurable-http-proxy-5.3.0', 'dist-unix-socket-agent.patch');
+    spawnSync('patch', ['-p1', '--reverse', '--force', '--batch', '-d', dir, '-i', patch]);
+    return dir;
+  };
+  const dir = copy('5.3.0');
+  const read = () => fs.readFileSync(path.join(dir, 'lib', 'configproxy.js'), 'utf8');
+  expect(read()).toContain('// No need for agents for unix sockets');
+  expect(applyDist(dir)).toEqual({ applied: ['dist-unix-socket-agent.patch'], skipped: [] });
+  expect(read()).toMatch(/proxyOptions\.secure = false;\n\s+proxyOptions\.agent = this\.httpAgent;\n\s+proxyOptions\.target\.socketPath/);
+  const other = copy('5.4.0');
+  expect(applyDist(other)).toEqual({ applied: [], skipped: ['no patches for configurable-http-proxy 5.4.0 (written for 5.3.0)'] });
 });
 
 test('a supported Node.js passes; another is refused in French and English, naming both', () => {

@@ -93,15 +93,20 @@ test('a quick Shift+Enter after a failing cell runs; a cell sent before the fail
     timeout: 180_000,
   });
   expect(result.status).toBe(0);
-  const seen = JSON.parse(result.stdout.trim().split('\n').pop() as string) as Record<'after' | 'before' | 'blocked', Outcome[]> & {
+  const seen = JSON.parse(result.stdout.trim().split('\n').pop() as string) as {
     after: Outcome[][];
+    before: Outcome[];
+    blocked: Outcome[];
   };
   // Five times: the failing cell, then the next one sent as soon as the failure's reply came.
   seen.after.forEach(([failed, next], index) => {
     expect(failed.status).toBe('error');
     expect(next).toEqual({ status: 'ok', printed: `suite ${index}\n` });
   });
-  const aborted = { status: 'aborted', printed: expect.stringContaining("Cellule non exécutée : une cellule lancée avant elle s'est arrêtée") };
+  const aborted = {
+    status: 'aborted',
+    printed: expect.stringContaining("Cellule non exécutée : une cellule lancée avant elle s'est arrêtée"),
+  };
   expect(seen.before).toEqual([expect.objectContaining({ status: 'error' }), aborted]);
   // Two requests sent while a cell blocked, then failed: both aborted (still unread on the socket); the next one runs.
   expect(seen.blocked).toEqual([expect.objectContaining({ status: 'error' }), aborted, aborted, { status: 'ok', printed: 'après\n' }]);

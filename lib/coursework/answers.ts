@@ -3,7 +3,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ImageSet } from '../data/images';
 import { autoencoder } from '../models/autoencoder';
-import { SAMPLED, TrainedOn, markModelMadeBy, modelMadeBy, noteTrainedOn, trainedOn } from '../util/traces';
+import {
+  SAMPLED,
+  TrainedOn,
+  TrainingRecipe,
+  markModelMadeBy,
+  modelMadeBy,
+  noteRecipe,
+  noteTrainedOn,
+  recipeOf,
+  trainedOn,
+} from '../util/traces';
 import { compiledLoss } from './checks/training';
 import { isAutoencoder } from './checks/values';
 
@@ -30,10 +40,10 @@ type Encoded =
       /** The reference builder that made the model or one of its parts (lab.buildDense1…), if one did. */
       madeBy?: string;
     }
-  | { kind: 'history'; loss: unknown; valLoss: unknown; compiledLoss?: string; trainedOn?: TrainedOn }
+  | { kind: 'history'; loss: unknown; valLoss: unknown; compiledLoss?: string; trainedOn?: TrainedOn; recipe?: TrainingRecipe }
   | { kind: 'array'; items: Encoded[] }
-  /** `trainedOn`: a library training's history (a plain object) with what that training saw. */
-  | { kind: 'object'; entries: Record<string, Encoded>; trainedOn?: TrainedOn };
+  /** `trainedOn`, `recipe`: a library training's history (a plain object) with what that training saw, and how. */
+  | { kind: 'object'; entries: Record<string, Encoded>; trainedOn?: TrainedOn; recipe?: TrainingRecipe };
 
 /** Bounds that keep a hostile hand-in from filling the grader's disk or memory. */
 const MAX_DEPTH = 6;
@@ -71,6 +81,7 @@ class Writer {
         valLoss: value.history.val_loss ?? [],
         compiledLoss: compiledLoss(value),
         trainedOn: trainedOn(value),
+        recipe: recipeOf(value),
       };
     if (isAutoencoder(value)) {
       const weights = (part: tf.LayersModel) =>
@@ -99,7 +110,7 @@ class Writer {
     const entries: Record<string, Encoded> = {};
     for (const key of Object.keys(value).slice(0, MAX_ITEMS))
       entries[key] = this.encode((value as Record<string, unknown>)[key], depth + 1);
-    return { kind: 'object', entries, trainedOn: trainedOn(value) };
+    return { kind: 'object', entries, trainedOn: trainedOn(value), recipe: recipeOf(value) };
   }
 }
 
@@ -145,12 +156,12 @@ class Reader {
       case 'tensor':
         return tf.tensor(this.floats(encoded.file, Reader.size(encoded.shape)), encoded.shape);
       case 'history':
-        return withTrainedOn(
+        return withTraces(
           {
             history: { loss: encoded.loss, val_loss: encoded.valLoss },
             compiledLoss: typeof encoded.compiledLoss === 'string' ? encoded.compiledLoss.slice(0, 80) : undefined,
           },
-          encoded.trainedOn,
+          encoded,
         );
       case 'images': {
         const { count, height, width } = encoded;
@@ -168,7 +179,7 @@ class Reader {
       case 'object': {
         const value: Record<string, unknown> = {};
         for (const [key, item] of Object.entries(encoded.entries)) value[key] = await this.decode(item);
-        return withTrainedOn(value, encoded.trainedOn);
+        return withTraces(value, encoded);
       }
       default:
         throw new Error('réponse d’un type inconnu');
@@ -176,13 +187,17 @@ class Reader {
   }
 }
 
-/** A history read back, with what its training saw noted again when the export holds a well-formed account of it. */
-function withTrainedOn<T extends object>(history: T, exported: unknown): T {
-  const account = exported as Partial<TrainedOn> | undefined;
+/** A history read back, with what its training saw and its recipe noted again where the export holds well-formed ones. */
+function withTraces<T extends object>(history: T, exported: { trainedOn?: unknown; recipe?: unknown }): T {
+  const account = exported.trainedOn as Partial<TrainedOn> | undefined;
   const fingerprints = (list: unknown) =>
     Array.isArray(list) && list.length <= SAMPLED && list.every((f) => typeof f === 'string' && /^[0-9a-f]{16}$/.test(f));
   if (account && Number.isInteger(account.count) && fingerprints(account.inputs) && fingerprints(account.targets))
     noteTrainedOn(history, { count: account.count!, inputs: account.inputs!, targets: account.targets! });
+  const recipe = exported.recipe as Partial<TrainingRecipe> | undefined;
+  const positive = (n: unknown) => typeof n === 'number' && Number.isFinite(n) && n > 0;
+  if (recipe && typeof recipe.optimizer === 'string' && positive(recipe.learningRate) && positive(recipe.batchSize))
+    noteRecipe(history, { optimizer: recipe.optimizer.slice(0, 40), learningRate: recipe.learningRate!, batchSize: recipe.batchSize! });
   return history;
 }
 

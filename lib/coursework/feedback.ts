@@ -3,11 +3,12 @@ import { gradedKernel } from '../util/traces';
 import { QuestionError, questionHeading } from './questions';
 
 /**
- * What a check cell found about one question: each point right (✔) or to revise (✘). `finish`
- * shows them and, when one is to revise, stops the notebook there with the list.
+ * What a check cell found about one question: each point right (✔), to revise (✘), or a remark (•)
+ * that fails nothing (a recipe other than the question's, say). `finish` shows them and, when one is
+ * to revise, stops the notebook there with the list.
  */
 export class Feedback {
-  private readonly points: { ok: boolean; text: string }[] = [];
+  private readonly points: Point[] = [];
   /** Set by `withStandIn`: stops throw without showing anything, the points are shown once at the end. */
   private deferred = false;
   /** What stands in for a wrong answer (`withStandIn`), told after the points. */
@@ -18,11 +19,16 @@ export class Feedback {
   }
 
   pass(text: string): void {
-    this.points.push({ ok: true, text });
+    this.points.push({ kind: 'right', text });
   }
 
   fail(text: string): void {
-    this.points.push({ ok: false, text });
+    this.points.push({ kind: 'wrong', text });
+  }
+
+  /** A remark for the student and the teacher, which fails nothing. */
+  remark(text: string): void {
+    this.points.push({ kind: 'note', text });
   }
 
   /** Records `okText` or `failText` by `condition`, and returns the condition. */
@@ -33,7 +39,7 @@ export class Feedback {
   }
 
   get failures(): number {
-    return this.points.filter((p) => !p.ok).length;
+    return this.points.filter((p) => p.kind === 'wrong').length;
   }
 
   get failed(): boolean {
@@ -93,7 +99,7 @@ export class Feedback {
 
   private report(): void {
     verdicts.set(this.question, !this.failed);
-    if (collected) collected.push(...this.points.map((p): Point => ({ kind: p.ok ? 'right' : 'wrong', text: p.text })));
+    if (collected) collected.push(...this.points);
     else this.show();
   }
 
@@ -105,7 +111,7 @@ export class Feedback {
 
   private show(): void {
     const heading = questionHeading(this.question);
-    const lines = this.points.map((p) => `${p.ok ? '✔' : '✘'} ${p.text}`);
+    const lines = this.points.map((p) => `${MARKS[p.kind]} ${p.text}`);
     if (this.standIn) lines.push(`→ en attendant, la suite utilise ${this.standIn}`);
     const verdict = this.failed ? 'à revoir' : 'tout est juste';
     displayBundle({
@@ -114,7 +120,7 @@ export class Feedback {
         `<b>${escapeHtml(heading)} : ${verdict}</b><br>` +
         lines
           .map(
-            (l) => `<span style="color:${l.startsWith('✔') ? '#1e7d46' : l.startsWith('✘') ? '#a93226' : '#555'}">${escapeHtml(l)}</span>`,
+            (l) => `<span style="color:${l.startsWith(MARKS.right) ? '#1e7d46' : l.startsWith(MARKS.wrong) ? '#a93226' : '#555'}">${escapeHtml(l)}</span>`,
           )
           .join('<br>') +
         '</div>',
@@ -122,6 +128,8 @@ export class Feedback {
     });
   }
 }
+
+const MARKS: Record<Point['kind'], string> = { right: '✔', wrong: '✘', note: '•' };
 
 /** Each question's last verdict in this kernel: passed or not (`passed` reads it). */
 const verdicts = new Map<string, boolean>();
@@ -147,8 +155,8 @@ export function passed(question: string): void {
 let collected: Point[] | undefined;
 
 /**
- * One point of a verdict: right, to revise (wrong), or a note for the teacher that fails nothing (the
- * judge's: a suspicion it cannot make certain).
+ * One point of a verdict: right, to revise (wrong), or a note that fails nothing (a remark of the check,
+ * or the judge's suspicion that it cannot make certain).
  */
 export interface Point {
   kind: 'right' | 'wrong' | 'note';

@@ -5,7 +5,7 @@ import { EpochSteps, TrainingSteps, chooseTrainer } from '../speed';
 import { LOSSES, LossName } from '../step/trainer';
 import { SeededRandom } from '../util/random';
 import { refuseInStoppedCell } from '../util/stopped-cell';
-import { TrainedOn, noteTrainedOn, sampledFingerprints } from '../util/traces';
+import { TrainedOn, noteRecipe, noteTrainedOn, sampledFingerprints } from '../util/traces';
 import { EpochEnd } from './epoch-end';
 import { TrainingHistory, emptyHistory, finalLine } from './history';
 import { StopRequest } from './interrupt';
@@ -85,6 +85,7 @@ export async function trainAutoencoder(
   }
   progress.finish(finalLine(history, interruptedIn));
   noteTrainedOn(history, trainedOnPixels(images));
+  noteRecipe(history, { optimizer, learningRate, batchSize });
   epochsTrained.set(model, (epochsTrained.get(model) ?? 0) + history.loss.length);
   warnIfConstant(autoencoder, images.inputs);
   return history;

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { modelName } from '../models/autoencoder';
 import { inNotebook } from '../util/display';
 import { refuseInStoppedCell } from '../util/stopped-cell';
-import { TrainedOn, noteFitLoss, noteTrainedOn, sampledFingerprints } from '../util/traces';
+import { TrainedOn, TrainingRecipe, noteFitLoss, noteRecipe, noteTrainedOn, sampledFingerprints } from '../util/traces';
 import { labSettings } from '../settings';
 import { LossHistory, completedLine, interruptedLine } from './history';
 import { StopRequest } from './interrupt';
@@ -14,8 +14,9 @@ import { ProgressReporter, createProgress } from './progress';
  * the stop button (■) ends it after its current batch, the model keeping the weights of its last
  * step, and no later `fit` starts in the stopped cell (tslab ends the cell at once but lets its code
  * go on: without this, a loop's other models went on training in the background); quick mode
- * (TP5_QUICK=1) caps its epochs as it caps the library's trainings; the loss it trained with is noted
- * for the checks (tfjs's history does not keep it). What `fit` computes is unchanged.
+ * (TP5_QUICK=1) caps its epochs as it caps the library's trainings; the loss it trained with, and its
+ * optimizer, learning rate and batch size, are noted for the checks (tfjs's history does not keep them).
+ * What `fit` computes is unchanged.
  */
 export function adaptFitToNotebooks(): void {
   const prototype = tf.LayersModel.prototype as tf.LayersModel & { [ADAPTED]?: boolean };
@@ -34,6 +35,7 @@ export function adaptFitToNotebooks(): void {
       });
       noteFitLoss(history, this.loss);
       noteTrainedOn(history, trainedOnTensors(x, y, args.validationSplit));
+      noteRecipe(history, fitRecipe(this, args.batchSize));
       return history;
     } finally {
       display.dispose();
@@ -57,6 +59,14 @@ function trainedOnTensors(x: unknown, y: unknown, validationSplit = 0): TrainedO
       tf.tidy(() => tf.gather(images, indices).dataSync() as Float32Array),
     );
   return { count, inputs: sample(x), targets: sample(y) };
+}
+
+/** The recipe of a `fit`: the compiled optimizer's name and learning rate, and the batch size (tfjs's default: 32). */
+function fitRecipe(model: tf.LayersModel, batchSize = 32): TrainingRecipe | undefined {
+  const optimizer = model.optimizer as tf.Optimizer | undefined;
+  const learningRate = optimizer?.getConfig().learningRate;
+  if (optimizer === undefined || typeof learningRate !== 'number') return undefined;
+  return { optimizer: optimizer.getClassName().toLowerCase(), learningRate, batchSize };
 }
 
 function callbackList(callbacks: tf.ModelFitArgs['callbacks']): (tf.CustomCallbackArgs | tf.Callback)[] {

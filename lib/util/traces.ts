@@ -19,6 +19,8 @@ import type { ImageSet } from '../data/images';
  *   trained on   what each training saw (lab.trainAutoencoder's or model.fit's): how many images, and
  *                the fingerprints of a few of its inputs and targets, which the grader compares with
  *                the test images' own (a training on the test images is then certain, not suspected).
+ *   recipes      how each training went about it: its optimizer, learning rate and batch size, which
+ *                the checks compare with the question's when a model did not learn.
  *   graded       whether this kernel runs a hand-in for the grader (TP5_GRADING=1, set by its
  *                sandbox): a check then reports without stopping the notebook.
  */
@@ -83,6 +85,25 @@ export function noteTrainedOn(history: object, trainedOn: TrainedOn | undefined)
 /** What the training that produced `history` saw, if noted. */
 export function trainedOn(history: unknown): TrainedOn | undefined {
   return typeof history === 'object' && history !== null ? trainings.get(history) : undefined;
+}
+
+/** How a training went about it (its optimizer's name as tfjs or the library names it). */
+export interface TrainingRecipe {
+  optimizer: string;
+  learningRate: number;
+  batchSize: number;
+}
+
+const recipes = new WeakMap<object, TrainingRecipe>();
+
+/** Remembers the recipe of the training that produced `history`. */
+export function noteRecipe(history: object, recipe: TrainingRecipe | undefined): void {
+  if (recipe) recipes.set(history, recipe);
+}
+
+/** The recipe of the training that produced `history`, if noted. */
+export function recipeOf(history: unknown): TrainingRecipe | undefined {
+  return typeof history === 'object' && history !== null ? recipes.get(history) : undefined;
 }
 
 const makers = new WeakMap<object, string>();

@@ -225,11 +225,18 @@ def eavesdrop_control(spec: dict) -> dict:
 FILL = """
 import * as fs from "fs";
 import * as lab from "tp5-lab";
-const chunk = Buffer.alloc(16 * 1024 * 1024, 7);
 const path = `${process.env.HOME}/remplissage.bin`;
 let written = 0;
 try {
-  for (let i = 0; i < 64; i++) { fs.appendFileSync(path, chunk); written += chunk.length; }
+  // Large pieces until the disk refuses, then small ones for what is left; the last refusal ends the cell.
+  for (const size of [16 * 1024 * 1024, 64 * 1024]) {
+    const piece = Buffer.alloc(size, 7);
+    try {
+      for (let i = 0; i < 4096; i++) { fs.appendFileSync(path, piece); written += size; }
+    } catch (error) {
+      if (size === 64 * 1024) throw error;
+    }
+  }
 } finally {
   const disk = fs.statfsSync(process.env.HOME as string);
   console.log(JSON.stringify({ written, free: disk.bavail * disk.bsize }));
@@ -238,11 +245,14 @@ try {
 
 
 def fill(spec: dict) -> dict:
-    """The attacker fills their home past its bound (the kernel's error, then a save through JupyterLab's API),
-    deletes the file and saves again; the victim's kernel answers small cells meanwhile."""
+    """The attacker fills their home past its bound (the kernel's error), then saves through JupyterLab's
+    API a new notebook and their kit's notebook 01 made bigger (refused, and 01 left as it was), deletes
+    the file and saves again; the victim's kernel answers small cells meanwhile."""
     attacker, victim = person(spec["attacker"]), person(spec["victim"])
     victim_kernel = victim.jupyter.start_kernel()
     victim.jupyter.run(victim_kernel, "1", timeout=120)
+    notebook_01 = f"api/contents/tp5/{spec['notebook']}"
+    before = attacker.jupyter.request("GET", notebook_01).json()["content"]
     kernel = attacker.jupyter.start_kernel()
     outcome: dict = {}
     writer = threading.Thread(target=lambda: outcome.update(cell=attacker.jupyter.run(kernel, FILL, timeout=180)))
@@ -250,16 +260,20 @@ def fill(spec: dict) -> dict:
     victim_seconds = answers_meanwhile(victim, victim_kernel, 5)
     writer.join(timeout=200)
     cell = outcome["cell"]
-    # A notebook of 2 MB, as one with a few figures is.
+    # Two megabytes more, as a few figures are.
     figures = {"cell_type": "markdown", "id": "figures", "metadata": {}, "source": "x" * 2_000_000}
-    notebook = {"type": "notebook", "format": "json",
-                "content": {"cells": [figures], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}}
-    full = attacker.jupyter.request("PUT", "api/contents/tp5/essai-plein.ipynb", json=notebook)
+    new = {"type": "notebook", "format": "json", "content": {"cells": [figures], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}}
+    bigger = {"type": "notebook", "format": "json", "content": {**before, "cells": [*before["cells"], figures]}}
+    saves = {name: attacker.jupyter.request("PUT", target, json=body)
+             for name, target, body in (("new", "api/contents/tp5/essai-plein.ipynb", new), ("notebook01", notebook_01, bigger))}
+    after = attacker.jupyter.request("GET", notebook_01).json()["content"]
+    new_left = attacker.jupyter.request("GET", "api/contents/tp5/essai-plein.ipynb").status_code
     deleted = attacker.jupyter.request("DELETE", "api/contents/remplissage.bin")
-    again = attacker.jupyter.request("PUT", "api/contents/tp5/essai-plein.ipynb", json=notebook)
+    again = attacker.jupyter.request("PUT", "api/contents/tp5/essai-plein.ipynb", json=new)
     filled = last_json_line(cell.text) if "{" in cell.text else {}
-    return {"written": filled.get("written"), "free": filled.get("free"), "error": cell.error,
-            "text": cell.text[-1500:], "save_when_full": {"status": full.status_code, "message": full.json().get("message", "")},
+    return {"written": filled.get("written"), "free": filled.get("free"), "error": cell.error, "text": cell.text[-1500:],
+            "saves": {name: {"status": r.status_code, "message": r.json().get("message", "")} for name, r in saves.items()},
+            "notebook01_unchanged": after == before, "new_left": new_left,
             "deleted": deleted.status_code, "save_after_delete": again.status_code, "victim_seconds": victim_seconds}
 
 

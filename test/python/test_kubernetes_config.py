@@ -1,12 +1,14 @@
 """The Zero to JupyterHub configuration (image/kubernetes/) agrees with the class server it mirrors: the
-exchange's name, address and environment, each student's bounds, the grading tasks' commands. (The
+exchange's name, address and environment, the login's rules, each student's bounds, the grading tasks'
+commands. (The
 values were also checked against the chart's own schema; README, « Sur Kubernetes ».)"""
 import pathlib
 
 import yaml
 
 from hub.config import EXCHANGE
-from hub.layout import Bounds
+from hub.layout import Bounds, ClassFolder
+from hub.passwords import MINIMUM_LENGTH
 
 FOLDER = pathlib.Path(__file__).resolve().parents[2] / "image" / "kubernetes"
 
@@ -51,3 +53,18 @@ def test_the_grading_job_runs_one_task_per_hand_in_then_merges():
     arguments = task["spec"]["template"]["spec"]["containers"][0]["args"]
     assert arguments[arguments.index("--task") + 1] == "$(JOB_COMPLETION_INDEX)"
     assert merge["spec"]["template"]["spec"]["containers"][0]["args"][0] == "--merge"
+
+
+def test_the_hubs_login_is_the_class_servers_no_account_from_public_facts():
+    hub = documents("zero-to-jupyterhub.yaml")[0]["hub"]
+    config = hub["config"]
+    assert config["JupyterHub"]["authenticator_class"] == "hub.authenticator.RosterAuthenticator"
+    assert config["NativeAuthenticator"]["open_signup"] is False
+    assert config["NativeAuthenticator"]["minimum_password_length"] == MINIMUM_LENGTH
+    mounts = {m["name"]: m["mountPath"] for m in hub["extraVolumeMounts"]}
+    # The roster and the codes are where the exchange's pod writes them (npm run hub -- roster, codes).
+    folder = ClassFolder(pathlib.Path(mounts["tp5-classe"]))
+    assert config["RosterAuthenticator"] == {"roster_file": str(folder.roster_file), "codes_file": str(folder.codes_file)}
+    # The login modules are the package `hub` on the hub's Python path.
+    assert pathlib.Path(mounts["tp5-connexion"]).parent == pathlib.Path(hub["extraEnv"]["PYTHONPATH"])
+    assert pathlib.Path(mounts["tp5-connexion"]).name == "hub"
