@@ -72,10 +72,11 @@ class ExchangeClient:
 
 
 def remaining(notebook: nbformat.NotebookNode) -> dict[str, Any]:
-    """What is left to do: the questions still marked lab.todo, the written answers still empty."""
+    """What is left to do: the questions still marked lab.todo, those whose written answer is still empty."""
     todo = [q for cell in notebook.cells if cell.cell_type == "code" for q in TODO.findall(cell.source)]
-    empty = sum(1 for cell in notebook.cells if cell.cell_type == "markdown"
-                and cell.source.strip().startswith(WRITTEN) and not cell.source.strip()[len(WRITTEN):].strip())
+    empty = [cell.get("metadata", {}).get("tp5", {}).get("written", "?") for cell in notebook.cells
+             if cell.cell_type == "markdown" and cell.source.strip().startswith(WRITTEN)
+             and not cell.source.strip()[len(WRITTEN):].strip()]
     return {"questions": list(dict.fromkeys(todo)), "reponses_vides": empty}
 
 

@@ -240,6 +240,40 @@ function hash(file: string): string {
         ],
       ]),
     );
+    // Trainings that learn nothing (Adam at a learning rate of 1); the three models with another recipe, which learn.
+    const recipe = 'batchSize: 128, learningRate: 1e-3, loss: "mse", seed: 0,';
+    put('leo', NOTEBOOKS[0], variant(NOTEBOOKS[0], [[recipe, 'batchSize: 128, learningRate: 1, loss: "mse", seed: 0,']]));
+    put('mia', NOTEBOOKS[0], variant(NOTEBOOKS[0], [[recipe, 'batchSize: 256, learningRate: 2e-3, loss: "mse", seed: 0,']]));
+    // model.fit with the mean absolute error, then a last cell that rewrites the exported histories
+    // (the loss renamed, the training images' fingerprints removed).
+    const rewrite =
+      'const fs = require("fs") as typeof import("fs");\nconst answers = process.cwd() + "/answers";\n' +
+      'for (const file of fs.readdirSync(answers).filter((f) => f.startsWith("denseHistories") && f.endsWith(".json"))) {\n' +
+      '  const exported = JSON.parse(fs.readFileSync(answers + "/" + file, "utf8"));\n' +
+      '  for (const h of exported.items ?? []) { h.compiledLoss = "meanSquaredError"; delete h.trainedOn; }\n' +
+      '  fs.writeFileSync(answers + "/" + file, JSON.stringify(exported));\n}';
+    put(
+      'nina',
+      NOTEBOOKS[0],
+      variant(NOTEBOOKS[0], [
+        [
+          '  denseHistories.push(await lab.trainAutoencoder(model, { inputs: prepared.xTrain }, recipe));',
+          '  model.model.compile({ optimizer: tf.train.adam(1e-3), loss: "meanAbsoluteError" });\n' +
+            '  denseHistories.push(await model.model.fit(prepared.xTrain, prepared.xTrain, ' +
+            '{ epochs: 20, batchSize: 128, validationData: [prepared.xValidation, prepared.xValidation] }));',
+        ],
+        [lastAnswer, `${lastAnswer}\n${rewrite}`],
+      ]),
+    );
+    // A kernel that stops itself (SIGSTOP: it neither dies nor answers) after the last answer.
+    const frozen = variant(NOTEBOOKS[0], []) as { cells: Cell[] };
+    frozen.cells.push({ cell_type: 'code', id: 'stopped', source: 'process.kill(process.pid, "SIGSTOP");', metadata: {}, outputs: [] });
+    put('oscar', NOTEBOOKS[0], frozen);
+    // A notebook saved without cell ids (nbformat 4.4, as older JupyterLab and other tools write it).
+    const withoutIds = read(path.join(root, 'notebooks', NOTEBOOKS[0])) as unknown as { nbformat_minor: number; cells: Cell[] };
+    withoutIds.nbformat_minor = 4;
+    for (const cell of withoutIds.cells) delete (cell as { id?: string }).id;
+    put('paul', NOTEBOOKS[0], withoutIds);
     const probing = read(path.join(kit, NOTEBOOKS[1]));
     probing.cells.splice(3, 0, { cell_type: 'code', id: 'probing', source: PROBING(handins), metadata: {}, outputs: [] });
     const written = probing.cells.find((c) => text(c.source).startsWith('**Votre réponse :**')) as Cell;
@@ -269,16 +303,16 @@ function hash(file: string): string {
   const score = (student: string, notebook: string) => `${row(student, notebook).auto_points}/${row(student, notebook).auto_max}`;
 
   test('what was found, then progress hand-in by hand-in with the time left, each line naming its cause', () => {
-    expect(stdout).toMatch(/^\[correction\] 23 rendus de 12 étudiants dans .* ; 2 à la fois$/m);
-    expect(stdout).toMatch(/^\[correction\] \d+\/23 alice\/01-auto-encodeurs-denses.ipynb : 7 \/ 7( — reste environ .*)?$/m);
-    expect(stdout).toMatch(/^\[correction\] 1\/23 .* — reste environ \d+ (min \d+ )?s$/m);
-    expect(stdout).toMatch(/^\[correction\] 23\/23 /m);
+    expect(stdout).toMatch(/^\[correction\] 28 rendus de 17 étudiants dans .* ; 2 à la fois$/m);
+    expect(stdout).toMatch(/^\[correction\] \d+\/28 alice\/01-auto-encodeurs-denses.ipynb : 7 \/ 7( — reste environ .*)?$/m);
+    expect(stdout).toMatch(/^\[correction\] 1\/28 .* — reste environ \d+ (min \d+ )?s$/m);
+    expect(stdout).toMatch(/^\[correction\] 28\/28 /m);
     // The cause of carol's 1.1, not its knock-on effects, and never a line cut at its colon.
     expect(stdout).toMatch(/carol\/01-auto-encodeurs-denses.ipynb : 5 \/ 7 ; à revoir : 1\.1, 1\.4 ; [^;]*32 valeurs/);
   });
 
   test('grades.csv: one row per student and notebook, a column per question, the written answers', () => {
-    expect(rows).toHaveLength(23);
+    expect(rows).toHaveLength(28);
     expect(Object.keys(rows[0])).toEqual(
       expect.arrayContaining([
         'student',
@@ -350,6 +384,32 @@ function hash(file: string): string {
     );
   });
 
+  test('a training that learns nothing fails, naming its learning rate; another recipe that learns is a remark only', () => {
+    expect(row('leo', NOTEBOOKS[0])['q1.4']).toBe('0');
+    expect(score('leo', NOTEBOOKS[0])).toMatch(/^[0-6]\/7$/);
+    const leo = fs.readFileSync(path.join(out, 'feedback', 'leo', '01-auto-encodeurs-denses.html'), 'utf8');
+    expect(leo).toMatch(/n’a pas appris à reconstruire les images : MSE de validation 0,1\d+, bien pire que celle de l’image moyenne/);
+    expect(leo).toContain('il a été entraîné avec Adam, pas 1, lots de 128, la question demande Adam, pas 10⁻³, lots de 128');
+    expect(score('mia', NOTEBOOKS[0])).toBe('7/7');
+    expect(row('mia', NOTEBOOKS[0]).notes).toContain(
+      'recette Adam, pas 0,002, lots de 256, la même pour les 3 modèles, au lieu de celle de la question (Adam, pas 10⁻³, lots de 128)',
+    );
+  });
+
+  test('exported values are what the export cell wrote: a later cell rewriting them changes nothing', () => {
+    expect(row('nina', NOTEBOOKS[0])['q1.4']).toBe('0');
+    expect(fs.readFileSync(path.join(out, 'feedback', 'nina', '01-auto-encodeurs-denses.html'), 'utf8')).toContain(
+      'model.fit l’a entraîné avec la perte « meanAbsoluteError » donnée à compile',
+    );
+  });
+
+  test('a kernel that stops itself after the last answer costs no answer; a notebook without cell ids raises no false remark', () => {
+    expect(score('oscar', NOTEBOOKS[0])).toBe('7/7');
+    expect(row('oscar', NOTEBOOKS[0]).notes).toMatch(/après elle, le noyau ne répondait plus \(ni à ■ ni aux messages\) : arrêté/);
+    expect(score('paul', NOTEBOOKS[0])).toBe('7/7');
+    expect(row('paul', NOTEBOOKS[0]).notes).not.toContain('supprimée');
+  });
+
   test('a training on the test images fails its question, through the library or model.fit; the solutions are not suspected', () => {
     expect(row('carol', NOTEBOOKS[0])['q1.4']).toBe('0');
     const carol = fs.readFileSync(path.join(out, 'feedback', 'carol', '01-auto-encodeurs-denses.html'), 'utf8');
@@ -382,7 +442,7 @@ function hash(file: string): string {
     expect(row('eve', NOTEBOOKS[0])['q1.1']).toBe('0');
     expect(row('eve', NOTEBOOKS[0])['q1.4']).toBe('0');
     expect(fs.readFileSync(path.join(out, 'feedback', 'eve', '01-auto-encodeurs-denses.html'), 'utf8')).toContain(
-      'le modèle ne semble pas entraîné',
+      'n’a pas appris à reconstruire les images',
     );
     expect(score('eve', NOTEBOOKS[2])).toBe('4/4');
     expect(row('eve', NOTEBOOKS[2]).notes).toContain("cellule donnée n°2 modifiée : remise d'origine");
@@ -434,7 +494,7 @@ function hash(file: string): string {
       .readdirSync(path.join(out, 'feedback'))
       .flatMap((student) => fs.readdirSync(path.join(out, 'feedback', student)).map((file) => path.join(out, 'feedback', student, file)));
     pages.push(path.join(out, 'reponses-redigees.html'));
-    expect(pages).toHaveLength(24);
+    expect(pages).toHaveLength(29);
     const audit = spawnSync(python, [path.join(root, 'test', 'helpers', 'audit_html.py'), ...pages], { encoding: 'utf8' });
     expect(audit.stderr).toBe('');
     const found: Record<string, { scripts: number; handlers: string[]; urls: string[]; policy: string }> = JSON.parse(audit.stdout);
@@ -458,7 +518,7 @@ function hash(file: string): string {
       encoding: 'utf8',
     });
     expect(again.status).toBe(0);
-    expect(again.stdout.match(/\(déjà corrigé, inchangé\)/g)).toHaveLength(23);
+    expect(again.stdout.match(/\(déjà corrigé, inchangé\)/g)).toHaveLength(28);
     const [header, ...lines] = fs.readFileSync(path.join(out, 'grades.csv'), 'utf8').trim().split('\n').map(parseCsvLine);
     expect(lines.map((cells) => Object.fromEntries(header.map((h, i) => [h, cells[i]])))).toEqual(rows);
   });

@@ -7,6 +7,8 @@ import { AnyHistory, TestImages, compiledLoss, testImageFingerprints, training }
 import { collectVerdict } from '../lib/coursework/feedback';
 import { testImagesNotes } from '../lib/coursework/judge';
 import { noteFitLoss } from '../lib/util/traces';
+import { denseModels } from '../lib/coursework/checks/models';
+import { autoencoder } from '../lib/models/autoencoder';
 import { initBackend, loadDataset, prepareData, buildDense1, trainAutoencoder, PreparedData } from '../lib';
 
 /**
@@ -94,4 +96,56 @@ test('a model.fit history keeps the loss its model was compiled with, in the ker
   expect(error).toBeUndefined();
   expect([fitted, library].map(compiledLoss)).toEqual(['meanAbsoluteError', undefined]);
   expect((value as AnyHistory[]).map(compiledLoss)).toEqual(['meanAbsoluteError', undefined]);
+});
+
+test('a training that learns nothing fails, naming its recipe; a recipe other than the question’s that learns is a remark, also once exported', async () => {
+  const validation = { inputs: prepared.xValidation };
+  const run = async (learningRate: number, batchSize: number) => {
+    const model = buildDense1({ codeSize: 64, name: `pas ${learningRate}` });
+    const history = await trainAutoencoder(
+      model,
+      { inputs: prepared.xTrain },
+      { epochs: 3, batchSize, learningRate, seed: 0, progress: 'none', validation: { inputs: prepared.xValidation } },
+    );
+    return { model, history };
+  };
+  const broken = await run(1, 128);
+  const failed = await collectVerdict(() => training('1.4', [broken.history], [broken.model], validation));
+  expect(failed.passed).toBe(false);
+  expect(failed.points.find((p) => p.kind === 'wrong' && p.text.includes('n’a pas appris'))?.text).toMatch(
+    /n’a pas appris à reconstruire les images : MSE de validation \d+,\d+, bien pire que celle de l’image moyenne \(0,06\d+\).*; il a été entraîné avec Adam, pas 1, lots de 128, la question demande Adam, pas 10⁻³, lots de 128$/,
+  );
+  const other = await run(3e-3, 32);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp5-answers-'));
+  exportAnswer(dir, 'histories', [other.history]);
+  const { value } = await importAnswer(dir, 'histories');
+  for (const histories of [[other.history], value as AnyHistory[]]) {
+    const remarked = await collectVerdict(() => training('1.4', histories, [other.model], validation));
+    expect(remarked.points.filter((p) => p.kind === 'wrong')).toEqual([]);
+    expect(remarked.points.filter((p) => p.kind === 'note').map((p) => p.text)).toEqual([
+      'recette Adam, pas 0,003, lots de 32, au lieu de celle de la question (Adam, pas 10⁻³, lots de 128) : les modèles ont appris, à l’enseignant d’apprécier',
+    ]);
+  }
+}, 120_000);
+
+test('a layer too wide is said once: the next layer, fed by it, is not blamed for its parameter count', async () => {
+  const encoder = tf.sequential({
+    layers: [
+      tf.layers.flatten({ inputShape: [28, 28, 1] }),
+      tf.layers.dense({ units: 256, activation: 'relu' }),
+      tf.layers.dense({ units: 64, activation: 'relu' }),
+    ],
+  });
+  const decoder = tf.sequential({
+    layers: [
+      tf.layers.dense({ inputShape: [64], units: 128, activation: 'relu' }),
+      tf.layers.dense({ units: 784, activation: 'sigmoid' }),
+      tf.layers.reshape({ targetShape: [28, 28, 1] }),
+    ],
+  });
+  const wide = autoencoder({ encoder, decoder, name: 'Dense n°2' });
+  const [dense1, dense1Relu] = [buildDense1({ codeSize: 64, activation: 'none' }), buildDense1({ codeSize: 64, activation: 'relu' })];
+  const verdict = await collectVerdict(() => denseModels('1.1', dense1, dense1Relu, wide));
+  const about = verdict.points.filter((p) => p.kind === 'wrong' && p.text.startsWith('Dense n°2'));
+  expect(about.map((p) => p.text)).toEqual([expect.stringMatching(/^Dense n°2 : la .* sort 256, ce n’est pas la dimension attendue/)]);
 });

@@ -16,11 +16,20 @@ class NotebookFailed(Exception):
 
 
 class KernelDied(Exception):
-    """The kernel died (a crash, the memory limit) while running cell `index`."""
+    """The kernel died (a crash, the memory limit) while running cell `index`, or stopped answering
+    (`frozen`: neither the stop signal nor a message reached it) and was ended."""
 
-    def __init__(self, index: int):
-        super().__init__(f"le noyau s'est arrêté pendant la cellule {index}")
+    def __init__(self, index: int, frozen: bool = False):
+        super().__init__(f"le noyau {'ne répondait plus' if frozen else 's’est arrêté'} pendant la cellule {index}")
         self.index = index
+        self.frozen = frozen
+        #: The run up to that cell (set by execute).
+        self.partial: "Execution | None" = None
+
+
+#: After a cell's time limit and the stop signal, how long a kernel has to answer a message before it is
+#: taken for frozen (stopped by SIGSTOP, or deaf to the stop signal) and ended.
+ANSWER_SECONDS = 15
 
 
 class DeadlineReached(Exception):
@@ -133,13 +142,15 @@ def clear_outputs(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 
 def execute(notebook: nbformat.NotebookNode, folder: pathlib.Path, timeout: int, allow_errors: bool = False,
-            quick: bool = False, deadline: float = None) -> Execution:
+            quick: bool = False, deadline: float = None, after_cell=None) -> Execution:
     """Runs every cell in order with the working directory `folder`, as JupyterLab would.
 
     With allow_errors=False the first failing cell raises NotebookFailed; otherwise execution goes on,
     a cell that runs longer than `timeout` seconds is interrupted (as the stop button does) and the
-    next one runs, and the failing and interrupted cells are listed in the result. No cell starts after
-    `deadline` (a time.monotonic() value): the run ends there, with what the cells before it did.
+    next one runs, and the failing and interrupted cells are listed in the result; a kernel that then
+    answers nothing within ANSWER_SECONDS is ended (KernelDied, frozen). No cell starts after `deadline`
+    (a time.monotonic() value): the run ends there, with what the cells before it did. `after_cell(index,
+    cell)`, when given, is called as soon as each cell has run, before the next one starts.
     """
     previous = os.environ.get("TP5_QUICK")
     if quick:
@@ -153,18 +164,25 @@ def execute(notebook: nbformat.NotebookNode, folder: pathlib.Path, timeout: int,
         started[cell_index] = time.monotonic()
         cpu_started[cell_index] = kernel_cpu_seconds(client)
 
-    async def on_executed(cell_index, **_):
+    async def on_executed(cell_index, cell, **_):
         if time.monotonic() - started.get(cell_index, time.monotonic()) >= timeout:
             timeouts.append(cell_index)
+            if not await answers(client):
+                await client.km.shutdown_kernel(now=True)
+                raise KernelDied(cell_index, frozen=True)
         cpu_now = kernel_cpu_seconds(client)
         if cpu_now is not None and cpu_started.get(cell_index) is not None:
             cpu_seconds[cell_index] = cpu_now - cpu_started[cell_index]
+        if after_cell is not None:
+            after_cell(cell_index, cell)
 
     async def on_error(cell_index, **_):
         failed.add(cell_index)
 
     client = nbclient.NotebookClient(
         notebook, timeout=timeout, kernel_name="tslab", allow_errors=allow_errors, interrupt_on_timeout=allow_errors,
+        # After the stop signal, the cell counts as failed at once; on_executed then asks whether the kernel answers.
+        error_on_timeout={"ename": "Timeout", "evalue": f"arrêtée au bout de {timeout} s"} if allow_errors else None,
         resources={"metadata": {"path": str(folder)}},
         on_cell_start=on_start, on_cell_executed=on_executed, on_cell_error=on_error,
     )
@@ -174,8 +192,11 @@ def execute(notebook: nbformat.NotebookNode, folder: pathlib.Path, timeout: int,
             client.execute(stderr=kernel_stderr)
     except DeadlineReached as reached:
         stopped_before = reached.index
-    except nbclient.exceptions.DeadKernelError:
-        raise KernelDied(max(started, default=-1)) from None
+    except (KernelDied, nbclient.exceptions.DeadKernelError) as error:
+        death = error if isinstance(error, KernelDied) else KernelDied(max(started, default=-1))
+        # What ran before: the notebook's outputs so far, and its failed cells.
+        death.partial = Execution(notebook, cell_errors(notebook, failed | set(timeouts)), timeouts, None, cpu_seconds)
+        raise death from None
     except nbclient.exceptions.CellTimeoutError as error:
         raise NotebookFailed(f"a cell ran longer than {timeout} s: {str(error).splitlines()[0]}") from None
     except nbclient.exceptions.CellExecutionError as error:
@@ -194,6 +215,15 @@ def execute(notebook: nbformat.NotebookNode, folder: pathlib.Path, timeout: int,
         first = errors[0]
         raise NotebookFailed(f"cellule {first.index} : {describe(first)}")
     return Execution(notebook, errors, timeouts, stopped_before, cpu_seconds)
+
+
+async def answers(client: nbclient.NotebookClient) -> bool:
+    """Whether the kernel answers a message (kernel_info) within ANSWER_SECONDS."""
+    try:
+        await client.kc.kernel_info(reply=True, timeout=ANSWER_SECONDS)
+        return True
+    except TimeoutError:
+        return False
 
 
 def write_text_atomically(text: str, target: pathlib.Path) -> None:

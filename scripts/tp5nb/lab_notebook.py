@@ -59,24 +59,45 @@ def restore_given_cells(notebook, solution) -> list:
     Returns notes on the cells changed or put back."""
     notes = []
     cells = list(notebook.cells)
-    by_id = {cell.get("id"): cell for cell in cells}
-    previous_id = None
+    given = [cell for cell in solution.cells if cell.cell_type == "code" and not tp5(cell).get("answer")]
+    used: set = set()
+    previous = None
     for index, original in enumerate(solution.cells):
-        if original.cell_type == "code" and not tp5(original).get("answer"):
-            cell = by_id.get(original.get("id"))
-            if cell is None:
-                notes.append(f"{given_cell_name(original, index)} supprimée : remise")
-                restored = nbformat.from_dict(dict(original, outputs=[], execution_count=None))
-                position = next((i + 1 for i, c in enumerate(cells) if c.get("id") == previous_id), 0)
-                cells.insert(position, restored)
-                by_id[original.get("id")] = restored
-            else:
-                if cell.cell_type != "code" or cell.source != original.source:
-                    notes.append(f"{given_cell_name(original, index)} modifiée : remise d'origine")
-                cell.cell_type, cell.source = "code", original.source
-                cell.metadata["tp5"] = dict(tp5(original))
-                cell.setdefault("outputs", [])
-                cell.setdefault("execution_count", None)
-        previous_id = original.get("id")
+        if not any(original is cell for cell in given):
+            # An answer or a text: where the hand-in still has it, a deleted given cell goes back after it.
+            previous = next((c for c in cells if original.get("id") and c.get("id") == original.get("id")), previous)
+            continue
+        cell = matching_cell(original, given, cells, used)
+        if cell is None:
+            notes.append(f"{given_cell_name(original, index)} supprimée : remise")
+            cell = nbformat.from_dict(dict(original, outputs=[], execution_count=None))
+            position = next((i + 1 for i, c in enumerate(cells) if c is previous), 0)
+            cells.insert(position, cell)
+        else:
+            if cell.cell_type != "code" or cell.source != original.source:
+                notes.append(f"{given_cell_name(original, index)} modifiée : remise d'origine")
+            cell.cell_type, cell.source = "code", original.source
+            cell.metadata["tp5"] = dict(tp5(original))
+            cell.setdefault("outputs", [])
+            cell.setdefault("execution_count", None)
+        used.add(id(cell))
+        previous = cell
     notebook.cells = cells
     return notes
+
+
+def matching_cell(original, given: list, cells: list, used: set):
+    """The hand-in's cell that is this given cell: the one of the same id; where ids are missing or new (a
+    notebook saved by an older JupyterLab, Colab or another tool, nbformat 4.4), the one with its tp5
+    metadata when no other given cell has the same, else one with its very source."""
+    free = [cell for cell in cells if id(cell) not in used]
+    if original.get("id"):
+        same_id = next((cell for cell in free if cell.get("id") == original.get("id")), None)
+        if same_id is not None:
+            return same_id
+    mark = tp5(original)
+    if mark and sum(tp5(other) == mark for other in given) == 1:
+        same_mark = [cell for cell in free if tp5(cell) == mark]
+        if len(same_mark) == 1:
+            return same_mark[0]
+    return next((cell for cell in free if cell.cell_type == "code" and cell.source == original.source), None)

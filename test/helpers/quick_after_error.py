@@ -4,7 +4,7 @@ the kernel answered to each request.
   after   five times: a failing cell, then, as soon as its reply arrives, the next cell (no pause)
   before  a failing cell and the next sent together (the next one is queued before the failure)
   blocked a cell that blocks for a second then fails, with two more sent while it blocks, then one more
-          after its reply
+          after its reply (each of the two queued is either aborted, saying so, or run: never silent)
 """
 import json
 import sys

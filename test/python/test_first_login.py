@@ -1,19 +1,19 @@
 """Who may open an account on the class server: first-login codes (hub/codes.py), and the teacher's
 commands that set passwords and hand out codes, with each bad input refused in one French line and
 nothing changed."""
+import io
 import os
-import pathlib
 import stat
 import subprocess
 import sys
 
 import pytest
 
+from hub import cli
 from hub.codes import FirstLoginCodes, canonical
 from hub.layout import ClassFolder
 from hub.passwords import PasswordBook
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
 ROSTER = ("identifiant,nom,email,role\nalice,Alice Martin,alice@univ.fr,\nbob,Bob Durand,bob@univ.fr,\n"
           "prof,Paule Prof,prof@univ.fr,enseignante\n")
 
@@ -47,9 +47,17 @@ def classe(tmp_path):
     return folder
 
 
-def hub(folder: ClassFolder, *args: str, stdin: str = "") -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "hub", *args, "--folder", str(folder.root)], cwd=ROOT, input=stdin,
-                          capture_output=True, text=True, timeout=120)
+@pytest.fixture
+def hub(monkeypatch, capsys):
+    """`npm run hub -- ARGS --folder FOLDER` in this process, STDIN on its standard input: its exit status
+    and what it printed."""
+    def command(folder: ClassFolder, *args: str, stdin: str = "") -> subprocess.CompletedProcess:
+        monkeypatch.setattr(sys, "argv", ["hub", *args, "--folder", str(folder.root)])
+        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+        status = cli.main()
+        out, err = capsys.readouterr()
+        return subprocess.CompletedProcess(args, status, out, err)
+    return command
 
 
 def has_password(folder: ClassFolder, identifier: str) -> bool:
@@ -60,7 +68,7 @@ def has_password(folder: ClassFolder, identifier: str) -> bool:
         book.close()
 
 
-def test_the_teacher_sets_a_password_on_the_command_line_and_resets_anyone(classe):
+def test_the_teacher_sets_a_password_on_the_command_line_and_resets_anyone(classe, hub):
     done = hub(classe, "password", "prof", stdin="prof-mot-de-passe-1\n")
     assert done.returncode == 0, done.stderr
     assert "mot de passe de prof (enseignant) fixé" in done.stdout
@@ -79,7 +87,7 @@ def test_the_teacher_sets_a_password_on_the_command_line_and_resets_anyone(class
     ("prof", "password1\n", "c'est un mot de passe courant"),
     ("prof", "", "aucun mot de passe lu"),
 ])
-def test_a_bad_password_command_is_one_french_line_and_changes_nothing(classe, identifier, stdin, expected):
+def test_a_bad_password_command_is_one_french_line_and_changes_nothing(classe, hub, identifier, stdin, expected):
     done = hub(classe, "password", identifier, stdin=stdin)
     assert done.returncode == 2
     lines = done.stderr.strip().splitlines()
@@ -87,7 +95,7 @@ def test_a_bad_password_command_is_one_french_line_and_changes_nothing(classe, i
     assert not has_password(classe, identifier)
 
 
-def test_codes_go_to_the_students_without_a_password_as_a_private_table_and_sheet(classe):
+def test_codes_go_to_the_students_without_a_password_as_a_private_table_and_sheet(classe, hub):
     hub(classe, "password", "bob", stdin="bob-mot-de-passe-1\n")
     out = classe.root.parent / "codes"
     done = hub(classe, "codes", "--out", str(out), "--url", "https://tp5.univ.example/")
@@ -107,7 +115,7 @@ def test_codes_go_to_the_students_without_a_password_as_a_private_table_and_shee
     (["prof"], "prof est enseignant : pas de code"),
     (["alice", "zoe"], "« zoe » n'est pas sur la liste de la classe"),
 ])
-def test_no_code_for_a_teacher_or_a_stranger_and_none_issued_then(classe, names, expected):
+def test_no_code_for_a_teacher_or_a_stranger_and_none_issued_then(classe, hub, names, expected):
     done = hub(classe, "codes", *names, "--out", str(classe.root.parent / "codes"))
     assert done.returncode == 2 and expected in done.stderr
     assert "aucun code n'a été donné" in done.stderr

@@ -7,7 +7,7 @@ import nbformat
 from scripts.tp5nb.grading.prepare import add_export_cells, leave_out_beyond, put_back_given_cells, read_written_answers, write_inputs
 from scripts.tp5nb.lab_notebook import QUESTIONS, tp5
 
-from grading_fixtures import cell_of, handin
+from grading_fixtures import cell_of, handin, solution
 
 
 def test_written_answers_are_read_after_their_prompt(tmp_path: pathlib.Path) -> None:
@@ -31,6 +31,32 @@ def test_a_changed_and_a_deleted_given_cell_are_put_back_with_a_note_each(tmp_pa
         ("given-cell", "cellule de vérification de la question 1.2 supprimée : remise"),
         ("given-cell", "cellule de vérification de la question 1.3 modifiée : remise d'origine"),
     ]
+
+
+def test_a_notebook_saved_without_cell_ids_or_with_new_ones_keeps_its_given_cells_without_a_remark(tmp_path: pathlib.Path) -> None:
+    # nbformat 4.4 (older JupyterLab, Colab, other tools): no cell ids; some tools give new ones.
+    for renamed in (lambda cell: cell.pop("id", None), lambda cell: cell.update(id=f"autre-{id(cell)}")):
+        notebook = solution()
+        for cell in notebook.cells:
+            renamed(cell)
+        graded = handin(tmp_path, notebook)
+        count = len(graded.notebook.cells)
+        put_back_given_cells(graded)
+        assert graded.graded.notes == []
+        assert len(graded.notebook.cells) == count
+
+
+def test_without_ids_an_edited_check_cell_is_still_found_by_its_metadata(tmp_path: pathlib.Path) -> None:
+    notebook = solution()
+    for cell in notebook.cells:
+        cell.pop("id", None)
+    check = cell_of(notebook, check="1.3")
+    original = check.source
+    check.source = "// vérification désactivée"
+    graded = handin(tmp_path, notebook)
+    put_back_given_cells(graded)
+    assert cell_of(graded.notebook, check="1.3").source == original
+    assert [n.message for n in graded.graded.notes] == ["cellule de vérification de la question 1.3 modifiée : remise d'origine"]
 
 
 def test_the_parts_beyond_the_tp_are_left_out(tmp_path: pathlib.Path) -> None:

@@ -67,6 +67,24 @@ def test_a_run_past_its_limit_and_results_too_large_are_noted(tmp_path: pathlib.
     ]
 
 
+def test_a_run_cut_by_the_graders_limit_keeps_what_it_sent_before(tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    graded = handin(tmp_path)
+    stream = io.BytesIO()
+    with tarfile.open(fileobj=stream, mode="w|") as tar:
+        for name, content in (("answers/xTrain.json", b'{"kind": "json", "value": 1}'), ("answers/dense1.json", b"{}" * 600)):
+            info = tarfile.TarInfo(name)
+            info.size = len(content)
+            tar.addfile(info, io.BytesIO(content))
+    # The runner was ended while it sent its second file: the stream stops in the middle of it.
+    cut = stream.getvalue()[:512 + 512 + 512 + 300]
+    ran(monkeypatch, sandbox.Outcome("délai de 900 s dépassé : arrêté", cut, False))
+    run_in_sandbox(graded)
+    answers = graded.places.results / "answers"
+    assert (answers / "xTrain.json").read_bytes() == b'{"kind": "json", "value": 1}'
+    assert not (answers / "dense1.json").exists()
+    assert [n.text for n in graded.graded.notes] == ["exécution du carnet : délai de 900 s dépassé : arrêté"]
+
+
 def results(graded: HandIn, run: dict[str, object]) -> None:
     """The results folder as a run leaves it: the executed notebook and run.json."""
     folder = graded.places.results

@@ -22,7 +22,8 @@ interface Receipt {
 /** What is left to do in a notebook. */
 interface Remaining {
   questions: string[];
-  reponses_vides: number;
+  /** The questions whose written answer is still empty. */
+  reponses_vides: string[];
 }
 
 const COMMANDS = { handIn: 'tp5:rendre', receipts: 'tp5:mes-rendus', feedback: 'tp5:mes-retours' };
@@ -50,7 +51,9 @@ function paragraphs(lines: string[]): Widget {
 function unfinished(remaining: Remaining): string[] {
   const lines: string[] = [];
   if (remaining.questions.length > 0) lines.push(`Questions encore à compléter (lab.todo) : ${remaining.questions.join(', ')}.`);
-  if (remaining.reponses_vides > 0) lines.push(`Réponses rédigées encore vides : ${remaining.reponses_vides}.`);
+  const empty = remaining.reponses_vides;
+  if (empty.length === 1) lines.push(`Réponse rédigée encore vide : question ${empty[0]}.`);
+  if (empty.length > 1) lines.push(`Réponses rédigées encore vides : questions ${empty.slice(0, -1).join(', ')} et ${empty[empty.length - 1]}.`);
   return lines;
 }
 

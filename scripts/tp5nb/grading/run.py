@@ -1,8 +1,9 @@
 """The hand-in's run: in a sandbox (sandbox.py), in quick mode, in a fresh tslab kernel (inside.py); its
-results come back through a pipe as an archive, unpacked into a folder of the grader's own. Then a note
+results come back through a pipe as a tar stream, unpacked into a folder of the grader's own. Then a note
 for each cell that failed, ran too long or printed too much, and for where the run stopped."""
 import io
 import json
+import pathlib
 import shutil
 import tarfile
 
@@ -32,11 +33,27 @@ def run_in_sandbox(handin: HandIn) -> None:
     if outcome.results_truncated:
         handin.note("run", "résultats de l'exécution trop volumineux : ignorés")
     elif outcome.results:
-        try:
-            with tarfile.open(fileobj=io.BytesIO(outcome.results), mode="r:") as archive:
-                # Regular files only, inside the folder (the "data" filter refuses links and absolute paths).
-                archive.extractall(places.results, members=[m for m in archive.getmembers() if m.isfile()], filter="data")
-        except (tarfile.TarError, OSError) as error:
+        unpack(outcome.results, places.results, handin)
+
+
+def unpack(stream: bytes, folder: pathlib.Path, handin: HandIn) -> None:
+    """The results' tar stream unpacked member by member: a stream cut short (a run ended at the grader's
+    limit) still gives every member sent before. Regular files only, inside the folder (the "data"
+    filter refuses links and absolute paths)."""
+    member = None
+    try:
+        with tarfile.open(fileobj=io.BytesIO(stream), mode="r|") as archive:
+            for member in archive:
+                if member.isfile():
+                    archive.extract(member, folder, filter="data")
+            member = None
+    except (tarfile.TarError, OSError, EOFError) as error:
+        # The member being unpacked when the stream ended (only part of it came), where it is inside the
+        # folder: one the filter refused was never written.
+        partial = (folder / member.name).resolve() if member is not None else None
+        if partial is not None and folder.resolve() in partial.parents:
+            partial.unlink(missing_ok=True)
+        if (folder / "run.json").exists():
             handin.note("run", f"résultats de l'exécution illisibles : {error}")
 
 
