@@ -30,6 +30,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from hub.layout import ClassFolder  # noqa: E402
+from scripts.tp5nb.french_argparse import FrenchArgumentParser  # noqa: E402
 from hub.remote import Person, read_codes, wait_for_hub  # noqa: E402
 
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
@@ -187,7 +188,7 @@ def machine() -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = FrenchArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--students", default="1,2,4", help="les nombres d'étudiants à la fois (1,2,4 par défaut)")
     parser.add_argument("--cpus", type=float, default=1.0, help="cœurs par étudiant (la borne du serveur)")
     parser.add_argument("--memory-gb", type=float, default=3.0, help="mémoire par étudiant (la borne du serveur)")

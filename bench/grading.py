@@ -15,11 +15,15 @@ import tempfile
 import time
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from scripts.tp5nb.french_argparse import FrenchArgumentParser  # noqa: E402
+
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("0*.ipynb"))
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(prog="npm run bench:grading --")
+    parser = FrenchArgumentParser(prog="npm run bench:grading --")
     parser.add_argument("--students", type=int, default=4)
     args = parser.parse_args()
     work = pathlib.Path(tempfile.mkdtemp(prefix="tp5-bench-grading-"))

@@ -45,6 +45,7 @@ import socket
 import sys
 
 from scripts.tp5nb import sandbox
+from scripts.tp5nb.french_argparse import FrenchArgumentParser
 from scripts.tp5nb.paths import NOTEBOOKS_DIR, ROOT
 
 from . import accounts, disks, supervisor
@@ -413,35 +414,35 @@ def command_status(args: argparse.Namespace, folder: ClassFolder) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    main = argparse.ArgumentParser(prog="npm run hub --", description=__doc__,
+    main = FrenchArgumentParser(prog="npm run hub --", description=__doc__,
                                    formatter_class=argparse.RawDescriptionHelpFormatter)
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--folder", type=pathlib.Path, default=DEFAULT_FOLDER,
+    common = FrenchArgumentParser(add_help=False)
+    common.add_argument("--folder", type=pathlib.Path, default=DEFAULT_FOLDER, metavar="DOSSIER",
                         help=f"le dossier de la classe ({DEFAULT_FOLDER} par défaut)")
-    sub = main.add_subparsers(dest="command", required=True)
+    sub = main.add_subparsers(dest="command", metavar="COMMANDE", required=True)
 
     def command(name: str, help: str) -> argparse.ArgumentParser:
         return sub.add_parser(name, help=help, parents=[common])
 
     release = command("release", "distribuer le kit étudiant")
-    release.add_argument("--kit", type=pathlib.Path, help="un kit écrit par npm run student (par défaut : fait à l'instant)")
-    release.add_argument("--deadline", help="la date limite, par exemple « 18/12/2026 23:59 »")
+    release.add_argument("--kit", type=pathlib.Path, metavar="DOSSIER", help="un kit écrit par npm run student (par défaut : fait à l'instant)")
+    release.add_argument("--deadline", metavar="DATE", help="la date limite, par exemple « 18/12/2026 23:59 »")
     serve = command("serve", "démarrer le serveur de la classe")
-    serve.add_argument("roster", type=pathlib.Path, help="la liste de la classe (CSV : identifiant, nom, email, role)")
-    serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--ip", default="0.0.0.0", help="l'adresse où écouter (0.0.0.0 : toutes)")
-    serve.add_argument("--cpus", type=float, default=BOUNDS.cpus, help=f"cœurs par personne ({BOUNDS.cpus:g} par défaut)")
-    serve.add_argument("--memory-gb", type=float, default=BOUNDS.memory_bytes / 1024 ** 3,
+    serve.add_argument("roster", type=pathlib.Path, metavar="LISTE.csv", help="la liste de la classe (CSV : identifiant, nom, email, role)")
+    serve.add_argument("--port", metavar="P", type=int, default=8000)
+    serve.add_argument("--ip", metavar="IP", default="0.0.0.0", help="l'adresse où écouter (0.0.0.0 : toutes)")
+    serve.add_argument("--cpus", metavar="C", type=float, default=BOUNDS.cpus, help=f"cœurs par personne ({BOUNDS.cpus:g} par défaut)")
+    serve.add_argument("--memory-gb", metavar="GIO", type=float, default=BOUNDS.memory_bytes / 1024 ** 3,
                        help=f"mémoire par personne, en Gio ({BOUNDS.memory_bytes / 1024 ** 3:g} par défaut)")
-    serve.add_argument("--processes", type=int, default=BOUNDS.processes,
+    serve.add_argument("--processes", metavar="N", type=int, default=BOUNDS.processes,
                        help=f"processus et fils par personne ({BOUNDS.processes} par défaut)")
-    serve.add_argument("--disk-gb", type=float, default=BOUNDS.disk_bytes / 1024 ** 3,
+    serve.add_argument("--disk-gb", metavar="GIO", type=float, default=BOUNDS.disk_bytes / 1024 ** 3,
                        help=f"taille du dossier personnel, en Gio ({BOUNDS.disk_bytes / 1024 ** 3:g} par défaut)")
     serve.add_argument("--internet", action="store_true",
                        help="laisser le code des étudiants joindre les autres machines (pip, pages web) ; "
                             "jamais cette machine-ci. Par défaut : aucun réseau")
-    serve.add_argument("--ssl-cert", type=pathlib.Path, help="certificat HTTPS (avec --ssl-key)")
-    serve.add_argument("--ssl-key", type=pathlib.Path, help="clé du certificat HTTPS")
+    serve.add_argument("--ssl-cert", metavar="FICHIER", type=pathlib.Path, help="certificat HTTPS (avec --ssl-key)")
+    serve.add_argument("--ssl-key", metavar="FICHIER", type=pathlib.Path, help="clé du certificat HTTPS")
     password = command("password", "fixer le mot de passe d'un enseignant (ou réinitialiser celui de quelqu'un)")
     password.add_argument("identifier", metavar="IDENTIFIANT", help="l'identifiant de la personne, dans la liste")
     codes = command("codes", "donner les codes de première connexion des étudiants")
@@ -449,17 +450,18 @@ def parser() -> argparse.ArgumentParser:
                        help="seulement ces étudiants (par défaut : tous ceux qui n'ont pas encore de mot de passe)")
     codes.add_argument("--out", type=pathlib.Path, default=pathlib.Path("codes-tp5"),
                        help="le dossier où écrire codes.csv, codes.html et codes.pdf (codes-tp5 par défaut)")
-    codes.add_argument("--url", help="l'adresse du serveur à imprimer sur les fiches (par défaut : celle de serve)")
+    codes.add_argument("--url", metavar="ADRESSE", help="l'adresse du serveur à imprimer sur les fiches (par défaut : celle de serve)")
     roster = command("roster", "vérifier et enregistrer la liste de la classe (sans démarrer de serveur)")
-    roster.add_argument("roster", type=pathlib.Path, help="la liste de la classe (CSV : identifiant, nom, email, role)")
+    roster.add_argument("roster", type=pathlib.Path, metavar="LISTE.csv", help="la liste de la classe (CSV : identifiant, nom, email, role)")
     deadline = command("deadline", "fixer ou retirer la date limite")
-    deadline.add_argument("date", help="par exemple « 18/12/2026 23:59 », ou « aucune »")
+    deadline.add_argument("date", metavar="DATE", help="par exemple « 18/12/2026 23:59 », ou « aucune »")
     collect = command("collect", "ramasser les rendus pour npm run grade")
-    collect.add_argument("--out", type=pathlib.Path, required=True)
+    collect.add_argument("--out", type=pathlib.Path, required=True, metavar="RENDUS",
+                         help="le dossier où copier les rendus (RENDUS/<identifiant>/<carnet>.ipynb et RENDUS/rendus.csv)")
     collect.add_argument("--on-time", action="store_true", help="le dernier rendu avant la date limite, quand il y en a un")
     give_back = command("return", "rendre les pages de retour aux étudiants")
-    give_back.add_argument("notes", type=pathlib.Path, help="le dossier --out de npm run grade")
-    command("status", "les rendus de chaque étudiant")
+    give_back.add_argument("notes", type=pathlib.Path, metavar="NOTES", help="le dossier --out de npm run grade")
+    command("status", "le compte, le disque et les rendus de chaque étudiant")
     return main
 
 

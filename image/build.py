@@ -17,6 +17,10 @@ import subprocess
 import sys
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from scripts.tp5nb.french_argparse import FrenchArgumentParser  # noqa: E402
+
 STAGING = ROOT / "build" / "image"
 DEFAULT_BASE = "docker.io/library/debian:bookworm-slim"
 LOCAL_BASE = "localhost/tp5-debian:bookworm"
@@ -105,7 +109,7 @@ def build(target: str, tag: str, base: str) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(prog="npm run image --", description=__doc__,
+    parser = FrenchArgumentParser(prog="npm run image --", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--base", help=f"l'image de base ({DEFAULT_BASE} par défaut)")
     parser.add_argument("--tag", default="latest", help="l'étiquette des images (latest par défaut)")

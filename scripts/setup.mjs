@@ -162,9 +162,12 @@ function supplementFrenchLanguagePack() {
     );
     if (!fs.existsSync(pack)) continue;
     const translations = JSON.parse(fs.readFileSync(pack, 'utf8'));
-    const missing = Object.entries(words).filter(([english]) => !english.startsWith('$') && translations[english]?.[0] !== words[english]);
+    const forms = (french) => (Array.isArray(french) ? french : [french]);
+    const missing = Object.entries(words).filter(
+      ([english, french]) => !english.startsWith('$') && JSON.stringify(translations[english]) !== JSON.stringify(forms(french)),
+    );
     if (missing.length === 0) continue;
-    for (const [english, french] of missing) translations[english] = [french];
+    for (const [english, french] of missing) translations[english] = forms(french);
     fs.writeFileSync(pack, JSON.stringify(translations));
     log(`traductions ajoutées au paquet de langue de JupyterLab : ${missing.map(([english]) => english).join(', ')}`);
   }

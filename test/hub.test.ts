@@ -185,18 +185,42 @@ async function runFirstCell(page: Page, someone: Someone): Promise<string> {
   return (await cell.textContent()) ?? '';
 }
 
-/** « Rendre », confirming a notebook that is not finished; the receipt's dialog text. */
+/**
+ * The English that a student meets in JupyterLab's own parts (menus, toolbars, status bar, file browser,
+ * Launcher, tooltips), the notebook's cells aside: each word found, or a file age written « -4 min ».
+ */
+async function englishLeft(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const chrome = ['.lm-MenuBar', '.jp-Toolbar', '#jp-main-statusbar', '.jp-FileBrowser', '.jp-Launcher', '.lm-TabBar'];
+    const texts = chrome.flatMap((selector) =>
+      Array.from(document.querySelectorAll<HTMLElement>(selector), (element) => element.innerText),
+    );
+    for (const element of Array.from(document.querySelectorAll('[title], [aria-label]')))
+      if (!element.closest('.jp-Cell-inputWrapper, .jp-Cell-outputWrapper'))
+        texts.push(element.getAttribute('title') ?? '', element.getAttribute('aria-label') ?? '');
+    const words = [/\bNotebook\b/, /\bNo Kernel\b/, /More commands/, /Debugger/i, /Couper cette cellule \(C\)/, /\bKernel\b/];
+    const found = texts.flatMap((text) =>
+      words.filter((word) => word.test(text)).map((word) => `${word.source} in « ${text.slice(0, 80)} »`),
+    );
+    const ages = Array.from(document.querySelectorAll('.jp-DirListing-itemModified'), (cell) => cell.textContent ?? '');
+    return [...new Set([...found, ...ages.filter((age) => /^-\d/.test(age.trim())).map((age) => `age « ${age} »`)])];
+  });
+}
+
+/** « Rendre », confirming a notebook that is not finished; the receipt's dialog text, after the warning's when there was one. */
 async function handIn(page: Page): Promise<string> {
   await page.click('.jp-NotebookPanel .tp5-rendre');
   const dialog = page.locator('.jp-Dialog');
   await dialog.waitFor({ timeout: 60_000 });
-  if ((await dialog.textContent())?.includes("n'est pas terminé")) {
+  const warning = (await dialog.textContent()) ?? '';
+  if (warning.includes("n'est pas terminé")) {
     await dialog.locator('button', { hasText: 'Rendre quand même' }).click();
     await page.waitForFunction(() => /Carnet rendu/.test(document.querySelector('.jp-Dialog')?.textContent ?? ''), undefined, {
       timeout: 60_000,
     });
+    return `${warning}\n${(await page.locator('.jp-Dialog').textContent()) ?? ''}`;
   }
-  return (await page.locator('.jp-Dialog').textContent()) ?? '';
+  return warning;
 }
 
 async function closeDialog(page: Page): Promise<void> {
@@ -285,6 +309,14 @@ async function openFeedback(page: Page): Promise<Frame> {
       true,
     );
     expect(cards.join(' ')).toContain('TypeScript');
+    expect(cards.join(' ')).toContain('Carnet');
+    // Another student's JupyterLab: refused, in French only.
+    await pageA.goto(`${hub.url}/user/${bob.name}/lab`);
+    const refused = await pageA.evaluate(() => document.body.innerText);
+    expect(refused).toContain("Accès refusé : cette page n'est pas la vôtre");
+    expect(refused).not.toMatch(/permission|Server at|Réessayez/);
+    await pageA.goto(`${hub.url}/user/${alice.name}/lab/tree/tp5/LISEZ-MOI.md`);
+    await pageA.waitForSelector(".jp-RenderedMarkdown >> text=guide de l'étudiant", { timeout: 60_000 });
     await pageA.screenshot({ path: path.join(artifacts, 'classe-connexion.png') });
   }, 400_000);
 
@@ -302,9 +334,12 @@ async function openFeedback(page: Page): Promise<Frame> {
         const page = pages[someone.name];
         await openKitNotebook(page);
         expect(await runFirstCell(page, someone)).toMatch(/Moteur de calcul : tensorflow/);
+        expect(await englishLeft(page)).toEqual([]);
         return handIn(page);
       }),
     );
+    // Bob's kit is not finished: the warning names what is left, written answers included.
+    expect(receipts[1]).toContain('Réponses rédigées encore vides : questions 1.3, 1.5 et 1.6.');
     await pages[bob.name].screenshot({ path: path.join(artifacts, 'classe-rendu.png') });
     for (const receipt of receipts)
       expect(receipt).toMatch(new RegExp(`${NOTEBOOK} rendu le \\S+ \\d+ \\S+ 20\\d\\d à \\d+ h \\d\\d \\(rendu n° 1\\)`));

@@ -120,7 +120,8 @@ export class Feedback {
         `<b>${escapeHtml(heading)} : ${verdict}</b><br>` +
         lines
           .map(
-            (l) => `<span style="color:${l.startsWith(MARKS.right) ? '#1e7d46' : l.startsWith(MARKS.wrong) ? '#a93226' : '#555'}">${escapeHtml(l)}</span>`,
+            (l) =>
+              `<span style="color:${l.startsWith(MARKS.right) ? '#1e7d46' : l.startsWith(MARKS.wrong) ? '#a93226' : '#555'}">${escapeHtml(l)}</span>`,
           )
           .join('<br>') +
         '</div>',
@@ -177,7 +178,14 @@ export async function collectVerdict(check: () => unknown): Promise<Verdict> {
     await check();
     return { passed: !collected.some((p) => p.kind === 'wrong'), points: collected };
   } catch (error) {
-    const thrown: Point = { kind: 'wrong', text: error instanceof Error ? error.message : String(error) };
+    // A check's own errors are French sentences; a TypeError is the check stumbling on a value that is missing.
+    const stumbled = error instanceof TypeError || error instanceof ReferenceError;
+    const text = stumbled
+      ? 'une valeur de la réponse manque ou n’a pas la forme attendue : la question n’a pas pu être jugée'
+      : error instanceof Error
+        ? error.message
+        : String(error);
+    const thrown: Point = { kind: 'wrong', text };
     const points = error instanceof QuestionError ? collected : [...collected, thrown];
     return { passed: false, points };
   } finally {

@@ -195,13 +195,26 @@ const JUDGES: Record<QuestionId, (v: Values, refs: References) => Promise<Verdic
 };
 
 /**
+ * Why a graded value is missing, named as the student wrote it: the variable itself, or the one its
+ * computed value is made from (`mse` for the trials `lab.mseTrials(mse)`), never the grader's name.
+ */
+function missingText(question: string, name: string, expression: string, error: string): string {
+  if (!error.includes("n'a pas été exporté")) return error;
+  const written = /\(([A-Za-z_$][\w$]*)/.exec(expression)?.[1] ?? (expression === name ? name : undefined);
+  return written === undefined
+    ? `la vérification de la question ${question} n’a pas pu s’exécuter : une cellule au-dessus a-t-elle échoué ?`
+    : `« ${written} » n’existait pas après la question ${question} : la cellule qui le définit s’est-elle exécutée sans erreur ?`;
+}
+
+/**
  * Judges the answers a hand-in of the given part exported to `dir`, on the data a quick run loads
  * (the hand-in ran in quick mode, offline, with no cache: the embedded images or the operating
  * system's copy, as here).
  */
 export async function judgeAnswers(part: Part, dir: string): Promise<QuestionVerdict[]> {
   const answers: Record<string, { value?: unknown; error?: string }> = {};
-  for (const name of Object.keys(gradedValues(part))) answers[name] = await importAnswer(dir, name);
+  const values = gradedValues(part);
+  for (const name of Object.keys(values)) answers[name] = await importAnswer(dir, name);
   const settings = labSettings();
   const emptyCache = fs.mkdtempSync(path.join(os.tmpdir(), 'tp5-judge-'));
   const data = await loadDataset({
@@ -214,10 +227,10 @@ export async function judgeAnswers(part: Part, dir: string): Promise<QuestionVer
   const refs = { data, prepared: prepareData(data) };
   const verdicts: QuestionVerdict[] = [];
   for (const { id, graded } of questionsOf(part)) {
-    // A question whose values could not all be read fails with what is missing.
+    // A question whose values could not all be read fails with what is missing, in the student's terms.
     const missing = graded.flatMap((name): Point[] => {
       const error = answers[name].error;
-      return error === undefined ? [] : [{ kind: 'wrong', text: error }];
+      return error === undefined ? [] : [{ kind: 'wrong', text: missingText(id, name, values[name], error) }];
     });
     const verdict = missing.length > 0 ? { passed: false, points: missing } : await JUDGES[id]((name) => answers[name]?.value, refs);
     verdicts.push({ question: id, ...verdict });

@@ -52,6 +52,7 @@ from . import sandbox
 from .cpu_times import cpu_report
 from .execute import NotebookFailed, execute, write_atomically
 from .export import print_pdf, to_html
+from .french_argparse import FrenchArgumentParser
 from .student import GUIDE, MarkerError, leaks, student_version
 
 
@@ -200,46 +201,51 @@ def command_nbgrader(args) -> int:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(prog="python -m scripts.tp5nb", description=__doc__,
+    parser = FrenchArgumentParser(prog="python -m scripts.tp5nb", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", metavar="COMMANDE", required=True)
     run = sub.add_parser("run", help="exécuter des carnets et les écrire avec leurs sorties")
-    run.add_argument("notebooks", nargs="+", type=pathlib.Path)
+    run.add_argument("notebooks", nargs="+", type=pathlib.Path, metavar="CARNET")
     run.add_argument("--quick", action="store_true", help="TP5_QUICK=1 : données réduites, trois époques au plus")
     run.add_argument("--output-dir", type=pathlib.Path, help="écrire les carnets exécutés ici plutôt qu'en place")
     run.add_argument("--html", type=pathlib.Path, metavar="DIR", help="exporter aussi chaque carnet en DIR/NOM.html")
-    run.add_argument("--timeout", type=int, default=1200, help="secondes permises par cellule (1200 par défaut)")
+    run.add_argument("--timeout", metavar="S", type=int, default=1200, help="secondes permises par cellule (1200 par défaut)")
     run.add_argument("--keep-going", action="store_true",
                      help="exécuter toutes les cellules même après une erreur, écrire le carnet avec ses erreurs (code de sortie 1)")
     student = sub.add_parser("student", help="écrire le kit étudiant")
-    student.add_argument("notebooks", nargs="+", type=pathlib.Path)
-    student.add_argument("--output-dir", type=pathlib.Path, default=pathlib.Path("build/student"))
+    student.add_argument("notebooks", nargs="+", type=pathlib.Path, metavar="CARNET")
+    student.add_argument("--output-dir", type=pathlib.Path, default=pathlib.Path("build/student"), metavar="DOSSIER",
+                         help="où écrire le kit (build/student par défaut)")
     handin = sub.add_parser("handin", help="exporter un carnet rendu en HTML et en PDF")
-    handin.add_argument("notebook", type=pathlib.Path)
+    handin.add_argument("notebook", type=pathlib.Path, metavar="CARNET")
     handin.add_argument("--name", default="", help="le nom de l'étudiant, affiché en tête")
-    handin.add_argument("--output-dir", type=pathlib.Path, default=pathlib.Path("build/handin"))
+    handin.add_argument("--output-dir", type=pathlib.Path, default=pathlib.Path("build/handin"), metavar="DOSSIER",
+                        help="où écrire la page et le PDF (build/handin par défaut)")
     check = sub.add_parser("check", help="ré-exécuter des carnets rendus et dire le verdict de chaque question")
-    check.add_argument("notebooks", nargs="+", type=pathlib.Path)
-    check.add_argument("--timeout", type=int, default=300, help="secondes permises par cellule (300 par défaut)")
+    check.add_argument("notebooks", nargs="+", type=pathlib.Path, metavar="CARNET")
+    check.add_argument("--timeout", metavar="S", type=int, default=300, help="secondes permises par cellule (300 par défaut)")
     grade = sub.add_parser("grade", help="corriger un dossier de classe RENDUS/<étudiant>/<carnet>.ipynb dans des bacs à sable")
-    grade.add_argument("handins", type=pathlib.Path, nargs="?")
+    grade.add_argument("handins", type=pathlib.Path, nargs="?", metavar="RENDUS",
+                       help="le dossier de la classe : RENDUS/<étudiant>/<carnet>.ipynb")
     grade.add_argument("--points-only", action="store_true",
                        help="seulement reporter SORTIE/points-manuels.csv dans SORTIE/grades.csv (sans corriger)")
-    grade.add_argument("--out", type=pathlib.Path, default=pathlib.Path("build/grades"))
-    grade.add_argument("--cell-timeout", type=int, default=120, help="secondes permises par cellule (120 par défaut)")
-    grade.add_argument("--notebook-timeout", type=int, default=900, help="secondes permises par carnet (900 par défaut)")
-    grade.add_argument("--memory-gb", type=float, default=6,
+    grade.add_argument("--out", type=pathlib.Path, default=pathlib.Path("build/grades"), metavar="SORTIE",
+                       help="le dossier des résultats : grades.csv, notes-moodle.csv, les pages de retour (build/grades par défaut)")
+    grade.add_argument("--cell-timeout", metavar="S", type=int, default=120, help="secondes permises par cellule (120 par défaut)")
+    grade.add_argument("--notebook-timeout", metavar="S", type=int, default=900, help="secondes permises par carnet (900 par défaut)")
+    grade.add_argument("--memory-gb", metavar="GIO", type=float, default=6,
                        help="mémoire de l'exécution d'un rendu, en Gio : espace d'adressage par processus et total de l'exécution (6 par défaut)")
-    grade.add_argument("--jobs", type=int, default=0, help="rendus corrigés à la fois (par défaut : ce que permettent les cœurs et la mémoire)")
+    grade.add_argument("--jobs", metavar="N", type=int, default=0, help="rendus corrigés à la fois (par défaut : ce que permettent les cœurs et la mémoire)")
     grade.add_argument("--force", action="store_true", help="corriger de nouveau les rendus déjà corrigés au même contenu")
     grade.add_argument("--list", action="store_true", help="numéroter les rendus (pour --task)")
-    grade.add_argument("--task", type=int, help="corriger le rendu n° I seul (une tâche d'un tableau de tâches)")
-    grade.add_argument("--slot", type=int, default=0, help="avec --task : la place de la tâche parmi les tâches parallèles de la machine (0, 1, …)")
+    grade.add_argument("--task", metavar="I", type=int, help="corriger le rendu n° I seul (une tâche d'un tableau de tâches)")
+    grade.add_argument("--slot", metavar="N", type=int, default=0, help="avec --task : la place de la tâche parmi les tâches parallèles de la machine (0, 1, …)")
     grade.add_argument("--merge", action="store_true", help="écrire les fichiers de la classe à partir des rendus corrigés dans SORTIE")
     grade.add_argument("--unsafe", action="store_true", help="exécuter les rendus sans bac à sable (là où aucun ne peut tourner)")
     course = sub.add_parser("nbgrader", help="préparer un dossier de cours nbgrader (carnets sources avec les métadonnées de nbgrader, configuration)")
-    course.add_argument("notebooks", nargs="+", type=pathlib.Path)
-    course.add_argument("--course", type=pathlib.Path, default=pathlib.Path("build/nbgrader"))
+    course.add_argument("notebooks", nargs="+", type=pathlib.Path, metavar="CARNET")
+    course.add_argument("--course", type=pathlib.Path, default=pathlib.Path("build/nbgrader"), metavar="DOSSIER",
+                        help="le dossier du cours nbgrader (build/nbgrader par défaut)")
     args = parser.parse_args()
     return {"run": command_run, "student": command_student, "handin": command_handin, "check": command_check,
             "grade": command_grade, "nbgrader": command_nbgrader}[args.command](args)

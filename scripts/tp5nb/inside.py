@@ -103,8 +103,9 @@ def run(notebook: nbformat.NotebookNode, scratch: pathlib.Path, cell_timeout: in
         stopped = {"cell": execution.stopped_before, "reason": "délai"}
     errors = [{"cell": e.index, "message": e.message} for e in (execution.errors if execution else []) if e.index not in killed]
     errors += [{"cell": index, "message": FROZEN_NOTE if index in frozen else KILLED_NOTE} for index in killed]
+    timeouts = [index for index in (execution.timeouts if execution else []) if index not in killed]
     return (execution.notebook if execution else notebook,
-            {"errors": sorted(errors, key=lambda e: e["cell"]), "timeouts": execution.timeouts if execution else [], "stopped": stopped})
+            {"errors": sorted(errors, key=lambda e: e["cell"]), "timeouts": timeouts, "stopped": stopped})
 
 
 def undumpable() -> None:

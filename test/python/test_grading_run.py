@@ -11,7 +11,7 @@ import pytest
 
 from scripts.tp5nb import sandbox
 from scripts.tp5nb.grading.handin import HandIn
-from scripts.tp5nb.grading.prepare import add_export_cells
+from scripts.tp5nb.grading.prepare import add_export_cells, number_cells
 from scripts.tp5nb.grading.run import note_cell_problems, run_in_sandbox
 
 from grading_fixtures import handin
@@ -97,11 +97,14 @@ def index_of(graded: HandIn, **tp5: str) -> int:
     return next(i for i, c in enumerate(graded.notebook.cells) if all(c.metadata.get("tp5", {}).get(k) == v for k, v in tp5.items()))
 
 
-def test_each_failed_slow_or_verbose_cell_gets_a_note_naming_its_question(tmp_path: pathlib.Path) -> None:
+def test_each_failed_slow_or_verbose_cell_gets_a_note_naming_its_question_and_its_number_in_the_hand_in(tmp_path: pathlib.Path) -> None:
     graded = handin(tmp_path)
+    number_cells(graded)
+    numbers = {key: index_of(graded, **tp5) + 1 for key, tp5 in (("1.2", {"answer": "1.2"}), ("1.4", {"check": "1.4"}), ("1.6", {"answer": "1.6"}))}
     add_export_cells(graded)
     answer, check, export = index_of(graded, answer="1.2"), index_of(graded, check="1.4"), index_of(graded, export="dense1")
     last = index_of(graded, answer="1.6")
+    assert answer + 1 != numbers["1.2"] or check + 1 != numbers["1.4"]  # the export cells added shift the run's indices
     results(graded, {
         "errors": [{"cell": answer, "message": "TypeError: dense1Table\n  at <anonymous>"}, {"cell": check, "message": "stopped"},
                    {"cell": export, "message": "ReferenceError"}],
@@ -110,20 +113,31 @@ def test_each_failed_slow_or_verbose_cell_gets_a_note_naming_its_question(tmp_pa
     })
     note_cell_problems(graded)
     assert [n.text for n in graded.graded.notes] == [
-        f"cellule {answer} (question 1.2) : TypeError: dense1Table at <anonymous>",
-        f"cellule {check} (question 1.4) : arrêtée au bout de 120 s",
-        f"cellule {last} (question 1.6) : sortie trop longue : 1 000 caractères coupés",
+        f"cellule {numbers['1.2']} (question 1.2) : TypeError: dense1Table at <anonymous>",
+        f"cellule {numbers['1.4']} (question 1.4) : arrêtée au bout de 120 s",
+        f"cellule {numbers['1.6']} (question 1.6) : sortie trop longue : 1 000 caractères coupés",
     ]
     assert {n.kind for n in graded.graded.notes} == {"cell"}
 
 
+def test_an_answer_still_to_write_and_a_check_to_revise_are_left_to_their_verdict(tmp_path: pathlib.Path) -> None:
+    graded = handin(tmp_path)
+    number_cells(graded)
+    answer, check = index_of(graded, answer="1.2"), index_of(graded, check="1.2")
+    results(graded, {"errors": [{"cell": answer, "message": "Question 1.2 à compléter : les tableaux. Remplacez la ligne lab.todo(…)"},
+                                {"cell": check, "message": "Question 1.2 à revoir : 3 points ci-dessus."}], "timeouts": []})
+    note_cell_problems(graded)
+    assert graded.graded.notes == []
+
+
 def test_a_run_stopped_by_its_deadline_says_before_which_cell(tmp_path: pathlib.Path) -> None:
     graded = handin(tmp_path)
+    number_cells(graded)
     stopped = index_of(graded, answer="1.5")
     results(graded, {"errors": [], "timeouts": [], "stopped": {"cell": stopped, "reason": "délai"}})
     note_cell_problems(graded)
     [note] = graded.graded.notes
-    assert (note.kind, note.question, note.cell) == ("run", "1.5", stopped)
+    assert (note.kind, note.question, note.cell) == ("run", "1.5", stopped + 1)
     assert note.message == "le carnet a atteint son délai (750 s) : arrêté avant cette cellule ; les questions suivantes ne sont pas jugées"
 
 

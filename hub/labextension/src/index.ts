@@ -1,9 +1,10 @@
 // The student's side of the class server's exchange, in JupyterLab: a « TP5 » menu, a « Rendre » button
 // in each notebook's toolbar, and the same commands in the palette. Every request goes to the student's
-// own server (hub/session.py), which talks to the exchange with its hub token.
+// own server (hub/session.py), which talks to the exchange with its hub token. And the last English
+// words of JupyterLab said in French (the plugin `french`).
 import { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { Dialog, ICommandPalette, ToolbarButton, showDialog, showErrorMessage } from '@jupyterlab/apputils';
-import { URLExt } from '@jupyterlab/coreutils';
+import { Time, URLExt } from '@jupyterlab/coreutils';
 import { IMainMenu } from '@jupyterlab/mainmenu';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { ServerConnection } from '@jupyterlab/services';
@@ -53,7 +54,8 @@ function unfinished(remaining: Remaining): string[] {
   if (remaining.questions.length > 0) lines.push(`Questions encore à compléter (lab.todo) : ${remaining.questions.join(', ')}.`);
   const empty = remaining.reponses_vides;
   if (empty.length === 1) lines.push(`Réponse rédigée encore vide : question ${empty[0]}.`);
-  if (empty.length > 1) lines.push(`Réponses rédigées encore vides : questions ${empty.slice(0, -1).join(', ')} et ${empty[empty.length - 1]}.`);
+  if (empty.length > 1)
+    lines.push(`Réponses rédigées encore vides : questions ${empty.slice(0, -1).join(', ')} et ${empty[empty.length - 1]}.`);
   return lines;
 }
 
@@ -158,4 +160,30 @@ const plugin: JupyterFrontEndPlugin<void> = {
   },
 };
 
-export default plugin;
+/**
+ * The last English of the student's JupyterLab, which its French language pack cannot reach: the
+ * toolbars' « More commands » button, made without a translator, and the file browser's ages in the
+ * narrow style, which French writes « -4 min » (the short style: « il y a 4 min »).
+ */
+const french: JupyterFrontEndPlugin<void> = {
+  id: 'tp5-classe:francais',
+  description: 'Les derniers mots anglais de JupyterLab, en français',
+  autoStart: true,
+  activate: () => {
+    const formatHuman = Time.formatHuman;
+    Time.formatHuman = (value, format) => formatHuman(value, format === 'narrow' ? 'short' : format);
+    const MORE = 'Plus de commandes';
+    const translate = () => {
+      for (const attribute of ['title', 'aria-label'])
+        document.querySelectorAll(`[${attribute}="More commands"]`).forEach((element) => element.setAttribute(attribute, MORE));
+    };
+    new MutationObserver(translate).observe(document.body, {
+      subtree: true,
+      childList: true,
+      attributes: true,
+      attributeFilter: ['title', 'aria-label'],
+    });
+  },
+};
+
+export default [plugin, french];

@@ -43,7 +43,12 @@ export function averageImageError(pairs: ImagePairs, count: number): number {
 /** A recipe in French: « Adam, pas 10⁻³, lots de 128 ». */
 function recipeText(recipe: TrainingRecipe): string {
   const optimizer = recipe.optimizer === 'adam' ? 'Adam' : recipe.optimizer;
-  const rate = recipe.learningRate === 1e-3 ? '10⁻³' : decimal(recipe.learningRate, 4).replace(/(,\d*?)0+$/, '$1').replace(/,$/, '');
+  const rate =
+    recipe.learningRate === 1e-3
+      ? '10⁻³'
+      : decimal(recipe.learningRate, 4)
+          .replace(/(,\d*?)0+$/, '$1')
+          .replace(/,$/, '');
   return `${optimizer}, pas ${rate}, lots de ${integer(recipe.batchSize)}`;
 }
 

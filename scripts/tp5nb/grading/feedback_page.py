@@ -12,6 +12,15 @@ from ..safe_html import sanitized
 from .records import Graded
 
 
+#: How the grader ran the notebook, and why a verdict can differ from the student's own check (the
+#: quick mode's figures: lib/settings.ts).
+HOW_IT_RAN = ("Votre carnet a été exécuté de nouveau en entier, du début, dans un bac à sable et en mode rapide "
+              "(4 000 images d'entraînement, dont 400 de validation, 500 images de test, trois époques au plus par "
+              "entraînement) : les mesures y sont moins bonnes que chez vous, et un verdict peut différer de celui de "
+              "vos cellules de vérification (un entraînement que vous aviez arrêté par ■ est refait ici, par exemple). "
+              "Les cellules sont numérotées comme dans votre carnet.")
+
+
 def summary(graded: Graded) -> str:
     rows = "".join(
         f"<tr><td>{'✔' if v.passed else '✘'} Question {html.escape(v.question)}</td>"
@@ -20,8 +29,8 @@ def summary(graded: Graded) -> str:
     notes = "".join(f"<li>{html.escape(note.text)}</li>" for note in graded.notes)
     return (f'<div style="font-family:sans-serif;padding:12px 24px;border-bottom:2px solid #444">'
             f"<h2>{html.escape(graded.notebook)} — {html.escape(graded.student)}</h2>"
-            f"<p>Correction automatique : <b>{graded.points} / {len(graded.verdicts)}</b> "
-            f"(carnet ré-exécuté en mode rapide, dans un bac à sable)</p>"
+            f"<p>Correction automatique : <b>{graded.points} / {len(graded.verdicts)}</b></p>"
+            f"<p>{HOW_IT_RAN}</p>"
             f'<table border="1" cellpadding="4" style="border-collapse:collapse">{rows}</table>'
             + (f"<p>Remarques :</p><ul>{notes}</ul>" if notes else "") + "</div>")
 

@@ -1,6 +1,7 @@
 """Grading one hand-in: its steps in order, each a function of the hand-in (handin.py) that reads what it
 needs and adds to its result; a step of its own module, with its own tests (test/python/test_grading_*.py).
 
+  number_cells           each cell's number as the student sees it in the hand-in, for the notes
   read_written_answers   the written answers' texts, for grading by hand
   put_back_given_cells   the given cells as the solution has them (nbgrader's locked cells)
   leave_out_beyond       the parts beyond the TP left out of the run
@@ -9,6 +10,7 @@ needs and adds to its result; a step of its own module, with its own tests (test
   run_in_sandbox         the run (sandbox.py, inside.py), its results unpacked
   note_cell_problems     a note per cell that failed, ran too long or printed too much, and where it stopped
   judge_answers          the judge's verdicts, in a sandbox of its own (lib/coursework/judge.ts)
+  name_unanswered        a question whose answer still holds lab.todo said so, in one line
   note_test_images_named a hint where a passed training answer names the test images
 """
 import pathlib
@@ -22,13 +24,15 @@ from .handin import HandIn, Places
 from .hints import note_test_images_named
 from .judge import judge_answers
 from .options import Options
-from .prepare import add_export_cells, leave_out_beyond, put_back_given_cells, read_written_answers, write_inputs
+from .prepare import add_export_cells, leave_out_beyond, number_cells, put_back_given_cells, read_written_answers, write_inputs
 from .records import Graded
 from .run import note_cell_problems, run_in_sandbox
+from .unanswered import name_unanswered
 
 Step = Callable[[HandIn], None]
 
 STEPS: list[Step] = [
+    number_cells,
     read_written_answers,
     put_back_given_cells,
     leave_out_beyond,
@@ -37,6 +41,7 @@ STEPS: list[Step] = [
     run_in_sandbox,
     note_cell_problems,
     judge_answers,
+    name_unanswered,
     note_test_images_named,
 ]
 

@@ -1,7 +1,9 @@
-"""The steps before a hand-in runs: its written answers read, its given cells put back, the parts beyond
-the TP left out, the export cells added, the notebook written where its run reads it."""
+"""The steps before a hand-in runs: its cells numbered as the student sees them, its written answers read,
+its given cells put back, the parts beyond the TP left out, the export cells added, the notebook written
+where its run reads it."""
 import json
 import shutil
+from typing import Any
 
 import nbformat
 
@@ -9,6 +11,23 @@ from ..execute import clear_outputs, write_atomically
 from ..lab_notebook import QUESTIONS, restore_given_cells, tp5, value_expression
 from ..student import WRITTEN
 from .handin import HandIn
+
+
+#: The metadata that keeps each cell's number in the hand-in as handed in (1, 2, … as JupyterLab counts
+#: them: « Cellule 16/48 »), through the cells the grader adds, puts back or leaves out.
+HANDIN_NUMBER = "tp5-rendu"
+
+
+def number_cells(handin: HandIn) -> None:
+    """Each cell's number in the hand-in, kept in its metadata: notes cite cells by it."""
+    for number, cell in enumerate(handin.notebook.cells, start=1):
+        cell.metadata[HANDIN_NUMBER] = {"cellule": number}
+
+
+def handin_number(cell: dict[str, Any]) -> int | None:
+    """The cell's number in the hand-in as handed in (None for a cell the grader added or put back)."""
+    number = cell.get("metadata", {}).get(HANDIN_NUMBER, {}).get("cellule")
+    return number if isinstance(number, int) else None
 
 
 def read_written_answers(handin: HandIn) -> None:

@@ -4,7 +4,9 @@ for each cell that failed, ran too long or printed too much, and for where the r
 import io
 import json
 import pathlib
+import re
 import shutil
+from typing import Any
 import tarfile
 
 import nbformat
@@ -13,6 +15,8 @@ from .. import sandbox
 from ..lab_notebook import tp5
 from ..paths import PYTHON
 from .handin import HandIn
+from .prepare import handin_number
+from .records import NoteKind
 
 
 def run_in_sandbox(handin: HandIn) -> None:
@@ -66,34 +70,41 @@ STOPPED = {
 
 def note_cell_problems(handin: HandIn) -> None:
     """A note per cell that failed, ran too long or printed too much (the export cells aside), and where
-    the run stopped if it did not reach the end."""
+    the run stopped if it did not reach the end; each cell cited by its number in the hand-in as the
+    student sees it. An answer still to write and a check that found points to revise are left to their
+    question's verdict, which says it."""
     results = handin.places.results
     run_file, executed_file = results / "run.json", results / "executed.ipynb"
     run = json.loads(run_file.read_text()) if run_file.exists() else {}
     executed = nbformat.read(executed_file, as_version=4) if executed_file.exists() else None
 
-    def question(index: int) -> str:
-        cell = executed.cells[index] if executed and 0 <= index < len(executed.cells) else {}
-        return str(tp5(cell).get("answer") or tp5(cell).get("check") or tp5(cell).get("question") or "")
+    def cell(index: int) -> dict[str, Any]:
+        return executed.cells[index] if executed and 0 <= index < len(executed.cells) else {}
 
-    def is_export(index: int) -> bool:
-        return bool(executed and 0 <= index < len(executed.cells) and tp5(executed.cells[index]).get("export"))
+    def question(index: int) -> str:
+        return str(tp5(cell(index)).get("answer") or tp5(cell(index)).get("check") or tp5(cell(index)).get("question") or "")
+
+    def told_by_verdict(index: int, message: str) -> bool:
+        marks = tp5(cell(index))
+        return bool(marks.get("export") or re.match(r"^Question [\d.]+ à compléter", message)
+                    or (marks.get("check") and re.match(r"^Question [\d.]+ à revoir", message)))
+
+    def note(kind: NoteKind, message: str, index: int) -> None:
+        handin.note(kind, message, question(index), handin_number(cell(index)))
 
     timeouts = run.get("timeouts", [])
     for error in run.get("errors", []):
         index = error["cell"]
-        if is_export(index):
-            continue
         message = (f"arrêtée au bout de {handin.options.cell_timeout} s" if index in timeouts
                    else one_line(error["message"]) or "erreur")
-        handin.note("cell", message, question(index), index)
+        if not told_by_verdict(index, message):
+            note("cell", message, index)
     for cut in run.get("cut", []):
-        handin.note("cell", cut["message"], question(cut["cell"]), cut["cell"])
+        note("cell", cut["message"], cut["cell"])
     stopped = run.get("stopped")
     if stopped:
-        index = stopped["cell"]
         message = STOPPED.get(stopped["reason"], "exécution arrêtée avant cette cellule").format(seconds=handin.options.run_seconds)
-        handin.note("run", message, question(index), index)
+        note("run", message, stopped["cell"])
 
 
 def one_line(text: str, limit: int = 300) -> str:
