@@ -12,7 +12,8 @@ const phases = [
   ['type check', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']],
   ['lint', 'npm', ['run', '--silent', 'lint']],
   // The Python side's own tests (the class server's roster and exchange, …).
-  ['python tests', path.join(root, '.venv', 'bin', 'python'), ['-m', 'pytest', '-q', 'test/python']],
+  // -rs: each skipped test's reason in the output.
+  ['python tests', path.join(root, '.venv', 'bin', 'python'), ['-m', 'pytest', '-q', '-rs', 'test/python']],
   ['jest', bin('jest'), process.argv.slice(2)],
   // The unit tests, notebook 01 and a small class's grading again on the other supported Node.js versions.
   ['other Node.js versions', process.execPath, ['scripts/test-node-versions.mjs']],

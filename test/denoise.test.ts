@@ -14,6 +14,7 @@ import {
 } from '../lib';
 import { TV_WEIGHTS } from '../lib/noise/classical';
 import { sweepTableMarkdown } from '../lib/denoising-sweep';
+import { uniformImages } from './helpers/images';
 
 // Made by scripts/make-denoise-fixtures.py with scikit-image (denoise_tv_chambolle, denoise_nl_means in fast mode).
 interface Case {
@@ -75,7 +76,7 @@ describe.each(fixtures.cases.map((c) => [c.sigma, c] as const))('σ = %s: as sci
 });
 
 describe('bad arguments are named with what is allowed', () => {
-  const one: ImageSet = { pixels: new Float32Array(784).fill(0.5), count: 1, height: 28, width: 28 };
+  const one = uniformImages(1, 0.5);
   test.each([
     ['weight 0', () => tvDenoise(one, { weight: 0 }), /weight doit être un nombre dans .*strictement positif.*reçu 0/],
     ['negative weight', () => tvDenoise(one, { weight: -0.1 }), /weight .*reçu -0.1/],

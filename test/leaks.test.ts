@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { ImageSet, buildConv, initBackend, trainAutoencoder } from '../lib';
+import { buildConv, initBackend, trainAutoencoder } from '../lib';
+import { sparseImages } from './helpers/images';
 
 /**
  * Trainings that leave nothing behind: once the model is disposed, the tensor count is back to its
@@ -13,7 +14,7 @@ beforeAll(async () => {
   await initBackend({ print: false });
 });
 
-const images: ImageSet = { pixels: new Float32Array(1024 * 784).map((_, i) => ((i * 7) % 11) / 11), count: 1024, height: 28, width: 28 };
+const images = sparseImages(1024, 11);
 
 async function trainAndDispose(threads: number): Promise<void> {
   const model = buildConv();

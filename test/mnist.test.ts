@@ -9,6 +9,9 @@ const sharedMnist = path.resolve(__dirname, '..', '..', 'shared', 'datasets', 'm
 const debianFashion = '/usr/share/datasets/fashion-mnist';
 const hasShared = fs.existsSync(path.join(sharedMnist, 't10k-images-idx3-ubyte.gz'));
 const hasFashion = fs.existsSync(path.join(debianFashion, 'train-images-idx3-ubyte.gz'));
+if (!hasShared) console.warn(`mnist.test.ts: the tests on the official files skipped: ${sharedMnist} has no t10k-images-idx3-ubyte.gz`);
+if (!hasFashion)
+  console.warn(`mnist.test.ts: the Fashion-MNIST test skipped: Debian's dataset-fashion-mnist is not installed (${debianFashion})`);
 
 function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'tp5-mnist-'));

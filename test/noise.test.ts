@@ -1,6 +1,7 @@
-import { ImageSet, addGaussianNoise } from '../lib';
+import { addGaussianNoise } from '../lib';
+import { uniformImages } from './helpers/images';
 
-const clean: ImageSet = { pixels: new Float32Array(200 * 784).fill(0.5), count: 200, height: 28, width: 28 };
+const clean = uniformImages(200, 0.5);
 
 test('x = y + n with n of mean 0 and the chosen variance', () => {
   const noisy = addGaussianNoise(clean, { variance: 0.25, seed: 1 });

@@ -1,8 +1,9 @@
 import zlib from 'node:zlib';
-import { ImageSet, barChart, lineChart, lossCurvesFigure, scatterChart } from '../lib';
+import { barChart, lineChart, lossCurvesFigure, scatterChart } from '../lib';
 import { PLOTLY_MIME, figureHtml } from '../lib/plots/charts';
 import { encodeGrayPng } from '../lib/plots/png';
 import { imageGridPng } from '../lib/plots/image-grid';
+import { uniformImages } from './helpers/images';
 
 /** Reads a grey PNG back (header, CRCs and pixels) to check the encoder without a PNG library. */
 function decodeGrayPng(png: Buffer): { width: number; height: number; pixels: Uint8Array } {
@@ -33,8 +34,7 @@ test('PNG encoder round trip', () => {
 });
 
 test('image grid: one row per set, values clipped to [0, 1], scaled', () => {
-  const white: ImageSet = { pixels: new Float32Array(3 * 784).fill(1.7), count: 3, height: 28, width: 28 };
-  const black: ImageSet = { pixels: new Float32Array(3 * 784).fill(-0.3), count: 3, height: 28, width: 28 };
+  const [white, black] = [uniformImages(3, 1.7), uniformImages(3, -0.3)];
   const grid = imageGridPng(
     [
       { title: 'a', images: white },

@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
 import {
-  ImageSet,
   TrainingDivergedError,
   addGaussianNoise,
   autoencoder,
@@ -11,28 +10,13 @@ import {
   reconstruct,
   trainAutoencoder,
 } from '../lib';
+import { blobImages } from './helpers/images';
 
 beforeAll(async () => {
   await initBackend({ print: false });
 });
 
-/** Smooth blobs: easy to learn, so a few epochs show the loss going down. */
-function blobs(count: number, seed = 0): ImageSet {
-  const pixels = new Float32Array(count * 784);
-  let s = seed + 1;
-  const rand = () => (s = (s * 16807) % 2147483647) / 2147483647;
-  for (let i = 0; i < count; i++) {
-    const cy = 8 + 12 * rand();
-    const cx = 8 + 12 * rand();
-    for (let y = 0; y < 28; y++)
-      for (let x = 0; x < 28; x++) {
-        pixels[i * 784 + y * 28 + x] = Math.exp(-((y - cy) ** 2 + (x - cx) ** 2) / 18);
-      }
-  }
-  return { pixels, count, height: 28, width: 28 };
-}
-
-const data = blobs(512);
+const data = blobImages(512);
 
 test('a short training run lowers the loss, with a validation split', async () => {
   const ae = buildDense2();
@@ -75,7 +59,7 @@ test('quick mode (TP5_QUICK=1) caps the epochs a student writes as a number at t
   const before = process.env.TP5_QUICK;
   process.env.TP5_QUICK = '1';
   try {
-    const history = await trainAutoencoder(buildDense1(), { inputs: blobs(64) }, { epochs: 40, progress: 'none' });
+    const history = await trainAutoencoder(buildDense1(), { inputs: blobImages(64) }, { epochs: 40, progress: 'none' });
     expect(history.loss).toHaveLength(3);
   } finally {
     if (before === undefined) delete process.env.TP5_QUICK;
@@ -154,7 +138,7 @@ test('bad options name the option and what is allowed', async () => {
   await expect(trainAutoencoder(ae, { inputs: data }, { validationSplit: 1 })).rejects.toThrow(
     /validationSplit doit être un nombre dans \[0, 0.9\]/,
   );
-  await expect(trainAutoencoder(ae, { inputs: data, targets: blobs(10) }, {})).rejects.toThrow(/512 entrées mais 10 cibles/);
+  await expect(trainAutoencoder(ae, { inputs: data, targets: blobImages(10) }, {})).rejects.toThrow(/512 entrées mais 10 cibles/);
   await expect(trainAutoencoder(ae, { inputs: { ...data, height: 14, width: 56 } }, {})).rejects.toThrow(
     /images 14×56, mais .* attend 28×28/,
   );
@@ -222,7 +206,7 @@ describe('inputs that would train silently on nonsense are refused or told', () 
 
   test('a NaN in the validation images, before any work', async () => {
     const ae = buildDense1();
-    const validation = blobs(16);
+    const validation = blobImages(16);
     validation.pixels[3 * 784 + 5] = NaN;
     const before = tf.memory().numTensors;
     await expect(trainAutoencoder(ae, { inputs: data }, { validation: { inputs: validation }, progress: 'none' })).rejects.toThrow(

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { buildConv, trainAutoencoder, ImageSet } from '../lib';
 import { registerWasmTrainingKernels } from '../lib/backend/wasm-kernels';
+import { stripeImages } from './helpers/images';
 
 /**
  * The wasm backend lacks Conv2DBackpropFilter; the library registers one made of kernels wasm has.
@@ -139,10 +140,7 @@ test.each([
 
 test('the convolutional autoencoder trains on wasm', async () => {
   await tf.setBackend('wasm');
-  const count = 256;
-  const pixels = new Float32Array(count * 784);
-  for (let i = 0; i < count; i++) for (let p = 0; p < 784; p++) pixels[i * 784 + p] = ((p % 28) + (i % 7)) % 9 < 3 ? 1 : 0;
-  const images: ImageSet = { pixels, count, height: 28, width: 28 };
+  const images = stripeImages(256);
   const history = await trainAutoencoder(
     buildConv(),
     { inputs: images },

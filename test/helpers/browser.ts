@@ -6,6 +6,8 @@ import { Browser, chromium } from 'playwright-core';
 /** Debian's chromium, which the browser tests drive (setup installs it with --debian; never a download). */
 export const CHROMIUM = '/usr/bin/chromium';
 export const haveChromium = fs.existsSync(CHROMIUM);
+if (!haveChromium)
+  console.warn(`browser tests skipped: Debian's chromium is not installed (${CHROMIUM}; npm test installs it where root can apt-get)`);
 /** Screenshots and logs for a person to look at. */
 export const artifacts = path.resolve(__dirname, '..', 'artifacts');
 
