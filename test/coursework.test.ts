@@ -482,14 +482,11 @@ denoiseHistory = await denoiser.model.fit(noisy.xNoisyTrain, prepared.xTrain, {
     ));
 });
 
-test('the solution notebooks score full marks through `check`', () => {
-  const { status, stdout } = tp5nb(['check', ...NOTEBOOKS.map(solution)]);
-  expect(stdout.match(/Score : \d+ \/ \d+/g)).toEqual(['Score : 7 / 7', 'Score : 6 / 6', 'Score : 4 / 4']);
-  expect(stdout.match(/Réponses rédigées : \d+ \/ \d+/g)).toEqual([
-    'Réponses rédigées : 3 / 3',
-    'Réponses rédigées : 4 / 4',
-    'Réponses rédigées : 2 / 2',
-  ]);
+// The three solutions' full marks through the class grader are in grading.test.ts (alice); here, `check`'s own report.
+test('a solution notebook scores full marks through `check`', () => {
+  const { status, stdout } = tp5nb(['check', solution(NOTEBOOKS[2])]);
+  expect(stdout.match(/Score : \d+ \/ \d+/g)).toEqual(['Score : 4 / 4']);
+  expect(stdout.match(/Réponses rédigées : \d+ \/ \d+/g)).toEqual(['Réponses rédigées : 2 / 2']);
   expect(stdout).not.toContain('✘');
   expect(status).toBe(0);
 }, 600_000);
