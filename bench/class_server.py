@@ -30,8 +30,8 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from hub.layout import ClassFolder  # noqa: E402
-from scripts.tp5nb.french_argparse import FrenchArgumentParser  # noqa: E402
-from hub.remote import Person, read_codes, wait_for_hub  # noqa: E402
+from common.french_argparse import FrenchArgumentParser  # noqa: E402
+from tools.remote import Person, read_codes, wait_for_hub  # noqa: E402
 
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 NOTEBOOK = ROOT / "notebooks" / "01-auto-encodeurs-denses.ipynb"

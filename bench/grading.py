@@ -6,7 +6,6 @@ their ratio.
 
   npm run bench:grading [-- --students N]
 """
-import argparse
 import pathlib
 import shutil
 import subprocess
@@ -17,7 +16,7 @@ import time
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from scripts.tp5nb.french_argparse import FrenchArgumentParser  # noqa: E402
+from common.french_argparse import FrenchArgumentParser  # noqa: E402
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("0*.ipynb"))
 
@@ -36,7 +35,7 @@ def main() -> int:
     rates = {}
     for jobs in (1, 2):
         started = time.time()
-        result = subprocess.run([sys.executable, "-m", "scripts.tp5nb", "grade", str(work / "rendus"), "--out",
+        result = subprocess.run([sys.executable, "-m", "grader", "grade", str(work / "rendus"), "--out",
                                  str(work / f"notes-{jobs}"), "--jobs", str(jobs), "--force"],
                                 cwd=ROOT, capture_output=True, text=True)
         seconds = time.time() - started

@@ -8,7 +8,4 @@ classe »). Its one door is `python -m hub` (`npm run hub -- …`): serve, relea
   spawner.py         each student's JupyterLab in a sandbox of its own, bounded by a control group
   config.py          the JupyterHub configuration made from the class folder
   exchange/          the hand-out, hand-in and feedback service (a JupyterHub service)
-  session.py         the student's server side of the exchange (a Jupyter server extension)
-  labextension/      the student's side in JupyterLab: the TP5 menu and the « Rendre » button
-  remote.py          driving a hub from outside (benchmarks, tests): users, servers, cells, terminals
 """

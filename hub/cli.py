@@ -42,15 +42,17 @@ import os
 import pathlib
 import shutil
 import socket
+import subprocess
 import sys
+import tempfile
 
-from scripts.tp5nb import sandbox
-from scripts.tp5nb.french_argparse import FrenchArgumentParser
-from scripts.tp5nb.paths import NOTEBOOKS_DIR, ROOT
+import sandbox
+from common.french_argparse import FrenchArgumentParser
+from common.paths import NOTEBOOKS_DIR, PYTHON, ROOT
+from common.units import french_size
 
 from . import accounts, disks, supervisor
 from .codes import FirstLoginCodes
-from .disks import french_size
 from .exchange.dates import french_datetime, parse_deadline
 from .exchange.store import Exchange, Refused
 from .handout import write_handouts
@@ -104,31 +106,24 @@ def class_roster(folder: ClassFolder) -> Roster:
 # release ---------------------------------------------------------------------------------------
 
 def kit_files(kit: pathlib.Path | None) -> dict[str, bytes]:
-    """The kit to release: a folder made by `npm run student`, or one made now from the solutions."""
-    if kit is not None:
-        if not kit.is_dir():
-            raise Stop(f"kit introuvable : {kit} n'est pas un dossier (npm run student écrit build/student)")
-        notebooks = {p.name: p.read_bytes() for p in sorted(kit.glob("0[123]-*.ipynb"))}
-        missing = [prefix + "….ipynb" for prefix in KIT_NOTEBOOKS if not any(n.startswith(prefix) for n in notebooks)]
-        if missing:
-            raise Stop(f"kit incomplet dans {kit} : il manque {', '.join(missing)} (npm run student écrit les trois)")
-        return {**notebooks, "LISEZ-MOI.md": GUIDE.read_bytes()}
-    # Imported here: nbformat's schema checks take seconds to load, which no other command needs.
-    import nbformat
-
-    from scripts.tp5nb.student import leaks, student_version
-
-    sources = sorted(NOTEBOOKS_DIR.glob("0[123]-*.ipynb"))
-    if len(sources) != 3:
-        raise Stop(f"kit introuvable : {NOTEBOOKS_DIR} doit contenir les trois carnets du TP (01-…, 02-…, 03-…)")
-    students, removed = {}, []
-    for path in sources:
-        notebook, _, _, answers = student_version(nbformat.read(path, as_version=4), path.name)
-        students[path.name] = notebook
-        removed += answers
-    if leaks(students, removed):
-        raise Stop("des lignes de réponse resteraient dans le kit : npm run student dit lesquelles")
-    return {**{n: nbformat.writes(nb).encode() for n, nb in students.items()}, "LISEZ-MOI.md": GUIDE.read_bytes()}
+    """The kit to release: a folder made by `npm run student`, or one made now from the solutions (by
+    the grader's own command, which refuses a kit where an answer's line would remain)."""
+    if kit is None:
+        with tempfile.TemporaryDirectory() as made:
+            sources = sorted(NOTEBOOKS_DIR.glob("0[123]-*.ipynb"))
+            result = subprocess.run([PYTHON, "-m", "grader", "student", "--output-dir", made, *map(str, sources)],
+                                    cwd=ROOT, capture_output=True, text=True)
+            if result.returncode != 0:
+                raise Stop(f"le kit n'a pas pu être fait depuis {NOTEBOOKS_DIR} : "
+                           f"{(result.stderr.strip().splitlines() or ['erreur inconnue'])[0]}")
+            return kit_files(pathlib.Path(made))
+    if not kit.is_dir():
+        raise Stop(f"kit introuvable : {kit} n'est pas un dossier (npm run student écrit build/student)")
+    notebooks = {p.name: p.read_bytes() for p in sorted(kit.glob("0[123]-*.ipynb"))}
+    missing = [prefix + "….ipynb" for prefix in KIT_NOTEBOOKS if not any(n.startswith(prefix) for n in notebooks)]
+    if missing:
+        raise Stop(f"kit incomplet dans {kit} : il manque {', '.join(missing)} (npm run student écrit les trois)")
+    return {**notebooks, "LISEZ-MOI.md": GUIDE.read_bytes()}
 
 
 def command_release(args: argparse.Namespace, folder: ClassFolder) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from scripts.tp5nb.paths import PYTHON, ROOT
+from common.paths import PYTHON, ROOT
 
 from .layout import ClassFolder, ServerSettings
 from .passwords import MINIMUM_LENGTH

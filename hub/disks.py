@@ -1,7 +1,7 @@
 """Each person's disk: a file system of its own (ext4 in a sparse file of the class folder, which takes on
 the machine only what is written), mounted as their home while their server runs. The kernel enforces
 its size: a write past it fails with ENOSPC in that home alone, which JupyterLab then reports in French
-(hub/session.py), and everything works again once files are deleted (the mount passes deletions on to
+(session/contents.py), and everything works again once files are deleted (the mount passes deletions on to
 the file, so that the space comes back to the machine too).
 
 Why not quotas: they need the file system holding the class folder to be mounted with them (or made with
@@ -125,10 +125,3 @@ class HomeDisk:
         total, free = int(fields["Block count"]), int(fields["Free blocks"])
         overhead = int(fields.get("Overhead clusters", "0") or 0)
         return (total - free - overhead) * block, (total - overhead) * block
-
-
-def french_size(count: int) -> str:
-    """« 1,9 Gio », « 312 Mio »."""
-    if count >= 1024 ** 3:
-        return f"{count / 1024 ** 3:.1f} Gio".replace(".", ",")
-    return f"{count / 1024 ** 2:.0f} Mio"

@@ -12,6 +12,8 @@ import pathlib
 import shutil
 import tempfile
 
+from common.pdf import print_pdf
+
 from .roster import Person
 
 SLIP = """<section class="fiche">
@@ -74,7 +76,6 @@ def write_handouts(people: list[Person], codes: dict[str, str], url: str, folder
     slips = "\n".join(SLIP.format(name=html.escape(p.name), url=html.escape(url), identifier=html.escape(p.identifier),
                                   code=codes[p.identifier]) for p in people)
     write_private(written[1], PAGE.format(count=len(people), slips=slips))
-    from scripts.tp5nb.export import print_pdf  # here: the exporter loads nbconvert, which takes seconds
 
     with tempfile.TemporaryDirectory() as private:  # the PDF is printed where only its owner can look
         printed = pathlib.Path(private) / "codes.pdf"

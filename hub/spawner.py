@@ -1,6 +1,6 @@
 """Each person's JupyterLab, as JupyterHub's LocalProcessSpawner starts it, with walls added.
 
-- **A sandbox** (bubblewrap, as the grader's: scripts/tp5nb/sandbox.py): the server sees the system
+- **A sandbox** (sandbox/, as the grader's): the server sees the system
   read-only, the project's runtime read-only (never the solutions, .git, the class folder), its own home
   read-write and a private /tmp; its own process, IPC, host-name and **network** namespaces; passwd and
   group files that name only root and this person. It runs as the person's Unix account, with no
@@ -29,18 +29,19 @@ from urllib.parse import quote
 from jupyterhub.spawner import LocalProcessSpawner
 from traitlets import Bool, Float, Integer, Unicode
 
-from scripts.tp5nb.paths import ROOT, VENV_BIN
-from scripts.tp5nb.sandbox import BWRAP, SETPRIV, Group, runtime_folders, runtime_view, system_view
+import sandbox
+from common.paths import ROOT, VENV_BIN
+from sandbox import Group
 
 from . import accounts
 from .disks import HomeDisk
 from .layout import Bounds, ClassFolder
 
-#: What a person's server reads besides the runtime: this package (the server extension), the student
-#: session's settings and the built JupyterLab extension.
-SESSION_FOLDERS = [ROOT / "hub", ROOT / "session", ROOT / "build" / "hub"]
+#: What a person's server reads besides the runtime: the student's session (its settings, its server
+#: extension) and its built JupyterLab extension; nothing of the hub or the grader.
+SESSION_FOLDERS = [ROOT / "session", ROOT / "build" / "session"]
 #: Where the JupyterLab extension is installed (labextensions/ inside), on the server's JUPYTER_PATH.
-JUPYTER_DATA = ROOT / "build" / "hub" / "jupyter"
+JUPYTER_DATA = ROOT / "build" / "session" / "jupyter"
 #: Inside a sandbox: the hub's and the exchange's sockets (read-only), and the server's own.
 SHARED_SOCKETS = pathlib.Path("/run/tp5/hub")
 SERVER_SOCKETS = pathlib.Path("/run/tp5/serveur")
@@ -116,25 +117,19 @@ class ClassSpawner(LocalProcessSpawner):  # type: ignore[misc]
         })
         return env
 
-    def sandbox(self, account: accounts.Account) -> list[str]:
-        """The command prefix that runs the server in the person's sandbox, as the person."""
+    def sandbox(self, account: accounts.Account) -> sandbox.Spec:
+        """The person's sandbox: their home, their passwd and group files, the hub's sockets read-only and
+        their server's socket folder; the server runs as the person, its environment the spawner's."""
         etc = self.folder.etc(self.user.name)
-        network = ["--ro-bind", str(etc / "resolv.conf"), "/etc/resolv.conf"] if self.internet else []
-        return [BWRAP, *system_view(self.tmp_bytes),
-                *runtime_view([*runtime_folders(), *[f for f in SESSION_FOLDERS if f.exists()]], [account.home]),
-                "--bind", str(account.home), str(account.home),
-                "--ro-bind", str(etc / "passwd"), "/etc/passwd", "--ro-bind", str(etc / "group"), "/etc/group",
-                *network,
-                "--perms", "0755", "--dir", str(SHARED_SOCKETS.parent.parent),
-                "--perms", "0755", "--dir", str(SHARED_SOCKETS.parent),
-                "--ro-bind", str(self.folder.shared_sockets), str(SHARED_SOCKETS),
-                "--bind", str(self.folder.server_sockets(self.user.name)), str(SERVER_SOCKETS),
-                # Node.js and TypeScript find the library (`import "tp5-lab"`) from any folder of the home.
-                "--symlink", str(ROOT / "node_modules"), "/node_modules",
-                "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--hostname", "tp5",
-                "--unshare-cgroup-try", "--die-with-parent", "--new-session", "--chdir", str(account.home), "--",
-                SETPRIV, f"--reuid={account.uid}", f"--regid={account.gid}", "--clear-groups", "--inh-caps=-all",
-                "--bounding-set=-all", "--no-new-privs", "--"]
+        network = ((etc / "resolv.conf", pathlib.Path("/etc/resolv.conf")),) if self.internet else ()
+        return sandbox.Spec(
+            uid=account.uid, gid=account.gid, workdir=account.home, hostname="tp5", tmp_bytes=self.tmp_bytes,
+            reads=tuple(folder for folder in SESSION_FOLDERS if folder.exists()),
+            shows=((etc / "passwd", pathlib.Path("/etc/passwd")), (etc / "group", pathlib.Path("/etc/group")), *network,
+                   (self.folder.shared_sockets, SHARED_SOCKETS)),
+            writes=((account.home, account.home), (self.folder.server_sockets(self.user.name), SERVER_SOCKETS)),
+            # Node.js and TypeScript find the library (`import "tp5-lab"`) from any folder of the home.
+            links=((str(ROOT / "node_modules"), pathlib.Path("/node_modules")),))
 
     def make_preexec_fn(self, name: str) -> Callable[[], None]:
         """Runs in the new process, still root: it enters the person's control group, which its children
@@ -165,9 +160,9 @@ class ClassSpawner(LocalProcessSpawner):  # type: ignore[misc]
             raise RuntimeError("impossible de borner ce serveur (cgroups) : il ne démarre pas sans limites")
         self.group.kill()  # what a server of this person left behind
         socket = self.prepare_sockets(account)
-        self.cmd = [*self.sandbox(account), str(VENV_BIN / "jupyterhub-singleuser"),
-                    f"--ServerApp.sock={SERVER_SOCKETS / SERVER_SOCKET}", "--ServerApp.sock_mode=0600",
-                    "--KernelManager.transport=ipc"]
+        self.cmd = sandbox.command(self.sandbox(account), [
+            str(VENV_BIN / "jupyterhub-singleuser"), f"--ServerApp.sock={SERVER_SOCKETS / SERVER_SOCKET}",
+            "--ServerApp.sock_mode=0600", "--KernelManager.transport=ipc"])
         await super().start()
         if self.internet:
             self.slirp = await self.connect_to_other_machines()

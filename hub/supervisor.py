@@ -15,8 +15,8 @@ import signal
 import subprocess
 import types
 
-from scripts.tp5nb.paths import ROOT, VENV_BIN
-from scripts.tp5nb.sandbox import Group
+from common.paths import ROOT, VENV_BIN
+from sandbox import Group
 
 from .layout import ClassFolder
 

@@ -19,7 +19,7 @@ import sys
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from scripts.tp5nb.french_argparse import FrenchArgumentParser  # noqa: E402
+from common.french_argparse import FrenchArgumentParser  # noqa: E402
 
 STAGING = ROOT / "build" / "image"
 DEFAULT_BASE = "docker.io/library/debian:bookworm-slim"
@@ -36,10 +36,15 @@ def say(message: str) -> None:
     print(f"[image] {message}", flush=True)
 
 
+def hybrid_cgroups() -> bool:
+    """Whether this machine's cgroups are half v1, half v2, which crun refuses (« did not get container
+    create message ») and runc takes."""
+    return pathlib.Path("/sys/fs/cgroup/unified").is_dir() and not pathlib.Path("/sys/fs/cgroup/cgroup.controllers").exists()
+
+
 def podman() -> list[str]:
-    """podman, with runc where crun refuses this machine's cgroups (half v1, half v2)."""
-    hybrid = pathlib.Path("/sys/fs/cgroup/unified").is_dir() and not pathlib.Path("/sys/fs/cgroup/cgroup.controllers").exists()
-    return ["podman", "--runtime", "runc"] if hybrid and shutil.which("runc") else ["podman"]
+    """podman, with runc where crun refuses this machine's cgroups."""
+    return ["podman", "--runtime", "runc"] if hybrid_cgroups() else ["podman"]
 
 
 def limits() -> list[str]:
@@ -117,7 +122,10 @@ def main() -> int:
     args = parser.parse_args()
     try:
         if shutil.which("podman") is None:
-            raise Stop("podman n'est pas installé (paquet Debian « podman »)")
+            raise Stop("podman n'est pas installé (paquet Debian « podman » : apt-get install podman)")
+        if hybrid_cgroups() and shutil.which("runc") is None:
+            raise Stop("les cgroups de cette machine sont mi-v1, mi-v2 : crun, le moteur de podman par défaut, les "
+                       "refuse, et runc, qui les accepte, n'est pas installé (apt-get install runc)")
         stage_inputs()
         base = base_image(args.base)
         build("student", f"{STUDENT}:{args.tag}", base)

@@ -92,7 +92,6 @@ export {
   QuestionError,
   check,
   exportAnswer,
-  judgeAnswers,
   mseTrials,
   noiseTrials,
   shownImageGrids,

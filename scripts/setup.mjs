@@ -7,7 +7,7 @@
 //                                     dataset-fashion-mnist (notebook 02) and bubblewrap (the
 //                                     grader's sandbox), where root can apt-get
 //   node scripts/setup.mjs --hub      the same, plus the class server's JupyterLab extension
-//                                     (hub/labextension, built into build/hub/)
+//                                     (session/labextension, built into build/session/)
 //
 // Only Node's standard library is used here, because node_modules may not exist yet.
 import { spawnSync } from 'node:child_process';
@@ -125,7 +125,7 @@ function installPythonEnvironment() {
 /**
  * The kernel's environment: TensorFlow's informational lines and warnings (English, on the kernel's
  * stderr) are not for students. Its very first ones (« oneDNN custom operations are on… ») come before
- * TensorFlow reads this setting; the project's commands filter those out (scripts/tp5nb/execute.py).
+ * TensorFlow reads this setting; the project's commands filter those out (grader/execute.py).
  */
 const KERNEL_ENV = { TF_CPP_MIN_LOG_LEVEL: '2' };
 
@@ -359,7 +359,7 @@ function sourceFiles(dir) {
 
 /** Compiles the library (and scripts) to build/, which the notebooks import. */
 function buildLibrary() {
-  const sources = ['lib', 'scripts', 'bench'].flatMap((d) => sourceFiles(path.join(root, d)));
+  const sources = ['lib', 'scripts', 'grader', 'bench'].flatMap((d) => sourceFiles(path.join(root, d)));
   const hash = hashOf(
     path.join(root, 'tsconfig.json'),
     path.join(root, 'tsconfig.build.json'),
@@ -401,9 +401,16 @@ const DEBIAN_PACKAGES = [
     why: "l'accès des étudiants aux autres machines (serveur de la classe, serve --internet)",
   },
 ];
+/** What `npm run image` needs besides (--image): podman; runc, where crun refuses a machine's cgroups (half
+ * v1, half v2); debootstrap, for a Debian base made here where the registry's cannot be pulled. */
+const IMAGE_PACKAGES = [
+  { name: 'podman', path: '/usr/bin/podman', why: 'la construction des images (npm run image)' },
+  { name: 'runc', path: '/usr/sbin/runc', why: 'les conteneurs là où crun refuse les cgroups de la machine' },
+  { name: 'debootstrap', path: '/usr/sbin/debootstrap', why: "une base Debian faite ici quand l'image de base ne se télécharge pas" },
+];
 
-function installDebianPackages() {
-  const missing = DEBIAN_PACKAGES.filter((p) => !fs.existsSync(p.path));
+function installDebianPackages(packages) {
+  const missing = packages.filter((p) => !fs.existsSync(p.path));
   if (missing.length === 0) return;
   const names = missing.map((p) => p.name);
   if (process.getuid?.() !== 0 || !fs.existsSync('/usr/bin/apt-get')) {
@@ -420,24 +427,24 @@ function installDebianPackages() {
 }
 
 /**
- * The class server's JupyterLab extension (hub/labextension): its own npm packages (JupyterLab's, and
+ * The class server's JupyterLab extension (session/labextension): its own npm packages (JupyterLab's, and
  * its builder), compiled by TypeScript and bundled by `jupyter labextension build` into
- * build/hub/jupyter/labextensions/, where only the class server's JupyterLab looks.
+ * build/session/jupyter/labextensions/, where only the class server's JupyterLab looks.
  */
-function buildHubExtension() {
-  const extension = path.join(root, 'hub', 'labextension');
-  const output = path.join(root, 'build', 'hub', 'jupyter', 'labextensions', 'tp5-classe', 'package.json');
+function buildSessionExtension() {
+  const extension = path.join(root, 'session', 'labextension');
+  const output = path.join(root, 'build', 'session', 'jupyter', 'labextensions', 'tp5-classe', 'package.json');
   const hash = hashOf(
     path.join(extension, 'package.json'),
     path.join(extension, 'package-lock.json'),
     path.join(extension, 'tsconfig.json'),
     ...sourceFiles(path.join(extension, 'src')),
   );
-  const stamp = path.join(root, 'build', 'hub', '.tp5-built');
+  const stamp = path.join(root, 'build', 'session', '.tp5-built');
   if (stampIsCurrent(stamp, hash) && fs.existsSync(output)) return;
-  log("compilation de l'extension JupyterLab du serveur de la classe (hub/labextension)");
+  log("compilation de l'extension JupyterLab du serveur de la classe (session/labextension)");
   const npmArgs = ['ci', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=warn'];
-  if (!run('npm', npmArgs, { cwd: extension })) fail("npm n'a pas pu installer hub/labextension/package.json");
+  if (!run('npm', npmArgs, { cwd: extension })) fail("npm n'a pas pu installer session/labextension/package.json");
   if (!run('node', [path.join(extension, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', extension])) {
     fail("l'extension JupyterLab ne compile pas (voir les erreurs ci-dessus)");
   }
@@ -457,5 +464,6 @@ registerKernel();
 installNativeTensorFlow();
 buildLibrary();
 linkLibrary();
-if (process.argv.includes('--debian')) installDebianPackages();
-if (process.argv.includes('--hub')) buildHubExtension();
+if (process.argv.includes('--debian')) installDebianPackages(DEBIAN_PACKAGES);
+if (process.argv.includes('--image')) installDebianPackages(IMAGE_PACKAGES);
+if (process.argv.includes('--hub')) buildSessionExtension();

@@ -9,7 +9,7 @@
 #   by mistake);
 # - Markdown files open rendered (the guide, LISEZ-MOI.md);
 # - on the class server (TP5_ECHANGE_URL set by its spawner), the exchange's server extension and the
-#   French word for a full home (hub/session.py).
+#   French word for a full home (server.py, contents.py).
 import os
 import pathlib
 
@@ -25,5 +25,5 @@ c.ServerApp.jpserver_extensions = {
     "nbgrader.server_extensions.course_list": False,
 }
 if os.environ.get("TP5_ECHANGE_URL"):
-    c.ServerApp.jpserver_extensions["hub.session"] = True
-    c.ServerApp.contents_manager_class = "hub.session.HomeContentsManager"
+    c.ServerApp.jpserver_extensions["session.server"] = True
+    c.ServerApp.contents_manager_class = "session.contents.HomeContentsManager"

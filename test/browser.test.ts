@@ -38,7 +38,7 @@ function prepareWorkspace(): string {
     path.join(root, '.venv', 'bin', 'python'),
     [
       '-m',
-      'scripts.tp5nb',
+      'grader',
       'student',
       '--output-dir',
       path.join(workspace, 'notebooks', 'etudiant'),
@@ -343,7 +343,7 @@ function writeStopNotebook(file: string): void {
     writeStopNotebook(path.join(kit, STOP_NOTEBOOK));
     const made = spawnSync(
       path.join(root, '.venv', 'bin', 'python'),
-      ['-m', 'scripts.tp5nb', 'student', '--output-dir', kit, ...NOTEBOOKS.map((name) => path.join(root, 'notebooks', name))],
+      ['-m', 'grader', 'student', '--output-dir', kit, ...NOTEBOOKS.map((name) => path.join(root, 'notebooks', name))],
       { cwd: root },
     );
     if (made.status !== 0) throw new Error(`npm run student failed: ${made.stderr}`);

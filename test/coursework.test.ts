@@ -30,8 +30,8 @@ const root = path.resolve(__dirname, '..');
 const python = path.join(root, '.venv', 'bin', 'python');
 const solution = (name: string) => path.join(root, 'notebooks', name);
 
-function tp5nb(args: string[]) {
-  const result = spawnSync(python, ['-m', 'scripts.tp5nb', ...args], { cwd: root, encoding: 'utf8', timeout: 900_000 });
+function grader(args: string[]) {
+  const result = spawnSync(python, ['-m', 'grader', ...args], { cwd: root, encoding: 'utf8', timeout: 900_000 });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -86,7 +86,7 @@ function simulate(notebookName: string, students: Student[]): { seen: Record<str
   const dir = scratch();
   const file = path.join(dir, notebookName);
   fs.writeFileSync(file, JSON.stringify(notebook));
-  tp5nb(['run', '--quick', '--keep-going', '--output-dir', path.join(dir, 'out'), file]);
+  grader(['run', '--quick', '--keep-going', '--output-dir', path.join(dir, 'out'), file]);
   const executed = read(path.join(dir, 'out', notebookName));
   const errors = (cell: Cell) =>
     (cell.outputs ?? [])
@@ -484,7 +484,7 @@ denoiseHistory = await denoiser.model.fit(noisy.xNoisyTrain, prepared.xTrain, {
 
 // The three solutions' full marks through the class grader are in grading.test.ts (alice); here, `check`'s own report.
 test('a solution notebook scores full marks through `check`', () => {
-  const { status, stdout } = tp5nb(['check', solution(NOTEBOOKS[2])]);
+  const { status, stdout } = grader(['check', solution(NOTEBOOKS[2])]);
   expect(stdout.match(/Score : \d+ \/ \d+/g)).toEqual(['Score : 4 / 4']);
   expect(stdout.match(/Réponses rédigées : \d+ \/ \d+/g)).toEqual(['Réponses rédigées : 2 / 2']);
   expect(stdout).not.toContain('✘');
@@ -505,7 +505,7 @@ function solutionLines(source: string): string[] {
 
 test('the student kit: stubs naming their questions, empty answers, no answer left anywhere, a French guide; each notebook stops at its first question and scores zero', () => {
   const out = scratch();
-  const made = tp5nb(['student', '--output-dir', out, ...NOTEBOOKS.map(solution)]);
+  const made = grader(['student', '--output-dir', out, ...NOTEBOOKS.map(solution)]);
   expect(made.status).toBe(0);
   expect(made.stdout).toMatch(/01-auto-encodeurs-denses.ipynb \(12 réponses à compléter, 3 réponses rédigées\)/);
   expect(fs.readFileSync(path.join(out, 'LISEZ-MOI.md'), 'utf8')).toContain('npm run check -- etudiant/01-auto-encodeurs-denses.ipynb');
@@ -545,12 +545,12 @@ test('the student kit: stubs naming their questions, empty answers, no answer le
     [NOTEBOOKS[1], '2.2'],
     [NOTEBOOKS[2], '3.1'],
   ]) {
-    const run = tp5nb(['run', '--quick', '--output-dir', path.join(out, 'executed'), path.join(out, name)]);
+    const run = grader(['run', '--quick', '--output-dir', path.join(out, 'executed'), path.join(out, name)]);
     expect(run.stderr).toMatch(new RegExp(`ÉCHEC ${name} : cellule \\d+ : Question ${question.replace('.', '\\.')} à compléter`));
   }
-  const checked = tp5nb(['check', ...NOTEBOOKS.map((n) => path.join(out, n))]);
+  const checked = grader(['check', ...NOTEBOOKS.map((n) => path.join(out, n))]);
   expect(checked.stdout.match(/Score : \d+ \/ \d+/g)).toEqual(['Score : 0 / 7', 'Score : 0 / 6', 'Score : 0 / 4']);
-  expect(checked.stdout).toMatch(/✘ Question 1\.1\n\s+Question 1\.1 à compléter : les auto-encodeurs denses/);
+  expect(checked.stdout).toMatch(/✘ Question 1\.1\n\s+✘ Question 1\.1 à compléter : les auto-encodeurs denses/);
   expect(checked.status).toBe(1);
 }, 600_000);
 
@@ -562,7 +562,7 @@ test('a hand-in that edits a check cell is graded with the original check', () =
   answerCell.source = text(answerCell.source).replace('(M, N, 64,', '(M, N, 32,');
   const file = path.join(scratch(), NOTEBOOKS[0]);
   fs.writeFileSync(file, JSON.stringify(notebook));
-  const { status, stdout, stderr } = tp5nb(['check', file]);
+  const { status, stdout, stderr } = grader(['check', file]);
   expect(stdout).toContain("NOTE : cellule de vérification de la question 1.1 modifiée : remise d'origine");
   // TensorFlow's English start-up lines stay out of the student's terminal.
   expect(stderr).not.toMatch(/oneDNN|absl|port\.cc/);
@@ -572,15 +572,15 @@ test('a hand-in that edits a check cell is graded with the original check', () =
 
 test('hand-in export of a notebook whose written answers are empty warns, naming their questions', () => {
   const kit = scratch();
-  expect(tp5nb(['student', '--output-dir', kit, solution(NOTEBOOKS[0])]).status).toBe(0);
-  const { status, stdout } = tp5nb(['handin', path.join(kit, NOTEBOOKS[0]), '--output-dir', scratch()]);
+  expect(grader(['student', '--output-dir', kit, solution(NOTEBOOKS[0])]).status).toBe(0);
+  const { status, stdout } = grader(['handin', path.join(kit, NOTEBOOKS[0]), '--output-dir', scratch()]);
   expect(status).toBe(0);
   expect(stdout).toContain('[rendu] attention : réponses rédigées vides (questions 1.3, 1.5, 1.6)');
 }, 300_000);
 
 test('hand-in export: one self-contained HTML page with the figures, and a PDF where chromium is installed', () => {
   const out = scratch();
-  const { status, stdout } = tp5nb(['handin', solution(NOTEBOOKS[2]), '--name', 'Ada Lovelace', '--output-dir', out]);
+  const { status, stdout } = grader(['handin', solution(NOTEBOOKS[2]), '--name', 'Ada Lovelace', '--output-dir', out]);
   expect(status).toBe(0);
   const page = fs.readFileSync(path.join(out, '03-debruitage-Ada-Lovelace.html'), 'utf8');
   expect(page).toContain('rendu de <b>Ada Lovelace</b>');

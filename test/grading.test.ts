@@ -20,8 +20,8 @@ import { NOTEBOOKS, NotebookCell as Cell, readNotebook as read, textOf as text }
 
 const root = path.resolve(__dirname, '..');
 const python = path.join(root, '.venv', 'bin', 'python');
-/** Why no sandbox can be had here ('' when one can), as the grader's own probe finds (scripts/tp5nb/sandbox.py). */
-const whyNoSandbox = spawnSync(python, ['-c', 'from scripts.tp5nb import sandbox; print(sandbox.unavailable())'], {
+/** Why no sandbox can be had here ('' when one can), as the sandbox's own probe finds (sandbox/probe.py). */
+const whyNoSandbox = spawnSync(python, ['-c', 'import sandbox; print(sandbox.unavailable())'], {
   cwd: root,
   encoding: 'utf8',
 }).stdout.trim();
@@ -45,7 +45,7 @@ const HOSTILE = `const fs = require("fs") as typeof import("fs");
 for (const target of ${JSON.stringify(MARKERS)}) {
   try { fs.writeFileSync(target, "pwned"); console.log("écrit", target); } catch (error) { console.log("refusé", target, String(error)); }
 }
-try { fs.appendFileSync(${JSON.stringify(path.join(root, 'scripts', 'tp5nb', 'check.py'))}, "# pwned"); } catch (error) { console.log("refusé", String(error)); }
+try { fs.appendFileSync(${JSON.stringify(path.join(root, 'grader', 'check.py'))}, "# pwned"); } catch (error) { console.log("refusé", String(error)); }
 try { console.log(fs.readFileSync(${JSON.stringify(path.join(os.homedir(), '.bashrc'))}, "utf8")); } catch (error) { console.log("refusé", String(error)); }
 console.log(JSON.stringify(process.env));
 require("child_process").spawn("sleep", ["987"], { detached: true, stdio: "ignore" }).unref();`;
@@ -80,7 +80,7 @@ function hash(file: string): string {
   let out = '';
   let classFolder = '';
   let stdout = '';
-  const watched = [path.join(root, 'scripts', 'tp5nb', 'check.py'), path.join(root, 'build', 'lib', 'index.js')];
+  const watched = [path.join(root, 'grader', 'check.py'), path.join(root, 'build', 'lib', 'index.js')];
   let before: string[] = [];
 
   beforeAll(() => {
@@ -93,7 +93,7 @@ function hash(file: string): string {
     };
     for (const name of NOTEBOOKS) put('alice', name, read(path.join(root, 'notebooks', name)));
     const kit = path.join(dir, 'kit');
-    spawnSync(python, ['-m', 'scripts.tp5nb', 'student', '--output-dir', kit, ...NOTEBOOKS.map((n) => path.join(root, 'notebooks', n))], {
+    spawnSync(python, ['-m', 'grader', 'student', '--output-dir', kit, ...NOTEBOOKS.map((n) => path.join(root, 'notebooks', n))], {
       cwd: root,
     });
     for (const name of NOTEBOOKS) put('bob', name, read(path.join(kit, name)));
@@ -282,7 +282,7 @@ function hash(file: string): string {
     classFolder = handins;
     const result = spawnSync(
       python,
-      ['-m', 'scripts.tp5nb', 'grade', handins, '--out', out, '--cell-timeout', '45', '--memory-gb', '6', '--jobs', '2'],
+      ['-m', 'grader', 'grade', handins, '--out', out, '--cell-timeout', '45', '--memory-gb', '6', '--jobs', '2'],
       {
         cwd: root,
         encoding: 'utf8',
@@ -483,7 +483,7 @@ function hash(file: string): string {
     expect(page).toMatch(/nbgrader OBTENU :[^<]*python3\.\d+/);
     expect(fs.existsSync('/tp5-pwned-root')).toBe(false);
     // What it could list: the project's runtime only, and no notebook but its own.
-    expect(page).toMatch(/projet OBTENU : (\.venv|build|entree|node_modules|package\.json|rendu|scripts| )+\n/);
+    expect(page).toMatch(/projet OBTENU : (\.venv|build|common|entree|grader|node_modules|package\.json|rendu| )+\n/);
     // Its lines, up to the next probe's (the prints of a cell come as one text).
     const notebooks = /carnets OBTENU : ([^<]*?)\n(?=\S+ (OBTENU|refusé) :)/.exec(page);
     expect(notebooks).not.toBeNull();
@@ -520,7 +520,7 @@ function hash(file: string): string {
   });
 
   test('a second run skips the hand-ins already graded with the same content', () => {
-    const again = spawnSync(python, ['-m', 'scripts.tp5nb', 'grade', classFolder, '--out', out, '--jobs', '2'], {
+    const again = spawnSync(python, ['-m', 'grader', 'grade', classFolder, '--out', out, '--jobs', '2'], {
       cwd: root,
       encoding: 'utf8',
     });
@@ -543,7 +543,7 @@ function hash(file: string): string {
       fs.copyFileSync(path.join(classFolder, student, name), path.join(subset, 'rendus', student, name));
     }
     const tasksOut = path.join(subset, 'notes');
-    const listed = spawnSync(python, ['-m', 'scripts.tp5nb', 'grade', path.join(subset, 'rendus'), '--list'], {
+    const listed = spawnSync(python, ['-m', 'grader', 'grade', path.join(subset, 'rendus'), '--list'], {
       cwd: root,
       encoding: 'utf8',
     });
@@ -555,7 +555,7 @@ function hash(file: string): string {
         '2',
         python,
         '-m',
-        'scripts.tp5nb',
+        'grader',
         'grade',
         path.join(subset, 'rendus'),
         '--out',
@@ -573,7 +573,7 @@ function hash(file: string): string {
       { cwd: root, encoding: 'utf8', timeout: 900_000 },
     );
     expect(tasks.status).toBe(0);
-    const merged = spawnSync(python, ['-m', 'scripts.tp5nb', 'grade', '--merge', '--out', tasksOut], { cwd: root, encoding: 'utf8' });
+    const merged = spawnSync(python, ['-m', 'grader', 'grade', '--merge', '--out', tasksOut], { cwd: root, encoding: 'utf8' });
     expect(merged.status).toBe(0);
     const [header, ...lines] = fs.readFileSync(path.join(tasksOut, 'grades.csv'), 'utf8').trim().split('\n').map(parseCsvLine);
     const fromTasks = lines.map((cells) => Object.fromEntries(header.map((h, i) => [h, cells[i]])));
@@ -604,7 +604,7 @@ function hash(file: string): string {
         .replace('alice,02-auto-encodeur-convolutif.ipynb,2.1,,', 'alice,02-auto-encodeur-convolutif.ipynb,2.1,1,bien vu')
         .replace('alice,02-auto-encodeur-convolutif.ipynb,2.4,,', 'alice,02-auto-encodeur-convolutif.ipynb,2.4,"0,5",'),
     );
-    const merged = spawnSync(python, ['-m', 'scripts.tp5nb', 'grade', '--points-only', '--out', out], { cwd: root, encoding: 'utf8' });
+    const merged = spawnSync(python, ['-m', 'grader', 'grade', '--points-only', '--out', out], { cwd: root, encoding: 'utf8' });
     expect(merged.status).toBe(0);
     const lines = fs.readFileSync(path.join(out, 'grades.csv'), 'utf8').trim().split('\n').map(parseCsvLine);
     const header = lines[0];
@@ -617,7 +617,7 @@ function hash(file: string): string {
 test('grading refuses to run hand-ins where no sandbox can be had, and says why', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp5-nosandbox-'));
   fs.mkdirSync(path.join(dir, 'alice'));
-  const result = spawnSync(python, ['-m', 'scripts.tp5nb', 'grade', dir, '--out', path.join(dir, 'out')], {
+  const result = spawnSync(python, ['-m', 'grader', 'grade', dir, '--out', path.join(dir, 'out')], {
     cwd: root,
     encoding: 'utf8',
     env: { ...process.env, PATH: path.join(root, '.venv', 'bin') },

@@ -56,7 +56,7 @@ function whyNotHere(): string {
     python,
     [
       '-c',
-      'from scripts.tp5nb import sandbox; g = sandbox.Group("tp5-essai-sonde", 1 << 30, 64, 1.0); print(sandbox.unavailable() or ("" if g.active else "no writable cgroup")); g.close()',
+      'import sandbox; g = sandbox.Group("tp5-essai-sonde", 1 << 30, 64, 1.0); print(sandbox.unavailable() or ("" if g.active else "no writable cgroup")); g.close()',
     ],
     { cwd: root, encoding: 'utf8' },
   );
@@ -511,7 +511,7 @@ async function openFeedback(page: Page): Promise<Frame> {
     const table = fs.readFileSync(path.join(collected, 'rendus.csv'), 'utf8');
     expect(table).toMatch(new RegExp(`${alice.name},Alice Martin,${NOTEBOOK},2,2,[^,]+,non`));
     expect(table).toMatch(new RegExp(`${bob.name},Bob Durand,${NOTEBOOK},1,1,[^,]+,non`));
-    const grade = spawnSync(python, ['-m', 'scripts.tp5nb', 'grade', collected, '--out', notes, '--jobs', '2'], {
+    const grade = spawnSync(python, ['-m', 'grader', 'grade', collected, '--out', notes, '--jobs', '2'], {
       cwd: root,
       encoding: 'utf8',
       timeout: 900_000,

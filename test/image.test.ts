@@ -66,7 +66,14 @@ interface Report {
     const [user, ...rest] = report.inside.trim().split('\n');
     expect(user).toBe('jovyan');
     // /opt/tp5 holds the runtime only; nothing in the image holds an answer or a repository.
-    expect(rest.slice(0, -1).join(' ').split(/\s+/).sort()).toEqual(['build', 'hub', 'image', 'node_modules', 'package.json', 'session']);
+    expect(rest.slice(0, -1).join(' ').split(/\s+/).sort()).toEqual([
+      'build',
+      'common',
+      'image',
+      'node_modules',
+      'package.json',
+      'session',
+    ]);
     expect(rest[rest.length - 1]).toBe('fin');
     expect(report.log).toContain('JupyterLab démarre');
   }, 900_000);

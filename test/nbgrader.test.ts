@@ -26,7 +26,7 @@ test('generate_assignment and autograde work on the lab with the configuration m
   const course = fs.mkdtempSync(path.join(root, 'build', 'nbgrader-test-'));
   const made = spawnSync(
     path.join(venvBin, 'python'),
-    ['-m', 'scripts.tp5nb', 'nbgrader', '--course', course, path.join(root, 'notebooks', NOTEBOOK)],
+    ['-m', 'grader', 'nbgrader', '--course', course, path.join(root, 'notebooks', NOTEBOOK)],
     { cwd: root, encoding: 'utf8' },
   );
   expect(made.status).toBe(0);

@@ -50,7 +50,7 @@ test('an untouched student notebook run cell by cell: every error French and nam
   fs.rmSync(kit, { recursive: true, force: true });
   const made = spawnSync(
     python,
-    ['-m', 'scripts.tp5nb', 'student', '--output-dir', kit, ...NOTEBOOKS.map((n) => path.join(root, 'notebooks', n))],
+    ['-m', 'grader', 'student', '--output-dir', kit, ...NOTEBOOKS.map((n) => path.join(root, 'notebooks', n))],
     { cwd: root, encoding: 'utf8' },
   );
   expect(made.status).toBe(0);

@@ -126,11 +126,15 @@ export class Feedback {
           .join('<br>') +
         '</div>',
       'text/plain': [`${heading} : ${verdict}`, ...lines].join('\n'),
+      [VERDICT_MIME]: { question: this.question, passed: !this.failed, points: this.points },
     });
   }
 }
 
 const MARKS: Record<Point['kind'], string> = { right: '✔', wrong: '✘', note: '•' };
+
+/** The verdict as data, beside its text and HTML, for the tools that read an executed notebook (`npm run check`). */
+export const VERDICT_MIME = 'application/vnd.tp5.verdict+json';
 
 /** Each question's last verdict in this kernel: passed or not (`passed` reads it). */
 const verdicts = new Map<string, boolean>();

@@ -15,7 +15,6 @@ export * as check from './check-cells';
 
 export { QuestionError, todo } from './questions';
 export { exportAnswer } from './answers';
-export { judgeAnswers } from './judge';
 export type { TableRow } from './checks/tables';
 export type { AnyHistory } from './checks/training';
 export { mseTrials } from './checks/results';

@@ -18,7 +18,7 @@ import time
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from hub.remote import Person  # noqa: E402
+from tools.remote import Person  # noqa: E402
 
 CGROUPS = pathlib.Path("/sys/fs/cgroup")
 

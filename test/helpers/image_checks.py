@@ -15,7 +15,7 @@ sys.path.insert(0, str(ROOT))
 
 import requests  # noqa: E402
 
-from hub.remote import JupyterServer  # noqa: E402
+from tools.remote import JupyterServer  # noqa: E402
 from image.build import limits, podman  # noqa: E402
 
 TOKEN = "essai-image"

@@ -18,7 +18,7 @@ export interface Output {
   evalue?: string;
 }
 
-/** A cell's tp5 metadata: what the cell is to the coursework (see scripts/tp5nb/GUIDE.md). */
+/** A cell's tp5 metadata: what the cell is to the coursework (see grader/GUIDE.md). */
 export interface Tp5Metadata {
   answer?: string;
   declares?: string;

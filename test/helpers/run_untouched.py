@@ -7,7 +7,7 @@ import sys
 import nbformat
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2]))
-from scripts.tp5nb.execute import execute  # noqa: E402
+from grader.execute import execute  # noqa: E402
 
 report = {}
 for path in map(pathlib.Path, sys.argv[1:]):

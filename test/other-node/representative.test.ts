@@ -11,7 +11,7 @@ import path from 'node:path';
 const root = path.resolve(__dirname, '..', '..');
 const python = path.join(root, '.venv', 'bin', 'python');
 const NOTEBOOK = '01-auto-encodeurs-denses.ipynb';
-const tp5nb = (args: string[]) => spawnSync(python, ['-m', 'scripts.tp5nb', ...args], { cwd: root, encoding: 'utf8', timeout: 900_000 });
+const grader = (args: string[]) => spawnSync(python, ['-m', 'grader', ...args], { cwd: root, encoding: 'utf8', timeout: 900_000 });
 const outputs = (file: string): string =>
   JSON.parse(fs.readFileSync(file, 'utf8'))
     .cells.flatMap((c: { outputs?: { text?: string | string[]; data?: Record<string, string | string[]> }[] }) => c.outputs ?? [])
@@ -32,7 +32,7 @@ test(`notebook 01 runs in quick mode through a tslab kernel on Node.js ${process
       cells: [{ cell_type: 'code', id: 'v', source: 'console.log(process.version);', metadata: {}, outputs: [], execution_count: null }],
     }),
   );
-  const result = tp5nb(['run', '--quick', '--output-dir', out, probe, path.join(root, 'notebooks', NOTEBOOK)]);
+  const result = grader(['run', '--quick', '--output-dir', out, probe, path.join(root, 'notebooks', NOTEBOOK)]);
   expect(result.stderr).not.toMatch(/ÉCHEC/);
   expect(result.status).toBe(0);
   expect(outputs(path.join(out, 'version.ipynb'))).toContain(process.version);
@@ -45,7 +45,7 @@ test(`notebook 01 runs in quick mode through a tslab kernel on Node.js ${process
 test(`a small class is graded in sandboxes on Node.js ${process.version}`, () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp5-node-class-'));
   const kit = path.join(dir, 'kit');
-  expect(tp5nb(['student', '--output-dir', kit, path.join(root, 'notebooks', NOTEBOOK)]).status).toBe(0);
+  expect(grader(['student', '--output-dir', kit, path.join(root, 'notebooks', NOTEBOOK)]).status).toBe(0);
   for (const [student, source] of [
     ['alice', path.join(root, 'notebooks', NOTEBOOK)],
     ['bob', path.join(kit, NOTEBOOK)],
@@ -53,7 +53,7 @@ test(`a small class is graded in sandboxes on Node.js ${process.version}`, () =>
     fs.mkdirSync(path.join(dir, 'rendus', student), { recursive: true });
     fs.copyFileSync(source, path.join(dir, 'rendus', student, NOTEBOOK));
   }
-  const result = tp5nb(['grade', path.join(dir, 'rendus'), '--out', path.join(dir, 'notes'), '--jobs', '2', '--cell-timeout', '60']);
+  const result = grader(['grade', path.join(dir, 'rendus'), '--out', path.join(dir, 'notes'), '--jobs', '2', '--cell-timeout', '60']);
   expect(result.status).toBe(0);
   expect(fs.readFileSync(path.join(dir, 'notes', 'notes-moodle.csv'), 'utf8')).toBe(
     'identifiant,TP5 partie 1,TP5 total\nalice,7,7\nbob,0,0\n',

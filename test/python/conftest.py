@@ -1,4 +1,4 @@
-"""The Python tests import the project's packages (hub, scripts.tp5nb) from the project's root."""
+"""The Python tests import the project's packages (hub, grader) from the project's root."""
 import pathlib
 import sys
 

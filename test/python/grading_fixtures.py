@@ -3,10 +3,10 @@ import pathlib
 
 import nbformat
 
-from scripts.tp5nb.grading.handin import HandIn, Places
-from scripts.tp5nb.grading.options import Options
-from scripts.tp5nb.grading.records import Graded
-from scripts.tp5nb.paths import NOTEBOOKS_DIR
+from grader.grading.handin import HandIn, Places
+from grader.grading.options import Options
+from grader.grading.records import Graded
+from common.paths import NOTEBOOKS_DIR
 
 SOLUTION_1 = next(NOTEBOOKS_DIR.glob("01-*.ipynb"))
 

@@ -5,8 +5,8 @@ import types
 
 import nbformat
 
-from scripts.tp5nb.cpu_times import cpu_by_question, cpu_report
-from scripts.tp5nb.execute import kernel_cpu_seconds
+from grader.cpu_times import cpu_by_question, cpu_report
+from grader.execute import kernel_cpu_seconds
 
 
 def test_the_kernels_time_is_read_from_proc() -> None:

@@ -1,6 +1,6 @@
 """What a failed cell's note keeps of its error: the line that says what went wrong, and the line it
 announces when it ends with a colon (the library's French compile messages)."""
-from scripts.tp5nb.execute import first_meaningful_line
+from grader.execute import first_meaningful_line
 
 
 def test_a_compile_message_keeps_the_line_it_announces() -> None:

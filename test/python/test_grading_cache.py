@@ -2,8 +2,8 @@
 hand-in changed or the saved result is damaged; written whole or not at all."""
 import pathlib
 
-from scripts.tp5nb.grading.cache import content_key, previous_result, read_result, save_result
-from scripts.tp5nb.grading.records import Graded, Note, Point, Verdict
+from grader.grading.cache import content_key, previous_result, read_result, save_result
+from grader.grading.records import Graded, Note, Point, Verdict
 
 
 def test_a_result_is_reused_only_for_the_same_content(tmp_path: pathlib.Path) -> None:

@@ -2,8 +2,8 @@
 passed (a failed one says why already), never for a name in a comment."""
 import pathlib
 
-from scripts.tp5nb.grading.hints import note_test_images_named
-from scripts.tp5nb.grading.records import Verdict
+from grader.grading.hints import note_test_images_named
+from grader.grading.records import Verdict
 
 from grading_fixtures import cell_of, handin
 

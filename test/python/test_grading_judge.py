@@ -6,9 +6,9 @@ import pathlib
 
 import pytest
 
-from scripts.tp5nb import sandbox
-from scripts.tp5nb.grading.judge import judge_answers
-from scripts.tp5nb.grading.records import Point
+import sandbox
+from grader.grading.judge import judge_answers
+from grader.grading.records import Point
 
 from grading_fixtures import handin
 

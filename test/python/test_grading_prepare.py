@@ -4,8 +4,8 @@ import pathlib
 
 import nbformat
 
-from scripts.tp5nb.grading.prepare import add_export_cells, leave_out_beyond, put_back_given_cells, read_written_answers, write_inputs
-from scripts.tp5nb.lab_notebook import QUESTIONS, tp5
+from grader.grading.prepare import add_export_cells, leave_out_beyond, put_back_given_cells, read_written_answers, write_inputs
+from grader.lab_notebook import QUESTIONS, tp5
 
 from grading_fixtures import cell_of, handin, solution
 

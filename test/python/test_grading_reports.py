@@ -5,10 +5,10 @@ import pathlib
 
 import pytest
 
-from scripts.tp5nb.grading.class_files import MANUAL_POINTS, write_class_files, write_grades
-from scripts.tp5nb.grading.console import console_line, duration
-from scripts.tp5nb.grading.feedback_page import feedback_page
-from scripts.tp5nb.grading.records import Graded, Note, Point, Verdict
+from grader.grading.class_files import MANUAL_POINTS, write_class_files, write_grades
+from grader.grading.console import console_line, duration
+from grader.grading.feedback_page import feedback_page
+from grader.grading.records import Graded, Note, Point, Verdict
 
 
 def alice() -> Graded:

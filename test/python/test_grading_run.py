@@ -9,10 +9,10 @@ import tarfile
 import nbformat
 import pytest
 
-from scripts.tp5nb import sandbox
-from scripts.tp5nb.grading.handin import HandIn
-from scripts.tp5nb.grading.prepare import add_export_cells, number_cells
-from scripts.tp5nb.grading.run import note_cell_problems, run_in_sandbox
+import sandbox
+from grader.grading.handin import HandIn
+from grader.grading.prepare import add_export_cells, number_cells
+from grader.grading.run import note_cell_problems, run_in_sandbox
 
 from grading_fixtures import handin
 

@@ -2,9 +2,9 @@
 lab.todo(…), in place of what the judge stumbled on."""
 import pathlib
 
-from scripts.tp5nb.grading.prepare import number_cells
-from scripts.tp5nb.grading.records import Point, Verdict
-from scripts.tp5nb.grading.unanswered import name_unanswered
+from grader.grading.prepare import number_cells
+from grader.grading.records import Point, Verdict
+from grader.grading.unanswered import name_unanswered
 
 from grading_fixtures import cell_of, handin
 

@@ -9,8 +9,8 @@ import time
 import nbformat
 import pytest
 
-from scripts.tp5nb import execute
-from scripts.tp5nb.inside import FROZEN_NOTE, run
+from grader import execute
+from grader.inside import FROZEN_NOTE, run
 
 
 class Recorded:

@@ -2,7 +2,7 @@
 cut; a cell's flood of outputs keeps its first and last; small outputs are left exactly as they were."""
 import nbformat
 
-from scripts.tp5nb.limit_output import MAX_CHARACTERS, MAX_OUTPUTS, cut_text, limit_outputs
+from grader.limit_output import MAX_CHARACTERS, MAX_OUTPUTS, cut_text, limit_outputs
 
 
 def notebook_with(*outputs) -> nbformat.NotebookNode:

@@ -6,7 +6,9 @@ import time
 
 import pytest
 
-from scripts.tp5nb import sandbox
+import sandbox
+from common.paths import PYTHON
+from grader.grading.sandboxing import Limits, run
 
 WHY_NOT = sandbox.unavailable()
 needs_sandbox = pytest.mark.skipif(bool(WHY_NOT), reason=f"no sandbox here: {WHY_NOT}")
@@ -16,7 +18,7 @@ needs_sandbox = pytest.mark.skipif(bool(WHY_NOT), reason=f"no sandbox here: {WHY
 def test_kill_minus_one_from_a_child_does_not_end_the_run(tmp_path):
     log = tmp_path / "run.log"
     code = "import subprocess; subprocess.run(['sh', '-c', 'sleep 30 & kill -9 -1']); print('encore là', flush=True)"
-    outcome = sandbox.run(sandbox.Run([sandbox.PYTHON, "-c", code], log, 60))
+    outcome = run([PYTHON, "-c", code], log, timeout=60, limits=Limits(), slot=0, sandboxed=True)
     assert outcome.problem == ""
     assert "encore là" in log.read_text()
 
@@ -25,7 +27,7 @@ def test_kill_minus_one_from_a_child_does_not_end_the_run(tmp_path):
 def test_a_run_past_its_time_limit_ends_whole(tmp_path):
     started = time.monotonic()
     code = "import os, time; os.system('sleep 657 &'); time.sleep(100)"
-    outcome = sandbox.run(sandbox.Run([sandbox.PYTHON, "-c", code], tmp_path / "run.log", 3))
+    outcome = run([PYTHON, "-c", code], tmp_path / "run.log", timeout=3, limits=Limits(), slot=0, sandboxed=True)
     assert outcome.problem == "délai de 3 s dépassé : arrêté"
     assert time.monotonic() - started < 15
     assert subprocess.run(["pgrep", "-f", "sleep 657"], capture_output=True).returncode == 1
