@@ -30,6 +30,16 @@
       npm run grade) : il les trouve dans tp5/retours.
   status
       Une ligne par étudiant : son compte, son disque, ses rendus, le dernier, les retards.
+  lti --url ADRESSE --issuer URL --client-id ID --deployment-id ID --auth-url URL --token-url URL
+      --jwks-url URL [--claim email|login|sub|custom:NOM]  |  lti --off  |  lti
+      Relie la classe au LMS (Moodle…) par LTI 1.3 : les étudiants arrivent depuis le cours, chacun
+      reconnu dans la liste par l'information choisie (--claim). Affiche ce qu'il faut saisir dans le
+      LMS (adresses de l'outil, clé publique). --off : retour aux mots de passe. Sans option : l'état.
+      Prend effet au prochain serve.
+  send-grades NOTES [--dry-run] [--retries N]
+      Envoie au carnet de notes du LMS la note de chaque étudiant pour chaque carnet (NOTES : le dossier
+      --out de npm run grade), par le service de notes LTI Advantage ; ce qui échoue est gardé et part à
+      l'envoi suivant. --dry-run : affiche ce qui serait envoyé, sans rien envoyer.
 
 Toutes prennent --folder DOSSIER, le dossier de la classe (/srv/tp5-classe par défaut). serve demande
 root ; les autres, le droit d'écrire dans ce dossier (root aussi, en pratique : il est fermé aux autres).
@@ -38,6 +48,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import os
 import pathlib
 import shutil
@@ -56,7 +67,10 @@ from .codes import FirstLoginCodes
 from .exchange.dates import french_datetime, parse_deadline
 from .exchange.store import Exchange, Refused
 from .handout import write_handouts
+from .json_files import write_json
 from .layout import DEFAULT_FOLDER, Bounds, ClassFolder, ServerSettings
+from .lms_grades import send_grades
+from .lti import CLAIMS, LtiSettings, claim_problem, tool_key
 from .passwords import PasswordBook, PasswordRefused, set_password
 from .roster import Person, Roster, RosterError, read_roster
 from .spawner import SLIRP4NETNS
@@ -230,9 +244,13 @@ def command_serve(args: argparse.Namespace, folder: ClassFolder) -> int:
     say(f"{len(roster.students)} étudiants, {len(roster.teachers)} enseignants ; chacun : {bounds.cpus:g} cœur(s), "
         f"{args.memory_gb:g} Gio de mémoire, {bounds.processes} processus, un disque de {args.disk_gb:g} Gio ; "
         + ("accès aux autres machines (--internet)" if bounds.internet else "aucun accès au réseau"))
-    say(f"adresse à donner aux étudiants : {settings.public_url}")
-    for line in accounts_to_open(roster, folder):
-        say(line)
+    lti = LtiSettings.read(folder.lti_file)
+    if lti is None:
+        say(f"adresse à donner aux étudiants : {settings.public_url}")
+        for line in accounts_to_open(roster, folder):
+            say(line)
+    else:
+        say(f"connexion depuis le LMS (LTI 1.3, {lti.issuer}), par {lti.tool_url}")
     env = {**os.environ, "TP5_CLASSE": str(folder.root), "PYTHONPATH": str(ROOT)}
     return supervisor.run_hub(folder, env)
 
@@ -252,6 +270,55 @@ def accounts_to_open(roster: Roster, folder: ClassFolder) -> list[str]:
         lines.append(f"{len(students)} étudiant(s) sans mot de passe ni code de première connexion : "
                      "sudo npm run hub -- codes")
     return lines
+
+
+# lti, send-grades -------------------------------------------------------------------------------
+
+LTI_OPTIONS = ("url", "issuer", "client_id", "deployment_id", "auth_url", "token_url", "jwks_url")
+
+
+def command_lti(args: argparse.Namespace, folder: ClassFolder) -> int:
+    given = [name for name in LTI_OPTIONS if getattr(args, name)]
+    if args.off:
+        folder.lti_file.unlink(missing_ok=True)
+        say("connexion par mot de passe (liste de la classe) au prochain serve ; les lancements gardés restent")
+        return 0
+    if given:
+        missing = [f"--{name.replace('_', '-')}" for name in LTI_OPTIONS if name not in given]
+        if missing:
+            raise Stop(f"il manque {', '.join(missing)} : le LMS les donne quand on y déclare l'outil")
+        for name in ("url", "issuer", "auth_url", "token_url", "jwks_url"):
+            if not str(getattr(args, name)).startswith(("https://", "http://")):
+                raise Stop(f"--{name.replace('_', '-')} {getattr(args, name)} : une adresse http(s):// est attendue")
+        problem = claim_problem(args.claim)
+        if problem:
+            raise Stop(problem)
+        lti = LtiSettings(issuer=args.issuer, client_id=args.client_id, deployment_id=args.deployment_id,
+                          authorize_url=args.auth_url, token_url=args.token_url, jwks_url=args.jwks_url,
+                          tool_url=args.url, claim=args.claim)
+        write_json(folder.lti_file, lti.to_json())
+    current = LtiSettings.read(folder.lti_file)
+    if current is None:
+        say("la classe n'est pas reliée à un LMS : connexion par mot de passe (npm run hub -- lti --help)")
+        return 0
+    key = tool_key(folder.lti_key)
+    say(f"relié au LMS {current.issuer} (client {current.client_id}, déploiement {current.deployment_id}) ; "
+        f"chaque personne reconnue par {CLAIMS.get(current.claim, current.claim)}")
+    say(f"à saisir dans le LMS : URL de l'outil et URI de redirection : {current.redirection_url}")
+    say(f"à saisir dans le LMS : URL de connexion (initiate login) : {current.login_initiation_url}")
+    say("à saisir dans le LMS : type de clé publique « clé RSA », cette clé :\n" + key.public_pem.strip())
+    say(f"la même clé en jeu de clés (JWKS) : {json.dumps(key.jwks())}")
+    if not current.tool_url.startswith("https://"):
+        say("attention : sans HTTPS, les navigateurs n'envoient pas au retour du LMS le cookie qui protège la "
+            "connexion ; donnez au serveur une adresse https:// (--ssl-cert, ou un frontal HTTPS)")
+    return 0
+
+
+def command_send_grades(args: argparse.Namespace, folder: ClassFolder) -> int:
+    if args.retries < 1:
+        raise Stop(f"--retries {args.retries} : au moins 1 essai")
+    left = send_grades(args.notes, folder, args.dry_run, attempts=args.retries)
+    return 1 if left else 0
 
 
 # password --------------------------------------------------------------------------------------
@@ -457,12 +524,27 @@ def parser() -> argparse.ArgumentParser:
     give_back = command("return", "rendre les pages de retour aux étudiants")
     give_back.add_argument("notes", type=pathlib.Path, metavar="NOTES", help="le dossier --out de npm run grade")
     command("status", "le compte, le disque et les rendus de chaque étudiant")
+    lti = command("lti", "relier la classe au LMS par LTI 1.3 (ou l'en délier)")
+    lti.add_argument("--url", metavar="ADRESSE", help="l'adresse publique du serveur, telle que le LMS la voit (https://…)")
+    lti.add_argument("--issuer", metavar="URL", help="l'identifiant de la plateforme (Moodle : son adresse)")
+    lti.add_argument("--client-id", metavar="ID", help="l'identifiant client donné par le LMS à l'outil")
+    lti.add_argument("--deployment-id", metavar="ID", help="l'identifiant de déploiement donné par le LMS")
+    lti.add_argument("--auth-url", metavar="URL", help="l'adresse d'authentification du LMS (Moodle : …/mod/lti/auth.php)")
+    lti.add_argument("--token-url", metavar="URL", help="l'adresse des jetons d'accès du LMS (Moodle : …/mod/lti/token.php)")
+    lti.add_argument("--jwks-url", metavar="URL", help="l'adresse du jeu de clés public du LMS (Moodle : …/mod/lti/certs.php)")
+    lti.add_argument("--claim", default="email", metavar="INFO",
+                     help="ce qui reconnaît une personne de la liste : email (par défaut), login, sub ou custom:NOM")
+    lti.add_argument("--off", action="store_true", help="revenir à la connexion par mot de passe")
+    send = command("send-grades", "envoyer les notes au carnet de notes du LMS (LTI Advantage)")
+    send.add_argument("notes", type=pathlib.Path, metavar="NOTES", help="le dossier --out de npm run grade")
+    send.add_argument("--dry-run", action="store_true", help="afficher ce qui serait envoyé, sans rien envoyer")
+    send.add_argument("--retries", type=int, default=4, metavar="N", help="essais par note quand le LMS échoue (4 par défaut)")
     return main
 
 
 COMMANDS = {"release": command_release, "serve": command_serve, "password": command_password, "codes": command_codes,
             "roster": command_roster, "deadline": command_deadline, "collect": command_collect, "return": command_return,
-            "status": command_status}
+            "status": command_status, "lti": command_lti, "send-grades": command_send_grades}
 
 
 def main() -> int:

@@ -14,17 +14,15 @@ limited per identifier, so guessing one is hopeless.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import hmac
-import json
-import os
 import pathlib
 import secrets
-import tempfile
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from typing import Iterator
+
+from .json_files import changing_json, read_json
 
 #: Letters and digits that cannot be mistaken for one another on paper (no 0/O, 1/I/L).
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -69,26 +67,14 @@ class FirstLoginCodes:
     @contextlib.contextmanager
     def _locked(self) -> Iterator[dict[str, Entry]]:
         """The entries, for changing them: written back when the block ends without an error."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.path.with_suffix(".lock"), "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            entries = self._read()
+        with changing_json(self.path) as data:
+            entries = {identifier: Entry(**entry) for identifier, entry in data.items()}
             yield entries
-            self._write(entries)
+            data.clear()
+            data.update({identifier: asdict(entry) for identifier, entry in entries.items()})
 
     def _read(self) -> dict[str, Entry]:
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return {}
-        return {identifier: Entry(**entry) for identifier, entry in data.items()}
-
-    def _write(self, entries: dict[str, Entry]) -> None:
-        handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".codes-")
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump({identifier: asdict(entry) for identifier, entry in entries.items()}, out, indent=1)
-        os.chmod(temporary, 0o600)
-        os.replace(temporary, self.path)
+        return {identifier: Entry(**entry) for identifier, entry in read_json(self.path).items()}
 
     def issue(self, identifiers: list[str]) -> dict[str, str]:
         """New codes for these people (replacing any earlier one); identifier → code, shown once."""

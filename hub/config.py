@@ -8,6 +8,7 @@ from typing import Any
 from common.paths import PYTHON, ROOT
 
 from .layout import ClassFolder, ServerSettings
+from .lti import LtiSettings
 from .passwords import MINIMUM_LENGTH
 from .roster import read_roster
 from .spawner import unix_url
@@ -36,17 +37,13 @@ def configure(c: Any, folder: ClassFolder) -> None:
     c.JupyterHub.pid_file = str(folder.hub_pid_file)
     c.JupyterHub.template_paths = [str(ROOT / "hub" / "templates")]
 
-    c.JupyterHub.authenticator_class = "hub.authenticator.RosterAuthenticator"
-    c.RosterAuthenticator.roster_file = str(folder.roster_file)
-    c.RosterAuthenticator.codes_file = str(folder.codes_file)
     c.Authenticator.allowed_users = {p.identifier for p in roster.people}
     c.Authenticator.admin_users = {p.identifier for p in roster.teachers}
-    c.NativeAuthenticator.enable_signup = True
-    c.NativeAuthenticator.open_signup = False
-    c.NativeAuthenticator.minimum_password_length = MINIMUM_LENGTH
-    c.NativeAuthenticator.check_common_password = True
-    c.NativeAuthenticator.allowed_failed_logins = 5
-    c.NativeAuthenticator.seconds_before_next_try = 60
+    lti = LtiSettings.read(folder.lti_file)
+    if lti is None:
+        configure_passwords(c, folder)
+    else:
+        configure_lti(c, folder, lti)
 
     c.JupyterHub.spawner_class = "hub.spawner.ClassSpawner"
     c.ClassSpawner.class_folder = str(folder.root)
@@ -81,3 +78,33 @@ def configure(c: Any, folder: ClassFolder) -> None:
         "scopes": [f"access:services!service={EXCHANGE}"],
         "groups": ["etudiants", "enseignants"],
     }]
+
+
+def configure_passwords(c: Any, folder: ClassFolder) -> None:
+    """Students log in with the password they chose with their first-login code; teachers with the one
+    set on the command line (hub/authenticator.py)."""
+    c.JupyterHub.authenticator_class = "hub.authenticator.RosterAuthenticator"
+    c.RosterAuthenticator.roster_file = str(folder.roster_file)
+    c.RosterAuthenticator.codes_file = str(folder.codes_file)
+    c.NativeAuthenticator.enable_signup = True
+    c.NativeAuthenticator.open_signup = False
+    c.NativeAuthenticator.minimum_password_length = MINIMUM_LENGTH
+    c.NativeAuthenticator.check_common_password = True
+    c.NativeAuthenticator.allowed_failed_logins = 5
+    c.NativeAuthenticator.seconds_before_next_try = 60
+
+
+def configure_lti(c: Any, folder: ClassFolder, lti: LtiSettings) -> None:
+    """Everyone comes in from the LMS by LTI 1.3, as the person of the roster its claim names (hub/lti.py)."""
+    c.JupyterHub.authenticator_class = "hub.lti_login.RosterLTIAuthenticator"
+    c.RosterLTIAuthenticator.roster_file = str(folder.roster_file)
+    c.RosterLTIAuthenticator.launches_file = str(folder.launches_file)
+    c.RosterLTIAuthenticator.identity_claim = lti.claim
+    c.LTI13Authenticator.issuer = lti.issuer
+    c.LTI13Authenticator.client_id = {lti.client_id}
+    c.LTI13Authenticator.authorize_url = lti.authorize_url
+    c.LTI13Authenticator.jwks_endpoint = lti.jwks_url
+    if lti.tool_url.startswith("https:"):
+        # The launch's state cookie is set on the hub's page and read back on the LMS's cross-site POST:
+        # browsers send it then only when it says SameSite=None (which they accept over HTTPS alone).
+        c.JupyterHub.tornado_settings = {"cookie_options": {"samesite": "None", "secure": True}}

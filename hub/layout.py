@@ -2,7 +2,7 @@
 of each student's share of the machine.
 
   <dossier>/hub/              JupyterHub's database and cookie secret, the server's settings, the
-                              first-login codes (root only)
+                              first-login codes, the LTI settings, key and launches (root only)
   <dossier>/hub/etc/<id>/     the passwd and group files a person's sandbox sees (only that person)
   <dossier>/hub/disques/<id>.ext4   each person's disk: a file system of its own, mounted as their home
   <dossier>/homes/<id>/       each person's home, their own (0700)
@@ -118,6 +118,21 @@ class ClassFolder:
     def codes_file(self) -> pathlib.Path:
         """The first-login codes (hub/codes.py)."""
         return self.state / "codes.json"
+
+    @property
+    def lti_file(self) -> pathlib.Path:
+        """The class's LTI settings (hub/lti.py); without it, students log in with the roster's passwords."""
+        return self.state / "lti.json"
+
+    @property
+    def lti_key(self) -> pathlib.Path:
+        """The tool's private key, for the LMS's grade service."""
+        return self.state / "lti-cle.pem"
+
+    @property
+    def launches_file(self) -> pathlib.Path:
+        """Each person's last launch from the LMS: their LMS identity and the course's grade service."""
+        return self.state / "lti-lancements.json"
 
     def disk_image(self, identifier: str) -> pathlib.Path:
         return self.state / "disques" / f"{identifier}.ext4"
