@@ -2,7 +2,8 @@
 the kernel answered to each request.
 
   after   five times: a failing cell, then, as soon as its reply arrives, the next cell (no pause)
-  before  a failing cell and the next sent together (the next one is queued before the failure)
+  before  a cell that waits half a second (the kernel keeps reading requests meanwhile) then fails, and
+          the next sent together with it: the next one is queued behind it, hence aborted, saying so
   blocked a cell that blocks for a second then fails, with two more sent while it blocks, then one more
           after its reply (each of the two queued is either aborted, saying so, or run: never silent)
 """
@@ -48,7 +49,8 @@ def main() -> None:
         for index in range(5):
             failed = outcome(client.execute(FAILING[index % 2]))
             report["after"].append([failed, outcome(client.execute(f'console.log("suite {index}")'))])
-        first, second = client.execute(FAILING[0]), client.execute('console.log("trop tôt")')
+        first = client.execute('await new Promise((resolve) => setTimeout(resolve, 500)); throw new Error("échec voulu");')
+        second = client.execute('console.log("trop tôt")')
         report["before"] = [outcome(first), outcome(second)]
         sent = [client.execute('const t0 = Date.now(); while (Date.now() - t0 < 1000) {} throw new Error("bloqué");'),
                 client.execute('console.log("en file 1")'), client.execute('console.log("en file 2")')]

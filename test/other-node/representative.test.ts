@@ -5,7 +5,7 @@ import path from 'node:path';
 
 /**
  * Run by scripts/test-node-versions.mjs on each other supported Node.js (the main run covers these in
- * full): notebook 01 in quick mode through a real tslab kernel, and a small class graded, both on the
+ * full): a real tslab kernel, and a small class graded (notebook 01 run whole in it), both on the
  * Node.js first on PATH, which is the one running this test.
  */
 const root = path.resolve(__dirname, '..', '..');
@@ -20,7 +20,7 @@ const outputs = (file: string): string =>
     )
     .join('\n');
 
-test(`notebook 01 runs in quick mode through a tslab kernel on Node.js ${process.version}`, () => {
+test(`a tslab kernel runs on Node.js ${process.version}`, () => {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'tp5-node-'));
   const probe = path.join(out, 'version.ipynb');
   fs.writeFileSync(
@@ -32,15 +32,13 @@ test(`notebook 01 runs in quick mode through a tslab kernel on Node.js ${process
       cells: [{ cell_type: 'code', id: 'v', source: 'console.log(process.version);', metadata: {}, outputs: [], execution_count: null }],
     }),
   );
-  const result = grader(['run', '--quick', '--output-dir', out, probe, path.join(root, 'notebooks', NOTEBOOK)]);
+  const result = grader(['run', '--quick', '--output-dir', out, probe]);
   expect(result.stderr).not.toMatch(/ÉCHEC/);
   expect(result.status).toBe(0);
   expect(outputs(path.join(out, 'version.ipynb'))).toContain(process.version);
-  const text = outputs(path.join(out, NOTEBOOK));
-  expect(text).toContain('Mode rapide (TP5_QUICK=1)');
-  expect(text).toContain('tout est juste');
-  expect(text).not.toContain('à revoir');
 }, 900_000);
+
+// Notebook 01 runs whole, every check passed, through a tslab kernel on this version: alice's 7/7 below.
 
 test(`a small class is graded in sandboxes on Node.js ${process.version}`, () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tp5-node-class-'));
