@@ -24,20 +24,26 @@ class LmsOnlyLoginPage(BaseHandler):  # type: ignore[misc]
         self.finish(await self.render_template("lti-connexion.html"))
 
 
+UNVERIFIED = ("Ce lancement n'a pas pu être vérifié (il ne vient pas de la plateforme de votre cours, ou il a déjà "
+              "servi) : relancez l'activité depuis la page de votre cours ; si cela recommence, prévenez votre enseignant.")
+
+
 class LaunchPage(LTI13CallbackHandler):  # type: ignore[misc]
-    """The launch's end (the LMS posts its id_token here): a person the class refuses is told why, in
-    French, where the handler it extends answers an English 400."""
+    """The launch's end (the LMS posts its id_token here): a refused launch is told why, in French, where
+    the handler it extends answers in English."""
 
     refusal = ""
 
     async def post(self) -> None:
         try:
             await super().post()
-        except HTTPError:
-            if not self.refusal:
-                raise
-            self.set_status(403)
-            self.finish(await self.render_template("lti-refus.html", reason=self.refusal))
+        except HTTPError as error:
+            # A person not on the roster: 403 and who they are; a launch that does not verify (signature,
+            # audience, state or nonce, e.g. a replayed or forwarded launch): its status, the cause in the log.
+            status, reason = (403, self.refusal) if self.refusal else (error.status_code, UNVERIFIED)
+            self.log.warning("LTI launch refused (%s): %s", status, error.log_message)
+            self.set_status(status)
+            self.finish(await self.render_template("lti-refus.html", reason=reason))
 
 
 class RosterLTIAuthenticator(LTI13Authenticator):  # type: ignore[misc]

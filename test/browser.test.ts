@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Browser, Page } from 'playwright-core';
 import { CHROMIUM, artifacts, freePort, haveChromium, launchChromium } from './helpers/browser';
 import { NOTEBOOKS } from './helpers/notebook-outputs';
+import { describeUnless } from './helpers/skip';
 
 /**
  * As a student: JupyterLab from the project's .venv, Debian's chromium, each notebook opened,
@@ -14,9 +15,8 @@ import { NOTEBOOKS } from './helpers/notebook-outputs';
 
 const root = path.resolve(__dirname, '..');
 
-if (!haveChromium && process.env.CI) {
-  throw new Error(`${CHROMIUM} is missing: \`node scripts/setup.mjs --browser\` installs it`);
-}
+const noChromium = haveChromium ? '' : `${CHROMIUM} is missing: \`node scripts/setup.mjs --browser\` installs it`;
+if (noChromium && process.env.CI) throw new Error(noChromium);
 
 /** A copy of the notebooks without outputs, inside the project so that they find the library. */
 function prepareWorkspace(): string {
@@ -188,7 +188,7 @@ async function startJupyterLab(
   return { server, base, log: () => printed };
 }
 
-(haveChromium ? describe : describe.skip)('JupyterLab in headless chromium', () => {
+describeUnless(noChromium, 'JupyterLab in headless chromium', () => {
   let lab: Lab;
   let browser: Browser;
   let base = '';
@@ -330,7 +330,7 @@ function writeStopNotebook(file: string): void {
  * As a student opening the kit with `npm start -- FOLDER` (scripts/start.mjs): JupyterLab speaks
  * French, nbgrader's menu, button and sidebar are absent, and the toolbar's ■ stops a cell.
  */
-(haveChromium ? describe : describe.skip)("the student's session: npm start on a kit, in headless chromium", () => {
+describeUnless(noChromium, "the student's session: npm start on a kit, in headless chromium", () => {
   let lab: Lab;
   let browser: Browser;
   let kit = '';

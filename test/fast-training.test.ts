@@ -7,6 +7,7 @@ import { autoencoder as joinAutoencoder } from '../lib/models/autoencoder';
 import { nativeTrainer } from '../lib/speed/native-step';
 import { Autoencoder } from '../lib';
 import { Trainer, trainStep } from '../lib/step/trainer';
+import { describeUnless } from './helpers/skip';
 
 /** The training loop's fast path must compute exactly what tfjs-layers and tf.train.adam compute. */
 
@@ -167,9 +168,8 @@ const whyNotNative = (() => {
     ? ''
     : `the native TensorFlow addon does not load (${(probe.stderr.trim().split('\n').pop() ?? '').slice(0, 200)})`;
 })();
-if (whyNotNative) console.warn(`fast-training.test.ts, the native step: skipped: ${whyNotNative}`);
 
-(whyNotNative ? describe.skip : describe)('the native step (tensorflow backend)', () => {
+describeUnless(whyNotNative, 'the native step (tensorflow backend)', () => {
   beforeAll(() => expect(tf.getBackend()).toBe('tensorflow'));
 
   test.each([

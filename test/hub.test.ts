@@ -7,6 +7,7 @@ import path from 'node:path';
 import { Browser, BrowserContext, Frame, Page } from 'playwright-core';
 import { artifacts, freePort, haveChromium, launchChromium } from './helpers/browser';
 import { NOTEBOOKS } from './helpers/notebook-outputs';
+import { describeUnless } from './helpers/skip';
 
 /**
  * The class server (hub/) as a class meets it, on one hub shared by the tests below, started with the
@@ -64,7 +65,6 @@ function whyNotHere(): string {
 }
 const whyNot = whyNotHere() || (haveChromium ? '' : 'Debian chromium is missing');
 if (whyNot && process.env.CI) throw new Error(`the class server's tests cannot run: ${whyNot}`);
-if (whyNot) console.warn(`hub.test.ts skipped: ${whyNot}`);
 
 function hubCommand(folder: string, args: string[], input?: string): SpawnSyncReturns<string> {
   return spawnSync(python, ['-m', 'hub', ...args, '--folder', folder], { cwd: root, encoding: 'utf8', timeout: 120_000, input });
@@ -239,7 +239,7 @@ async function openFeedback(page: Page): Promise<Frame> {
   return frame;
 }
 
-(whyNot ? describe.skip : describe)('the class server: one hub, two students in chromium, a teacher', () => {
+describeUnless(whyNot, 'the class server: one hub, two students in chromium, a teacher', () => {
   let folder = '';
   let roster = '';
   let hub: Hub;
@@ -587,7 +587,7 @@ async function openFeedback(page: Page): Promise<Frame> {
   }, 400_000);
 });
 
-(whyNot ? describe.skip : describe)('the class server refuses bad input in French, creating nothing', () => {
+describeUnless(whyNot, 'the class server refuses bad input in French, creating nothing', () => {
   let scratch = '';
   beforeAll(() => {
     scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'tp5-classe-refus-'));

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { artifacts, freePort } from './helpers/browser';
 import { NOTEBOOKS } from './helpers/notebook-outputs';
+import { describeUnless } from './helpers/skip';
 
 /**
  * The student image (image/Containerfile) as a student runs it alone, checked from outside the container:
@@ -30,7 +31,6 @@ function whyNotHere(): string {
   return '';
 }
 const whyNot = whyNotHere();
-if (whyNot) console.warn(`image.test.ts skipped: ${whyNot}`);
 
 interface Report {
   answers_s: number;
@@ -41,7 +41,7 @@ interface Report {
   log: string;
 }
 
-(whyNot ? describe.skip : describe)('the student image, run alone with podman', () => {
+describeUnless(whyNot, 'the student image, run alone with podman', () => {
   beforeAll(() => {
     if (process.env.TP5_IMAGE_BUILD !== '1') return;
     const built = spawnSync(python, [path.join(root, 'image', 'build.py')], { cwd: root, encoding: 'utf8', timeout: 1_800_000 });

@@ -4,14 +4,14 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { imageAt, loadDataset } from '../lib';
 import { encodeIdx } from '../lib/data/idx';
+import { describeUnless, testUnless } from './helpers/skip';
 
 const sharedMnist = path.resolve(__dirname, '..', '..', 'shared', 'datasets', 'mnist');
 const debianFashion = '/usr/share/datasets/fashion-mnist';
 const hasShared = fs.existsSync(path.join(sharedMnist, 't10k-images-idx3-ubyte.gz'));
 const hasFashion = fs.existsSync(path.join(debianFashion, 'train-images-idx3-ubyte.gz'));
-if (!hasShared) console.warn(`mnist.test.ts: the tests on the official files skipped: ${sharedMnist} has no t10k-images-idx3-ubyte.gz`);
-if (!hasFashion)
-  console.warn(`mnist.test.ts: the Fashion-MNIST test skipped: Debian's dataset-fashion-mnist is not installed (${debianFashion})`);
+const noShared = hasShared ? '' : `${sharedMnist} has no t10k-images-idx3-ubyte.gz`;
+const noFashion = hasFashion ? '' : `Debian's dataset-fashion-mnist is not installed (${debianFashion})`;
 
 function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'tp5-mnist-'));
@@ -22,7 +22,7 @@ function isolated(extra: object = {}) {
   return { cacheDir: tempDir(), download: false, print: false, ...extra };
 }
 
-(hasShared ? describe : describe.skip)('embedded fallback with the official test set', () => {
+describeUnless(noShared, 'embedded fallback with the official test set', () => {
   test('first 10,000 training images in their original order, and the official test set', async () => {
     const data = await loadDataset(isolated({ fallbackDir: sharedMnist }));
     expect(data.source).toBe('embedded');
@@ -66,7 +66,7 @@ test('an explicit folder with missing files is an error naming them', async () =
   );
 });
 
-(hasShared ? test : test.skip)('an explicit folder with a corrupt file is an error naming the file', async () => {
+testUnless(noShared, 'an explicit folder with a corrupt file is an error naming the file', async () => {
   const dir = tempDir();
   for (const f of ['train-labels-idx1-ubyte.gz', 't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz']) {
     fs.copyFileSync(path.join(sharedMnist, f), path.join(dir, f));
@@ -82,7 +82,7 @@ test('an explicit folder with missing files is an error naming them', async () =
   );
 });
 
-(hasShared ? test : test.skip)('a download that fails or is corrupt leaves no file behind, then the fallback loads', async () => {
+testUnless(noShared, 'a download that fails or is corrupt leaves no file behind, then the fallback loads', async () => {
   const cacheDir = tempDir();
   const requested: string[] = [];
   const data = await loadDataset({
@@ -107,7 +107,7 @@ test('an explicit folder with missing files is an error naming them', async () =
   expect(cached.every((f) => !f.includes('.part') && !f.startsWith('train-images'))).toBe(true);
 });
 
-(hasFashion ? test : test.skip)("Fashion-MNIST from Debian's package, through the same loader", async () => {
+testUnless(noFashion, "Fashion-MNIST from Debian's package, through the same loader", async () => {
   const data = await loadDataset(isolated({ dataset: 'fashion-mnist', testLimit: 500 }));
   expect(data.source).toBe('system');
   expect(data.full).toBe(true);
@@ -126,7 +126,7 @@ test('a missing folder, or a folder where a data file should be, is an error nam
   );
 });
 
-(hasShared ? test : test.skip)('a corrupt file in the cache is moved aside and fetched again, and the notes say so', async () => {
+testUnless(noShared, 'a corrupt file in the cache is moved aside and fetched again, and the notes say so', async () => {
   const cacheDir = tempDir();
   const cached = path.join(cacheDir, 'mnist');
   fs.mkdirSync(cached);
@@ -156,7 +156,7 @@ test('a missing folder, or a folder where a data file should be, is an error nam
   expect(data.source).toBe('embedded');
 });
 
-(hasShared ? test : test.skip)('raw training images that no checksum can verify are called unverified', async () => {
+testUnless(noShared, 'raw training images that no checksum can verify are called unverified', async () => {
   const dir = tempDir();
   for (const f of ['train-labels-idx1-ubyte.gz', 't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz'])
     fs.copyFileSync(path.join(sharedMnist, f), path.join(dir, f));

@@ -9,6 +9,7 @@ import { fastestTrainer } from '../lib/speed';
 import { PartGradient } from '../lib/step/trainer';
 import { WASM_PAGE_BYTES, adamKernel } from '../lib/speed/simd-adam';
 import { sparseImages } from './helpers/images';
+import { describeUnless } from './helpers/skip';
 
 /** Training on several threads: how batches are dealt out, gradients by parts, and whole runs. */
 
@@ -177,9 +178,8 @@ function expectSameWeights(single: Autoencoder, shared: Autoencoder): void {
  * thread-safe patch (scripts/package-patches/) trains on one thread only.
  */
 const whyNoThreads = helperThreadsUnavailable('tensorflow') ?? '';
-if (whyNoThreads) console.warn(`threads.test.ts, training with helper threads: skipped: ${whyNoThreads}`);
 
-(whyNoThreads ? describe.skip : describe)('training with helper threads', () => {
+describeUnless(whyNoThreads, 'training with helper threads', () => {
   const images = sparseImages(600, 2);
 
   test('two threads train the conv model as one thread does, up to rounding', async () => {

@@ -129,7 +129,7 @@ class Handler(tornado.web.RequestHandler):
 class StartLaunch(Handler):
     def get(self) -> None:
         hint = uuid.uuid4().hex
-        self.lms.launches[hint] = {k: self.get_argument(k, "") for k in ("sub", "email", "login", "role", "name")}
+        self.lms.launches[hint] = {k: self.get_argument(k, "") for k in ("sub", "email", "login", "role", "name", "aud")}
         login = Login(TornadoRequest(self.request), self.lms.platform())
         login.set_lti_message_hint(hint=hint)
         self.redirect(login.initiate_login(self.get_argument("sub")))
@@ -148,6 +148,8 @@ class Authenticate(Handler):
         launch.set_resource_link_claim("activite-tp5", title="TP5 Auto-encodeurs")
         launch.set_ags(lineitems_url=f"{self.lms.base}/lineitems", allow_creating_lineitems=True)
         launch.set_extra_claims({"https://purl.imsglobal.org/spec/lti/claim/ext": {"user_username": person["login"]}})
+        if person["aud"]:  # a launch meant for another tool
+            launch.set_extra_claims({"aud": person["aud"], "azp": person["aud"]})
         self.finish(launch.lti_launch())
 
 

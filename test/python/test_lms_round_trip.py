@@ -1,7 +1,8 @@
 """The LMS round trip, end to end on the loopback: a class server started with `npm run hub -- serve` in
 LTI mode (`hub lti`), and a test LMS (test/helpers/test_lms.py: an LTI 1.3 platform made with
 lti1p3platform, with a gradebook). Students launch from the LMS and land in the hub as their roster
-identifier (the roster, not the LTI role, makes a teacher); a stranger and a forged launch are refused;
+identifier (the roster, not the LTI role, makes a teacher); a stranger, a forged launch, a launch for
+another tool and a replayed one are refused, in French;
 `send-grades` puts each notebook's grade in the LMS's gradebook, once, and survives an LMS that fails."""
 from __future__ import annotations
 
@@ -82,15 +83,21 @@ class World:
     def __init__(self, folder: pathlib.Path, hub: str, lms: str):
         self.folder, self.hub, self.lms = folder, hub, lms
 
-    def launch(self, sub: str, email: str = "", login: str = "", role: str = "Learner") -> tuple[requests.Session, requests.Response]:
-        """A launch from the LMS as a browser makes it: to the hub's login initiation, the LMS's
-        authentication, then the id_token posted back to the hub (the LMS's page submits its form)."""
+    def launch_form(self, sub: str, email: str = "", login: str = "", role: str = "Learner",
+                    aud: str = "") -> tuple[requests.Session, str, dict[str, str]]:
+        """A launch from the LMS as a browser makes it, up to the form the LMS's page submits: the hub's
+        login initiation, then the LMS's authentication, which answers with the id_token to post to the hub."""
         browser = requests.Session()
-        page = browser.get(f"{self.lms}/lancer", params={"sub": sub, "email": email, "login": login, "role": role},
-                           timeout=30)
+        page = browser.get(f"{self.lms}/lancer", params={"sub": sub, "email": email, "login": login, "role": role,
+                                                         "aud": aud}, timeout=30)
         assert page.status_code == 200, (page.url, [r.url for r in page.history], page.text[:300])
         action = html.unescape(re.search(r'action="([^"]+)"', page.text).group(1))  # type: ignore[union-attr]
         fields = {name: html.unescape(value) for name, value in re.findall(r'name="(\w+)" value="([^"]*)"', page.text)}
+        return browser, action, fields
+
+    def launch(self, sub: str, email: str = "", login: str = "", role: str = "Learner") -> tuple[requests.Session, requests.Response]:
+        """A whole launch: the form posted to the hub."""
+        browser, action, fields = self.launch_form(sub, email, login, role)
         return browser, browser.post(action, data=fields, allow_redirects=False, timeout=60)
 
     def me(self, browser: requests.Session) -> dict[str, Any]:
@@ -155,25 +162,42 @@ def test_the_roster_makes_the_teacher_not_the_lti_role(world: World) -> None:
     assert world.me(browser)["admin"] is True
 
 
-def test_a_stranger_and_a_forged_launch_are_refused(world: World) -> None:
+def refused_in_french(answer: requests.Response, status: int) -> str:
+    assert answer.status_code == status, (answer.status_code, answer.text[:300])
+    page = html.unescape(answer.content.decode())
+    assert "Accès refusé" in page
+    return page
+
+
+def test_a_stranger_and_launches_that_do_not_verify_are_refused_in_french(world: World) -> None:
     browser, refused = world.launch("moodle-99", email="mallory@ailleurs.example")
-    assert refused.status_code == 403
-    assert "« mallory@ailleurs.example » (l'adresse e-mail" in html.unescape(refused.content.decode())
-    assert "n'est pas sur la liste de la classe" in html.unescape(refused.content.decode())
+    page = refused_in_french(refused, 403)
+    assert "« mallory@ailleurs.example » (l'adresse e-mail" in page and "n'est pas sur la liste de la classe" in page
     assert browser.get(f"{world.hub}/hub/api/user", timeout=30).status_code in (401, 403)
-    # The same launch as mallory, its id_token's e-mail changed to the teacher's: the signature no longer holds.
-    browser = requests.Session()
-    page = browser.get(f"{world.lms}/lancer", params={"sub": "moodle-99", "email": "mallory@ailleurs.example"}, timeout=30)
-    fields = {name: html.unescape(value) for name, value in re.findall(r'name="(\w+)" value="([^"]*)"', page.text)}
+    unverified = "Ce lancement n'a pas pu être vérifié"
+
+    # Mallory's own launch, its id_token's e-mail changed to the teacher's: the signature no longer holds.
+    browser, action, fields = world.launch_form("moodle-99", email="mallory@ailleurs.example")
     header, payload, signature = fields["id_token"].split(".")
     claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
     claims["email"] = "prof@univ.example"
     forged = base64.urlsafe_b64encode(json.dumps(claims).encode()).decode().rstrip("=")
-    action = html.unescape(re.search(r'action="([^"]+)"', page.text).group(1))  # type: ignore[union-attr]
     answer = browser.post(action, data={**fields, "id_token": f"{header}.{forged}.{signature}"}, allow_redirects=False,
                           timeout=30)
-    assert answer.status_code in (400, 401)
+    assert unverified in refused_in_french(answer, 400)
     assert browser.get(f"{world.hub}/hub/api/user", timeout=30).status_code in (401, 403)
+
+    # A launch the LMS signed for another tool (another client id): the wrong audience.
+    browser, action, fields = world.launch_form("moodle-4", email="cleo@etu.example", aud="un-autre-outil")
+    assert unverified in refused_in_french(browser.post(action, data=fields, allow_redirects=False, timeout=30), 401)
+
+    # Ben's launch, posted again after it served (replayed nonce), then by someone else who caught the form.
+    browser, action, fields = world.launch_form("moodle-3", email="ben@etu.example")
+    assert browser.post(action, data=fields, allow_redirects=False, timeout=30).status_code == 302
+    assert unverified in refused_in_french(browser.post(action, data=fields, allow_redirects=False, timeout=30), 400)
+    thief = requests.Session()
+    assert unverified in refused_in_french(thief.post(action, data=fields, allow_redirects=False, timeout=30), 400)
+    assert thief.get(f"{world.hub}/hub/api/user", timeout=30).status_code in (401, 403)
 
 
 def grades_csv(notes: pathlib.Path, rows: list[dict[str, str]]) -> None:
