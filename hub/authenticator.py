@@ -21,15 +21,17 @@ from nativeauthenticator import NativeAuthenticator
 from nativeauthenticator.handlers import ChangePasswordAdminHandler, ChangePasswordHandler, LocalBase
 from nativeauthenticator.handlers import LoginHandler as NativeLoginHandler
 from traitlets import Unicode
+from traitlets.config import Configurable
 
 from .codes import FirstLoginCodes
 from .passwords import PasswordBook, weakness
 from .roster import Roster, read_roster
 
 
-class RosterAuthenticator(NativeAuthenticator):  # type: ignore[misc]
+class FromTheRoster(Configurable):
+    """What both logins (passwords, LTI) start from: the roster the server was started with, read once."""
+
     roster_file = Unicode(config=True, help="the roster the server was started with")
-    codes_file = Unicode(config=True, help="the first-login codes (hub/codes.py)")
 
     _roster: Roster | None = None
 
@@ -38,6 +40,10 @@ class RosterAuthenticator(NativeAuthenticator):  # type: ignore[misc]
         if self._roster is None:
             self._roster = read_roster(pathlib.Path(self.roster_file))
         return self._roster
+
+
+class RosterAuthenticator(FromTheRoster, NativeAuthenticator):  # type: ignore[misc]
+    codes_file = Unicode(config=True, help="the first-login codes (hub/codes.py)")
 
     def validate_username(self, username: str) -> bool:
         return bool(super().validate_username(username)) and self.roster.find(username) is not None

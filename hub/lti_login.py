@@ -14,7 +14,7 @@ from tornado.web import HTTPError
 from traitlets import Unicode
 
 from .lti import CLAIMS, OIDC_LOGIN, REDIRECTION, claimed, person_of, record_launch
-from .roster import Roster, read_roster
+from .authenticator import FromTheRoster
 
 
 class LmsOnlyLoginPage(BaseHandler):  # type: ignore[misc]
@@ -46,18 +46,9 @@ class LaunchPage(LTI13CallbackHandler):  # type: ignore[misc]
             self.finish(await self.render_template("lti-refus.html", reason=reason))
 
 
-class RosterLTIAuthenticator(LTI13Authenticator):  # type: ignore[misc]
-    roster_file = Unicode(config=True, help="the roster the server was started with")
+class RosterLTIAuthenticator(FromTheRoster, LTI13Authenticator):  # type: ignore[misc]
     launches_file = Unicode(config=True, help="where each person's last launch is kept (read by send-grades)")
     identity_claim = Unicode("email", config=True, help="the id_token claim that names a person of the roster")
-
-    _roster: Roster | None = None
-
-    @property
-    def roster(self) -> Roster:
-        if self._roster is None:
-            self._roster = read_roster(pathlib.Path(self.roster_file))
-        return self._roster
 
     async def authenticate(self, handler: Any, data: dict[str, Any] | None = None) -> dict[str, Any]:
         """The launch's person of the roster, a teacher only if the roster says so; their launch kept."""
