@@ -77,6 +77,11 @@ class Person:
         response = self._form("login", {"username": self.name, "password": self.password})
         if response.status_code != 302:
             raise RuntimeError(f"{self.name} : connexion refusée ({response.status_code})")
+        self.take_token()
+
+    def take_token(self) -> None:
+        """A token for the API, asked by the session once logged in (by password, or by a launch from the LMS)."""
+        self.session.get(f"{self.hub}/hub/home", timeout=30)  # sets the _xsrf cookie the request must echo
         created = self.session.post(f"{self.hub}/hub/api/users/{self.name}/tokens", headers={"X-XSRFToken": self._xsrf()},
                                     json={"note": "remote", "expires_in": 6 * 3600}, timeout=30)
         created.raise_for_status()

@@ -1,7 +1,7 @@
 """The LMS round trip, end to end on the loopback: a class server started with `npm run hub -- serve` in
 LTI mode (`hub lti`), and a test LMS (test/helpers/test_lms.py: an LTI 1.3 platform made with
 lti1p3platform, with a gradebook). Students launch from the LMS and land in the hub as their roster
-identifier (the roster, not the LTI role, makes a teacher); a stranger, a forged launch, a launch for
+identifier, their JupyterLab with the kit (the roster, not the LTI role, makes a teacher); a stranger, a forged launch, a launch for
 another tool and a replayed one are refused, in French;
 `send-grades` puts each notebook's grade in the LMS's gradebook, once, and survives an LMS that fails."""
 from __future__ import annotations
@@ -24,6 +24,7 @@ import requests
 
 import sandbox
 from common.paths import PYTHON, ROOT
+from tools.remote import Person
 
 HERE = pathlib.Path(__file__).resolve().parent
 
@@ -51,6 +52,7 @@ lti-ana,Ana Martin,ana@etu.example,
 lti-ben,Ben Durand,ben@etu.example,
 lti-cleo,Cléo Petit,cleo@etu.example,
 """
+NOTEBOOK = "01-auto-encodeurs-denses.ipynb"
 
 
 def free_port() -> int:
@@ -144,7 +146,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         platform.wait()
 
 
-def test_a_student_launched_from_the_lms_is_the_roster_s_person_its_e_mail_names(world: World) -> None:
+def test_a_student_launched_from_the_lms_is_the_roster_s_person_its_e_mail_names_and_finds_the_kit(world: World) -> None:
     browser, landed = world.launch("moodle-17", email="Ana@etu.example", login="amartin")
     assert landed.status_code == 302, landed.text
     me = world.me(browser)
@@ -152,6 +154,14 @@ def test_a_student_launched_from_the_lms_is_the_roster_s_person_its_e_mail_names
     launches = json.loads((world.folder / "hub" / "lti-lancements.json").read_text(encoding="utf-8"))
     assert launches["lti-ana"]["sub"] == "moodle-17"
     assert launches["lti-ana"]["ags"]["lineitems"] == f"{world.lms}/lineitems"
+    # Her JupyterLab starts, in her sandbox, with the kit in it.
+    ana = Person(world.hub, "lti-ana", password="", session=browser)
+    ana.take_token()
+    ana.start_server()
+    kit = ana.jupyter.request("GET", "api/contents/tp5")
+    assert kit.status_code == 200, kit.text
+    assert {NOTEBOOK, "LISEZ-MOI.md"} <= {item["name"] for item in kit.json()["content"]}
+    ana.stop_server()
 
 
 def test_the_roster_makes_the_teacher_not_the_lti_role(world: World) -> None:
@@ -207,8 +217,6 @@ def grades_csv(notes: pathlib.Path, rows: list[dict[str, str]]) -> None:
         writer.writeheader()
         writer.writerows(rows)
 
-
-NOTEBOOK = "01-auto-encodeurs-denses.ipynb"
 
 
 def test_send_grades_puts_each_grade_in_the_gradebook_once_and_survives_a_failing_lms(world: World,
