@@ -30,12 +30,13 @@
       npm run grade) : il les trouve dans tp5/retours.
   status
       Une ligne par étudiant : son compte, son disque, ses rendus, le dernier, les retards.
-  lti --url ADRESSE --issuer URL --client-id ID --deployment-id ID --auth-url URL --token-url URL
-      --jwks-url URL [--claim email|login|sub|custom:NOM]  |  lti --off  |  lti
+  lti --url ADRESSE  |  lti --url ADRESSE --issuer URL --client-id ID --deployment-id ID --auth-url URL
+      --token-url URL --jwks-url URL [--claim email|login|sub|custom:NOM]  |  lti --off  |  lti
       Relie la classe au LMS (Moodle…) par LTI 1.3 : les étudiants arrivent depuis le cours, chacun
-      reconnu dans la liste par l'information choisie (--claim). Affiche ce qu'il faut saisir dans le
-      LMS (adresses de l'outil, clé publique). --off : retour aux mots de passe. Sans option : l'état.
-      Prend effet au prochain serve.
+      reconnu dans la liste par l'information choisie (--claim). --url seul : ce qu'il faut saisir dans
+      le LMS pour y déclarer l'outil (adresses de l'outil, clé publique) ; avec ce que le LMS donne
+      ensuite : la classe est reliée. --off : retour aux mots de passe. Sans option : l'état. Prend
+      effet au prochain serve.
   send-grades NOTES [--dry-run] [--retries N]
       Envoie au carnet de notes du LMS la note de chaque étudiant pour chaque carnet (NOTES : le dossier
       --out de npm run grade), par le service de notes LTI Advantage ; ce qui échoue est gardé et part à
@@ -70,7 +71,8 @@ from .handout import write_handouts
 from .json_files import write_json
 from .layout import DEFAULT_FOLDER, Bounds, ClassFolder, ServerSettings
 from .lms_grades import send_grades
-from .lti import CLAIMS, LtiSettings, claim_problem, tool_key
+from .lti import (CLAIMS, LtiSettings, ToolKey, claim_problem, login_initiation_url, redirection_url,
+                  tool_key)
 from .passwords import PasswordBook, PasswordRefused, set_password
 from .roster import Person, Roster, RosterError, read_roster
 from .spawner import SLIRP4NETNS
@@ -283,13 +285,20 @@ def command_lti(args: argparse.Namespace, folder: ClassFolder) -> int:
         folder.lti_file.unlink(missing_ok=True)
         say("connexion par mot de passe (liste de la classe) au prochain serve ; les lancements gardés restent")
         return 0
+    for name in ("url", "issuer", "auth_url", "token_url", "jwks_url"):
+        if getattr(args, name) and not str(getattr(args, name)).startswith(("https://", "http://")):
+            raise Stop(f"--{name.replace('_', '-')} {getattr(args, name)} : une adresse http(s):// est attendue")
+    if given == ["url"]:
+        # Declaring the tool in the LMS comes first: its form needs these; the LMS then gives the rest.
+        say("l'outil n'est pas encore relié : déclarez-le dans le LMS avec ce qui suit, puis relancez la commande "
+            "avec ce que le LMS donne (--issuer, --client-id, --deployment-id, --auth-url, --token-url, --jwks-url)")
+        say_what_the_lms_needs(args.url, tool_key(folder.lti_key))
+        return 0
     if given:
         missing = [f"--{name.replace('_', '-')}" for name in LTI_OPTIONS if name not in given]
         if missing:
-            raise Stop(f"il manque {', '.join(missing)} : le LMS les donne quand on y déclare l'outil")
-        for name in ("url", "issuer", "auth_url", "token_url", "jwks_url"):
-            if not str(getattr(args, name)).startswith(("https://", "http://")):
-                raise Stop(f"--{name.replace('_', '-')} {getattr(args, name)} : une adresse http(s):// est attendue")
+            raise Stop(f"il manque {', '.join(missing)} : le LMS les donne quand on y déclare l'outil "
+                       "(--url seul : ce qu'il faut pour l'y déclarer)")
         problem = claim_problem(args.claim)
         if problem:
             raise Stop(problem)
@@ -301,17 +310,21 @@ def command_lti(args: argparse.Namespace, folder: ClassFolder) -> int:
     if current is None:
         say("la classe n'est pas reliée à un LMS : connexion par mot de passe (npm run hub -- lti --help)")
         return 0
-    key = tool_key(folder.lti_key)
     say(f"relié au LMS {current.issuer} (client {current.client_id}, déploiement {current.deployment_id}) ; "
         f"chaque personne reconnue par {CLAIMS.get(current.claim, current.claim)}")
-    say(f"à saisir dans le LMS : URL de l'outil et URI de redirection : {current.redirection_url}")
-    say(f"à saisir dans le LMS : URL de connexion (initiate login) : {current.login_initiation_url}")
+    say_what_the_lms_needs(current.tool_url, tool_key(folder.lti_key))
+    return 0
+
+
+def say_what_the_lms_needs(tool_url: str, key: ToolKey) -> None:
+    """The values of the LMS's form for the tool (Moodle: « Outil externe »): its addresses and its public key."""
+    say(f"à saisir dans le LMS : URL de l'outil et URI de redirection : {redirection_url(tool_url)}")
+    say(f"à saisir dans le LMS : URL de connexion (initiate login) : {login_initiation_url(tool_url)}")
     say("à saisir dans le LMS : type de clé publique « clé RSA », cette clé :\n" + key.public_pem.strip())
     say(f"la même clé en jeu de clés (JWKS) : {json.dumps(key.jwks())}")
-    if not current.tool_url.startswith("https://"):
+    if not tool_url.startswith("https://"):
         say("attention : sans HTTPS, les navigateurs n'envoient pas au retour du LMS le cookie qui protège la "
             "connexion ; donnez au serveur une adresse https:// (--ssl-cert, ou un frontal HTTPS)")
-    return 0
 
 
 def command_send_grades(args: argparse.Namespace, folder: ClassFolder) -> int:

@@ -45,6 +45,16 @@ CLAIMS = {
 }
 
 
+def login_initiation_url(tool_url: str) -> str:
+    """Where the LMS starts a launch (OIDC third-party login initiation), for the hub at `tool_url`."""
+    return tool_url.rstrip("/") + f"/hub/{OIDC_LOGIN}"
+
+
+def redirection_url(tool_url: str) -> str:
+    """Where the LMS posts the launch's id_token (the tool's URL and redirection URI in Moodle's form)."""
+    return tool_url.rstrip("/") + f"/hub/{REDIRECTION}"
+
+
 @dataclass(frozen=True)
 class LtiSettings:
     """The platform the class is registered with (its issuer, the client id it gave the tool, the
@@ -61,14 +71,6 @@ class LtiSettings:
     #: The hub's public address as the LMS and the students' browsers reach it.
     tool_url: str
     claim: str = "email"
-
-    @property
-    def login_initiation_url(self) -> str:
-        return self.tool_url.rstrip("/") + f"/hub/{OIDC_LOGIN}"
-
-    @property
-    def redirection_url(self) -> str:
-        return self.tool_url.rstrip("/") + f"/hub/{REDIRECTION}"
 
     @staticmethod
     def read(path: pathlib.Path) -> LtiSettings | None:

@@ -286,6 +286,13 @@ def test_the_lti_settings_are_checked_before_anything_is_written(world: World) -
     assert "--url tp5.example : une adresse http(s):// est attendue" in wrong.stderr
     missing = hub_command(world.folder, "lti", "--issuer", world.lms)
     assert "il manque --url, --client-id, --deployment-id, --auth-url, --token-url, --jwks-url" in missing.stderr
-    assert json.loads((world.folder / "hub" / "lti.json").read_text(encoding="utf-8"))["client_id"] == "tp5-outil"
+    # Before the LMS knows the tool, --url alone: what its form needs, the tool's key; nothing changed.
+    first = hub_command(world.folder, "lti", "--url", "https://tp5.univ.example/")
+    assert first.returncode == 0, first.stderr
+    assert "URL de connexion (initiate login) : https://tp5.univ.example/hub/lti13/oauth_login" in first.stdout
+    assert "URI de redirection : https://tp5.univ.example/hub/lti13/oauth_callback" in first.stdout
+    assert "-----BEGIN PUBLIC KEY-----" in first.stdout
+    settings = json.loads((world.folder / "hub" / "lti.json").read_text(encoding="utf-8"))
+    assert (settings["client_id"], settings["tool_url"]) == ("tp5-outil", world.hub)
     unknown = hub_command(world.folder, "send-grades", str(world.folder / "nulle-part"))
     assert unknown.returncode == 2 and "grades.csv n'existe pas" in unknown.stderr
