@@ -315,6 +315,14 @@ describeUnless(whyNot, 'the class server: one hub, two students in chromium, a t
     const refused = await pageA.evaluate(() => document.body.innerText);
     expect(refused).toContain("Accès refusé : cette page n'est pas la vôtre");
     expect(refused).not.toMatch(/permission|Server at|Réessayez/);
+    // JupyterHub's dialog for a failed request, on every hub page: French (its message shown as the hub's scripts show it).
+    const dialog = await pageA.evaluate(() => {
+      const element = document.getElementById('error-dialog') as HTMLElement;
+      (element.querySelector('.ajax-error') as HTMLElement).textContent = 'API request failed (503): Service Unavailable';
+      element.dispatchEvent(new Event('show.bs.modal'));
+      return element.innerText.replace(/\s+/g, ' ').trim();
+    });
+    expect(dialog).toBe('Erreur La demande au serveur a échoué (503) : Service Unavailable OK');
     await pageA.goto(`${hub.url}/user/${alice.name}/lab/tree/tp5/LISEZ-MOI.md`);
     await pageA.waitForSelector(".jp-RenderedMarkdown >> text=guide de l'étudiant", { timeout: 60_000 });
     await pageA.screenshot({ path: path.join(artifacts, 'classe-connexion.png') });
