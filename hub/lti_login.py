@@ -13,8 +13,8 @@ from ltiauthenticator.lti13.handlers import LTI13CallbackHandler
 from tornado.web import HTTPError
 from traitlets import Unicode
 
-from .lti import CLAIMS, OIDC_LOGIN, REDIRECTION, claimed, person_of, record_launch
 from .authenticator import FromTheRoster
+from .lti import CLAIMS, OIDC_LOGIN, REDIRECTION, claimed, person_of, record_launch
 
 
 class LmsOnlyLoginPage(BaseHandler):  # type: ignore[misc]
