@@ -465,10 +465,11 @@ describeUnless(whyNoSandbox, 'npm run grade on a class folder', () => {
     // An endless loop is stopped at its cell, named with its question; the others are graded.
     expect(score('dave', NOTEBOOKS[1])).toBe('5/6');
     expect(row('dave', NOTEBOOKS[1]).notes).toMatch(/cellule \d+ \(question 2\.3\) : arrêtée au bout de 25 s/);
-    // Endless allocation fails its cell at the memory limit; the notebook goes on
-    // (as a JavaScript RangeError, or a native allocation failure that kills the kernel: the cell is then taken out).
+    // Endless allocation fails its cell at the memory limit (as a JavaScript RangeError, or a native allocation
+    // failure that kills the kernel: the cell is then taken out), or, on a loaded machine where reaching the
+    // limit takes longer than a cell may, is stopped by the cell's time limit; the notebook goes on either way.
     // What follows depends on when the memory comes back, so only containment is asserted here.
-    expect(row('dave', NOTEBOOKS[2]).notes).toMatch(/^cellule 4 : .*(allocation failed|arrêté le noyau)/i);
+    expect(row('dave', NOTEBOOKS[2]).notes).toMatch(/^cellule 4 : .*(allocation failed|arrêté le noyau|arrêtée au bout de 25 s)/i);
     expect(row('dave', NOTEBOOKS[2]).auto_max).toBe('4');
   });
 
