@@ -1,5 +1,5 @@
-"""JSON files of the class folder that several processes change (the hub, a teacher's command): each
-change made under a lock and written whole or not at all, readable by root alone."""
+"""Files of the class folder written whole or not at all, readable by root alone; JSON files that several
+processes change (the hub, a teacher's command), each change made under a lock."""
 from __future__ import annotations
 
 import contextlib
@@ -20,18 +20,22 @@ def read_json(path: pathlib.Path) -> dict[str, Any]:
     return data
 
 
-def write_json(path: pathlib.Path, data: dict[str, Any]) -> None:
-    """Writes `data` whole or not at all, readable by root alone."""
+def write_atomically(path: pathlib.Path, data: bytes) -> None:
+    """Writes `data` whole or not at all (a file beside it, then renamed), readable by root alone (mkstemp's mode)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(data, out, indent=1, ensure_ascii=False)
-        os.chmod(temporary, 0o600)
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
         os.replace(temporary, path)
     except BaseException:
         pathlib.Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def write_json(path: pathlib.Path, data: dict[str, Any]) -> None:
+    """Writes `data` whole or not at all, readable by root alone."""
+    write_atomically(path, json.dumps(data, indent=1, ensure_ascii=False).encode("utf-8"))
 
 
 @contextlib.contextmanager

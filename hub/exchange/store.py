@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import pathlib
 import re
 import shutil
@@ -18,7 +17,7 @@ import tempfile
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-
+from ..json_files import write_atomically
 from ..layout import ClassFolder
 from .dates import french_datetime, now
 
@@ -67,14 +66,6 @@ class StoredFile:
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def write_atomically(path: pathlib.Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    with os.fdopen(handle, "wb") as out:
-        out.write(data)
-    os.replace(temporary, path)
 
 
 def listing(folder: pathlib.Path, pattern: re.Pattern[str]) -> list[StoredFile]:
