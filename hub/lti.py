@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from pylti1p3.registration import Registration
 
-from .json_files import changing_json, read_json
+from .json_files import changing_json, read_json, write_atomically
 from .roster import Person, Roster
 
 AGS_CLAIM = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
@@ -126,9 +126,7 @@ def tool_key(path: pathlib.Path) -> ToolKey:
         private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                     serialization.NoEncryption())
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.touch(mode=0o600)
-        path.write_bytes(pem)
+        write_atomically(path, pem)
     private_pem = path.read_text(encoding="ascii")
     public = serialization.load_pem_private_key(private_pem.encode(), password=None).public_key()
     public_pem = public.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
