@@ -10,12 +10,13 @@ c = get_config()  # noqa: F821 (nbgrader defines it)
 PROJECT = next(p for p in pathlib.Path(__file__).resolve().parents if (p / "package.json").exists())
 sys.path.insert(0, str(PROJECT))
 os.environ.setdefault("TP5_QUICK", "1")
+from common.conventions import WRITTEN  # noqa: E402
 
 c.CourseDirectory.course_id = "tp5-auto-encodeurs"
 # Student versions: each answer region becomes a stub that stops the notebook with a French message;
 # each written answer an empty "Votre réponse :".
 c.ClearSolutions.code_stub = {"typescript": "// À compléter\nlab.todo();"}
-c.ClearSolutions.text_stub = "**Votre réponse :** "
+c.ClearSolutions.text_stub = WRITTEN + " "
 c.ClearSolutions.begin_solution_delimeter = "BEGIN SOLUTION"
 c.ClearSolutions.end_solution_delimeter = "END SOLUTION"
 
