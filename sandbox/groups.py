@@ -87,10 +87,6 @@ class Group:
             return int(usage.get("usage_usec", 0)) / 1e6
         return int(self._read("cpuacct", "cpuacct.usage", "") or 0) / 1e9
 
-    def peak_memory_bytes(self) -> int:
-        """The highest memory use of the group so far (0 where unknown)."""
-        return int(self._read("memory", "memory.max_usage_in_bytes", "memory.peak") or 0)
-
     def processes(self) -> list[int]:
         text = self._read("pids", "cgroup.procs", "cgroup.procs")
         return [int(pid) for pid in text.split()]
