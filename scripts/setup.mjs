@@ -455,6 +455,31 @@ function buildSessionExtension() {
   writeStamp(stamp, hash);
 }
 
+/**
+ * The static site's TypeScript kernel (site/): its own npm packages (JupyterLite's, its builder, the
+ * bundler and the browser's stand-ins for Node's modules), its JupyterLite extension compiled by
+ * TypeScript and bundled by `jupyter labextension build` into build/site-extension/ (the worker is
+ * bundled by `npm run site` itself, with the library as it is then).
+ */
+function buildSiteExtension() {
+  const site = path.join(root, 'site');
+  const output = path.join(root, 'build', 'site-extension', 'tp5-noyau', 'package.json');
+  const hash = hashOf(path.join(site, 'package.json'), path.join(site, 'package-lock.json'), path.join(site, 'tsconfig.json'), ...sourceFiles(path.join(site, 'src')));
+  const stamp = path.join(root, 'build', 'site-extension', '.tp5-built');
+  if (stampIsCurrent(stamp, hash) && fs.existsSync(output)) return;
+  log('compilation du noyau TypeScript du site statique (site/)');
+  const npmArgs = ['ci', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=warn'];
+  if (!run('npm', npmArgs, { cwd: site })) fail("npm n'a pas pu installer site/package.json");
+  if (!run('node', [path.join(site, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', site])) {
+    fail('le noyau du site ne compile pas (voir les erreurs ci-dessus)');
+  }
+  const env = { ...process.env, PATH: `${path.join(venv, 'bin')}${path.delimiter}${process.env.PATH}` };
+  if (!run(path.join(venv, 'bin', 'jupyter'), ['labextension', 'build', site], { env })) {
+    fail('jupyter labextension build a échoué pour site/ (voir les messages ci-dessus)');
+  }
+  writeStamp(stamp, hash);
+}
+
 checkNodeVersion();
 installNodePackages();
 patchPackages();
@@ -467,3 +492,4 @@ linkLibrary();
 if (process.argv.includes('--debian')) installDebianPackages(DEBIAN_PACKAGES);
 if (process.argv.includes('--image')) installDebianPackages(IMAGE_PACKAGES);
 if (process.argv.includes('--hub')) buildSessionExtension();
+if (process.argv.includes('--site')) buildSiteExtension();

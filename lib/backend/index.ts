@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { registerWasmTrainingKernels } from './wasm-kernels';
 
-/** The tfjs backends the lab can run on, fastest first. */
-export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+/** The tfjs backends the lab can run on, fastest first (webgl in a browser only, tensorflow in Node.js only). */
+export type BackendName = 'tensorflow' | 'webgl' | 'wasm' | 'cpu';
 
-export const BACKEND_NAMES: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
+export const BACKEND_NAMES: readonly BackendName[] = ['tensorflow', 'webgl', 'wasm', 'cpu'];
 
 /** Which backend runs, and why it was chosen over the faster ones. */
 export interface BackendReport {
@@ -17,8 +17,8 @@ export interface BackendReport {
 
 export interface BackendCandidate {
   name: BackendName;
-  /** Loads and activates the backend; throws when it cannot. */
-  activate: () => Promise<void>;
+  /** Loads and activates the backend (`asked`: the user named it); throws when it cannot. */
+  activate: (asked: boolean) => Promise<void>;
 }
 
 export interface InitBackendOptions {
@@ -30,6 +30,7 @@ export interface InitBackendOptions {
 
 const DESCRIPTIONS: Record<BackendName, string> = {
   tensorflow: 'TensorFlow natif, par tfjs-node',
+  webgl: "WebGL (tfjs-backend-webgl), la carte graphique de l'ordinateur, depuis le navigateur",
   wasm: 'WebAssembly (tfjs-backend-wasm), plus lent que TensorFlow natif',
   cpu: 'JavaScript pur (tfjs-backend-cpu), environ 100 fois plus lent que TensorFlow natif',
 };
@@ -39,7 +40,28 @@ function firstLine(error: unknown): string {
   return text.split('\n')[0].trim();
 }
 
-export const DEFAULT_CANDIDATES: readonly BackendCandidate[] = [
+/** True in a web browser (the static site's kernel runs in a web worker), false in Node.js. */
+export function inBrowser(): boolean {
+  return typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope !== 'undefined' || typeof document !== 'undefined';
+}
+
+/** A WebGL drawn by the processor (no graphics card): slower than WebAssembly for the TP's models. */
+const SOFTWARE_GL = /swiftshader|llvmpipe|software/i;
+
+const WEBGL: BackendCandidate = {
+  name: 'webgl',
+  activate: async (asked) => {
+    if (!(await tf.setBackend('webgl'))) throw new Error("WebGL n'est pas disponible dans ce navigateur");
+    const gl = (tf.backend() as unknown as { gpgpu: { gl: WebGLRenderingContext } }).gpgpu.gl;
+    const info = gl.getExtension('WEBGL_debug_renderer_info');
+    const renderer = String(info ? gl.getParameter(info.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER));
+    if (!asked && SOFTWARE_GL.test(renderer)) {
+      throw new Error(`WebGL sans carte graphique (${renderer}), plus lent que WebAssembly`);
+    }
+  },
+};
+
+const NODE_CANDIDATES: readonly BackendCandidate[] = [
   {
     name: 'tensorflow',
     activate: async () => {
@@ -80,6 +102,14 @@ export const DEFAULT_CANDIDATES: readonly BackendCandidate[] = [
   },
 ];
 
+/** In a browser: the graphics card, else WebAssembly, else JavaScript (tfjs-node needs Node.js). */
+const BROWSER_CANDIDATES: readonly BackendCandidate[] = [WEBGL, ...NODE_CANDIDATES.filter((c) => c.name !== 'tensorflow')];
+
+/** The candidates where the code runs, fastest first. */
+export function defaultCandidates(): readonly BackendCandidate[] {
+  return inBrowser() ? BROWSER_CANDIDATES : NODE_CANDIDATES;
+}
+
 function parsePreferred(value: string | undefined): BackendName | undefined {
   if (value === undefined || value === '') return undefined;
   if ((BACKEND_NAMES as readonly string[]).includes(value)) return value as BackendName;
@@ -96,7 +126,7 @@ export async function chooseBackend(candidates: readonly BackendCandidate[], pre
   const skipped: BackendReport['skipped'] = [];
   for (const candidate of candidates.slice(start)) {
     try {
-      await candidate.activate();
+      await candidate.activate(candidate.name === preferred);
     } catch (error) {
       skipped.push({ name: candidate.name, reason: firstLine(error) });
       continue;
@@ -121,7 +151,7 @@ let current: BackendReport | undefined;
 export async function initBackend(options: InitBackendOptions = {}): Promise<BackendReport> {
   if (current === undefined) {
     const preferred = options.preferred ?? parsePreferred(process.env.TP5_BACKEND);
-    current = await chooseBackend(DEFAULT_CANDIDATES, preferred);
+    current = await chooseBackend(defaultCandidates(), preferred);
   }
   if (options.print ?? true) console.log(current.message);
   return current;

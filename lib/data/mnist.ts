@@ -138,6 +138,8 @@ export interface Dataset {
   train: ImageSet;
   test: ImageSet;
   source: DataSourceKind;
+  /** Le dossier des fichiers (ou, pour la copie embarquée, ce qu'elle contient). */
+  origin: string;
   /** Vrai quand le jeu d'entraînement est le jeu officiel complet (60 000 images). */
   full: boolean;
   /** Faux quand un fichier n'a pas pu être comparé à une empreinte publiée (une copie non compressée dont l'empreinte n'est pas connue) : seule sa forme l'a été. */
@@ -423,7 +425,7 @@ export async function loadDataset(options: LoadDatasetOptions = {}): Promise<Dat
     console.log(summary);
     if (loaded.source !== 'embedded' && notes.length > 0) console.log(`Remarque : ${notes.join(' ; ')}`);
   }
-  return { name, train, test, source: loaded.source, full, verified, summary, notes };
+  return { name, train, test, source: loaded.source, origin: loaded.origin, full, verified, summary, notes };
 }
 
 /**

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { BackendName } from '../backend';
+import { inBrowser, type BackendName } from '../backend';
 import { Autoencoder } from '../models/types';
 import { TrainingPixels } from '../step/batches';
 import { LossName, PartGradient, trainableVariables } from '../step/trainer';
@@ -70,6 +70,7 @@ export function coreCount(): number {
  * stock addon is not safe to run from two threads at once); the other backends have no native part.
  */
 export function helperThreadsUnavailable(backend: string): string | undefined {
+  if (inBrowser()) return "pas de fils d'aide dans le navigateur";
   if (backend !== 'tensorflow') return undefined;
   const addonDir = path.join(path.dirname(require.resolve('@tensorflow/tfjs-node/package.json')), 'lib', 'napi-v8');
   if (fs.existsSync(path.join(addonDir, 'thread-safe-attributes'))) return undefined;
