@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['build/', 'deps/', 'node_modules/', '.venv/', 'session/labextension/lib/'] },
+  { ignores: ['build/', 'deps/', 'node_modules/', '.venv/', 'session/labextension/lib/', 'site/lib/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

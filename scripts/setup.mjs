@@ -464,7 +464,12 @@ function buildSessionExtension() {
 function buildSiteExtension() {
   const site = path.join(root, 'site');
   const output = path.join(root, 'build', 'site-extension', 'tp5-noyau', 'package.json');
-  const hash = hashOf(path.join(site, 'package.json'), path.join(site, 'package-lock.json'), path.join(site, 'tsconfig.json'), ...sourceFiles(path.join(site, 'src')));
+  const hash = hashOf(
+    path.join(site, 'package.json'),
+    path.join(site, 'package-lock.json'),
+    path.join(site, 'tsconfig.json'),
+    ...sourceFiles(path.join(site, 'src')),
+  );
   const stamp = path.join(root, 'build', 'site-extension', '.tp5-built');
   if (stampIsCurrent(stamp, hash) && fs.existsSync(output)) return;
   log('compilation du noyau TypeScript du site statique (site/)');

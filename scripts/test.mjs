@@ -8,8 +8,10 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bin = (name) => path.join(root, 'node_modules', '.bin', name);
 const phases = [
-  ['setup', process.execPath, ['scripts/setup.mjs', '--debian', '--hub']],
+  ['setup', process.execPath, ['scripts/setup.mjs', '--debian', '--hub', '--site']],
   ['type check', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']],
+  // The static site's worker, with the library, as the browser runs them (its extension is checked as setup builds it).
+  ['type check of the site', bin('tsc'), ['-p', 'site/worker']],
   ['lint', 'npm', ['run', '--silent', 'lint']],
   ['jest', bin('jest'), process.argv.slice(2)],
 ];

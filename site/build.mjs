@@ -51,7 +51,14 @@ function parseArguments(argv) {
 /** The notebooks the students open: the kit, the site's guide and, when asked, the solutions. */
 function stageContents(staging, withSolutions) {
   const contents = path.join(staging, 'contents');
-  run(path.join(venvBin, 'python'), ['-m', 'grader', 'student', '--output-dir', contents, ...NOTEBOOKS.map((n) => path.join('notebooks', n))]);
+  run(path.join(venvBin, 'python'), [
+    '-m',
+    'grader',
+    'student',
+    '--output-dir',
+    contents,
+    ...NOTEBOOKS.map((n) => path.join('notebooks', n)),
+  ]);
   fs.copyFileSync(path.join(root, 'site', 'GUIDE.md'), path.join(contents, 'LISEZ-MOI.md'));
   if (withSolutions) {
     fs.mkdirSync(path.join(contents, 'corrigés'));
@@ -123,7 +130,13 @@ async function addData(files) {
     }
     say(`MNIST : ${mnist.summary}`);
   }
-  const fashion = await lab.loadDatasetIfAvailable({ dataset: 'fashion-mnist', download: false, print: false, trainLimit: 1, testLimit: 1 });
+  const fashion = await lab.loadDatasetIfAvailable({
+    dataset: 'fashion-mnist',
+    download: false,
+    print: false,
+    trainLimit: 1,
+    testLimit: 1,
+  });
   if (fashion !== undefined && files.addIdxFolder('/donnees/fashion-mnist', fashion.origin)) {
     env.FASHION_MNIST_DIR = '/donnees/fashion-mnist';
     say(`Fashion-MNIST, de ${fashion.origin}`);
@@ -165,20 +178,24 @@ try {
   const contents = stageContents(staging, options.solutions);
   fs.rmSync(options.out, { recursive: true, force: true });
   say('JupyterLite');
-  run(path.join(venvBin, 'jupyter'), [
-    'lite',
-    'build',
-    '--lite-dir',
-    stageLiteDir(staging),
-    '--contents',
-    contents,
-    '--output-dir',
-    options.out,
-    '--apps',
-    'lab',
-    '--no-sourcemaps',
-    `--LiteBuildConfig.federated_extensions=${path.join(root, 'build', 'site-extension', 'tp5-noyau')}`,
-  ], staging); // where JupyterLite keeps its build's journal (.jupyterlite.doit.db)
+  run(
+    path.join(venvBin, 'jupyter'),
+    [
+      'lite',
+      'build',
+      '--lite-dir',
+      stageLiteDir(staging),
+      '--contents',
+      contents,
+      '--output-dir',
+      options.out,
+      '--apps',
+      'lab',
+      '--no-sourcemaps',
+      `--LiteBuildConfig.federated_extensions=${path.join(root, 'build', 'site-extension', 'tp5-noyau')}`,
+    ],
+    staging,
+  ); // where JupyterLite keeps its build's journal (.jupyterlite.doit.db)
   say('le noyau TypeScript et ses fichiers');
   await addKernelFiles(options.out, options.quick);
 } finally {

@@ -42,7 +42,8 @@ function firstLine(error: unknown): string {
 
 /** True in a web browser (the static site's kernel runs in a web worker), false in Node.js. */
 export function inBrowser(): boolean {
-  return typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope !== 'undefined' || typeof document !== 'undefined';
+  const scope = globalThis as { WorkerGlobalScope?: unknown; document?: unknown };
+  return scope.WorkerGlobalScope !== undefined || scope.document !== undefined;
 }
 
 /** A WebGL drawn by the processor (no graphics card): slower than WebAssembly for the TP's models. */

@@ -14,7 +14,7 @@ import type { FromWorker, ToWorker, WorkerDisplay } from './protocol';
  * cell says in French that the variables are lost.
  */
 
-const RESTART_AFTER_SECONDS = 3;
+const RESTART_AFTER_SECONDS = 10;
 const STOPPED = 'Cellule arrêtée (■).';
 const RESTARTED =
   'Cellule arrêtée (■) : le calcul ne rendait pas la main, le noyau a donc été redémarré et ses variables sont perdues. ' +
@@ -104,7 +104,8 @@ export class TypeScriptKernel extends BaseKernel {
       onMessage: (message) => {
         if (message.type === 'stream') this.stream({ name: message.name, text: message.text }, parent);
         else if (message.type === 'display') this.show(message.display, message.update, parent);
-        else if (message.type === 'result') this.publishExecuteResult({ execution_count: this.executionCount, data: message.data as IMimeBundle, metadata: {} }, parent);
+        else if (message.type === 'result')
+          this.publishExecuteResult({ execution_count: this.executionCount, data: message.data as IMimeBundle, metadata: {} }, parent);
         else if (message.type === 'done') finish(message.ok);
       },
     };
@@ -129,7 +130,11 @@ export class TypeScriptKernel extends BaseKernel {
   }
 
   private show(display: WorkerDisplay, update: boolean, parent: KernelMessage.IHeader | undefined): void {
-    const content = { data: display.data, metadata: display.metadata, transient: display.transient } as KernelMessage.IDisplayDataMsg['content'];
+    const content = {
+      data: display.data,
+      metadata: display.metadata,
+      transient: display.transient,
+    } as KernelMessage.IDisplayDataMsg['content'];
     const id = display.transient.display_id;
     if (update && id !== undefined) this.updateDisplayData({ ...content, transient: { display_id: id } }, parent);
     else this.displayData(content, parent);

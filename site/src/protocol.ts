@@ -4,10 +4,7 @@
  */
 
 /** What the kernel sends: the site's address once, then cells to run, and the stop button (■). */
-export type ToWorker =
-  | { type: 'start'; siteUrl: string }
-  | { type: 'execute'; code: string }
-  | { type: 'interrupt' };
+export type ToWorker = { type: 'start'; siteUrl: string } | { type: 'execute'; code: string } | { type: 'interrupt' };
 
 /** A display of the library (a table, a figure, a progress line), as tslab sends it. */
 export interface WorkerDisplay {

@@ -82,7 +82,15 @@ export function compileCell(ts: typeof TS, source: string): CompiledCell {
   const hoisted: string[] = [];
   const body: string[] = [];
   // Without the `export {}` the compiler adds to make the cell a module.
-  const statements = js.statements.filter((s) => !(ts.isExportDeclaration(s) && s.exportClause !== undefined && ts.isNamedExports(s.exportClause) && s.exportClause.elements.length === 0));
+  const statements = js.statements.filter(
+    (s) =>
+      !(
+        ts.isExportDeclaration(s) &&
+        s.exportClause !== undefined &&
+        ts.isNamedExports(s.exportClause) &&
+        s.exportClause.elements.length === 0
+      ),
+  );
   statements.forEach((statement, index) => {
     const text = statement.getText(js);
     if (ts.isImportDeclaration(statement)) {

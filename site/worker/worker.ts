@@ -15,7 +15,8 @@ import { connectDisplays } from './shims/tslab-jupyter';
  */
 
 declare const self: DedicatedWorkerGlobalScope;
-declare const ts: typeof TS;
+/** The compiler, loaded by importScripts; setLocalizedDiagnosticMessages is exported though left out of its typings. */
+declare const ts: typeof TS & { setLocalizedDiagnosticMessages(messages: Record<string, string>): void };
 
 /** What tslab puts in globalThis.__tslab__, read by the library (lib/util/stopped-cell.ts, lib/coursework/cell-errors.ts). */
 interface TslabGlobal {

@@ -2,7 +2,10 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 
-/** A plain static web server on the loopback, as a teacher's web folder would serve the site (no special headers). */
+/**
+ * A plain static web server on the loopback, as a teacher's web folder serves the site: no special
+ * header unless asked (`headers`, such as those that make the page cross-origin isolated).
+ */
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -26,7 +29,7 @@ export interface StaticServer {
   close(): Promise<void>;
 }
 
-export function serveStatic(root: string, port: number): Promise<StaticServer> {
+export function serveStatic(root: string, port: number, headers: Record<string, string> = {}): Promise<StaticServer> {
   const server = http.createServer((request, response) => {
     const urlPath = decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname);
     let file = path.join(root, path.normalize(urlPath));
@@ -39,7 +42,7 @@ export function serveStatic(root: string, port: number): Promise<StaticServer> {
       response.writeHead(404).end();
       return;
     }
-    response.writeHead(200, { 'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream' });
+    response.writeHead(200, { ...headers, 'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream' });
     fs.createReadStream(file).pipe(response);
   });
   return new Promise((resolve, reject) => {
