@@ -174,9 +174,14 @@ describeUnless(haveChromium ? '' : 'Debian chromium is not installed', 'the stat
   describe('the solution of notebook 01, in one page', () => {
     let page: Page;
     let runs: CellRun[];
+    /** What the page asked of any other address than the site's (a CDN, say): nothing is expected. */
+    const elsewhere: string[] = [];
 
     beforeAll(async () => {
       page = await browser.newPage({ viewport: { width: 1400, height: 900 }, acceptDownloads: true });
+      page.on('request', (request) => {
+        if (!request.url().startsWith(server.url) && !/^(data|blob):/.test(request.url())) elsewhere.push(request.url());
+      });
       const opened = Date.now();
       const ready = await openNotebook(page, server.url, SOLUTION_01);
       const first = await runCell(page, (await codeCells(page))[0]);
@@ -197,6 +202,12 @@ describeUnless(haveChromium ? '' : 'Debian chromium is not installed', 'the stat
       expect([...new Set(checks.map((run) => run.tp5.check))]).toEqual(['0', '1.1', '1.2', '1.3', '1.4', '1.5', '1.6']);
       for (const check of checks) expect(`${check.tp5.check}: ${check.text}`).toMatch(/tout est juste/);
       expect(runs.filter((run) => run.stderr !== '').map((run) => `${run.index}: ${run.stderr}`)).toEqual([]);
+    });
+
+    test('JupyterLab speaks French, and the page asks nothing of any address but the site', async () => {
+      expect(await page.locator('.lm-MenuBar-itemLabel', { hasText: 'Fichier' }).count()).toBe(1);
+      expect(await page.locator('.lm-MenuBar-itemLabel', { hasText: 'Noyau' }).count()).toBe(1);
+      expect(elsewhere).toEqual([]);
     });
 
     test('a plotly figure and an image grid are drawn, through the MIME bundles JupyterLab renders', async () => {
