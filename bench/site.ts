@@ -42,11 +42,11 @@ const data = await lab.loadDataset({ trainLimit: ${IMAGES}, testLimit: 10, print
 const speeds: Record<string, number> = {};
 ${MODELS.map(
   (m) => `{
-  const history = await lab.trainAutoencoder(${m.browser}, { inputs: data.train }, { epochs: 2, batchSize: ${BATCH}, seed: 1 });
+  const history = await lab.trainAutoencoder(${m.browser}, { inputs: data.train }, { epochs: 2, batchSize: ${BATCH}, seed: 1, progress: "none" });
   speeds["${m.name}"] = ${IMAGES} / history.epochSeconds[1];
 }`,
 ).join('\n')}
-JSON.stringify({ backend: report.message + (globalThis.crossOriginIsolated ? " ; page isolée (fils WebAssembly possibles)" : ""), speeds })`;
+console.log("BENCH " + JSON.stringify({ backend: report.message + (globalThis.crossOriginIsolated ? " ; page isolée (fils WebAssembly possibles)" : ""), speeds }));`;
 
 function sizeOf(dir: string): number {
   return fs
@@ -64,7 +64,7 @@ async function firstCellSeconds(browser: Browser, site: string): Promise<number>
   const started = Date.now();
   await page.goto(`${site}/lab/index.html?path=01-auto-encodeurs-denses.ipynb`);
   await page.waitForFunction(
-    () => (window as unknown as BenchWindow).jupyterapp?.shell.currentWidget?.content?.model?.cells.length > 0,
+    () => (window as unknown as BenchWindow).jupyterapp?.shell.currentWidget?.sessionContext?.session?.kernel?.status === 'idle',
     undefined,
     {
       timeout: 120_000,
@@ -117,18 +117,19 @@ async function browserSpeeds(
     const result = await page.evaluate(async (code) => {
       const kernel = (window as unknown as BenchWindow).jupyterapp.shell.currentWidget.sessionContext.session.kernel;
       const future = kernel.requestExecute({ code });
-      let value = '';
+      let printed = '';
       let errors = '';
       future.onIOPub = (message) => {
-        if (message.header.msg_type === 'execute_result') value = message.content.data?.['text/plain'] ?? '';
+        if (message.header.msg_type === 'stream' && message.content.name === 'stdout') printed += message.content.text;
         if (message.header.msg_type === 'stream' && message.content.name === 'stderr') errors += message.content.text;
       };
       const reply = await future.done;
-      return { status: reply.content.status, value, errors };
+      return { status: reply.content.status, printed, errors };
     }, TRAINING(backend));
     if (result.status !== 'ok') throw new Error(`${backend} in the browser: ${result.errors}`);
-    // The kernel shows a string's value quoted, as Node's inspect does.
-    return JSON.parse(JSON.parse(`"${result.value.slice(1, -1).replace(/\\'/g, "'")}"`));
+    const line = result.printed.split('\n').find((printedLine) => printedLine.startsWith('BENCH '));
+    if (line === undefined) throw new Error(`${backend} in the browser printed no result: ${result.printed}`);
+    return JSON.parse(line.slice('BENCH '.length));
   } finally {
     await page.close();
   }
@@ -142,7 +143,7 @@ async function nodeSpeeds(): Promise<{ backend: string; speeds: Record<string, n
     const history = await trainAutoencoder(
       buildBenchModel(model.name),
       { inputs: firstImages(data.train, IMAGES) },
-      { epochs: 2, batchSize: BATCH, seed: 1 },
+      { epochs: 2, batchSize: BATCH, seed: 1, progress: 'none' },
     );
     speeds[model.name] = IMAGES / history.epochSeconds[1];
   }

@@ -40,7 +40,8 @@ function run(command, args, cwd = root) {
 function parseArguments(argv) {
   const options = { out: path.join(root, 'build', 'site'), quick: false, solutions: false };
   for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--out' && argv[i + 1] !== undefined) options.out = path.resolve(argv[++i]);
+    if (argv[i] === '--out' && argv[i + 1] === undefined) fail('--out attend le dossier où écrire le site');
+    else if (argv[i] === '--out') options.out = path.resolve(argv[++i]);
     else if (argv[i] === '--rapide') options.quick = true;
     else if (argv[i] === '--corriges') options.solutions = true;
     else fail(`argument inconnu : ${argv[i]} (possibles : --out DOSSIER, --rapide, --corriges)`);
@@ -172,7 +173,18 @@ function sizeOf(dir) {
   }, 0);
 }
 
+/** The output folder is emptied first: only when it is empty or holds an earlier site (never a folder of other files). */
+function checkOutputFolder(out) {
+  if (!fs.existsSync(out)) return;
+  if (!fs.statSync(out).isDirectory()) fail(`${out} est un fichier : --out attend un dossier`);
+  const earlierSite = fs.existsSync(path.join(out, 'jupyter-lite.json')) && fs.existsSync(path.join(out, 'tp5', 'fichiers.json'));
+  if (fs.readdirSync(out).length > 0 && !earlierSite) {
+    fail(`${out} n'est ni vide ni un site construit par npm run site : rien n'y a été effacé ; choisissez un autre --out`);
+  }
+}
+
 const options = parseArguments(process.argv.slice(2));
+checkOutputFolder(options.out);
 const staging = fs.mkdtempSync(path.join(root, 'build', '.site-'));
 try {
   const contents = stageContents(staging, options.solutions);

@@ -349,3 +349,23 @@ describeUnless(haveChromium ? '' : 'Debian chromium is not installed', 'the stat
     1_800_000,
   );
 });
+
+describe('npm run site, given bad arguments', () => {
+  const build = (...args: string[]) =>
+    spawnSync(process.execPath, [path.join(root, 'site', 'build.mjs'), ...args], { cwd: root, encoding: 'utf8' });
+
+  test('an output folder holding other files is refused, and nothing in it is removed', () => {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'tp5-not-a-site-'));
+    fs.writeFileSync(path.join(folder, 'notes.csv'), 'précieux');
+    const result = build('--out', folder);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/n'est ni vide ni un site construit par npm run site : rien n'y a été effacé/);
+    expect(fs.readFileSync(path.join(folder, 'notes.csv'), 'utf8')).toBe('précieux');
+    fs.rmSync(folder, { recursive: true });
+  });
+
+  test('an unknown option, or --out without a folder, is named with what is allowed', () => {
+    expect(build('--vite').stderr).toMatch(/argument inconnu : --vite \(possibles : --out DOSSIER, --rapide, --corriges\)/);
+    expect(build('--out').stderr).toMatch(/--out attend le dossier où écrire le site/);
+  });
+});
