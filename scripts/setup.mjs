@@ -427,62 +427,53 @@ function installDebianPackages(packages) {
 }
 
 /**
- * The class server's JupyterLab extension (session/labextension): its own npm packages (JupyterLab's, and
- * its builder), compiled by TypeScript and bundled by `jupyter labextension build` into
- * build/session/jupyter/labextensions/, where only the class server's JupyterLab looks.
+ * A JupyterLab (or JupyterLite) extension of the project, in its own folder: its own npm packages
+ * (JupyterLab's, its builder), compiled by TypeScript and bundled by `jupyter labextension build` into
+ * the output its package.json names; redone when its packages or sources change.
  */
-function buildSessionExtension() {
-  const extension = path.join(root, 'session', 'labextension');
-  const output = path.join(root, 'build', 'session', 'jupyter', 'labextensions', 'tp5-classe', 'package.json');
+function buildExtension({ folder, output, stamp, what }) {
   const hash = hashOf(
-    path.join(extension, 'package.json'),
-    path.join(extension, 'package-lock.json'),
-    path.join(extension, 'tsconfig.json'),
-    ...sourceFiles(path.join(extension, 'src')),
+    path.join(folder, 'package.json'),
+    path.join(folder, 'package-lock.json'),
+    path.join(folder, 'tsconfig.json'),
+    ...sourceFiles(path.join(folder, 'src')),
   );
-  const stamp = path.join(root, 'build', 'session', '.tp5-built');
   if (stampIsCurrent(stamp, hash) && fs.existsSync(output)) return;
-  log("compilation de l'extension JupyterLab du serveur de la classe (session/labextension)");
+  const name = path.relative(root, folder);
+  log(`compilation de ${what} (${name})`);
   const npmArgs = ['ci', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=warn'];
-  if (!run('npm', npmArgs, { cwd: extension })) fail("npm n'a pas pu installer session/labextension/package.json");
-  if (!run('node', [path.join(extension, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', extension])) {
-    fail("l'extension JupyterLab ne compile pas (voir les erreurs ci-dessus)");
+  if (!run('npm', npmArgs, { cwd: folder })) fail(`npm n'a pas pu installer ${name}/package.json`);
+  if (!run('node', [path.join(folder, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', folder])) {
+    fail(`${what} ne compile pas (voir les erreurs ci-dessus)`);
   }
   const env = { ...process.env, PATH: `${path.join(venv, 'bin')}${path.delimiter}${process.env.PATH}` };
-  if (!run(path.join(venv, 'bin', 'jupyter'), ['labextension', 'build', extension], { env })) {
-    fail('jupyter labextension build a échoué (voir les messages ci-dessus)');
+  if (!run(path.join(venv, 'bin', 'jupyter'), ['labextension', 'build', folder], { env })) {
+    fail(`jupyter labextension build a échoué pour ${name} (voir les messages ci-dessus)`);
   }
   writeStamp(stamp, hash);
 }
 
+/** The class server's JupyterLab extension, where only the class server's JupyterLab looks. */
+function buildSessionExtension() {
+  buildExtension({
+    folder: path.join(root, 'session', 'labextension'),
+    output: path.join(root, 'build', 'session', 'jupyter', 'labextensions', 'tp5-classe', 'package.json'),
+    stamp: path.join(root, 'build', 'session', '.tp5-built'),
+    what: "l'extension JupyterLab du serveur de la classe",
+  });
+}
+
 /**
- * The static site's TypeScript kernel (site/): its own npm packages (JupyterLite's, its builder, the
- * bundler and the browser's stand-ins for Node's modules), its JupyterLite extension compiled by
- * TypeScript and bundled by `jupyter labextension build` into build/site-extension/ (the worker is
- * bundled by `npm run site` itself, with the library as it is then).
+ * The static site's TypeScript kernel, a JupyterLite extension, with the packages of its worker (the
+ * bundler, the browser's stand-ins for Node's modules), which `npm run site` bundles with the library.
  */
 function buildSiteExtension() {
-  const site = path.join(root, 'site');
-  const output = path.join(root, 'build', 'site-extension', 'tp5-noyau', 'package.json');
-  const hash = hashOf(
-    path.join(site, 'package.json'),
-    path.join(site, 'package-lock.json'),
-    path.join(site, 'tsconfig.json'),
-    ...sourceFiles(path.join(site, 'src')),
-  );
-  const stamp = path.join(root, 'build', 'site-extension', '.tp5-built');
-  if (stampIsCurrent(stamp, hash) && fs.existsSync(output)) return;
-  log('compilation du noyau TypeScript du site statique (site/)');
-  const npmArgs = ['ci', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=warn'];
-  if (!run('npm', npmArgs, { cwd: site })) fail("npm n'a pas pu installer site/package.json");
-  if (!run('node', [path.join(site, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', site])) {
-    fail('le noyau du site ne compile pas (voir les erreurs ci-dessus)');
-  }
-  const env = { ...process.env, PATH: `${path.join(venv, 'bin')}${path.delimiter}${process.env.PATH}` };
-  if (!run(path.join(venv, 'bin', 'jupyter'), ['labextension', 'build', site], { env })) {
-    fail('jupyter labextension build a échoué pour site/ (voir les messages ci-dessus)');
-  }
-  writeStamp(stamp, hash);
+  buildExtension({
+    folder: path.join(root, 'site'),
+    output: path.join(root, 'build', 'site-extension', 'tp5-noyau', 'package.json'),
+    stamp: path.join(root, 'build', 'site-extension', '.tp5-built'),
+    what: 'le noyau TypeScript du site statique',
+  });
 }
 
 checkNodeVersion();

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { NOTEBOOKS, NotebookCell as Cell, readNotebook as read, textOf as text } from './helpers/notebook-outputs';
+import { whyNoSandbox } from './helpers/sandbox';
 import { describeUnless } from './helpers/skip';
 
 /**
@@ -21,11 +22,6 @@ import { describeUnless } from './helpers/skip';
 
 const root = path.resolve(__dirname, '..');
 const python = path.join(root, '.venv', 'bin', 'python');
-/** Why no sandbox can be had here ('' when one can), as the sandbox's own probe finds (sandbox/probe.py). */
-const whyNoSandbox = spawnSync(python, ['-c', 'import sandbox; print(sandbox.unavailable())'], {
-  cwd: root,
-  encoding: 'utf8',
-}).stdout.trim();
 const SECRET = `secret-${process.pid}`;
 const MARKERS = [path.join(root, 'PWNED-by-handin'), path.join(os.tmpdir(), 'tp5-pwned'), path.join(os.homedir(), '.tp5-pwned')];
 

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { artifacts, freePort, haveChromium, launchChromium } from './helpers/browser';
+import { whyNoSandbox } from './helpers/sandbox';
 import { describeUnless, testUnless } from './helpers/skip';
 import { StaticServer, serveStatic } from './helpers/static-server';
 
@@ -15,10 +16,6 @@ import { StaticServer, serveStatic } from './helpers/static-server';
 
 const root = path.resolve(__dirname, '..');
 const python = path.join(root, '.venv', 'bin', 'python');
-const whyNoSandbox = spawnSync(python, ['-c', 'import sandbox; print(sandbox.unavailable())'], {
-  cwd: root,
-  encoding: 'utf8',
-}).stdout.trim();
 const SOLUTION_01 = 'corrigés/01-auto-encodeurs-denses.ipynb';
 /** Notebooks 02 and 03 take several minutes more in the browser: run on demand (README, Tests). */
 const ALL_NOTEBOOKS = process.env.TP5_SITE_ALL === '1';
