@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../lib';
-import { BackendCandidate, chooseBackend } from '../lib/backend';
+import { BackendCandidate, chooseBackend, defaultCandidates, inBrowser } from '../lib/backend';
 import { copyInto } from '../lib/speed/copy-data';
 
 const failing = (name: BackendCandidate['name'], reason: string): BackendCandidate => ({
@@ -34,6 +34,26 @@ test('a preferred backend skips the faster ones; nothing working is an error', a
   await expect(chooseBackend([failing('tensorflow', 'x'), failing('cpu', 'y')])).rejects.toThrow(
     /no tfjs backend could start: tensorflow: x; cpu: y/,
   );
+});
+
+test('in Node.js: native TensorFlow, WASM, CPU; the browser candidate (WebGL) is told whether it was asked for', async () => {
+  expect(inBrowser()).toBe(false);
+  expect(defaultCandidates().map((c) => c.name)).toEqual(['tensorflow', 'wasm', 'cpu']);
+  const asked: [string, boolean][] = [];
+  const noting = (name: BackendCandidate['name'], works: boolean): BackendCandidate => ({
+    name,
+    activate: async (wasAsked) => {
+      asked.push([name, wasAsked]);
+      if (!works) throw new Error('no');
+    },
+  });
+  await chooseBackend([noting('webgl', false), noting('wasm', true)]);
+  await chooseBackend([noting('webgl', true), noting('wasm', true)], 'webgl');
+  expect(asked).toEqual([
+    ['webgl', false],
+    ['wasm', false],
+    ['webgl', true],
+  ]);
 });
 
 test('the backend of this machine (TP5_EXPECT_BACKEND names the one it must be)', async () => {
