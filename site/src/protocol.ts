@@ -15,7 +15,7 @@ export interface WorkerDisplay {
 
 /** What the worker sends: ready (or why not), a cell's printed text, displays and value, its end. */
 export type FromWorker =
-  | { type: 'ready'; seconds: number }
+  | { type: 'ready' }
   | { type: 'failed'; message: string }
   | { type: 'stream'; name: 'stdout' | 'stderr'; text: string }
   | { type: 'display'; display: WorkerDisplay; update: boolean }

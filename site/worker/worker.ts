@@ -65,7 +65,6 @@ function fetchJson<T>(url: string): T {
 }
 
 async function start(siteUrl: string): Promise<void> {
-  const began = performance.now();
   const tp5 = `${siteUrl}tp5/`;
   self.importScripts(`${tp5}typescript.js`);
   ts.setLocalizedDiagnosticMessages(fetchJson(`${tp5}typescript-fr.json`));
@@ -76,7 +75,7 @@ async function start(siteUrl: string): Promise<void> {
   wasm.setWasmPaths(`${tp5}tfjs-wasm/`);
   modules.set('@tensorflow/tfjs', await import('@tensorflow/tfjs'));
   modules.set('tp5-lab', await import('../../lib/index'));
-  send({ type: 'ready', seconds: (performance.now() - began) / 1000 });
+  send({ type: 'ready' });
 }
 
 /** What a cell's value shows, as tslab shows it: nothing for undefined, else the value as Node prints it. */
