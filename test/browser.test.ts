@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Browser, Page } from 'playwright-core';
 import { CHROMIUM, artifacts, freePort, haveChromium, launchChromium } from './helpers/browser';
-import { NOTEBOOKS } from './helpers/notebook-outputs';
+import { NOTEBOOKS, notQuickCollapse } from './helpers/notebook-outputs';
 import { describeUnless } from './helpers/skip';
 
 /**
@@ -129,13 +129,6 @@ async function drawnContent(page: Page): Promise<{ errors: string[]; plots: numb
     };
   });
 }
-
-/**
- * In quick mode (three epochs, random initial weights), notebook 01's sweep of K now and then starts
- * its 2-value ReLU code with both units switched off, and rightly warns that the model returns one
- * image whatever its input: that warning is not a fault of the notebook.
- */
-const notQuickCollapse = (text: string) => !/K = 2\) rend la même image quelle que soit l'entrée/.test(text);
 
 async function openNotebook(page: Page, base: string, name: string, token: string): Promise<void> {
   await page.goto(`${base}/lab/tree/${name}?token=${token}&reset`, { waitUntil: 'domcontentloaded' });
