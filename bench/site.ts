@@ -16,12 +16,14 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { firstImages, initBackend, loadDataset, trainAutoencoder } from '../lib';
 import { freePort, launchChromium } from '../test/helpers/browser';
+import { LiteWindow, openSiteNotebook } from '../test/helpers/lite';
 import { serveStatic } from '../test/helpers/static-server';
 import { buildBenchModel } from './common';
 import { spreadOf, spreadText } from './spread';
 
 const root = path.resolve(__dirname, '..', '..');
 const siteDir = path.join(root, 'build', 'bench', 'site');
+const KIT_NOTEBOOK = '01-auto-encodeurs-denses.ipynb';
 const IMAGES = 6000;
 const BATCH = 128;
 const MODELS = [
@@ -62,42 +64,17 @@ async function firstCellSeconds(browser: Browser, site: string): Promise<number>
   const context = await browser.newContext();
   const page = await context.newPage();
   const started = Date.now();
-  await page.goto(`${site}/lab/index.html?path=01-auto-encodeurs-denses.ipynb`);
-  await page.waitForFunction(
-    () => (window as unknown as BenchWindow).jupyterapp?.shell.currentWidget?.sessionContext?.session?.kernel?.status === 'idle',
-    undefined,
-    {
-      timeout: 120_000,
-    },
-  );
+  await openSiteNotebook(page, site, KIT_NOTEBOOK);
   await page.evaluate(async () => {
-    const app = (window as unknown as BenchWindow).jupyterapp;
-    const notebook = app.shell.currentWidget.content;
-    notebook.activeCellIndex = Array.from({ length: notebook.model.cells.length }, (_, i) => i).find(
-      (i) => notebook.model.cells.get(i).type === 'code',
-    );
+    const app = (window as unknown as LiteWindow).jupyterapp;
+    const notebook = app.shell.currentWidget!.content;
+    const cells = notebook.model.cells;
+    notebook.activeCellIndex = Array.from({ length: cells.length }, (_, i) => i).find((i) => cells.get(i).type === 'code') ?? 0;
     await app.commands.execute('notebook:run-cell');
   });
   const seconds = (Date.now() - started) / 1000;
   await context.close();
   return seconds;
-}
-
-/** The JupyterLab objects the benchmark reaches in the page (the site exposes its app). */
-interface BenchWindow {
-  jupyterapp: {
-    commands: { execute(id: string): Promise<unknown> };
-    shell: {
-      currentWidget: {
-        sessionContext: { session: { kernel: { status: string; requestExecute(content: { code: string }): KernelFuture } } };
-        content: { activeCellIndex: number | undefined; model: { cells: { length: number; get(i: number): { type: string } } } };
-      };
-    };
-  };
-}
-interface KernelFuture {
-  onIOPub: (message: { header: { msg_type: string }; content: { data?: Record<string, string>; name?: string; text?: string } }) => void;
-  done: Promise<{ content: { status: string } }>;
 }
 
 /** The TP's trainings in the browser's kernel on `backend`: images per second per model. */
@@ -108,14 +85,9 @@ async function browserSpeeds(
 ): Promise<{ backend: string; speeds: Record<string, number> }> {
   const page = await browser.newPage();
   try {
-    await page.goto(`${site}/lab/index.html?path=01-auto-encodeurs-denses.ipynb`);
-    await page.waitForFunction(
-      () => (window as unknown as BenchWindow).jupyterapp?.shell.currentWidget?.sessionContext?.session?.kernel?.status === 'idle',
-      undefined,
-      { timeout: 120_000 },
-    );
+    await openSiteNotebook(page, site, KIT_NOTEBOOK);
     const result = await page.evaluate(async (code) => {
-      const kernel = (window as unknown as BenchWindow).jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+      const kernel = (window as unknown as LiteWindow).jupyterapp.shell.currentWidget!.sessionContext.session!.kernel!;
       const future = kernel.requestExecute({ code });
       let printed = '';
       let errors = '';

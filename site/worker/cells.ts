@@ -1,4 +1,6 @@
 import type * as TS from 'typescript';
+// A compiler message, in the form the library's explanations read.
+import type { CellDiagnostic } from '../../lib/coursework/cell-errors';
 
 /**
  * A notebook cell, from TypeScript to a script the worker can run, keeping what tslab keeps: what a
@@ -12,13 +14,6 @@ import type * as TS from 'typescript';
  * expression's, as in a REPL. Types are not checked (only the syntax): a mistake that only the
  * type checker would see shows up when the cell runs, as an error the library explains.
  */
-
-/** A compiler message, in the form the library's explanations read (lib/coursework/cell-errors.ts). */
-export interface CellDiagnostic {
-  start: { line: number; character: number };
-  messageText: string;
-  code: number;
-}
 
 export type CompiledCell = { ok: true; script: string } | { ok: false; diagnostics: CellDiagnostic[] };
 

@@ -28,6 +28,5 @@ export function readFileSync(filePath: string, encoding?: string | { encoding?: 
 export const writeFileSync = (): never => readOnly("l'écriture d'un fichier");
 export const mkdirSync = (): never => readOnly("la création d'un dossier");
 export const renameSync = (): never => readOnly("le renommage d'un fichier");
-export const rmSync = (): never => readOnly("la suppression d'un fichier");
 
-export default { existsSync, statSync, readFileSync, writeFileSync, mkdirSync, renameSync, rmSync };
+export default { existsSync, statSync, readFileSync, writeFileSync, mkdirSync, renameSync };

@@ -3,5 +3,4 @@ export const homedir = (): string => '/';
 export const tmpdir = (): string => '/tmp';
 export const cpus = (): unknown[] => new Array(navigator.hardwareConcurrency || 1).fill({});
 export const availableParallelism = (): number => navigator.hardwareConcurrency || 1;
-export const platform = (): string => 'browser';
-export default { homedir, tmpdir, cpus, availableParallelism, platform };
+export default { homedir, tmpdir, cpus, availableParallelism };
